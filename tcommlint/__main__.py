@@ -1,0 +1,7 @@
+"""``python -m tcommlint``."""
+
+import sys
+
+from tcommlint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,60 @@
+"""A content-addressed cache of parsed and validated YAML (rules, manifests).
+
+Reading YAML and validating it against a JSON Schema costs more than the rest of a small
+run; the result depends only on the file's bytes and the tool version, so it is kept as
+JSON under ``$XDG_CACHE_HOME/tcommlint`` and reused while both are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tcommlint import __version__
+
+_enabled = True
+
+
+def disable() -> None:
+    """Turn the cache off for this process (``--no-cache``)."""
+    global _enabled
+    _enabled = False
+
+
+def _directory() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "tcommlint"
+
+
+def _entry(kind: str, content: bytes) -> Path:
+    digest = hashlib.sha256(f"{__version__}\0{kind}\0".encode() + content).hexdigest()
+    return _directory() / f"{kind}-{digest[:40]}.json"
+
+
+def get(kind: str, content: bytes) -> Any | None:
+    """The cached value for these bytes, or None."""
+    if not _enabled:
+        return None
+    try:
+        return json.loads(_entry(kind, content).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def put(kind: str, content: bytes, value: Any) -> None:
+    """Store a JSON-serialisable value; a cache that cannot be written is silently skipped."""
+    if not _enabled:
+        return
+    target = _entry(kind, content)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(value, handle)
+        os.replace(temporary, target)
+    except OSError:
+        pass

@@ -1,0 +1,173 @@
+"""argv → settings → run → exit code. No lint logic and no formatting here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from tcommlint import __version__
+from tcommlint.errors import UsageError
+from tcommlint.findings import SEVERITY_RANK
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "html")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as UsageError instead of exiting."""
+
+    def error(self, message: str) -> Any:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of SPEC §4."""
+    parser = _Parser(prog="tcommlint", description="Lint TComm Proxy / Chat Proxy deployments.")
+    parser.add_argument("--version", action="version", version=f"tcommlint {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="check deployments")
+    check.add_argument("paths", nargs="*", metavar="PATH")
+    check.add_argument("--format", choices=CHECK_FORMATS)
+    check.add_argument("--output", metavar="FILE")
+    check.add_argument("--select", type=_ids, default=frozenset())
+    check.add_argument("--ignore", type=_ids, default=frozenset())
+    check.add_argument("--severity", type=_severities, default=())
+    check.add_argument("--fail-on", choices=("error", "warning", "info", "never"))
+    check.add_argument("--config", metavar="FILE")
+    check.add_argument("--show-config", action="store_true")
+    check.add_argument("--rules", action="append", default=[], metavar="DIR")
+    check.add_argument("--no-cache", action="store_true")
+    check.add_argument("--quiet", action="store_true")
+    check.add_argument("--statistics", action="store_true")
+    check.add_argument("--jobs", type=int, default=1, metavar="N")
+    check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--rules", action="append", default=[], metavar="DIR")
+    explain = commands.add_parser("explain", help="explain one rule")
+    explain.add_argument("rule_id", metavar="ID")
+    explain.add_argument("--rules", action="append", default=[], metavar="DIR")
+    return parser
+
+
+def _ids(text: str) -> frozenset[str]:
+    return frozenset(part.strip().upper() for part in text.split(",") if part.strip())
+
+
+def _severities(text: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for part in text.split(","):
+        rule_id, _, level = part.partition("=")
+        if level.strip() not in ("error", "warning", "info"):
+            raise argparse.ArgumentTypeError(f"expected ID=error|warning|info, got {part!r}")
+        pairs.append((rule_id.strip().upper(), level.strip()))
+    return tuple(pairs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run tcommlint; returns the exit code (0 clean, 1 findings, 2 usage or internal error)."""
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            raise UsageError("a command is required: check, rules, explain (see --help)")
+        return int(_COMMANDS[args.command](args))
+    except UsageError as error:
+        print(f"tcommlint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the edge: one line, a traceback only when asked
+        if debug:
+            raise
+        print(f"tcommlint: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from tcommlint import cache
+    from tcommlint.engine import Selection
+    from tcommlint.reporters import renderer
+    from tcommlint.ruleset import load_rules
+    from tcommlint.run import check
+    from tcommlint.settings import find_config, read_config
+
+    if args.no_cache:
+        cache.disable()
+    cwd = Path.cwd()
+    config_path = Path(args.config) if args.config else find_config(cwd)
+    if args.config and not config_path.is_file():  # type: ignore[union-attr]
+        raise UsageError("configuration file not found", args.config)
+    config = read_config(config_path, cwd) if config_path else None
+    settings = config.data if config else {}
+    fail_on = args.fail_on or settings.get("fail_on", "warning")
+    output_format = args.format or settings.get("format", "text")
+    rule_dirs = [*settings.get("rule_dirs", []), *args.rules]
+    selection = Selection(args.select, args.ignore, args.severity)
+    if args.show_config:
+        return _show_config(config, fail_on, output_format, rule_dirs, selection)
+    rules = load_rules(rule_dirs)
+    result = check(args.paths, cwd, rules, selection, config)
+    colour = output_format == "text" and _wants_colour(args.output)
+    text = renderer(output_format)(
+        result, colour=colour, quiet=args.quiet, statistics=args.statistics
+    )
+    _write(text, args.output)
+    worst = max((SEVERITY_RANK[f.severity] for f in result.findings), default=0)
+    return EXIT_FINDINGS if worst >= SEVERITY_RANK[fail_on] else EXIT_OK
+
+
+def _show_config(
+    config: Any, fail_on: str, output_format: str, rule_dirs: list[str], selection: Any
+) -> int:
+    lines = [
+        f"config: {config.display if config else '(none)'}",
+        f"format: {output_format}",
+        f"fail_on: {fail_on}",
+        f"rule_dirs: {', '.join(rule_dirs) or '(bundled only)'}",
+        f"select: {', '.join(sorted(selection.select)) or '(all)'}",
+        f"ignore: {', '.join(sorted(selection.ignore)) or '(none)'}",
+        f"severity: {', '.join(f'{k}={v}' for k, v in selection.severity) or '(defaults)'}",
+    ]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _wants_colour(output: str | None) -> bool:
+    if output or "NO_COLOR" in os.environ:
+        return False
+    return sys.stdout.isatty()
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write: {error.strerror}", output) from None
+
+
+def _run_rules(args: argparse.Namespace) -> int:
+    from tcommlint.explain import catalogue
+
+    sys.stdout.write(catalogue(args.rules, args.format))
+    return EXIT_OK
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    from tcommlint.explain import explain
+
+    sys.stdout.write(explain(args.rules, args.rule_id.upper()))
+    return EXIT_OK
+
+
+_COMMANDS = {"check": _run_check, "rules": _run_rules, "explain": _run_explain}

@@ -1,0 +1,196 @@
+"""Rules × deployment → findings, with pass / fail / not-evaluable for every rule."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from tcommlint.errors import UsageError
+from tcommlint.expr import ExpressionError
+from tcommlint.facts import PARTS, deployment_facts, loc
+from tcommlint.findings import Finding, Related, RuleStatus
+from tcommlint.model import Deployment, Suppression
+from tcommlint.ruleset import Rule
+from tcommlint.source import Span
+
+PART_NAMES = {
+    "proxy": "proxy config",
+    "server": "server rconfig",
+    "tomcat": "proxy Tomcat conf tree",
+    "lb": "load-balancer config",
+}
+
+# Rules that judge the outcome of the others run last, with the facts the first pass adds.
+SECOND_PASS_FACTS = ("deployment.incomplete", "deployment.unused_suppressions")
+
+
+class Selection(NamedTuple):
+    """Which rules run, at which severity, and which ones nothing may suppress."""
+
+    select: frozenset[str] = frozenset()
+    ignore: frozenset[str] = frozenset()
+    severity: tuple[tuple[str, str], ...] = ()
+    mandatory: frozenset[str] = frozenset()
+
+    def enabled(self, rule_id: str) -> bool:
+        """Whether the rule runs (``--select`` narrows, ``--ignore`` removes; prefixes match)."""
+        if self.select and not any(rule_id.startswith(s) for s in self.select):
+            return False
+        return not any(rule_id.startswith(prefix) for prefix in self.ignore)
+
+    def severity_of(self, rule_id: str, default: str) -> str:
+        """The configured severity of a rule, else its default."""
+        return dict(self.severity).get(rule_id, default)
+
+
+class Outcome(NamedTuple):
+    """Findings (after suppression) and rule statuses of one deployment."""
+
+    findings: list[Finding]
+    statuses: list[RuleStatus]
+    suppressed: int
+
+
+def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) -> Outcome:
+    """Run every enabled rule on one deployment."""
+    facts = deployment_facts(deployment)
+    active = [rule for rule in rules if selection.enabled(rule.id)]
+    first = [rule for rule in active if not _is_second_pass(rule)]
+    second = [rule for rule in active if _is_second_pass(rule)]
+
+    raw: dict[str, list[Finding]] = {}
+    statuses: dict[str, RuleStatus] = {}
+    for rule in first:
+        _run(rule, deployment, facts, selection, raw, statuses)
+    facts["incomplete"] = _incomplete(first, facts["parts"], deployment)
+
+    kept, suppressed, unused = _apply_suppressions(raw, deployment.suppressions, selection)
+    facts["unused_suppressions"] = [
+        {"loc": loc(s.span), "rules": ", ".join(s.rule_ids)} for s in unused
+    ]
+    for rule in second:
+        _run(rule, deployment, facts, selection, raw, statuses)
+        kept.extend(raw.get(rule.id, []))
+    for rule_id, status in statuses.items():
+        if status.status != "not-evaluable":
+            failed = any(f.rule == rule_id for f in kept)
+            statuses[rule_id] = RuleStatus(rule_id, "fail" if failed else "pass")
+    return Outcome(kept, [statuses[rule.id] for rule in active], suppressed)
+
+
+def _is_second_pass(rule: Rule) -> bool:
+    sources = [rule.when.source] + ([rule.for_each.source] if rule.for_each else [])
+    return any(name in source for source in sources for name in SECOND_PASS_FACTS)
+
+
+def _run(
+    rule: Rule,
+    deployment: Deployment,
+    facts: dict[str, Any],
+    selection: Selection,
+    raw: dict[str, list[Finding]],
+    statuses: dict[str, RuleStatus],
+) -> None:
+    missing = [part for part in rule.requires if not facts["parts"][part]]
+    if missing:
+        reason = "no " + " and no ".join(PART_NAMES[part] for part in missing) + " found"
+        statuses[rule.id] = RuleStatus(rule.id, "not-evaluable", reason)
+        return
+    try:
+        raw[rule.id] = list(_findings(rule, deployment.name, facts, selection))
+    except ExpressionError as error:
+        raise UsageError(f"rule {rule.id} failed: {error.message}", rule.path) from None
+    statuses[rule.id] = RuleStatus(rule.id, "pass")
+
+
+def _findings(
+    rule: Rule, deployment_name: str, facts: dict[str, Any], selection: Selection
+) -> list[Finding]:
+    base: dict[str, Any] = {"deployment": facts, rule.variable: None}
+    items = rule.for_each.evaluate(base) if rule.for_each else [None]
+    if not isinstance(items, list):
+        raise ExpressionError(f"for_each must give a list, not {type(items).__name__}")
+    found = []
+    for item in items:
+        data = {"deployment": facts, rule.variable: item}
+        if rule.when.evaluate(data) is not True:
+            continue
+        default = rule.severity_when.evaluate(data) if rule.severity_when else rule.severity
+        found.append(
+            Finding(
+                rule=rule.id,
+                name=rule.name,
+                severity=selection.severity_of(rule.id, str(default)),
+                deployment=deployment_name,
+                message=rule.message.render(data),
+                span=_span(rule.at.evaluate(data), rule),
+                related=_related(rule, data),
+                key=rule.key.render(data) if rule.key else "",
+            )
+        )
+    return found
+
+
+def _span(text: Any, rule: Rule) -> Span:
+    if not isinstance(text, str) or text.count(":") < 2:
+        raise ExpressionError(f"'at' must give a location 'path:line:col', not {text!r}")
+    return Span.parse(text)
+
+
+def _related(rule: Rule, data: dict[str, Any]) -> tuple[Related, ...]:
+    if rule.related is None:
+        return ()
+    items = rule.related.evaluate(data)
+    related = []
+    for item in items:
+        if item.get("at"):
+            related.append(Related(_span(item["at"], rule), str(item.get("message", ""))))
+    return tuple(sorted(set(related)))
+
+
+def _incomplete(
+    rules: list[Rule], parts: dict[str, bool], deployment: Deployment
+) -> list[dict[str, Any]]:
+    result = []
+    for part in PARTS:
+        if parts[part]:
+            continue
+        skipped = [rule.id for rule in rules if part in rule.requires]
+        if skipped:
+            result.append({"part": PART_NAMES[part], "rules": ", ".join(skipped)})
+    return result
+
+
+def _apply_suppressions(
+    raw: dict[str, list[Finding]],
+    suppressions: tuple[Suppression, ...],
+    selection: Selection,
+) -> tuple[list[Finding], int, list[Suppression]]:
+    by_line: dict[tuple[str, int], list[Suppression]] = {}
+    for suppression in suppressions:
+        by_line.setdefault((suppression.span.path, suppression.applies_to), []).append(suppression)
+    used: set[Suppression] = set()
+    kept: list[Finding] = []
+    suppressed = 0
+    for findings in raw.values():
+        for finding in findings:
+            match = _suppressing(finding, by_line, selection)
+            if match is None:
+                kept.append(finding)
+            else:
+                used.add(match)
+                suppressed += 1
+    unused = [s for s in suppressions if s not in used]
+    return kept, suppressed, unused
+
+
+def _suppressing(
+    finding: Finding,
+    by_line: dict[tuple[str, int], list[Suppression]],
+    selection: Selection,
+) -> Suppression | None:
+    if finding.rule in selection.mandatory:
+        return None
+    for suppression in by_line.get((finding.span.path, finding.span.line), []):
+        if finding.rule in suppression.rule_ids:
+            return suppression
+    return None

@@ -1,0 +1,222 @@
+"""The deployment as rules see it: plain maps, lists, strings, numbers and booleans.
+
+Every fact that a rule may point at comes with a ``*loc`` string (``path:line:col``); rules
+hand those strings back in ``at`` and ``related`` and never compute positions themselves.
+The shape of this view is the rule authors' API; ``docs/facts.md`` describes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tcommlint.model import Deployment, KeyValueConfig, Persistence, TomcatConf
+from tcommlint.resources import known_keys
+from tcommlint.source import Located, Span
+from tcommlint.topology import AppRoute, app_routes, pool_ha_mode
+
+PARTS = ("proxy", "server", "tomcat", "lb")
+
+
+def loc(span: Span | None) -> str:
+    """The location string of a span ("" when there is none)."""
+    return str(span) if span is not None else ""
+
+
+def deployment_facts(deployment: Deployment) -> dict[str, Any]:
+    """The CEL view of one deployment."""
+    manifest = deployment.manifest
+    routes = [route for lb in deployment.load_balancers for route in app_routes(lb, manifest.app_path)]
+    keys = known_keys()
+    return {
+        "name": deployment.name,
+        "root": deployment.root,
+        "loc": loc(deployment_span(deployment)),
+        "app_path": manifest.app_path,
+        "session_cookie": manifest.session_cookie,
+        "average_session_seconds": manifest.average_session_seconds,
+        "expected_ha_mode": manifest.ha_mode or "",
+        "manifest_loc": loc(manifest.span),
+        "manifest_proxies": [proxy.address for proxy in manifest.proxies],
+        "ha_mode": ha_mode(routes),
+        "parts": present_parts(deployment),
+        "parse_errors": [
+            {"loc": loc(error.span), "path": error.span.path, "reason": error.reason}
+            for error in deployment.parse_errors
+        ],
+        "known_keys": {role: sorted(role_keys) for role, role_keys in keys.items()},
+        "entries": [entry for config in deployment.configs for entry in _entries(config)],
+        "proxies": [_config(c) for c in deployment.configs if c.role == "proxy"],
+        "servers": [_config(c) for c in deployment.configs if c.role == "server"],
+        "tomcats": [_tomcat(tomcat) for tomcat in deployment.tomcats],
+        "captcha_files": [
+            {"path": f.path, "loc": loc(Span(f.path, 1, 1)), "empty": f.empty}
+            for tomcat in deployment.tomcats
+            for f in tomcat.captcha_files
+        ],
+        "app_routes": [_app_route(route) for route in routes],
+        "incomplete": [],
+    }
+
+
+def deployment_span(deployment: Deployment) -> Span:
+    """Where a deployment-level finding points: the manifest, else the first file's line 1."""
+    if deployment.manifest.span is not None:
+        return deployment.manifest.span
+    paths = sorted(file.path for file in deployment.files)
+    return Span(paths[0] if paths else deployment.root, 1, 1)
+
+
+def present_parts(deployment: Deployment) -> dict[str, bool]:
+    """Which parts needed by cross-file rules the deployment has."""
+    roles = {config.role for config in deployment.configs}
+    return {
+        "proxy": "proxy" in roles,
+        "server": "server" in roles,
+        "tomcat": bool(deployment.tomcats),
+        "lb": bool(deployment.load_balancers),
+    }
+
+
+def ha_mode(routes: list[AppRoute]) -> str:
+    """The HA mode of the pool that serves the app path; ``unknown`` when pools disagree."""
+    modes = {pool_ha_mode(route.pool) for route in routes}
+    return modes.pop() if len(modes) == 1 else "unknown"
+
+
+def _entries(config: KeyValueConfig) -> list[dict[str, Any]]:
+    types = known_keys().get(config.role, {})
+    seen: dict[str, str] = {}
+    last_index = {entry.key.value: index for index, entry in enumerate(config.entries)}
+    result = []
+    for index, entry in enumerate(config.entries):
+        key = entry.key.value
+        result.append(
+            {
+                "path": config.path,
+                "role": config.role,
+                "key": key,
+                "value": entry.value.value,
+                "loc": loc(entry.key.span),
+                "value_loc": loc(entry.value.span),
+                "type": types.get(key, ""),
+                "previous_loc": seen.get(key, ""),
+                "last": last_index[key] == index,
+            }
+        )
+        seen[key] = loc(entry.key.span)
+    return result
+
+
+def _config(config: KeyValueConfig) -> dict[str, Any]:
+    types = known_keys().get(config.role, {})
+    settings = {}
+    for key, entry in config.effective().items():
+        if key not in types:
+            continue
+        settings[key] = {
+            "value": entry.value.value,
+            "bool": entry.value.value.lower() == "true",
+            "loc": loc(entry.key.span),
+            "where": f"{entry.key.span.path}:{entry.key.span.line}",
+        }
+    return {"path": config.path, "loc": loc(config.header), "settings": settings}
+
+
+def _located(value: Located[Any] | None, default: Any = "") -> tuple[Any, str, bool]:
+    if value is None:
+        return default, "", False
+    return value.value, loc(value.span), value.inherited
+
+
+def _tomcat(tomcat: TomcatConf) -> dict[str, Any]:
+    name, name_loc, name_inherited = _located(tomcat.session_cookie_name)
+    cookie_path, cookie_path_loc, _ = _located(tomcat.session_cookie_path)
+    context_path, context_loc, _ = _located(tomcat.context_path)
+    if not cookie_path and context_path != "":
+        cookie_path, cookie_path_loc = (context_path or "/"), context_loc
+    timeout, timeout_loc, timeout_inherited = _located(tomcat.session_timeout_minutes, 30)
+    return {
+        "root": tomcat.root,
+        "loc": loc(tomcat.header),
+        "cookie_name": name,
+        "cookie_name_loc": name_loc or loc(tomcat.header),
+        "cookie_name_inherited": name_inherited,
+        "cookie_path": cookie_path,
+        "cookie_path_loc": cookie_path_loc or loc(tomcat.header),
+        "session_timeout_minutes": timeout,
+        "session_timeout_loc": timeout_loc or loc(tomcat.header),
+        "session_timeout_inherited": timeout_inherited,
+        "has_config_dir": tomcat.has_config_dir,
+    }
+
+
+def persistence_facts(persistence: Persistence) -> dict[str, Any]:
+    """The neutral facts of one persistence method."""
+    p = persistence
+    cookie_name, cookie_name_loc, _ = _located(p.cookie_name)
+    lifetime, lifetime_loc, _ = _located(p.lifetime_seconds, None)
+    cookie_path, cookie_path_loc, _ = _located(p.cookie_path)
+    secure, secure_loc, _ = _located(p.cookie_secure, None)
+    http_only, http_only_loc, _ = _located(p.cookie_http_only, None)
+    return {
+        "kind": p.kind,
+        "keyed_on": p.keyed_on,
+        "loc": loc(p.span),
+        "cookie_name": cookie_name,
+        "cookie_name_loc": cookie_name_loc or loc(p.span),
+        "writes_cookie": p.writes_cookie,
+        "own_cookie": p.own_cookie,
+        "learns_from_response": p.learns_from_response,
+        "lifetime": lifetime,
+        "lifetime_loc": lifetime_loc or loc(p.span),
+        "lifetime_kind": p.lifetime_kind,
+        "cookie_path": cookie_path,
+        "cookie_path_loc": cookie_path_loc or loc(p.span),
+        "secure": secure,
+        "secure_loc": secure_loc or loc(p.span),
+        "httponly": http_only,
+        "httponly_loc": http_only_loc or loc(p.span),
+        "ineffective": p.ineffective,
+        "effective": not p.ineffective,
+        "related": [loc(span) for span in p.related],
+        "notes": list(p.notes),
+    }
+
+
+def _app_route(route: AppRoute) -> dict[str, Any]:
+    lb = route.load_balancer
+    pool = route.pool
+    members = pool.members if pool else ()
+    active = [m for m in members if not m.backup and not m.disabled]
+    here = {id(p) for p in route.persistences}
+    elsewhere = [
+        p
+        for holder in (*lb.services, *lb.pools)
+        for p in holder.persistences
+        if id(p) not in here
+    ]
+    home = pool.span if (pool is not None and lb.vendor == "haproxy") else route.service.span
+    return {
+        "vendor": lb.vendor,
+        "service": route.service.name,
+        "service_loc": loc(route.service.span),
+        "https": route.service.https,
+        "http": route.service.http,
+        "pool": route.pool_name,
+        "pool_found": pool is not None,
+        "pool_loc": loc(pool.span if pool else route.route_span),
+        "route_loc": loc(route.route_span),
+        "via": route.via,
+        "home_loc": loc(home),
+        "active_members": len(active),
+        "members": [_member_address(m.address, m.port) for m in members if not m.disabled],
+        "ha_mode": pool_ha_mode(pool),
+        "persistences": [persistence_facts(p) for p in route.persistences],
+        "other_persistences": [persistence_facts(p) for p in elsewhere],
+        "notes": [*route.service.notes, *(pool.notes if pool else ())],
+        "undecided_routes": [loc(r.span) for r in route.undecided],
+    }
+
+
+def _member_address(address: str, port: int | None) -> str:
+    return f"{address}:{port}" if port is not None else address

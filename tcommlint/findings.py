@@ -1,0 +1,57 @@
+"""Findings: the immutable result of a rule firing, and the per-rule status of a run."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import NamedTuple
+
+from tcommlint.source import Span
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3, "never": 4}
+
+
+class Related(NamedTuple):
+    """A location related to a finding, in the same or another file."""
+
+    span: Span
+    message: str
+
+
+class Finding(NamedTuple):
+    """One problem: which rule, how severe, where to edit, and the other lines involved.
+
+    ``key`` names the model object and key involved (e.g. ``backend be_api/cookie``); it keeps
+    a baseline entry valid when unrelated lines move.
+    """
+
+    rule: str
+    name: str
+    severity: str
+    deployment: str
+    message: str
+    span: Span
+    related: tuple[Related, ...] = ()
+    key: str = ""
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Findings sort by path, line, column, rule ID, then message."""
+        return (self.span.path, self.span.line, self.span.column, self.rule, self.message)
+
+    def fingerprint(self) -> str:
+        """A stable identity that does not depend on line numbers."""
+        identity = "\0".join((self.rule, self.deployment, self.span.path, self.key or self.message))
+        return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+class RuleStatus(NamedTuple):
+    """The outcome of one rule on one deployment: ``pass``, ``fail`` or ``not-evaluable``."""
+
+    rule: str
+    status: str
+    reason: str = ""
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    """Findings in report order; identical input gives identical order."""
+    return sorted(set(findings), key=Finding.sort_key)

@@ -1,0 +1,318 @@
+"""Read ``haproxy.cfg`` text into sections of positioned statements.
+
+Implements the file grammar of the HAProxy configuration manual (§2.1-2.4): one statement
+per line, unprotected ``#`` comments, words split on unprotected blanks, ``"weak"`` and
+``'strong'`` quoting (concatenable inside one word), backslash escapes and NO line
+continuation. Environment variables inside double quotes are kept verbatim (the linter
+does not know the environment) and the word is flagged. ``.if``/``.elif``/``.else``/
+``.endif`` blocks are not evaluated: every statement is kept and records the blocks that
+enclose it, so the builder can analyse every branch and say so.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from tcommlint.model import ParseError
+from tcommlint.source import Span
+
+PROXY_SECTIONS = frozenset({"defaults", "frontend", "backend", "listen"})
+SECTION_KEYWORDS = PROXY_SECTIONS | frozenset(
+    {
+        "global",
+        "userlist",
+        "peers",
+        "resolvers",
+        "mailers",
+        "cache",
+        "http-errors",
+        "ring",
+        "log-forward",
+        "log-profile",
+        "crt-store",
+        "fcgi-app",
+        "traces",
+        "acme",
+        "healthcheck",
+        "namespace_list",
+        "program",
+        "spoe-agent",
+        "spoe-group",
+        "spoe-message",
+    }
+)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_HEX = "0123456789abcdefABCDEF"
+_SIMPLE_ESCAPES = {" ": " ", "\\": "\\", "'": "'", '"': '"', "#": "#", "r": "\r", "n": "\n"}
+_SIMPLE_ESCAPES["t"] = "\t"
+
+
+class Word(NamedTuple):
+    """One word of a statement after quote and escape processing."""
+
+    text: str
+    line: int
+    column: int  # 1-based column of the word's first character in the raw line
+    quoted: bool = False  # some part of it was quoted or escaped
+    env: tuple[str, ...] = ()  # unresolved ``$VAR`` / ``${VAR}`` references, as written
+
+
+class Block(NamedTuple):
+    """One branch of a conditional block enclosing a statement."""
+
+    line: int  # the line of the ``.if`` that opened the block
+    branch: int  # 0 for the ``.if`` branch, then one more per ``.elif``/``.else``
+
+
+class Statement(NamedTuple):
+    """One configuration line: its words and the conditional branches around it."""
+
+    words: tuple[Word, ...]
+    blocks: tuple[Block, ...] = ()
+
+    @property
+    def keyword(self) -> str:
+        """The first word."""
+        return self.words[0].text
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """The words after the keyword, as text."""
+        return tuple(word.text for word in self.words[1:])
+
+    @property
+    def line(self) -> int:
+        """The line of the statement."""
+        return self.words[0].line
+
+    def span(self, path: str) -> Span:
+        """The position of the statement's keyword."""
+        return Span(path, self.words[0].line, self.words[0].column)
+
+
+class Section(NamedTuple):
+    """A section: its header statement and the statements that follow it."""
+
+    kind: str  # "global", "defaults", "frontend", "backend", "listen", "peers", ...
+    name: str | None
+    from_name: Word | None  # ``from <defaults>`` on a proxy or defaults header
+    header: Statement
+    statements: tuple[Statement, ...]
+
+
+class ReadResult(NamedTuple):
+    """The sections of a file and the problems HAProxy itself would refuse."""
+
+    sections: tuple[Section, ...]
+    errors: tuple[ParseError, ...]
+
+
+class LineError(Exception):
+    """A line HAProxy cannot tokenize; carries the 1-based column of the problem."""
+
+    def __init__(self, column: int, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+class _WordBuilder:
+    """Accumulates the characters of the word being read."""
+
+    __slots__ = ("chars", "column", "env", "quoted")
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.column = 0  # 0 = no word started
+        self.quoted = False
+        self.env: list[str] = []
+
+    def start(self, index: int) -> None:
+        if not self.column:
+            self.column = index + 1
+
+    def take(self, line: int) -> Word | None:
+        if not self.column:
+            return None
+        word = Word("".join(self.chars), line, self.column, self.quoted, tuple(self.env))
+        self.chars, self.column, self.quoted, self.env = [], 0, False, []
+        return word
+
+
+def split_words(raw: str, line: int) -> tuple[Word, ...]:
+    """Split one raw line into words the way HAProxy does; raise LineError if it cannot."""
+    words: list[Word] = []
+    cur = _WordBuilder()
+    i, quote, quote_col = 0, "", 0
+    while i < len(raw):
+        char = raw[i]
+        if quote == "'":
+            if char == "'":
+                quote = ""
+            else:
+                cur.chars.append(char)
+            i += 1
+            continue
+        if char == "\\":
+            cur.start(i)
+            i = _escape(raw, i, cur, in_double=quote == '"')
+            continue
+        if char == '"':
+            cur.start(i)
+            cur.quoted = True
+            quote, quote_col = ("", 0) if quote else ('"', i + 1)
+            i += 1
+            continue
+        if quote == '"':
+            i = _in_double_quotes(raw, i, cur) if char == "$" else _append(char, i, cur)
+            continue
+        if char == "'":
+            cur.start(i)
+            cur.quoted = True
+            quote, quote_col = "'", i + 1
+        elif char in " \t":
+            word = cur.take(line)
+            if word is not None:
+                words.append(word)
+        elif char == "#":
+            break
+        else:
+            cur.start(i)
+            cur.chars.append(char)
+        i += 1
+    if quote:
+        kind = "double" if quote == '"' else "single"
+        raise LineError(quote_col, f"unterminated {kind} quote")
+    word = cur.take(line)
+    if word is not None:
+        words.append(word)
+    return tuple(words)
+
+
+def _append(char: str, index: int, cur: _WordBuilder) -> int:
+    cur.chars.append(char)
+    return index + 1
+
+
+def _escape(raw: str, i: int, cur: _WordBuilder, in_double: bool) -> int:
+    """Handle a backslash at ``raw[i]``; return the index after the escape."""
+    nxt = raw[i + 1] if i + 1 < len(raw) else ""
+    if nxt in _SIMPLE_ESCAPES or (in_double and nxt == "$"):
+        cur.chars.append(_SIMPLE_ESCAPES.get(nxt, nxt))
+        cur.quoted = True
+        return i + 2
+    if nxt == "x":
+        digits = raw[i + 2 : i + 4]
+        if len(digits) != 2 or any(d not in _HEX for d in digits):
+            raise LineError(i + 1, "truncated or invalid hexadecimal escape after '\\x'")
+        cur.chars.append(chr(int(digits, 16)))
+        cur.quoted = True
+        return i + 4
+    # Not an escape sequence (e.g. the "\." of a regex): the backslash is kept.
+    cur.chars.append("\\")
+    return i + 1
+
+
+def _in_double_quotes(raw: str, i: int, cur: _WordBuilder) -> int:
+    """Handle ``$`` inside double quotes: keep the reference verbatim and flag it."""
+    if raw.startswith("${", i):
+        end = raw.find("}", i + 2)
+        if end < 0:
+            raise LineError(i + 1, "unmatched brace in environment variable name")
+        ref = raw[i : end + 1]
+    else:
+        match = _ENV_NAME.match(raw, i + 1)
+        if match is None:
+            cur.chars.append("$")
+            return i + 1
+        ref = raw[i : match.end()]
+    cur.chars.append(ref)
+    cur.env.append(ref)
+    return i + len(ref)
+
+
+class _Reader:
+    """Groups tokenized lines into sections and tracks conditional blocks."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.sections: list[Section] = []
+        self.statements: list[Statement] = []
+        self.errors: list[ParseError] = []
+        self.open_blocks: list[tuple[Word, int, bool]] = []  # (.if word, branch, seen .else)
+        self.current: Section | None = None
+
+    def error(self, line: int, column: int, reason: str) -> None:
+        self.errors.append(ParseError(Span(self.path, line, column), reason))
+
+    def feed(self, words: tuple[Word, ...]) -> None:
+        first = words[0]
+        if first.text.startswith(".") and not first.quoted:
+            self.directive(first)
+            return
+        blocks = tuple(Block(w.line, branch) for w, branch, _ in self.open_blocks)
+        statement = Statement(words, blocks)
+        if first.text in SECTION_KEYWORDS and not first.quoted:
+            self.close_section()
+            self.current = _section(statement)
+        elif self.current is None:
+            self.error(first.line, first.column, f"'{first.text}' appears before any section")
+        else:
+            self.statements.append(statement)
+
+    def directive(self, word: Word) -> None:
+        name = word.text
+        if name == ".if":
+            self.open_blocks.append((word, 0, False))
+        elif name in (".elif", ".else", ".endif") and not self.open_blocks:
+            self.error(word.line, word.column, f"'{name}' without a matching '.if'")
+        elif name in (".elif", ".else"):
+            opener, branch, seen_else = self.open_blocks[-1]
+            if seen_else:
+                self.error(word.line, word.column, f"'{name}' after '.else' (block at line "
+                           f"{opener.line})")
+            self.open_blocks[-1] = (opener, branch + 1, seen_else or name == ".else")
+        elif name == ".endif":
+            self.open_blocks.pop()
+        # .diag/.notice/.warning/.alert and unknown directives do not change the model.
+
+    def close_section(self) -> None:
+        if self.current is not None:
+            self.sections.append(self.current._replace(statements=tuple(self.statements)))
+        self.current, self.statements = None, []
+
+    def finish(self) -> ReadResult:
+        self.close_section()
+        for word, _, _ in self.open_blocks:
+            self.error(word.line, word.column, "'.if' is never closed by '.endif'")
+        return ReadResult(tuple(self.sections), tuple(self.errors))
+
+
+def _section(header: Statement) -> Section:
+    """Make an empty section from its header statement."""
+    kind, rest = header.keyword, header.words[1:]
+    name: str | None = None
+    from_name: Word | None = None
+    if kind in PROXY_SECTIONS:
+        if rest and rest[0].text != "from":
+            name, rest = rest[0].text, rest[1:]
+        if len(rest) >= 2 and rest[0].text == "from":
+            from_name = rest[1]
+    elif rest:
+        name = rest[0].text
+    return Section(kind, name, from_name, header, ())
+
+
+def read_haproxy(path: str, text: str) -> ReadResult:
+    """Read the text of an HAProxy configuration file; ``path`` is the display path."""
+    reader = _Reader(path)
+    for number, raw in enumerate(text.split("\n"), start=1):
+        try:
+            words = split_words(raw.rstrip("\r"), number)
+        except LineError as exc:
+            reader.error(number, exc.column, exc.reason)
+            continue
+        if words:
+            reader.feed(words)
+    return reader.finish()

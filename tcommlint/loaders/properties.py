@@ -1,0 +1,218 @@
+"""Java ``.properties`` files, read exactly as ``java.util.Properties.load`` (JDK 9+) reads them.
+
+Logical lines join natural lines ending in an odd number of backslashes (the continuation
+line's leading whitespace is dropped); ``#``/``!`` start a comment only as the first
+non-blank character of a logical line; the key ends at the first unescaped ``=``, ``:`` or
+whitespace; whitespace around the separator is skipped; escapes are unescaped; trailing
+whitespace of the value is kept. Every key and value keeps the line and column where it
+starts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from tcommlint.loaders.suppressions import suppression_from_comment
+from tcommlint.model import Entry, ParseError, Suppression
+from tcommlint.source import Located, Span
+
+_WHITESPACE = " \t\f"
+_SEPARATORS = "=:"
+_NATURAL_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+_SIMPLE_ESCAPES = {"t": "\t", "r": "\r", "n": "\n", "f": "\f"}
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+class KeyValueDocument(NamedTuple):
+    """What a key/value loader read from one file.
+
+    ``entries`` are in file order with duplicates kept; ``error`` is set when the file
+    could not be read to the end (the entries read before it are kept).
+    """
+
+    entries: tuple[Entry, ...]
+    suppressions: tuple[Suppression, ...]
+    error: ParseError | None
+
+
+class _LogicalLine(NamedTuple):
+    """The characters of one logical line and the (line, column) each came from."""
+
+    chars: str
+    positions: tuple[tuple[int, int], ...]
+    anchor: tuple[int, int]  # where the logical line starts, even if it ends up empty
+
+
+class _MalformedEscape(Exception):
+    """A ``\\u`` escape not followed by four hex digits (Java throws here)."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
+def parse_properties(path: str, text: str) -> KeyValueDocument:
+    """Read ``text`` as ``java.util.Properties.load`` does; ``path`` is used in spans."""
+    entries: list[Entry] = []
+    comments: list[Suppression] = []
+    for item in _logical_lines(path, text):
+        if isinstance(item, Suppression):
+            comments.append(item)
+            continue
+        try:
+            entries.append(_entry(path, item))
+        except _MalformedEscape as exc:
+            line, column = item.positions[exc.index]
+            error = ParseError(Span(path, line, column), "Malformed \\uxxxx encoding")
+            return KeyValueDocument(tuple(entries), tuple(comments), error)
+    return KeyValueDocument(tuple(entries), tuple(comments), None)
+
+
+def _natural_lines(text: str) -> list[tuple[int, str, str]]:
+    """``(line number, content, terminator)`` for each natural line of ``text``."""
+    lines: list[tuple[int, str, str]] = []
+    for number, match in enumerate(_NATURAL_LINE.finditer(text), start=1):
+        content, terminator = match.group(1), match.group(2)
+        if not terminator and not content:
+            break
+        lines.append((number, content, terminator))
+    return lines
+
+
+def _logical_lines(path: str, text: str) -> Iterator[_LogicalLine | Suppression]:
+    """Logical lines, and the suppressions found in comment lines, in file order."""
+    lines = _natural_lines(text)
+    chars: list[str] = []
+    positions: list[tuple[int, int]] = []
+    continued = False
+    anchor = (1, 1)
+    for index, (number, content, terminator) in enumerate(lines):
+        start = len(content) - len(content.lstrip(_WHITESPACE))
+        if start == len(content):
+            if continued and chars:
+                yield _LogicalLine("".join(chars), tuple(positions), anchor)
+            chars, positions, continued = [], [], False
+            continue
+        if not chars and content[start] in "#!":
+            continued = False
+            suppression = _comment(path, number, start, content)
+            if suppression is not None:
+                yield suppression
+            continue
+        segment = content[start:]
+        if not chars:
+            anchor = (number, start + 1)
+        chars.extend(segment)
+        positions.extend((number, start + offset + 1) for offset in range(len(segment)))
+        backslashes = len(segment) - len(segment.rstrip("\\"))
+        continued = backslashes % 2 == 1
+        if continued:
+            chars.pop()
+            positions.pop()
+            if index + 1 < len(lines):
+                continue
+            # At end of input Java still returns the (possibly empty) line, except after
+            # "\r\n", where it consumes the "\n" first and then finds nothing to return.
+            if terminator == "\r\n" and not chars:
+                break
+        yield _LogicalLine("".join(chars), tuple(positions), anchor)
+        chars, positions, continued = [], [], False
+
+
+def _comment(path: str, number: int, start: int, content: str) -> Suppression | None:
+    """The suppression held by a comment line, if any."""
+    span = Span(path, number, start + 1)
+    return suppression_from_comment(span, content[start + 1 :], alone=True)
+
+
+def _entry(path: str, line: _LogicalLine) -> Entry:
+    """Split a logical line into key and value as ``Properties.load0`` does."""
+    chars = line.chars
+    key_end, value_start, separator = _split(chars)
+    key = _unescape(chars, 0, key_end)
+    value = _unescape(chars, value_start, len(chars))
+    key_span = _span_at(path, line, 0)
+    if value_start < len(chars):
+        value_span = _span_at(path, line, value_start)
+    elif separator is not None:
+        value_span = _span_after(path, line, separator)
+    else:
+        value_span = _span_after(path, line, key_end - 1)
+    return Entry(Located(key, key_span), Located(value, value_span))
+
+
+def _split(chars: str) -> tuple[int, int, int | None]:
+    """``(key end, value start, separator index or None)`` of a logical line."""
+    key_end = 0
+    value_start = len(chars)
+    separator: int | None = None
+    escaped = False
+    while key_end < len(chars):
+        char = chars[key_end]
+        if not escaped and char in _SEPARATORS:
+            separator = key_end
+            value_start = key_end + 1
+            break
+        if not escaped and char in _WHITESPACE:
+            value_start = key_end + 1
+            break
+        escaped = char == "\\" and not escaped
+        key_end += 1
+    while value_start < len(chars):
+        char = chars[value_start]
+        if char not in _WHITESPACE:
+            if separator is not None or char not in _SEPARATORS:
+                break
+            separator = value_start
+        value_start += 1
+    return key_end, value_start, separator
+
+
+def _unescape(chars: str, start: int, end: int) -> str:
+    """Java ``loadConvert``: ``\\t \\n \\r \\f \\uXXXX`` and ``\\x`` -> ``x``."""
+    if "\\" not in chars[start:end]:
+        return chars[start:end]
+    out: list[str] = []
+    index = start
+    while index < end:
+        char = chars[index]
+        index += 1
+        if char != "\\" or index >= end:
+            out.append(char)
+            continue
+        char = chars[index]
+        index += 1
+        if char == "u":
+            digits = chars[index : index + 4]
+            if index + 4 > end or not all(digit in _HEX for digit in digits):
+                raise _MalformedEscape(index - 2)
+            out.append(chr(int(digits, 16)))
+            index += 4
+        else:
+            out.append(_SIMPLE_ESCAPES.get(char, char))
+    return _SURROGATE_PAIR.sub(_join_pair, "".join(out))
+
+
+def _join_pair(match: re.Match[str]) -> str:
+    """One code point from a UTF-16 surrogate pair (Java strings are UTF-16)."""
+    high, low = (ord(char) for char in match.group(0))
+    return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+
+def _span_at(path: str, line: _LogicalLine, index: int) -> Span:
+    """Where character ``index`` of the logical line is in the file."""
+    if not line.positions:
+        return Span(path, *line.anchor)
+    number, column = line.positions[min(index, len(line.positions) - 1)]
+    return Span(path, number, column)
+
+
+def _span_after(path: str, line: _LogicalLine, index: int) -> Span:
+    """The position right after character ``index`` of the logical line."""
+    if index < 0 or not line.positions:
+        return _span_at(path, line, 0)
+    number, column = line.positions[index]
+    return Span(path, number, column + 1)

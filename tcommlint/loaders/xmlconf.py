@@ -1,0 +1,248 @@
+"""XML key/value configurations and the safe XML parser every XML loader uses.
+
+Two key/value shapes are read: Java properties XML (``<properties><entry key="k">v</entry>``,
+what ``Properties.loadFromXML`` reads) and element-per-key XML (leaf elements under the
+root, nested elements giving dotted keys). The parser never touches the network, never
+loads a DTD and never expands entities; a document declaring entities is refused.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import TYPE_CHECKING
+
+from tcommlint.loaders.properties import KeyValueDocument
+from tcommlint.loaders.suppressions import find_xml_suppressions
+from tcommlint.model import Entry, ParseError
+from tcommlint.source import Located, Span
+
+if TYPE_CHECKING:
+    from lxml.etree import XMLParser, _Element
+
+_MASKED = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
+_TAG_REST = re.compile(r"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_SNIFF_LIMIT = 65536
+
+
+def safe_parser() -> XMLParser:
+    """An lxml parser with no network, no DTD loading, no entity expansion, no huge trees."""
+    from lxml import etree
+
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        attribute_defaults=False,
+        huge_tree=False,
+        remove_blank_text=False,
+    )
+
+
+def parse_xml(path: str, data: bytes) -> tuple[_Element | None, ParseError | None]:
+    """Parse ``data`` safely: the root element, or a ParseError with line and column."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (1, 1)
+        reason = (exc.msg or "not well-formed XML").split(", line ")[0]
+        return None, ParseError(Span(path, max(line, 1), max(column, 1)), reason)
+    if root is None:
+        return None, ParseError(Span(path, 1, 1), "Document is empty")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None:
+        names = [entity.name for entity in dtd.iterentities()]
+        if names:
+            line = decode_xml(data)[: _doctype_offset(data)].count("\n") + 1
+            reason = f"the document declares XML entities ({', '.join(names[:3])}); refused"
+            return None, ParseError(Span(path, line, 1), reason)
+    return root, None
+
+
+def _doctype_offset(data: bytes) -> int:
+    """Character offset of ``<!DOCTYPE`` in the decoded document (0 if absent)."""
+    return max(decode_xml(data).find("<!DOCTYPE"), 0)
+
+
+def decode_xml(data: bytes) -> str:
+    """The document as text (BOM or declared encoding, else UTF-8), line ends as ``\\n``."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        match = _ENCODING.match(data.removeprefix(b"\xef\xbb\xbf"))
+        encoding = match.group(1).decode("ascii") if match else "utf-8"
+        try:
+            text = data.decode(encoding, errors="replace")
+        except LookupError:
+            text = data.decode("utf-8", errors="replace")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def sniff_root(data: bytes) -> str | None:
+    """The local name of the root element, read cheaply from the start of ``data``."""
+    text = decode_xml(data[:_SNIFF_LIMIT])
+    index = 0
+    while True:
+        index = text.find("<", index)
+        if index < 0:
+            return None
+        if text.startswith(("<?", "<!--"), index):
+            end = text.find("?>" if text[index + 1] == "?" else "-->", index)
+            if end < 0:
+                return None
+            index = end + 2
+            continue
+        if text.startswith("<!", index):
+            index = _skip_declaration(text, index)
+            if index < 0:
+                return None
+            continue
+        match = re.match(r"<([A-Za-z_][\w.\-]*(?::[\w.\-]+)?)", text[index:])
+        return match.group(1).rsplit(":", 1)[-1] if match else None
+
+
+def _skip_declaration(text: str, index: int) -> int:
+    """The offset after a ``<!DOCTYPE ...>`` (with an internal subset) or -1."""
+    close = text.find(">", index)
+    bracket = text.find("[", index)
+    if 0 <= bracket < close:
+        end = text.find("]", bracket)
+        close = text.find(">", end) if end >= 0 else -1
+    return close + 1 if close >= 0 else -1
+
+
+class XmlSource:
+    """The text of an XML document, to find columns lxml does not report.
+
+    lxml gives an element's line (that of the ``>`` ending its start tag); the start tag is
+    found by searching forward, in document order, for ``<name`` with comments, CDATA and
+    processing instructions masked out.
+    """
+
+    __slots__ = ("_cursor", "_line_starts", "_masked", "path", "text")
+
+    def __init__(self, path: str, data: bytes) -> None:
+        self.path = path
+        self.text = decode_xml(data)
+        self._masked = _MASKED.sub(_blank, self.text)
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        self._cursor = 0
+
+    def span(self, offset: int) -> Span:
+        """The 1-based line and column of a character offset."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return Span(self.path, line, offset - self._line_starts[line - 1] + 1)
+
+    def start_tag(self, element: _Element) -> int:
+        """Offset of the ``<`` of the element's start tag (elements in document order)."""
+        name = _source_name(element)
+        pattern = re.compile("<" + re.escape(name) + r"(?=[\s/>])")
+        match = pattern.search(self._masked, self._cursor)
+        line = element.sourceline or 1
+        if match is None or self.span(match.start()).line > line:
+            offset = self._line_starts[min(line, len(self._line_starts)) - 1]
+            match = pattern.search(self._masked, offset)
+            if match is None:
+                return offset
+        self._cursor = match.end()
+        return match.start()
+
+    def tag_offsets(self, root: _Element) -> dict[_Element, int]:
+        """Start-tag offsets of every element under (and including) ``root``."""
+        return {
+            element: self.start_tag(element)
+            for element in root.iter()
+            if isinstance(element.tag, str)
+        }
+
+    def content_start(self, tag_offset: int) -> int:
+        """Offset right after the ``>`` (or ``/>``) that ends the start tag at ``tag_offset``."""
+        match = _TAG_REST.match(self._masked, tag_offset + 1)
+        return match.end() if match else tag_offset
+
+    def attribute_value(self, tag_offset: int, name: str) -> int:
+        """Offset of the first character of attribute ``name``'s value in that start tag."""
+        end = self.content_start(tag_offset)
+        pattern = re.compile(r"\s" + re.escape(name) + r"""\s*=\s*["']""")
+        match = pattern.search(self._masked, tag_offset, end)
+        return match.end() if match else tag_offset
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Same-length filler keeping newlines, so offsets stay valid."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def _source_name(element: _Element) -> str:
+    """The element name as written in the source (prefix included)."""
+    from lxml import etree
+
+    local = etree.QName(element).localname
+    return f"{element.prefix}:{local}" if element.prefix else local
+
+
+def local_name(element: _Element) -> str:
+    """An element's name without namespace (comments and PIs give "")."""
+    from lxml import etree
+
+    if not isinstance(element.tag, str):
+        return ""
+    return etree.QName(element).localname
+
+
+def element_text(element: _Element) -> str:
+    """All text inside an element, as DOM ``getTextContent`` gives it (no comments)."""
+    return "".join(element.itertext())
+
+
+def parse_keyvalue_xml(path: str, data: bytes) -> KeyValueDocument:
+    """Read a Java properties XML or an element-per-key XML file."""
+    root, error = parse_xml(path, data)
+    source = XmlSource(path, data)
+    suppressions = find_xml_suppressions(path, source.text)
+    if root is None:
+        return KeyValueDocument((), suppressions, error)
+    if local_name(root) == "properties":
+        entries = _java_properties_entries(source, root)
+    else:
+        source.start_tag(root)
+        entries = _element_entries(source, root, "")
+    return KeyValueDocument(tuple(entries), suppressions, None)
+
+
+def _java_properties_entries(source: XmlSource, root: _Element) -> list[Entry]:
+    """``<entry key="k">v</entry>`` elements, as ``Properties.loadFromXML`` reads them."""
+    entries: list[Entry] = []
+    for element in root.iter():
+        if local_name(element) not in ("properties", "comment", "entry"):
+            continue
+        tag = source.start_tag(element)
+        key = element.get("key")
+        if local_name(element) != "entry" or key is None:
+            continue
+        key_span = source.span(source.attribute_value(tag, "key"))
+        value_span = source.span(source.content_start(tag))
+        entries.append(Entry(Located(key, key_span), Located(element_text(element), value_span)))
+    return entries
+
+
+def _element_entries(source: XmlSource, parent: _Element, prefix: str) -> list[Entry]:
+    """Leaf elements below ``parent`` as dotted keys, in document order."""
+    entries: list[Entry] = []
+    for element in parent:
+        name = local_name(element)
+        if not name:
+            continue
+        tag = source.start_tag(element)
+        key = f"{prefix}{name}"
+        if any(local_name(child) for child in element):
+            entries.extend(_element_entries(source, element, key + "."))
+            continue
+        key_span = source.span(tag + 1)
+        value_span = source.span(source.content_start(tag))
+        entries.append(Entry(Located(key, key_span), Located(element_text(element), value_span)))
+    return entries

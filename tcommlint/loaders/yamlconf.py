@@ -1,0 +1,157 @@
+"""YAML key/value configurations, flattened to dotted keys with positions.
+
+The document is composed to nodes (never constructed), so duplicate keys are all kept and
+every value stays the scalar's text as written (``yes`` stays ``"yes"``). Aliases are
+followed, including ``<<`` merge keys, unless expanding them would blow up (alias bombs)
+or loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tcommlint.loaders.properties import KeyValueDocument
+from tcommlint.loaders.suppressions import find_suppressions
+from tcommlint.model import Entry, ParseError
+from tcommlint.source import Located, Span
+
+_ALIAS_BUDGET = 10_000
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _AliasBomb(Exception):
+    """Following aliases would expand far more nodes than the document holds, or loop."""
+
+    def __init__(self, node: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+def _check_aliases(root: Any) -> None:
+    """Raise ``_AliasBomb`` unless expanding every alias stays within a small budget.
+
+    The expanded size of each node is memoised, so the check costs one pass over the
+    distinct nodes however large the expansion would be.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in active:
+            raise _AliasBomb(node, "recursive alias (a collection contains itself); refused")
+        total = 1
+        if isinstance(node.value, list):
+            active.add(id(node))
+            for item in node.value:
+                children = item if isinstance(item, tuple) else (item,)
+                total += sum(size(child) for child in children)
+            active.discard(id(node))
+        sizes[id(node)] = total
+        return total
+
+    if size(root) > len(sizes) + _ALIAS_BUDGET:
+        raise _AliasBomb(root, "too many alias expansions (a YAML alias bomb?); refused")
+
+
+class _Flattener:
+    """Walks a composed node graph, emitting one entry per scalar under a mapping."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.entries: list[Entry] = []
+
+    def mapping(self, node: Any, prefix: str) -> None:
+        """Flatten a mapping node; merged mappings come first so explicit keys win."""
+        from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+        pairs = list(node.value)
+        for key, value in pairs:
+            if isinstance(key, ScalarNode) and key.tag == _MERGE_TAG:
+                for merged in _merge_sources(value):
+                    if isinstance(merged, MappingNode):
+                        self.mapping(merged, prefix)
+        for key, value in pairs:
+            if isinstance(key, ScalarNode) and key.tag != _MERGE_TAG:
+                self.value(prefix + str(key.value), self.span(key), value, _after(self.path, key))
+
+    def value(self, key: str, key_span: Span, node: Any, empty_at: Span) -> None:
+        """Emit a scalar entry, or descend into a nested mapping or sequence.
+
+        ``empty_at`` is the span of an empty plain value (right after the ``:``).
+        """
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        if isinstance(node, ScalarNode):
+            empty = node.value == "" and not node.style
+            located = Located(str(node.value), empty_at if empty else self.span(node))
+            self.entries.append(Entry(Located(key, key_span), located))
+        elif isinstance(node, MappingNode):
+            self.mapping(node, key + ".")
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                span = self.span(item)
+                self.value(f"{key}[{index}]", span, item, span)
+
+    def span(self, node: Any) -> Span:
+        """The 1-based start of a node."""
+        mark = node.start_mark
+        return Span(self.path, mark.line + 1, mark.column + 1)
+
+
+def _after(path: str, key: Any) -> Span:
+    """The position after a key and the ``:`` that usually follows it at once."""
+    mark = key.end_mark
+    return Span(path, mark.line + 1, mark.column + 2)
+
+
+def _merge_sources(node: Any) -> list[Any]:
+    """The mappings named by a ``<<`` value: one mapping or a sequence of them."""
+    from ruamel.yaml.nodes import SequenceNode
+
+    return list(node.value) if isinstance(node, SequenceNode) else [node]
+
+
+def _compose(text: str) -> Any:
+    """The single document's root node (C parser when installed), or None when empty."""
+    try:
+        from ruamel.yaml.cyaml import CParser
+    except ImportError:
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe", pure=True).compose(text)
+    parser = CParser(text)
+    try:
+        return parser.get_single_node()
+    finally:
+        parser.dispose()
+
+
+def parse_keyvalue_yaml(path: str, text: str) -> KeyValueDocument:
+    """Read a YAML configuration; nested mappings become dotted keys."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.nodes import MappingNode
+
+    suppressions = find_suppressions(path, text, ("#",))
+    try:
+        root = _compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = Span(path, mark.line + 1, mark.column + 1) if mark else Span(path, 1, 1)
+        reason = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
+        return KeyValueDocument((), suppressions, ParseError(span, reason))
+    except YAMLError as exc:
+        return KeyValueDocument((), suppressions, ParseError(Span(path, 1, 1), str(exc)))
+    if not isinstance(root, MappingNode):
+        return KeyValueDocument((), suppressions, None)
+    flattener = _Flattener(path)
+    try:
+        _check_aliases(root)
+    except _AliasBomb as bomb:
+        error = ParseError(flattener.span(bomb.node), bomb.reason)
+        return KeyValueDocument((), suppressions, error)
+    flattener.mapping(root, "")
+    return KeyValueDocument(tuple(flattener.entries), suppressions, None)

@@ -1,0 +1,60 @@
+"""``path:line:col: ID [severity] message``, related lines indented, a summary line last."""
+
+from __future__ import annotations
+
+from tcommlint.findings import Finding
+from tcommlint.run import RunResult
+
+COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+RESET = "\033[0m"
+
+
+def render(
+    result: RunResult, *, colour: bool = False, quiet: bool = False, statistics: bool = False
+) -> str:
+    """The human report."""
+    lines = []
+    for finding in result.findings:
+        lines.append(_line(finding, colour))
+        lines.extend(f"    {r.span}: {r.message}" for r in finding.related)
+    if statistics:
+        lines.extend(_statistics(result.findings))
+    if not quiet:
+        lines.append(summary(result))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _line(finding: Finding, colour: bool) -> str:
+    severity = f"[{finding.severity}]"
+    if colour:
+        severity = f"{COLOURS[finding.severity]}{severity}{RESET}"
+    return f"{finding.span}: {finding.rule} {severity} {finding.message}"
+
+
+def _statistics(findings: list[Finding]) -> list[str]:
+    counts: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        counts[(finding.rule, finding.name)] = counts.get((finding.rule, finding.name), 0) + 1
+    return [f"{count:5d}  {rule}  {name}" for (rule, name), count in sorted(counts.items())]
+
+
+def summary(result: RunResult) -> str:
+    """``N errors, N warnings, N infos in N deployments (N files)``."""
+    count = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_ORDER}
+    files = sum(len(d.deployment.files) for d in result.deployments)
+    deployments = len(result.deployments)
+    text = (
+        f"{_plural(count['error'], 'error')}, {_plural(count['warning'], 'warning')}, "
+        f"{_plural(count['info'], 'info')} in {_plural(deployments, 'deployment')} "
+        f"({_plural(files, 'file')})"
+    )
+    if result.suppressed:
+        text += f"; {result.suppressed} suppressed"
+    return text
+
+
+SEVERITY_ORDER = ("error", "warning", "info")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

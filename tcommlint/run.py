@@ -1,0 +1,73 @@
+"""One ``check`` run: plan deployments, load them, evaluate the rules, collect the results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from tcommlint.discover import plan
+from tcommlint.engine import Selection, evaluate
+from tcommlint.errors import UsageError
+from tcommlint.findings import Finding, RuleStatus, sorted_findings
+from tcommlint.load import load_deployment
+from tcommlint.model import Deployment
+from tcommlint.ruleset import Rule
+from tcommlint.settings import ConfigFile, read_config
+
+
+class DeploymentResult(NamedTuple):
+    """A deployment with its rule statuses."""
+
+    deployment: Deployment
+    ha_mode: str
+    statuses: list[RuleStatus]
+
+
+class RunResult(NamedTuple):
+    """Everything a reporter needs."""
+
+    deployments: list[DeploymentResult]
+    findings: list[Finding]
+    rules: list[Rule]
+    suppressed: int
+
+
+def check(
+    paths: list[str], cwd: Path, rules: list[Rule], selection: Selection, config: ConfigFile | None
+) -> RunResult:
+    """Check the deployments named by ``paths``; no recognised file at all is a usage error."""
+    results = []
+    findings: list[Finding] = []
+    suppressed = 0
+    for deployment_plan in plan(paths, cwd):
+        manifest = (
+            read_config(deployment_plan.manifest, cwd) if deployment_plan.manifest else config
+        )
+        deployment = load_deployment(deployment_plan, manifest, cwd)
+        merged = _merge(selection, manifest)
+        outcome = evaluate(deployment, rules, merged)
+        from tcommlint.facts import deployment_facts
+
+        ha_mode = deployment_facts(deployment)["ha_mode"]
+        results.append(DeploymentResult(deployment, ha_mode, outcome.statuses))
+        findings.extend(outcome.findings)
+        suppressed += outcome.suppressed
+    if not any(result.deployment.files for result in results):
+        shown = " ".join(paths) or "."
+        raise UsageError(f"no configuration found in {shown}")
+    return RunResult(results, sorted_findings(findings), rules, suppressed)
+
+
+def _merge(selection: Selection, config: ConfigFile | None) -> Selection:
+    """Manifest rule settings under the command line's (the CLI wins)."""
+    if config is None:
+        return selection
+    rules = config.rules()
+    severity = dict(rules.get("severity", {}))
+    severity.update(dict(selection.severity))
+    return Selection(
+        select=selection.select or frozenset(rules.get("select", [])),
+        ignore=selection.ignore | frozenset(rules.get("ignore", [])),
+        severity=tuple(sorted(severity.items())),
+        mandatory=selection.mandatory | frozenset(rules.get("mandatory", [])),
+    )

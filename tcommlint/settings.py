@@ -1,0 +1,118 @@
+"""Find, read and validate ``tcommlint.yaml`` and ``[tool.tcommlint]``; merge them with the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from tcommlint import cache
+from tcommlint.errors import UsageError
+from tcommlint.expr import parse_duration
+from tcommlint.model import Manifest, ProxyAddress
+from tcommlint.resources import schema
+from tcommlint.source import Span
+from tcommlint.yamlread import YamlDocument, read_yaml, validate
+
+MANIFEST_NAME = "tcommlint.yaml"
+
+
+class ConfigFile(NamedTuple):
+    """A validated ``tcommlint.yaml`` (or ``[tool.tcommlint]`` table) and where it is."""
+
+    path: Path
+    display: str
+    data: dict[str, Any]
+    lines: dict[str, int]
+
+    def rules(self) -> dict[str, Any]:
+        """The ``rules:`` table (select, ignore, mandatory, severity)."""
+        rules: dict[str, Any] = self.data.get("rules", {})
+        return rules
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """A path relative to the working directory when below it, with ``/`` separators."""
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix() or "."
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def read_config(path: Path, cwd: Path) -> ConfigFile:
+    """Read and validate a manifest; YAML parsing and validation are cached by content."""
+    display = display_path(path, cwd)
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read: {error.strerror}", display) from None
+    if path.name == "pyproject.toml":
+        return _read_pyproject(path, display, content)
+    cached = cache.get("manifest", content)
+    if cached is not None:
+        return ConfigFile(path, display, cached["data"], cached["lines"])
+    document = read_yaml(display, content.decode("utf-8", errors="replace"))
+    if document.data is None:
+        document = YamlDocument({}, {})
+    validate(display, document, schema("manifest.schema.json"))
+    _check_durations(display, document)
+    cache.put("manifest", content, {"data": document.data, "lines": document.lines})
+    return ConfigFile(path, display, document.data, document.lines)
+
+
+def _read_pyproject(path: Path, display: str, content: bytes) -> ConfigFile:
+    import tomllib
+
+    try:
+        table = tomllib.loads(content.decode("utf-8")).get("tool", {}).get("tcommlint", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise UsageError(f"invalid TOML: {error}", display) from None
+    document = YamlDocument(table, {})
+    validate(f"{display} [tool.tcommlint]", document, schema("manifest.schema.json"))
+    _check_durations(display, document)
+    return ConfigFile(path, display, table, {})
+
+
+def _check_durations(display: str, document: YamlDocument) -> None:
+    value = document.data.get("deployment", {}).get("average_session_duration")
+    if value is None:
+        return
+    try:
+        parse_duration(str(value))
+    except ValueError as error:
+        line = document.lines.get("deployment/average_session_duration", 0)
+        raise UsageError(
+            f"field 'deployment/average_session_duration': {error}", display, line
+        ) from None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``tcommlint.yaml``, or ``pyproject.toml`` with ``[tool.tcommlint]``, upward."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        manifest = directory / MANIFEST_NAME
+        if manifest.is_file():
+            return manifest
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and b"[tool.tcommlint" in pyproject.read_bytes():
+            return pyproject
+    return None
+
+
+def manifest_of(config: ConfigFile | None, default_name: str) -> Manifest:
+    """The deployment description of a manifest, with the SPEC's defaults."""
+    if config is None:
+        return Manifest(name=default_name)
+    deployment = config.data.get("deployment", {})
+    duration = deployment.get("average_session_duration")
+    return Manifest(
+        name=deployment.get("name", default_name),
+        app_path=deployment.get("app_path", "/api"),
+        session_cookie=deployment.get("session_cookie", "JSESSIONID"),
+        average_session_seconds=parse_duration(str(duration)) if duration is not None else 1800,
+        ha_mode=deployment.get("ha_mode"),
+        proxies=tuple(
+            ProxyAddress(p.get("name", p["address"]), p["address"])
+            for p in deployment.get("proxies", [])
+        ),
+        path=config.display,
+        span=Span(config.display, 1, 1),
+    )

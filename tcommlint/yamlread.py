@@ -1,0 +1,84 @@
+"""Read tcommlint's own YAML files (rules, manifests) into plain data with line numbers."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from tcommlint.errors import UsageError
+
+
+class YamlDocument(NamedTuple):
+    """Plain data and the 1-based line of every field, keyed by ``a/b/0`` paths."""
+
+    data: Any
+    lines: dict[str, int]
+
+
+def read_yaml(path: str, text: str) -> YamlDocument:
+    """Parse ``text``; syntax errors and duplicate keys become a UsageError naming path and line."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt", pure=False)
+    try:
+        node = yaml.load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        raise UsageError(f"invalid YAML: {error.problem or error.context}", path, line) from None
+    except YAMLError as error:
+        raise UsageError(f"invalid YAML: {error}", path) from None
+    lines: dict[str, int] = {}
+    return YamlDocument(_plain(node, "", lines), lines)
+
+
+def _plain(node: Any, where: str, lines: dict[str, int]) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap):
+        result = {}
+        for key, value in node.items():
+            child = f"{where}/{key}" if where else str(key)
+            lines[child] = node.lc.key(key)[0] + 1
+            result[str(key)] = _plain(value, child, lines)
+        return result
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            child = f"{where}/{index}" if where else str(index)
+            lines[child] = node.lc.item(index)[0] + 1
+            items.append(_plain(value, child, lines))
+        return items
+    if isinstance(node, bool | int | float) or node is None:
+        return node
+    return str(node)
+
+
+def validate(path: str, document: YamlDocument, schema: dict[str, Any]) -> None:
+    """Validate against a JSON Schema; the first error names the field and its line."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(document.data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    error = jsonschema.exceptions.best_match(errors) or errors[0]
+    field = "/".join(str(part) for part in error.absolute_path)
+    line = _nearest_line(document.lines, field)
+    label = f"field '{field}'" if field else "top level"
+    raise UsageError(f"{label}: {_reason(error)}", path, line)
+
+
+def _nearest_line(lines: dict[str, int], field: str) -> int:
+    while field:
+        if field in lines:
+            return lines[field]
+        field = field.rpartition("/")[0]
+    return 0
+
+
+def _reason(error: Any) -> str:
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unknown key {', '.join(repr(e) for e in extra)}"
+    return str(error.message)

@@ -1,0 +1,1 @@
+"""Ground truth for tcommlint's HAProxy stickiness verdicts: a real haproxy on loopback."""
