@@ -4,7 +4,8 @@ Rule conditions, locations and message placeholders are CEL expressions (cel-exp
 They are compiled once at rule load, where syntax and type errors are reported with
 line:column; evaluating one that reads a missing field is an error, never a silent false.
 Helpers registered here: ``edit_distance``, ``equals_ignore_case``, ``lower``, ``seconds``,
-``human_duration``, ``closest``, ``path_covers``.
+``human_duration``, ``closest``, ``path_covers``; and CEL's strings extension (``join``,
+``lowerAscii``, ``split``, ...).
 """
 
 from __future__ import annotations
@@ -137,9 +138,14 @@ def environment(variables: Sequence[str] = VARIABLES) -> Any:
     key = tuple(sorted(variables))
     if key not in _ENVIRONMENTS:
         from cel_expr_python import cel
+        from cel_expr_python.ext import ext_strings
 
         names = {name: cel.Type.DYN for name in key}
-        _ENVIRONMENTS[key] = cel.NewEnv(variables=names, functions=_function_decls(cel))
+        _ENVIRONMENTS[key] = cel.NewEnv(
+            variables=names,
+            functions=_function_decls(cel),
+            extensions=[ext_strings.ExtStrings()],
+        )
     return _ENVIRONMENTS[key]
 
 

@@ -54,6 +54,7 @@ def deployment_facts(deployment: Deployment) -> dict[str, Any]:
             for f in tomcat.captcha_files
         ],
         "app_routes": [_app_route(route) for route in routes],
+        "app_persistences": [_in_route(p, route) for route in routes for p in route.persistences],
         "incomplete": [],
     }
 
@@ -216,6 +217,18 @@ def _app_route(route: AppRoute) -> dict[str, Any]:
         "notes": [*route.service.notes, *(pool.notes if pool else ())],
         "undecided_routes": [loc(r.span) for r in route.undecided],
     }
+
+
+def _in_route(persistence: Persistence, route: AppRoute) -> dict[str, Any]:
+    facts = persistence_facts(persistence)
+    facts.update(
+        vendor=route.load_balancer.vendor,
+        service=route.service.name,
+        pool=route.pool_name,
+        https=route.service.https,
+        http=route.service.http,
+    )
+    return facts
 
 
 def _member_address(address: str, port: int | None) -> str:

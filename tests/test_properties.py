@@ -54,7 +54,9 @@ ORACLE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("text", [case[1] for case in ORACLE_CASES], ids=[c[0] for c in ORACLE_CASES])
+@pytest.mark.parametrize(
+    "text", [case[1] for case in ORACLE_CASES], ids=[c[0] for c in ORACLE_CASES]
+)
 def test_matches_java_properties(text: str) -> None:
     document = parse_properties("p.properties", text)
     assert document.error is None
@@ -144,8 +146,10 @@ def test_suppressions_in_comment_lines() -> None:
         "b=x # tcommlint: disable=TC999\n"
     )
     document = parse_properties("p.properties", text)
-    assert [(s.span.line, s.span.column, s.rule_ids, s.reason, s.applies_to) for s in
-            document.suppressions] == [
+    assert [
+        (s.span.line, s.span.column, s.rule_ids, s.reason, s.applies_to)
+        for s in document.suppressions
+    ] == [
         (1, 1, ("TC208", "TC212"), "queue handled upstream", 2),
         (3, 3, ("TC004",), "", 4),
     ]

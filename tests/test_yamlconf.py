@@ -70,8 +70,18 @@ def test_trailing_comment_suppression() -> None:
         ("k: >-\n  folded\n  text\n", "folded text"),
         ("k: a # comment\n", "a"),
     ],
-    ids=["yes", "on", "octal-looking", "float", "tilde", "single-quoted", "escape", "literal",
-         "folded", "comment-stripped"],
+    ids=[
+        "yes",
+        "on",
+        "octal-looking",
+        "float",
+        "tilde",
+        "single-quoted",
+        "escape",
+        "literal",
+        "folded",
+        "comment-stripped",
+    ],
 )
 def test_scalar_text_as_written(text: str, expected: str) -> None:
     assert [e.value.value for e in parse_keyvalue_yaml("c.yaml", text).entries] == [expected]
@@ -80,8 +90,12 @@ def test_scalar_text_as_written(text: str, expected: str) -> None:
 def test_merge_keys_and_aliases() -> None:
     text = "base: &b\n  timeout: 30\n  queue: true\nnode:\n  <<: *b\n  queue: false\n"
     got = {e.key.value: e.value.value for e in parse_keyvalue_yaml("c.yaml", text).entries}
-    assert got == {"base.timeout": "30", "base.queue": "true", "node.timeout": "30",
-                   "node.queue": "false"}
+    assert got == {
+        "base.timeout": "30",
+        "base.queue": "true",
+        "node.timeout": "30",
+        "node.queue": "false",
+    }
 
 
 def test_sequences_use_indexes() -> None:
@@ -91,7 +105,8 @@ def test_sequences_use_indexes() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["- a\n- b\n", "just a string\n", "", "# only a comment\n"],
+    "text",
+    ["- a\n- b\n", "just a string\n", "", "# only a comment\n"],
     ids=["sequence", "scalar", "empty", "comment"],
 )
 def test_non_mapping_top_level_is_empty(text: str) -> None:

@@ -125,9 +125,7 @@ class _Index:
 
     def of_kind(self, kind: str) -> list[TmshObject]:
         return [
-            obj
-            for obj in self.by_kind.get(kind, {}).values()
-            if obj.path not in self.builtin_paths
+            obj for obj in self.by_kind.get(kind, {}).values() if obj.path not in self.builtin_paths
         ]
 
     def is_builtin(self, obj: TmshObject) -> bool:
@@ -421,9 +419,7 @@ class _ServiceBuilder:
         found.extend(self._irule_persistences())
         return found
 
-    def _profile_persistence(
-        self, ref: Item, http: bool, pool: Located[str] | None
-    ) -> Persistence:
+    def _profile_persistence(self, ref: Item, http: bool, pool: Located[str] | None) -> Persistence:
         reference = _item_span(self.obj, ref)
         obj = self.index.resolve(ref.key, self.folder, "ltm persistence ")
         type_name = obj.kind.split()[-1] if obj is not None else ""
@@ -446,16 +442,14 @@ class _ServiceBuilder:
             )
         return persistence._replace(related=persistence.related + related)
 
-    def _cookie(
-        self, profile: _Profile, http: bool, pool: Located[str] | None
-    ) -> Persistence:
+    def _cookie(self, profile: _Profile, http: bool, pool: Located[str] | None) -> Persistence:
         method = profile.get("method")
         name = profile.get("cookie-name")
         notes = [f"method {method.value}" + (" (inherited)" if method.located.inherited else "")]
         cookie_name = name.located
         if name.value in ("none", ""):
             pool_name = pool.value if pool else "<pool>"
-            generated = _bigip_cookie_name(pool_name)
+            generated = bigip_cookie_name(pool_name)
             cookie_name = Located(
                 generated,
                 name.located.span,
@@ -637,9 +631,7 @@ class _PolicyReader:
         if pool is None:
             return None
         span = _item_span(self.policy, rule)
-        pool_name = self.service.index.resolve_name(
-            pool, folder_of(self.policy.name), "ltm pool"
-        )
+        pool_name = self.service.index.resolve_name(pool, folder_of(self.policy.name), "ltm pool")
         conditions = rule.block.get("conditions")
         condition_items = [
             c for c in (conditions.block.items if conditions and conditions.block else ())
@@ -718,7 +710,7 @@ def _keyed_by_irule(base: Persistence, facts: IRuleFacts, rule: TmshObject) -> P
     if not keyed:
         note = f"iRule {full_name(rule.name)} does not persist on a cookie"
         return base._replace(related=related, notes=(note,))
-    first = (lookups and [c for c in lookups if c.cookie] or keyed)[0]
+    first = ((lookups and [c for c in lookups if c.cookie]) or keyed)[0]
     cookie = first.cookie or ""
     span = Span(rule.path, first.line, first.column)
     learns = any(c.cookie == cookie and c.event == "HTTP_RESPONSE" for c in adds)
@@ -732,7 +724,7 @@ def _keyed_by_irule(base: Persistence, facts: IRuleFacts, rule: TmshObject) -> P
     )
 
 
-def _bigip_cookie_name(pool: str) -> str:
+def bigip_cookie_name(pool: str) -> str:
     """``BIGipServer<pool>``: the bare name in /Common, ``~Partition~pool`` elsewhere."""
     if pool.startswith("/Common/") and pool.count("/") == 2:
         return f"BIGipServer{base_name(pool)}"

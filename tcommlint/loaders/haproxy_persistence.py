@@ -118,7 +118,12 @@ def _tcp_reason(proxy: Proxy) -> str:
 def _notes(proxy: Proxy, origin: Origin, extra: Iterable[str] = ()) -> tuple[str, ...]:
     note = inherited_note(origin)
     statement = origin.statement
-    return (*((note,) if note else ()), *block_notes(statement), *env_notes(statement.words), *extra)
+    return (
+        *((note,) if note else ()),
+        *block_notes(statement),
+        *env_notes(statement.words),
+        *extra,
+    )
 
 
 def _span(path: str, proxy: Proxy, origin: Origin) -> tuple[Span, tuple[Span, ...]]:
@@ -218,7 +223,7 @@ def _cookie_lifetime(
     if mode != "insert":
         note = "the application's cookie keeps its own expiry"
         extra = ("maxidle/maxlife only apply to insert mode",) if options.values else ()
-        return located(path, proxy, origin, None)._replace(note=note), "cookie-expiry", extra
+        return _unbounded(path, proxy, origin, note), "cookie-expiry", extra
     candidates: list[tuple[int, str, Word]] = []
     notes: list[str] = []
     for option, kind in (("maxidle", "idle"), ("maxlife", "absolute")):
@@ -235,9 +240,14 @@ def _cookie_lifetime(
         candidates.append((max_age[0], "cookie-expiry", max_age[1]))
     if not candidates:
         note = "no maxidle/maxlife: a session cookie, kept until the browser closes"
-        return located(path, proxy, origin, None)._replace(note=note), "cookie-expiry", tuple(notes)
+        return _unbounded(path, proxy, origin, note), "cookie-expiry", tuple(notes)
     seconds, kind, word = min(candidates, key=lambda c: c[0])
     return located(path, proxy, origin, seconds, word), kind, tuple(notes)
+
+
+def _unbounded(path: str, proxy: Proxy, origin: Origin, note: str) -> Located[int | None]:
+    value: Located[int | None] = located(path, proxy, origin, None)
+    return value._replace(note=f"{value.note}; {note}" if value.note else note)
 
 
 def _max_age(attrs: tuple[Word, ...]) -> tuple[int, Word] | None:
@@ -302,7 +312,11 @@ def collect_tables(sections: tuple[Section, ...]) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     for section in sections:
         for statement in section.statements:
-            if statement.keyword == "stick-table" and section.kind in ("frontend", "backend", "listen"):
+            if statement.keyword == "stick-table" and section.kind in (
+                "frontend",
+                "backend",
+                "listen",
+            ):
                 tables[section.name or ""] = _table(section.name or "", statement, statement.words)
             elif statement.keyword == "table" and section.kind == "peers" and statement.args:
                 name = f"{section.name}/{statement.args[0]}"
@@ -394,9 +408,7 @@ def _stick_reason(proxy: Proxy, rule: StickRule, table: Table | None, key: Sampl
             "no stick-table and names no other table"
         )
     if key.keyed_on == "cookie" and table.type in _NUMERIC_TABLES:
-        return (
-            f"stick-table type {table.type} cannot hold the string value of {rule.sample.text}"
-        )
+        return f"stick-table type {table.type} cannot hold the string value of {rule.sample.text}"
     if key.keyed_on == "cookie":
         return _tcp_reason(proxy)
     return ""
@@ -427,7 +439,7 @@ def balance_persistences(path: str, proxy: Proxy) -> list[Persistence]:
 
 
 def _balance_key(args: tuple[str, ...]) -> tuple[str, SampleKey] | None:
-    algorithm, arg = split_fetch(args[0])
+    algorithm, _ = split_fetch(args[0])
     if algorithm == "source":
         return "source", SampleKey("client-address", None, False, False)
     if algorithm in ("uri", "url_param"):
@@ -482,7 +494,9 @@ def appsession_persistences(path: str, proxy: Proxy) -> list[Persistence]:
             kind="appsession",
             keyed_on="cookie",
             span=statement.span(path),
-            cookie_name=Located(statement.args[0], Span(path, statement.line, statement.words[1].column))
+            cookie_name=Located(
+                statement.args[0], Span(path, statement.line, statement.words[1].column)
+            )
             if statement.args
             else None,
             learns_from_response=True,

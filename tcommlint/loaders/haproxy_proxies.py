@@ -90,7 +90,9 @@ def _apply(settings: Settings, statement: Statement, defaults: Section | None) -
     settings[key] = (*kept, origin)
 
 
-def resolve_proxies(path: str, sections: tuple[Section, ...]) -> tuple[list[Proxy], list[ParseError]]:
+def resolve_proxies(
+    path: str, sections: tuple[Section, ...]
+) -> tuple[list[Proxy], list[ParseError]]:
     """Every frontend/backend/listen with its effective settings; errors for bad ``from``."""
     proxies: list[Proxy] = []
     errors: list[ParseError] = []
@@ -141,7 +143,9 @@ def inherited_note(origin: Origin) -> str:
     )
 
 
-def located(path: str, proxy: Proxy, origin: Origin, value: T, word: Word | None = None) -> Located[T]:
+def located(
+    path: str, proxy: Proxy, origin: Origin, value: T, word: Word | None = None
+) -> Located[T]:
     """A value set by ``origin``: its own span, or the proxy header when inherited."""
     if origin.defaults is not None:
         return Located(value, proxy.header(path), True, inherited_note(origin))
@@ -156,9 +160,7 @@ def block_notes(statement: Statement) -> tuple[str, ...]:
         return ()
     lines = ", ".join(str(block.line) for block in statement.blocks)
     plural = "s" if len(statement.blocks) > 1 else ""
-    return (
-        f"line {statement.line} is inside .if at line{plural} {lines}; every branch analysed",
-    )
+    return (f"line {statement.line} is inside .if at line{plural} {lines}; every branch analysed",)
 
 
 def env_notes(words: tuple[Word, ...]) -> tuple[str, ...]:

@@ -44,8 +44,8 @@ SECTION_KEYWORDS = PROXY_SECTIONS | frozenset(
 )
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HEX = "0123456789abcdefABCDEF"
-_SIMPLE_ESCAPES = {" ": " ", "\\": "\\", "'": "'", '"': '"', "#": "#", "r": "\r", "n": "\n"}
-_SIMPLE_ESCAPES["t"] = "\t"
+_SIMPLE_ESCAPES = {" ": " ", "\\": "\\", "'": "'", '"': '"', "#": "#"}
+_SIMPLE_ESCAPES |= {"r": "\r", "n": "\n", "t": "\t"}
 
 
 class Word(NamedTuple):
@@ -270,8 +270,9 @@ class _Reader:
         elif name in (".elif", ".else"):
             opener, branch, seen_else = self.open_blocks[-1]
             if seen_else:
-                self.error(word.line, word.column, f"'{name}' after '.else' (block at line "
-                           f"{opener.line})")
+                self.error(
+                    word.line, word.column, f"'{name}' after '.else' (block at line {opener.line})"
+                )
             self.open_blocks[-1] = (opener, branch + 1, seen_else or name == ".else")
         elif name == ".endif":
             self.open_blocks.pop()

@@ -312,7 +312,7 @@ def _switch_arm(
     outer = _innermost(pairs, opener)
     if pattern is None or outer is None:
         return None
-    switch = _SWITCH.search(text[: outer].rstrip())
+    switch = _SWITCH.search(text[:outer].rstrip())
     if switch is None:
         return None
     value = pattern.group(1)

@@ -180,7 +180,7 @@ class _Lines:
 class _Frame:
     """An open block while reading: finished items, the words of the current line."""
 
-    __slots__ = ("items", "line", "column", "words", "script_body")
+    __slots__ = ("column", "items", "line", "script_body", "words")
 
     def __init__(self, line: int, column: int) -> None:
         self.items: list[Item] = []
@@ -349,9 +349,7 @@ def tcl_block_end(text: str, start: int) -> int:
             if depth == 0:
                 return index
             command_start = False
-        elif char in "\n;":
-            command_start = True
-        elif char == "[":
+        elif char in "\n;" or char == "[":
             command_start = True
         elif char == "#" and command_start:
             pos = _comment_end(text, pos)

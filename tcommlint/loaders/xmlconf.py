@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tcommlint.loaders.properties import KeyValueDocument
 from tcommlint.loaders.suppressions import find_xml_suppressions
@@ -53,7 +53,7 @@ def parse_xml(path: str, data: bytes) -> tuple[_Element | None, ParseError | Non
         return None, ParseError(Span(path, max(line, 1), max(column, 1)), reason)
     if root is None:
         return None, ParseError(Span(path, 1, 1), "Document is empty")
-    dtd = root.getroottree().docinfo.internalDTD
+    dtd: Any = root.getroottree().docinfo.internalDTD
     if dtd is not None:
         names = [entity.name for entity in dtd.iterentities()]
         if names:
@@ -142,7 +142,7 @@ class XmlSource:
         name = _source_name(element)
         pattern = re.compile("<" + re.escape(name) + r"(?=[\s/>])")
         match = pattern.search(self._masked, self._cursor)
-        line = element.sourceline or 1
+        line = element.sourceline if isinstance(element.sourceline, int) else 1
         if match is None or self.span(match.start()).line > line:
             offset = self._line_starts[min(line, len(self._line_starts)) - 1]
             match = pattern.search(self._masked, offset)
@@ -196,7 +196,7 @@ def local_name(element: _Element) -> str:
 
 def element_text(element: _Element) -> str:
     """All text inside an element, as DOM ``getTextContent`` gives it (no comments)."""
-    return "".join(element.itertext())
+    return "".join(text for text in element.itertext() if isinstance(text, str))
 
 
 def parse_keyvalue_xml(path: str, data: bytes) -> KeyValueDocument:

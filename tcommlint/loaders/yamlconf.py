@@ -118,7 +118,7 @@ def _merge_sources(node: Any) -> list[Any]:
 def _compose(text: str) -> Any:
     """The single document's root node (C parser when installed), or None when empty."""
     try:
-        from ruamel.yaml.cyaml import CParser
+        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
     except ImportError:
         from ruamel.yaml import YAML
 

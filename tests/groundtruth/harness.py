@@ -325,8 +325,9 @@ def run_ground_truth(
     scenario = scenario or Scenario()
     servers = tuple(b.port for b in backends)
     for attempt in range(START_ATTEMPTS):
+        port = free_port()
         try:
-            return _run_once(render(Ports(free_port(), servers)), scenario, haproxy)
+            return _run_once(render(Ports(port, servers)), port, scenario, haproxy)
         except HarnessError:
             # The free port may have been taken between probing and haproxy's bind: retry.
             if attempt == START_ATTEMPTS - 1:
@@ -334,9 +335,8 @@ def run_ground_truth(
     raise AssertionError("unreachable")
 
 
-def _run_once(config: str, scenario: Scenario, haproxy: str) -> Outcome:
-    """Check, start and drive one haproxy on the frontend port written in ``config``."""
-    port = int(config.split("bind 127.0.0.1:", 1)[1].split()[0])
+def _run_once(config: str, port: int, scenario: Scenario, haproxy: str) -> Outcome:
+    """Check, start and drive one haproxy whose frontend listens on ``port``."""
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-") as tmp:
         cfg = Path(tmp) / "haproxy.cfg"
         cfg.write_text(config)

@@ -1,0 +1,275 @@
+"""A Tomcat ``conf/`` tree: the session cookie, the session lifetime, jvmRoute, captcha files.
+
+Precedence follows Tomcat's ``SessionConfig`` and ``WebXml.configureContext``: a Context's
+``sessionCookieName`` and ``sessionCookiePath`` win over web.xml ``<cookie-config>``;
+web.xml ``<http-only>`` wins over the Context's ``useHttpOnly``; an application Context in
+server.xml wins over the defaults in ``conf/context.xml``. What no file sets holds Tomcat's
+default, marked inherited.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from tcommlint.loaders.suppressions import find_xml_suppressions
+from tcommlint.loaders.xmlconf import XmlSource, element_text, local_name, parse_xml
+from tcommlint.model import CaptchaFile, ParseError, Suppression, TomcatConf
+from tcommlint.source import Located, Span
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
+_ROOT_ELEMENTS = frozenset({"Server", "Context", "web-app"})
+_FILES = ("server.xml", "context.xml", "web.xml")
+_DEFAULT_COOKIE = "JSESSIONID"
+_DEFAULT_TIMEOUT = 30
+
+
+class _Doc(NamedTuple):
+    """One parsed conf file: its root, its text (for columns) and start-tag offsets."""
+
+    root: _Element
+    source: XmlSource
+    offsets: dict[_Element, int]
+
+    def attribute(self, element: _Element, name: str) -> Located[str] | None:
+        """An attribute's value with the span of the value text."""
+        value = element.get(name)
+        if value is None:
+            return None
+        offset = self.source.attribute_value(self.offsets[element], name)
+        return Located(value, self.source.span(offset))
+
+    def text(self, element: _Element) -> Located[str]:
+        """An element's text, trimmed, with the span where its content starts."""
+        offset = self.source.content_start(self.offsets[element])
+        raw = element_text(element)
+        lead = len(raw) - len(raw.lstrip())
+        return Located(raw.strip(), self.source.span(offset + lead))
+
+
+class _Settings:
+    """The settings read so far, before defaults are applied."""
+
+    __slots__ = (
+        "context_path",
+        "cookie_name",
+        "cookie_path",
+        "http_only",
+        "jvm_route",
+        "secure",
+        "timeout",
+        "trailing_slash",
+        "web_cookie_name",
+        "web_cookie_path",
+        "web_http_only",
+    )
+
+    def __init__(self) -> None:
+        self.context_path: Located[str] | None = None
+        self.cookie_name: Located[str] | None = None
+        self.cookie_path: Located[str] | None = None
+        self.http_only: Located[bool] | None = None
+        self.jvm_route: Located[str] | None = None
+        self.secure: Located[bool] | None = None
+        self.timeout: Located[int] | None = None
+        self.trailing_slash: bool = False
+        self.web_cookie_name: Located[str] | None = None
+        self.web_cookie_path: Located[str] | None = None
+        self.web_http_only: Located[bool] | None = None
+
+
+def is_tomcat_root_element(name: str) -> bool:
+    """Whether an XML root element name marks a Tomcat conf file."""
+    return name in _ROOT_ELEMENTS
+
+
+def load_tomcat_conf(
+    conf_dir: Path, display_root: str
+) -> tuple[TomcatConf, tuple[ParseError, ...], tuple[Suppression, ...]]:
+    """Read ``conf_dir`` (server.xml, context.xml, web.xml, config/); spans use ``display_root``."""
+    errors: list[ParseError] = []
+    suppressions: list[Suppression] = []
+    docs: dict[str, _Doc] = {}
+    header: Span | None = None
+    for name in _FILES:
+        path = conf_dir / name
+        if not path.is_file():
+            continue
+        display = posixpath.join(display_root, name) if display_root else name
+        header = header or Span(display, 1, 1)
+        doc = _load(path, display, errors, suppressions)
+        if doc is not None:
+            docs[name] = doc
+    settings = _Settings()
+    if "context.xml" in docs:
+        _read_context(docs["context.xml"], docs["context.xml"].root, settings)
+    if "server.xml" in docs:
+        _read_server(docs["server.xml"], settings)
+    if "web.xml" in docs:
+        _read_web(docs["web.xml"], settings, errors)
+    header = header or Span(display_root or ".", 1, 1)
+    conf = _resolve(settings, header, display_root, conf_dir)
+    return conf, tuple(errors), tuple(suppressions)
+
+
+def _load(
+    path: Path, display: str, errors: list[ParseError], suppressions: list[Suppression]
+) -> _Doc | None:
+    """Parse one conf file, collecting its error and suppressions."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        errors.append(ParseError(Span(display, 1, 1), f"cannot read file: {exc.strerror}"))
+        return None
+    root, error = parse_xml(display, data)
+    source = XmlSource(display, data)
+    suppressions.extend(find_xml_suppressions(display, source.text))
+    if error is not None:
+        errors.append(error)
+    if root is None:
+        return None
+    return _Doc(root, source, source.tag_offsets(root))
+
+
+def _read_context(doc: _Doc, context: _Element, settings: _Settings) -> None:
+    """Context attributes; called for conf/context.xml, then for a server.xml Context."""
+    if local_name(context) != "Context":
+        return
+    settings.context_path = doc.attribute(context, "path") or settings.context_path
+    settings.cookie_name = doc.attribute(context, "sessionCookieName") or settings.cookie_name
+    settings.cookie_path = doc.attribute(context, "sessionCookiePath") or settings.cookie_path
+    http_only = doc.attribute(context, "useHttpOnly")
+    if http_only is not None:
+        settings.http_only = _boolean(http_only)
+    trailing = context.get("sessionCookiePathUsesTrailingSlash")
+    if trailing is not None:
+        settings.trailing_slash = _boolean_text(trailing)
+
+
+def _read_server(doc: _Doc, settings: _Settings) -> None:
+    """``<Engine jvmRoute>`` and the first application ``<Context>`` inside a Host."""
+    engine = _first(doc.root, "Engine")
+    if engine is not None:
+        settings.jvm_route = doc.attribute(engine, "jvmRoute")
+    for host in _descendants(doc.root, "Host"):
+        context = _first(host, "Context")
+        if context is not None:
+            _read_context(doc, context, settings)
+            return
+
+
+def _read_web(doc: _Doc, settings: _Settings, errors: list[ParseError]) -> None:
+    """``<session-config>``: session-timeout and cookie-config."""
+    session = _first(doc.root, "session-config")
+    if session is None:
+        return
+    timeout = _first(session, "session-timeout")
+    if timeout is not None:
+        text = doc.text(timeout)
+        try:
+            settings.timeout = Located(int(text.value), text.span)
+        except ValueError:
+            reason = f"session-timeout must be a whole number of minutes, not {text.value!r}"
+            errors.append(ParseError(text.span, reason))
+    cookie = _first(session, "cookie-config")
+    if cookie is None:
+        return
+    settings.web_cookie_name = _child_text(doc, cookie, "name")
+    settings.web_cookie_path = _child_text(doc, cookie, "path")
+    http_only = _child_text(doc, cookie, "http-only")
+    if http_only is not None:
+        settings.web_http_only = _boolean(http_only)
+    secure = _child_text(doc, cookie, "secure")
+    if secure is not None:
+        settings.secure = _boolean(secure)
+
+
+def _resolve(settings: _Settings, header: Span, root: str, conf_dir: Path) -> TomcatConf:
+    """Apply Tomcat's precedence and defaults."""
+    name = settings.cookie_name or settings.web_cookie_name
+    if name is None:
+        name = Located(_DEFAULT_COOKIE, header, True, "Tomcat default session cookie name")
+    timeout = settings.timeout or Located(
+        _DEFAULT_TIMEOUT, header, True, "Tomcat default from conf/web.xml: 30 minutes"
+    )
+    http_only = settings.web_http_only or settings.http_only
+    if http_only is None:
+        http_only = Located(True, header, True, "Tomcat default: Context useHttpOnly=true")
+    return TomcatConf(
+        root=root,
+        header=header,
+        session_cookie_name=name,
+        session_cookie_path=_cookie_path(settings),
+        context_path=settings.context_path,
+        session_timeout_minutes=timeout,
+        cookie_secure=settings.secure,
+        cookie_http_only=http_only,
+        jvm_route=settings.jvm_route,
+        captcha_files=_captcha_files(conf_dir, root),
+        has_config_dir=(conf_dir / "config").is_dir(),
+    )
+
+
+def _cookie_path(settings: _Settings) -> Located[str] | None:
+    """Context sessionCookiePath, web.xml cookie path, else the context path ("/" for ROOT)."""
+    path = settings.cookie_path or settings.web_cookie_path
+    if path is None and settings.context_path is not None:
+        context = settings.context_path
+        note = "Tomcat default: the context path"
+        path = Located(context.value or "/", context.span, True, note)
+    if path is not None and settings.trailing_slash and not path.value.endswith("/"):
+        path = path._replace(value=path.value + "/")
+    return path
+
+
+def _captcha_files(conf_dir: Path, root: str) -> tuple[CaptchaFile, ...]:
+    """Every file named exactly ``captcha`` under ``conf/config/``, in path order."""
+    config = conf_dir / "config"
+    found: list[CaptchaFile] = []
+    for folder, dirs, files in os.walk(config):
+        dirs.sort()
+        for name in sorted(files):
+            if name != "captcha":
+                continue
+            full = Path(folder) / name
+            relative = full.relative_to(conf_dir).as_posix()
+            display = posixpath.join(root, relative) if root else relative
+            try:
+                empty = full.stat().st_size == 0
+            except OSError:
+                continue
+            found.append(CaptchaFile(display, empty))
+    return tuple(found)
+
+
+def _descendants(element: _Element, name: str) -> list[_Element]:
+    """Descendant elements with that local name, in document order."""
+    return [child for child in element.iter() if local_name(child) == name]
+
+
+def _first(element: _Element, name: str) -> _Element | None:
+    """The first descendant-or-self element with that local name."""
+    found = _descendants(element, name)
+    return found[0] if found else None
+
+
+def _child_text(doc: _Doc, element: _Element, name: str) -> Located[str] | None:
+    """The trimmed text of the first direct child with that local name."""
+    for child in element:
+        if local_name(child) == name:
+            return doc.text(child)
+    return None
+
+
+def _boolean_text(text: str) -> bool:
+    """Java ``Boolean.parseBoolean`` on trimmed text: only "true", any case, is true."""
+    return text.strip().lower() == "true"
+
+
+def _boolean(value: Located[str]) -> Located[bool]:
+    """A located string read as a Java boolean."""
+    return Located(_boolean_text(value.value), value.span)
