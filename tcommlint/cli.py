@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", action="store_true")
     check.add_argument("--statistics", action="store_true")
     check.add_argument("--jobs", type=int, default=1, metavar="N")
+    check.add_argument("--logs", metavar="DIR", help="attach log evidence to findings")
+    check.add_argument("--baseline", metavar="FILE")
+    check.add_argument("--write-baseline", metavar="FILE")
+    check.add_argument("--fix", action="store_true", help="apply safe automatic fixes")
+    check.add_argument("--diff", action="store_true", help="show the fixes as a diff, write nothing")
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     rules = commands.add_parser("rules", help="list the rules")
@@ -53,6 +58,21 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="explain one rule")
     explain.add_argument("rule_id", metavar="ID")
     explain.add_argument("--rules", action="append", default=[], metavar="DIR")
+    show = commands.add_parser("show", help="print the deployment model")
+    show.add_argument("paths", nargs="*", metavar="PATH")
+    show.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
+    logs = commands.add_parser("logs", help="find known signatures in TComm logs")
+    logs.add_argument("files", nargs="+", metavar="FILE")
+    logs.add_argument("--format", choices=("text", "json"), default="text")
+    har = commands.add_parser("har", help="check cookie constancy in a browser HAR capture")
+    har.add_argument("file", metavar="FILE")
+    har.add_argument("--app-path", default="/api")
+    har.add_argument("--session-cookie", default="JSESSIONID")
+    har.add_argument("--format", choices=("text", "json"), default="text")
+    diff = commands.add_parser("diff", help="compare two snapshots of a deployment")
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -115,6 +135,22 @@ def _run_check(args: argparse.Namespace) -> int:
         return _show_config(config, fail_on, output_format, rule_dirs, selection)
     rules = load_rules(rule_dirs)
     result = check(args.paths, cwd, rules, selection, config)
+    if args.fix or args.diff:
+        from tcommlint.fix import apply_fixes
+
+        result = apply_fixes(result, args, cwd, rules, selection, config)
+    if args.logs:
+        from tcommlint.logs import attach_evidence
+
+        result = attach_evidence(result, args.logs)
+    if args.write_baseline:
+        from tcommlint.baseline import write_baseline
+
+        write_baseline(args.write_baseline, result)
+    if args.baseline:
+        from tcommlint.baseline import apply_baseline
+
+        result = apply_baseline(args.baseline, result, selection)
     colour = output_format == "text" and _wants_colour(args.output)
     text = renderer(output_format)(
         result, colour=colour, quiet=args.quiet, statistics=args.statistics
@@ -170,4 +206,23 @@ def _run_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"check": _run_check, "rules": _run_rules, "explain": _run_explain}
+def _delegate(module_name: str) -> Any:
+    """A command implemented in its own module as ``run(args) -> int``."""
+
+    def run(args: argparse.Namespace) -> int:
+        from importlib import import_module
+
+        return int(import_module(f"tcommlint.{module_name}").run(args))
+
+    return run
+
+
+_COMMANDS = {
+    "check": _run_check,
+    "rules": _run_rules,
+    "explain": _run_explain,
+    "show": _delegate("show"),
+    "logs": _delegate("logs"),
+    "har": _delegate("har"),
+    "diff": _delegate("diff"),
+}

@@ -33,6 +33,7 @@ class Finding(NamedTuple):
     span: Span
     related: tuple[Related, ...] = ()
     key: str = ""
+    evidence: tuple[str, ...] = ()  # log lines that confirm the finding (``check --logs``)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Findings sort by path, line, column, rule ID, then message."""

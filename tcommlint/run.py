@@ -30,6 +30,7 @@ class RunResult(NamedTuple):
     findings: list[Finding]
     rules: list[Rule]
     suppressed: int
+    mandatory: frozenset[str] = frozenset()  # rules that neither baselines nor comments suppress
 
 
 def check(
@@ -39,12 +40,14 @@ def check(
     results = []
     findings: list[Finding] = []
     suppressed = 0
+    mandatory = selection.mandatory
     for deployment_plan in plan(paths, cwd):
         manifest = (
             read_config(deployment_plan.manifest, cwd) if deployment_plan.manifest else config
         )
         deployment = load_deployment(deployment_plan, manifest, cwd)
         merged = _merge(selection, manifest)
+        mandatory |= merged.mandatory
         outcome = evaluate(deployment, rules, merged)
         from tcommlint.facts import deployment_facts
 
@@ -55,7 +58,7 @@ def check(
     if not any(result.deployment.files for result in results):
         shown = " ".join(paths) or "."
         raise UsageError(f"no configuration found in {shown}")
-    return RunResult(results, sorted_findings(findings), rules, suppressed)
+    return RunResult(results, sorted_findings(findings), rules, suppressed, mandatory)
 
 
 def _merge(selection: Selection, config: ConfigFile | None) -> Selection:

@@ -178,7 +178,7 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
         ('log "}" }', 8),
         ("set x \\} }", 9),
         ("# comment }\n}", 12),
-        ("regsub {\"} $e {\\\"} e }", 21),
+        ('regsub {"} $e {\\"} e }', 21),
         ("if {1} { set a [expr {1}] } }", 28),
         ('x"}" }', 2),
     ],

@@ -153,7 +153,7 @@ class _Index:
             return sum(
                 1
                 for kind, objects in self.by_kind.items()
-                if kind.startswith(prefixes)
+                if kind in prefixes or kind.startswith(tuple(p for p in prefixes if p[-1] == " "))
                 for obj in objects.values()
                 if obj.path not in self.builtin_paths
             )
@@ -682,17 +682,18 @@ def _policy_condition(item: Item) -> tuple[str, tuple[str, ...], bool, bool] | N
 def _flatten(item: Item) -> list[Token]:
     """The words of an item and of its nested blocks, except ``values { … }`` lists."""
     words = list(item.words)
-    if item.block:
+    if item.block and not _is_values(item):
         for child in item.block.items:
-            if child.key == "values":
-                words.append(child.words[0])
-                continue
             words.extend(_flatten(child))
     return words
 
 
+def _is_values(item: Item) -> bool:
+    return bool(item.words) and item.words[-1].text == "values" and item.block is not None
+
+
 def _find_values(item: Item) -> list[Token] | None:
-    if item.key == "values" and item.block:
+    if _is_values(item) and item.block:
         return item.block.words()
     for child in item.block.items if item.block else ():
         found = _find_values(child)

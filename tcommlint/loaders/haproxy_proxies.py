@@ -101,7 +101,7 @@ def resolve_proxies(
     for section in sections:
         if section.kind not in ("defaults", "frontend", "backend", "listen"):
             continue
-        base = last
+        base = {} if section.kind == "defaults" else last
         if section.from_name is not None:
             found = named.get(section.from_name.text)
             if found is None:
