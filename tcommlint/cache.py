@@ -16,6 +16,9 @@ from typing import Any
 
 from tcommlint import __version__
 
+# Bump when the shape of cached entries changes.
+FORMAT = 2
+
 _enabled = True
 
 
@@ -31,7 +34,7 @@ def _directory() -> Path:
 
 
 def _entry(kind: str, content: bytes) -> Path:
-    digest = hashlib.sha256(f"{__version__}\0{kind}\0".encode() + content).hexdigest()
+    digest = hashlib.sha256(f"{__version__}\0{FORMAT}\0{kind}\0".encode() + content).hexdigest()
     return _directory() / f"{kind}-{digest[:40]}.json"
 
 

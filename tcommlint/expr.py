@@ -10,6 +10,7 @@ Helpers registered here: ``edit_distance``, ``equals_ignore_case``, ``lower``, `
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -153,20 +154,46 @@ _POSITION = re.compile(r"<input>:(\d+):(\d+): (.*?)(?:\n|$)")
 
 
 class Compiled:
-    """A compiled CEL expression with the source text it came from."""
+    """A compiled CEL expression with the source text it came from.
 
-    __slots__ = ("_program", "source")
+    ``lazy`` defers compiling to the first evaluation; the rule loader uses it for rule files
+    whose expressions already compiled cleanly (a content-hash cache hit), since a run
+    evaluates only a few of the message and location expressions.
+    """
 
-    def __init__(self, source: str, variables: Sequence[str] = VARIABLES) -> None:
+    __slots__ = ("_program", "_variables", "source")
+
+    def __init__(
+        self,
+        source: str,
+        variables: Sequence[str] = VARIABLES,
+        *,
+        lazy: bool = False,
+        serialized: str = "",
+    ) -> None:
         self.source = source
-        try:
-            self._program = environment(variables).compile(source)
-        except RuntimeError as error:
-            raise _compile_error(str(error)) from None
+        self._variables = tuple(variables)
+        self._program: Any = None
+        if serialized:
+            self._program = environment(self._variables).deserialize(base64.b64decode(serialized))
+        elif not lazy:
+            self._compile()
+
+    def _compile(self) -> Any:
+        if self._program is None:
+            try:
+                self._program = environment(self._variables).compile(self.source)
+            except RuntimeError as error:
+                raise _compile_error(str(error)) from None
+        return self._program
+
+    def serialized(self) -> str:
+        """The checked program in CEL's serialized form, for the rule cache."""
+        return base64.b64encode(self._compile().serialize()).decode("ascii")
 
     def evaluate(self, data: Mapping[str, Any]) -> Any:
         """Evaluate with ``data`` bound to the variables; missing fields raise ExpressionError."""
-        result = self._program.eval(data=data)
+        result = self._compile().eval(data=data)
         if result.type().name() == "ERROR":
             raise ExpressionError(f"{self.source!r}: {result.value()}")
         return result.plain_value()
@@ -187,7 +214,9 @@ class Template:
 
     __slots__ = ("_parts", "source")
 
-    def __init__(self, source: str, variables: Sequence[str] = VARIABLES) -> None:
+    def __init__(
+        self, source: str, variables: Sequence[str] = VARIABLES, *, lazy: bool = False
+    ) -> None:
         self.source = source
         self._parts: list[str | Compiled] = []
         position = 0
@@ -196,7 +225,7 @@ class Template:
             if match.group(1) is None:
                 self._parts.append(match.group(0)[0])
             else:
-                self._parts.append(Compiled(match.group(1).strip(), variables))
+                self._parts.append(Compiled(match.group(1).strip(), variables, lazy=lazy))
             position = match.end()
         self._parts.append(source[position:])
 

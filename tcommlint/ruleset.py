@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tcommlint import cache
 from tcommlint.errors import UsageError
@@ -13,6 +14,7 @@ from tcommlint.yamlread import read_yaml, validate
 
 EXPRESSION_FIELDS = ("for_each", "when", "at", "severity_when", "related")
 TEMPLATE_FIELDS = ("message", "key")
+T = TypeVar("T")
 
 
 class Rule:
@@ -36,7 +38,14 @@ class Rule:
         "when",
     )
 
-    def __init__(self, path: str, data: dict[str, Any], lines: dict[str, int]) -> None:
+    def __init__(
+        self,
+        path: str,
+        data: dict[str, Any],
+        lines: dict[str, int],
+        *,
+        programs: dict[str, str] | None = None,
+    ) -> None:
         self.path = path
         self.data = data
         self.id: str = data["id"]
@@ -46,13 +55,14 @@ class Rule:
         self.requires: tuple[str, ...] = tuple(data.get("requires", ()))
         self.variable: str = data.get("as", "item")
         variables = ("deployment", self.variable)
+        verified = programs is not None
         compiled = {
-            field: _compile(path, lines, field, data[field], variables, Compiled)
+            field: _expression(path, lines, field, data[field], variables, programs)
             for field in EXPRESSION_FIELDS
             if field in data
         }
         templates = {
-            field: _compile(path, lines, field, data[field], variables, Template)
+            field: _template(path, lines, field, data[field], variables, verified)
             for field in TEMPLATE_FIELDS
             if field in data
         }
@@ -77,34 +87,61 @@ class Rule:
         return examples
 
 
-def _compile(
+    def programs(self) -> dict[str, str]:
+        """Serialized programs of the expressions every run evaluates (for the rule cache)."""
+        expressions = {"for_each": self.for_each, "when": self.when}
+        return {f: e.serialized() for f, e in expressions.items() if e is not None}
+
+
+def _expression(
     path: str,
     lines: dict[str, int],
     field: str,
     source: str,
     variables: tuple[str, ...],
-    kind: type[Compiled] | type[Template],
-) -> Any:
+    programs: dict[str, str] | None,
+) -> Compiled:
+    """A compiled expression; from a verified cache entry it is deserialized or compiled lazily."""
+    if programs is not None:
+        return Compiled(source, variables, lazy=True, serialized=programs.get(field, ""))
+    return _checked(path, lines, field, lambda: Compiled(source, variables))
+
+
+def _template(
+    path: str,
+    lines: dict[str, int],
+    field: str,
+    source: str,
+    variables: tuple[str, ...],
+    verified: bool,
+) -> Template:
+    return _checked(path, lines, field, lambda: Template(source, variables, lazy=verified))
+
+
+def _checked(path: str, lines: dict[str, int], field: str, build: Callable[[], T]) -> T:
     try:
-        return kind(source, variables)
+        return build()
     except ExpressionError as error:
         line = lines.get(field, 0)
         where = f" (expression line {error.line}, column {error.column})" if error.line else ""
         raise UsageError(f"field '{field}': {error.message}{where}", path, line) from None
 
 
-def _read_rule_file(path: Path, display: str) -> tuple[dict[str, Any], dict[str, int]]:
+def _load_rule_file(path: Path, display: str) -> Rule:
+    """Read, validate and compile a rule file; a cached file was validated and compiled before."""
     try:
         content = path.read_bytes()
     except OSError as error:
         raise UsageError(f"cannot read rule file: {error.strerror}", display) from None
     cached = cache.get("rule", content)
     if cached is not None:
-        return cached["data"], cached["lines"]
+        return Rule(display, cached["data"], cached["lines"], programs=cached["programs"])
     document = read_yaml(display, content.decode("utf-8", errors="replace"))
     validate(display, document, schema("rule.schema.json"))
-    cache.put("rule", content, {"data": document.data, "lines": document.lines})
-    return document.data, document.lines
+    rule = Rule(display, document.data, document.lines)
+    entry = {"data": document.data, "lines": document.lines, "programs": rule.programs()}
+    cache.put("rule", content, entry)
+    return rule
 
 
 def load_rules(extra_dirs: list[str] | None = None) -> list[Rule]:
@@ -116,8 +153,7 @@ def load_rules(extra_dirs: list[str] | None = None) -> list[Rule]:
             raise UsageError("rule directory not found", str(directory))
         for file in sorted(directory.glob("*.yaml")):
             display = f"rules/{file.name}" if bundled else file.as_posix()
-            data, lines = _read_rule_file(file, display)
-            rule = Rule(display, data, lines)
+            rule = _load_rule_file(file, display)
             if rule.id in rules:
                 raise UsageError(f"rule {rule.id} is also defined in {rules[rule.id].path}", display)
             rules[rule.id] = rule

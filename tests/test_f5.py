@@ -174,7 +174,10 @@ def test_cookie_hash_on_jsessionid() -> None:
 
 
 def test_passive_cookie_is_ineffective() -> None:
-    profile = "ltm persistence cookie /Common/p {\n    defaults-from /Common/cookie\n    method passive\n}\n"
+    profile = (
+        "ltm persistence cookie /Common/p {\n"
+        "    defaults-from /Common/cookie\n    method passive\n}\n"
+    )
     assert "never does" in _persistence(_vs("/Common/p", profile)).ineffective
 
 
@@ -282,7 +285,9 @@ def test_policy_rules_follow_ordinal_and_flags() -> None:
         "ltm policy /Common/pol {\n    rules {\n"
         "        second { actions { 0 { forward select pool /Common/b } } ordinal 2 }\n"
         "        first {\n"
-        "            conditions { 0 { http-uri path equals case-sensitive values { /api /API } } }\n"
+        "            conditions {\n"
+        "                0 { http-uri path equals case-sensitive values { /api /API } }\n"
+        "            }\n"
         "            actions { 0 { forward select pool /Common/a } }\n"
         "            ordinal 1\n        }\n    }\n}\n"
         "ltm virtual /Common/vs {\n    policies { pol { } }\n}\n"

@@ -14,10 +14,7 @@ from tcommlint.source import Span
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "haproxy"
 PATH = "lb/haproxy.cfg"
 HTTP_DEFAULTS = "defaults\n    mode http\n"
-TWO_SERVERS = (
-    "    server p1 10.0.1.11:8443 cookie p1\n"
-    "    server p2 10.0.1.12:8443 cookie p2\n"
-)
+TWO_SERVERS = "    server p1 10.0.1.11:8443 cookie p1\n    server p2 10.0.1.12:8443 cookie p2\n"
 
 
 def load(text: str) -> LoadBalancer:
@@ -373,7 +370,8 @@ def test_stick_on_cookie_without_store_response_is_not_learned() -> None:
 
 def test_stick_on_src_and_table_without_expire() -> None:
     text = (
-        HTTP_DEFAULTS + "backend be_api\n    stick-table type ip size 1m\n    stick on src\n"
+        HTTP_DEFAULTS
+        + "backend be_api\n    stick-table type ip size 1m\n    stick on src\n"
         + TWO_SERVERS
     )
     p = only_persistence(text)
@@ -408,8 +406,10 @@ def test_stick_table_in_another_proxy_or_peers_section() -> None:
         + HTTP_DEFAULTS
         + "backend tables\n    stick-table type string size 1m expire 45m\n"
         "backend be_api\n    stick on req.cook(JSESSIONID) table tables\n"
-        "    stick store-response res.cook(JSESSIONID) table tables\n" + TWO_SERVERS
-        + "backend be_peers\n    stick on req.cook(JSESSIONID) table lbs/sessions if { path_beg /api }\n"
+        "    stick store-response res.cook(JSESSIONID) table tables\n"
+        + TWO_SERVERS
+        + "backend be_peers\n"
+        + "    stick on req.cook(JSESSIONID) table lbs/sessions if { path_beg /api }\n"
         + TWO_SERVERS
     )
     shared = only_persistence(text)
@@ -454,7 +454,8 @@ def test_balance_without_affinity_is_not_persistence(algorithm: str) -> None:
 
 def test_appsession_is_ineffective() -> None:
     p = only_persistence(
-        HTTP_DEFAULTS + "backend be_api\n    appsession JSESSIONID len 52 timeout 3h\n"
+        HTTP_DEFAULTS
+        + "backend be_api\n    appsession JSESSIONID len 52 timeout 3h\n"
         + TWO_SERVERS
     )
     assert (p.kind, p.keyed_on) == ("appsession", "cookie")
@@ -477,7 +478,10 @@ def routes(frontend: str) -> list[tuple[str, str, tuple[str, ...], bool, bool]]:
             "    acl is_api path_beg /api/ /chat\n    use_backend be_api if is_api\n",
             [("be_api", "prefix", ("/api/", "/chat"), True, False)],
         ),
-        ("    use_backend be_api if { path /api }\n", [("be_api", "exact", ("/api",), True, False)]),
+        (
+            "    use_backend be_api if { path /api }\n",
+            [("be_api", "exact", ("/api",), True, False)],
+        ),
         (
             "    use_backend be_api if { path_dir -i /API }\n",
             [("be_api", "dir", ("/API",), False, False)],
@@ -534,7 +538,9 @@ def routes(frontend: str) -> list[tuple[str, str, tuple[str, ...], bool, bool]]:
         "acl-defined-twice",
     ],
 )
-def test_routes(frontend: str, expected: list[tuple[str, str, tuple[str, ...], bool, bool]]) -> None:
+def test_routes(
+    frontend: str, expected: list[tuple[str, str, tuple[str, ...], bool, bool]]
+) -> None:
     assert routes(frontend) == expected
 
 
@@ -628,6 +634,43 @@ def test_fixture_active_passive_stick_and_suppression() -> None:
 
 
 def test_broken_file_gives_errors_and_no_load_balancer() -> None:
-    result = load_haproxy(PATH, "backend be_api\n    cookie \"SRV insert\n")
+    result = load_haproxy(PATH, 'backend be_api\n    cookie "SRV insert\n')
     assert result.load_balancer is None
     assert [(e.span.line, e.span.column) for e in result.errors] == [(2, 12)]
+
+
+TRUNCATED = [
+    "server",
+    "server s",
+    "server s [::1",
+    "server-template p 1-",
+    "server-template p x y",
+    "stick on",
+    "stick on req.cook(",
+    "stick on src table",
+    "stick-table type",
+    "cookie",
+    "cookie X insert maxidle",
+    "cookie X insert maxidle abc",
+    "use_backend",
+    "use_backend be if",
+    "use_backend be if {",
+    "use_backend be if ! !",
+    "acl a path -m",
+    "balance",
+    "balance hash",
+    "balance hdr(",
+    "mode",
+    "default_backend",
+    "no option",
+    "bind ,,",
+    "appsession",
+    "hash-type",
+]
+
+
+@pytest.mark.parametrize("statement", TRUNCATED)
+def test_truncated_statements_never_raise(statement: str) -> None:
+    text = f"defaults\n    {statement}\nbackend b\n    {statement}\nlisten l\n    {statement}\n"
+    result = load_haproxy(PATH, text)
+    assert result.load_balancer is not None

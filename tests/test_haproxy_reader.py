@@ -153,7 +153,7 @@ def test_nested_conditional_blocks_keep_every_branch() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "column", "reason"),
     [
-        ("backend b\n  cookie \"SRV insert\n", 2, 10, "unterminated double quote"),
+        ('backend b\n  cookie "SRV insert\n', 2, 10, "unterminated double quote"),
         ("backend b\n.endif\n", 2, 1, "'.endif' without a matching '.if'"),
         ("backend b\n  .else\n", 2, 3, "'.else' without a matching '.if'"),
         ("backend b\n.if defined(X)\n  cookie A insert\n", 2, 1, "never closed"),

@@ -97,6 +97,9 @@ def test_unreadable_conditions_are_left_out() -> None:
 
 
 def test_braces_in_strings_do_not_confuse_events() -> None:
-    body = 'when HTTP_REQUEST {\n  log "{ not a block"\n}\nwhen HTTP_RESPONSE {\n  persist add uie x\n}\n'
+    body = (
+        'when HTTP_REQUEST {\n  log "{ not a block"\n}\n'
+        "when HTTP_RESPONSE {\n  persist add uie x\n}\n"
+    )
     facts = scan_irule(body)
     assert [p.event for p in facts.persists] == ["HTTP_RESPONSE"]

@@ -159,7 +159,7 @@ def test_script_keys_inside_objects_are_raw() -> None:
     ],
 )
 def test_parse_errors_point_at_the_cause(text: str, line: int, column: int, reason: str) -> None:
-    objects, errors = read_tmsh("bigip.conf", text)
+    _, errors = read_tmsh("bigip.conf", text)
     assert len(errors) == 1
     assert (errors[0].span.line, errors[0].span.column) == (line, column)
     assert reason in errors[0].reason

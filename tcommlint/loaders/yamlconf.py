@@ -116,18 +116,15 @@ def _merge_sources(node: Any) -> list[Any]:
 
 
 def _compose(text: str) -> Any:
-    """The single document's root node (C parser when installed), or None when empty."""
-    try:
-        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
-    except ImportError:
-        from ruamel.yaml import YAML
+    """The single document's root node, or None when empty.
 
-        return YAML(typ="safe", pure=True).compose(text)
-    parser = CParser(text)
-    try:
-        return parser.get_single_node()
-    finally:
-        parser.dispose()
+    ``typ="safe"`` without ``pure`` composes through ruamel.yaml.clib's C parser when it is
+    installed (the C-backed composer keeps every node's start mark) and falls back to the
+    pure-Python one otherwise.
+    """
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=False).compose(text)
 
 
 def parse_keyvalue_yaml(path: str, text: str) -> KeyValueDocument:

@@ -48,7 +48,12 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "location": {"path": span.path, "line": span.line, "column": span.column},
         "related": [
-            {"path": r.span.path, "line": r.span.line, "column": r.span.column, "message": r.message}
+            {
+                "path": r.span.path,
+                "line": r.span.line,
+                "column": r.span.column,
+                "message": r.message,
+            }
             for r in finding.related
         ],
         "fingerprint": finding.fingerprint(),
