@@ -26,8 +26,7 @@ def generate(rules: list[Rule] | None = None) -> str:
     rules = load_rules() if rules is None else rules
     index = ["| ID | Name | Severity | Summary |", "| --- | --- | --- | --- |"]
     index.extend(
-        f"| [{r.id}](#{_anchor(r)}) | {r.name} | {r.severity} | {_cell(r.summary)} |"
-        for r in rules
+        f"| [{r.id}](#{_anchor(r)}) | {r.name} | {r.severity} | {_cell(r.summary)} |" for r in rules
     )
     sections = [_demote(render_rule(rule)) for rule in rules]
     return HEADER + "\n".join(index) + "\n\n" + "\n".join(sections)

@@ -54,7 +54,19 @@ def deployment_facts(deployment: Deployment) -> dict[str, Any]:
             for f in tomcat.captcha_files
         ],
         "app_routes": [_app_route(route) for route in routes],
-        "app_persistences": [_in_route(p, route) for route in routes for p in route.persistences],
+        "app_persistences": [
+            _in_route(p, route) for route in routes for p in route.persistences if not p.fallback
+        ],
+        "app_problems": [
+            {
+                "loc": loc(problem.span),
+                "reason": problem.value,
+                "service": route.service.name,
+                "service_loc": loc(route.service.span),
+            }
+            for route in routes
+            for problem in route.service.problems
+        ],
         "incomplete": [],
     }
 
@@ -159,12 +171,17 @@ def persistence_facts(persistence: Persistence) -> dict[str, Any]:
     cookie_path, cookie_path_loc, _ = _located(p.cookie_path)
     secure, secure_loc, _ = _located(p.cookie_secure, None)
     http_only, http_only_loc, _ = _located(p.cookie_http_only, None)
+    mode, mode_loc, _ = _located(p.mode)
     return {
         "kind": p.kind,
         "keyed_on": p.keyed_on,
         "loc": loc(p.span),
         "cookie_name": cookie_name,
         "cookie_name_loc": cookie_name_loc or loc(p.span),
+        "mode": mode,
+        "mode_loc": mode_loc or loc(p.span),
+        "condition": p.condition,
+        "fallback": p.fallback,
         "writes_cookie": p.writes_cookie,
         "own_cookie": p.own_cookie,
         "learns_from_response": p.learns_from_response,
@@ -197,6 +214,7 @@ def _app_route(route: AppRoute) -> dict[str, Any]:
         if id(p) not in here
     ]
     home = pool.span if (pool is not None and lb.vendor == "haproxy") else route.service.span
+    primary = [p for p in route.persistences if not p.fallback]
     return {
         "vendor": lb.vendor,
         "service": route.service.name,
@@ -212,16 +230,42 @@ def _app_route(route: AppRoute) -> dict[str, Any]:
         "active_members": len(active),
         "members": [_member_address(m.address, m.port) for m in members if not m.disabled],
         "ha_mode": pool_ha_mode(pool),
-        "persistences": [persistence_facts(p) for p in route.persistences],
+        "persistences": [persistence_facts(p) for p in primary],
+        "unconditional_persistences": sum(
+            1 for p in primary if not p.condition and _per_session(p)
+        ),
+        "conditions": sorted({p.condition for p in primary if p.condition}),
+        "problems": [
+            {"loc": loc(problem.span), "reason": problem.value}
+            for problem in route.service.problems
+        ],
         "other_persistences": [persistence_facts(p) for p in elsewhere],
         "notes": [*route.service.notes, *(pool.notes if pool else ())],
         "undecided_routes": [loc(r.span) for r in route.undecided],
     }
 
 
+def _per_session(persistence: Persistence) -> bool:
+    """Whether the persistence can follow a session (a URL hash without a session id cannot)."""
+    return persistence.keyed_on != "url" or persistence.cookie_name is not None
+
+
+def _learns_elsewhere(persistence: Persistence, route: AppRoute) -> bool:
+    """Another persistence of the route already keeps the session: the LB consults it first."""
+    return any(
+        other is not persistence
+        and not other.ineffective
+        and not other.fallback
+        and other.keyed_on == "cookie"
+        and other.learns_from_response
+        for other in route.persistences
+    )
+
+
 def _in_route(persistence: Persistence, route: AppRoute) -> dict[str, Any]:
     facts = persistence_facts(persistence)
     facts.update(
+        sticky_elsewhere=_learns_elsewhere(persistence, route),
         vendor=route.load_balancer.vendor,
         service=route.service.name,
         pool=route.pool_name,

@@ -201,8 +201,12 @@ def _config_role(document: Any) -> str | None:
 def _add_keyvalue(source: _Input, fmt: str, document: Any, parts: _Parts, role: str | None) -> None:
     parts.suppressions.extend(document.suppressions)
     config_role = role if role in ("proxy", "server") else _config_role(document)
-    if document.error is not None and (config_role or _mentions_known_key(source.data.decode("utf-8", "replace"))):
+    if document.error is not None and (
+        config_role or _mentions_known_key(source.data.decode("utf-8", "replace"))
+    ):
         parts.errors.append(document.error)
+        if config_role is None:
+            _record(parts, source, "unparsed")
     if config_role is None:
         return
     _record(parts, source, config_role)

@@ -14,8 +14,9 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from io import BufferedReader
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tcommlint.errors import UsageError
 
@@ -276,7 +277,7 @@ def read_lines(path: Path, display: str) -> Iterator[str]:
             raise UsageError(f"cannot read log file: {error}", display) from None
 
 
-def _open(path: Path) -> IO[bytes]:
+def _open(path: Path) -> gzip.GzipFile | BufferedReader:
     with path.open("rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":
@@ -323,7 +324,12 @@ def as_data(reports: list[SignatureReport], files: list[FileSummary]) -> dict[st
                 "first": r.first.loc,
                 "last": r.last.loc,
                 "sessions": [
-                    {"session": s.session, "first": s.first.loc, "last": s.last.loc, "lines": s.lines}
+                    {
+                        "session": s.session,
+                        "first": s.first.loc,
+                        "last": s.last.loc,
+                        "lines": s.lines,
+                    }
                     for s in r.sessions
                 ],
             }
@@ -339,10 +345,8 @@ def as_text(reports: list[SignatureReport], files: list[FileSummary]) -> str:
         out.extend(_text_signature(report))
         out.append("")
     total = sum(f.lines for f in files)
-    out.append(
-        f"{_plural(len(reports), 'signature')} in {_plural(len(files), 'file')} "
-        f"({_plural(total, 'line')})"
-    )
+    found = _plural(len(reports), "signature") if reports else "no known signature"
+    out.append(f"{found} in {_plural(len(files), 'file')} ({_plural(total, 'line')})")
     return "\n".join(out) + "\n"
 
 

@@ -135,6 +135,7 @@ class Persistence(NamedTuple):
     keyed_on: str
     span: Span  # the directive or property line that declares it
     cookie_name: Located[str] | None = None
+    mode: Located[str] | None = None  # the word that sets the method (insert, rewrite, hash...)
     writes_cookie: bool = False
     own_cookie: bool = False  # the cookie is the LB's own (insert/rewrite), not the app's
     learns_from_response: bool = True
@@ -146,6 +147,8 @@ class Persistence(NamedTuple):
     ineffective: str = ""
     related: tuple[Span, ...] = ()
     notes: tuple[str, ...] = ()  # e.g. "inside .if block at line 3: both branches analysed"
+    condition: str = ""  # when it exists only under a condition tcommlint cannot decide
+    fallback: bool = False  # used only when the primary persistence cannot apply
 
 
 class Pool(NamedTuple):
@@ -188,6 +191,7 @@ class Service(NamedTuple):
     persistences: tuple[Persistence, ...] = ()
     binds: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    problems: tuple[Located[str], ...] = ()  # configuration that cannot take effect (TC213)
 
 
 class LoadBalancer(NamedTuple):

@@ -92,9 +92,30 @@ def find_config(start: Path) -> Path | None:
         if manifest.is_file():
             return manifest
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and b"[tool.tcommlint" in pyproject.read_bytes():
+        if pyproject.is_file() and _has_tool_table(pyproject):
             return pyproject
     return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml has ``[tool.tcommlint]`` (in any TOML spelling).
+
+    A file that mentions tcommlint but is not valid TOML counts, so the run reports the error.
+    """
+    import tomllib
+
+    try:
+        content = pyproject.read_bytes()
+    except OSError:
+        return False
+    if b"tcommlint" not in content:
+        return False
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True
+    tool = data.get("tool", {})
+    return isinstance(tool, dict) and "tcommlint" in tool
 
 
 def manifest_of(config: ConfigFile | None, default_name: str) -> Manifest:

@@ -9,7 +9,7 @@ import pytest
 from tcommlint.loaders.haproxy import load_haproxy, looks_like_haproxy
 from tcommlint.loaders.haproxy_persistence import parse_seconds, sample_key
 from tcommlint.model import LoadBalancer, Persistence, Pool, Service
-from tcommlint.source import Span
+from tcommlint.source import Located, Span
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "haproxy"
 PATH = "lb/haproxy.cfg"
@@ -319,6 +319,97 @@ def test_cookie_in_both_branches_of_an_if_gives_two_persistences() -> None:
     assert found[0].notes == ("line 5 is inside .if at line 4; every branch analysed",)
 
 
+@pytest.mark.parametrize(
+    ("cookie", "mode", "column"),
+    [
+        ("cookie SRV insert indirect nocache", "insert", 16),
+        ("cookie JSESSIONID prefix nocache", "prefix", 23),
+        ("cookie JSESSIONID rewrite", "rewrite", 23),
+    ],
+    ids=["insert", "prefix", "rewrite"],
+)
+def test_cookie_mode_word_is_located(cookie: str, mode: str, column: int) -> None:
+    p = only_persistence(HTTP_DEFAULTS + f"backend be_api\n    {cookie}\n" + TWO_SERVERS)
+    assert p.mode == Located(mode, span(4, column))
+
+
+def test_passive_cookie_has_no_mode_and_inherited_mode_points_at_the_proxy() -> None:
+    passive = only_persistence(
+        HTTP_DEFAULTS + "backend be_api\n    cookie JSESSIONID\n" + TWO_SERVERS
+    )
+    assert passive.mode is None
+    text = "defaults\n    mode http\n    cookie SRV insert\nbackend be_api\n" + TWO_SERVERS
+    inherited = only_persistence(text)
+    assert inherited.mode is not None
+    assert (inherited.mode.value, inherited.mode.span, inherited.mode.inherited) == (
+        "insert",
+        span(4),
+        True,
+    )
+    assert inherited.mode.note == "inherited from defaults at line 1 ('cookie' at line 3)"
+
+
+def test_conditional_persistences_carry_their_condition() -> None:
+    text = (
+        HTTP_DEFAULTS + "backend be_api\n"  # 3
+        ".if defined(CHAT_STICKY)\n"  # 4
+        "    cookie SRV insert\n"  # 5
+        ".elif version_atleast(2.2)\n"  # 6
+        "    balance source\n"  # 7
+        ".else\n"  # 8
+        "    balance uri\n"  # 9
+        ".endif\n" + TWO_SERVERS
+    )
+    result = load(text)
+    found = result.pool("be_api")
+    assert found is not None
+    assert [(p.kind, p.span.line, p.condition) for p in found.persistences] == [
+        ("cookie-insert", 5, "`.if defined(CHAT_STICKY)` at line 4 is true"),
+        ("source", 7, "`.if defined(CHAT_STICKY)` at line 4 is false"),
+    ]
+    assert any(
+        "`.else` at line 8 is never taken" in n and "line 9 ignored" in n for n in result.notes
+    )
+
+
+def test_stick_condition_includes_the_table_and_nested_blocks() -> None:
+    text = (
+        HTTP_DEFAULTS + "backend be_api\n"  # 3
+        ".if defined(A)\n"  # 4
+        "    stick-table type string len 52 size 10k expire 30m\n"  # 5
+        ".endif\n"  # 6
+        ".if !defined(B)\n"  # 7
+        ".else\n"  # 8
+        ".if version_atleast(2.0)\n"  # 9
+        "    stick on req.cook(JSESSIONID)\n"  # 10
+        ".endif\n.endif\n" + TWO_SERVERS
+    )
+    p = only_persistence(text)
+    assert p.condition == (
+        "`.if !defined(B)` at line 7 is false and `.if defined(A)` at line 4 is true"
+    )
+
+
+def test_never_taken_persistence_is_dropped() -> None:
+    text = (
+        HTTP_DEFAULTS + "backend be_api\n.if version_before(2.0)\n    cookie SRV insert\n"
+        ".endif\n" + TWO_SERVERS
+    )
+    result = load(text)
+    found = result.pool("be_api")
+    assert found is not None and found.persistences == ()
+    assert "`.if version_before(2.0)` at line 4 is never true: line 5 ignored" in result.notes
+
+
+def test_always_taken_persistence_is_unconditional() -> None:
+    text = (
+        HTTP_DEFAULTS + "backend be_api\n.if version_atleast(2.0)\n    cookie SRV insert\n"
+        ".endif\n" + TWO_SERVERS
+    )
+    p = only_persistence(text)
+    assert (p.condition, p.notes) == ("", ())
+
+
 def test_unconditional_cookie_overrides_a_conditional_one() -> None:
     text = (
         HTTP_DEFAULTS + "backend be_api\n.if defined(X)\n    cookie A insert\n.endif\n"
@@ -430,7 +521,7 @@ def test_stick_table_in_another_proxy_or_peers_section() -> None:
         ("source", "source", "client-address", None),
         ("hash req.cook(JSESSIONID)", "hash", "cookie", "JSESSIONID"),
         ("hdr(Cookie)", "hash", "cookie", "Cookie"),
-        ("url_param jsessionid", "hash", "url", None),
+        ("url_param jsessionid", "hash", "url", "jsessionid"),
         ("uri whole", "hash", "url", None),
         ("rdp-cookie(mstshash)", "hash", "other", None),
     ],
@@ -442,6 +533,24 @@ def test_balance_affinity(balance: str, kind: str, keyed_on: str, cookie: str | 
     assert (p.cookie_name.value if p.cookie_name else None) == cookie
     assert p.lifetime_seconds is None
     assert p.span == span(4, 5)
+
+
+def test_balance_url_param_names_the_parameter() -> None:
+    text = HTTP_DEFAULTS + "backend be_api\n    balance url_param jsessionid check_post\n"
+    p = only_persistence(text + TWO_SERVERS)
+    assert (p.kind, p.keyed_on) == ("hash", "url")
+    assert p.cookie_name == Located("jsessionid", span(4, 23))
+
+
+def test_inherited_url_param_points_at_the_backend() -> None:
+    text = "defaults\n    mode http\n    balance url_param sid\nbackend be_api\n" + TWO_SERVERS
+    p = only_persistence(text)
+    assert p.cookie_name is not None
+    assert (p.cookie_name.value, p.cookie_name.span, p.cookie_name.inherited) == (
+        "sid",
+        span(4),
+        True,
+    )
 
 
 @pytest.mark.parametrize("algorithm", ["roundrobin", "leastconn", "random", "first", "static-rr"])

@@ -141,12 +141,99 @@ def test_nested_conditional_blocks_keep_every_branch() -> None:
     result = read_haproxy("h.cfg", text)
     assert not result.errors
     blocks = [(s.args[0], s.blocks) for s in result.sections[0].statements]
+    if_a = "`.if defined(A)` at line 2"
+    elif_c = "`.elif defined(C)` at line 7"
     assert blocks == [
-        ("A", (Block(2, 0),)),
-        ("B", (Block(2, 0), Block(4, 0))),
-        ("C", (Block(2, 1),)),
-        ("D", (Block(2, 2),)),
+        ("A", (Block(2, 0, f"{if_a} is true"),)),
+        (
+            "B",
+            (
+                Block(2, 0, f"{if_a} is true"),
+                Block(4, 0, "`.if feature(OPENSSL)` at line 4 is true"),
+            ),
+        ),
+        ("C", (Block(2, 1, f"{if_a} is false and {elif_c} is true"),)),
+        ("D", (Block(2, 2, f"{if_a} is false and {elif_c} is false"),)),
         ("s1", ()),
+    ]
+    assert result.notes == ()
+
+
+def _kept(text: str) -> list[tuple[str, tuple[Block, ...]]]:
+    result = read_haproxy("h.cfg", "backend b\n" + text)
+    assert not result.errors
+    return [(s.args[0], s.blocks) for s in result.sections[0].statements]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "note"),
+    [
+        (
+            ".if version_atleast(2.0)\n  cookie A insert\n.else\n  cookie B insert\n.endif\n",
+            ["A"],
+            "`.else` at line 4 is never taken: `.if version_atleast(2.0)` at line 2 is always "
+            "true: line 5 ignored",
+        ),
+        (
+            ".if version_before(2.2)\n  cookie A insert\n  cookie B insert\n.endif\n",
+            [],
+            "`.if version_before(2.2)` at line 2 is never true: lines 3, 4 ignored",
+        ),
+        (
+            ".if 0\n  cookie A insert\n.elif 1\n  cookie B insert\n.endif\n",
+            ["B"],
+            "`.elif 1` at line 4 is always true: read unconditionally",
+        ),
+        (
+            ".if version_before(2.0)\n.if defined(X)\n  cookie A insert\n.endif\n.endif\n"
+            "  cookie B insert\n",
+            ["B"],
+            "`.if version_before(2.0)` at line 2 is never true: line 4 ignored",
+        ),
+        (
+            ".if version_before(2.0)\nfrontend f\n.endif\n  cookie B insert\n",
+            ["B"],
+            "line 3 ignored",
+        ),
+    ],
+    ids=["else-after-always", "never-if", "elif-always", "nested-in-never", "header-skipped"],
+)
+def test_decided_branches_are_dropped_or_read_plainly(
+    text: str, kept: list[str], note: str
+) -> None:
+    result = read_haproxy("h.cfg", "backend b\n" + text)
+    assert not result.errors
+    statements = result.sections[0].statements
+    assert [s.args[0] for s in statements] == kept
+    assert all(s.blocks == () for s in statements)
+    assert any(note in n for n in result.notes), result.notes
+
+
+def test_always_true_version_branch_is_noted() -> None:
+    result = read_haproxy(
+        "h.cfg", "backend b\n.if version_atleast(2.4.0)\n  cookie A insert\n.endif\n"
+    )
+    assert result.notes == (
+        "`.if version_atleast(2.4.0)` at line 2 is always true (conditional blocks need "
+        "HAProxy 2.4 or later): read unconditionally",
+    )
+
+
+def test_unknown_branch_after_always_elif_is_never_taken() -> None:
+    text = (
+        ".if defined(X)\n  cookie A insert\n"  # 2-3
+        ".elif version_atleast(2.4)\n  cookie B insert\n"  # 4-5
+        ".else\n  cookie C insert\n.endif\n"  # 6-8
+    )
+    assert _kept(text) == [
+        ("A", (Block(2, 0, "`.if defined(X)` at line 2 is true"),)),
+        ("B", (Block(2, 1, "`.if defined(X)` at line 2 is false"),)),
+    ]
+
+
+def test_condition_with_environment_variable_is_unknown() -> None:
+    assert _kept('.if "$ON"\n  cookie A insert\n.endif\n') == [
+        ("A", (Block(2, 0, "`.if $ON` at line 2 is true"),))
     ]
 
 

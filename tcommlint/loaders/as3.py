@@ -546,6 +546,7 @@ class _PersistReader:
             keyed_on="cookie",
             span=self.entry.key_span,
             cookie_name=cookie_name,
+            mode=method,
         )
         if method.value == "hash":
             return base._replace(

@@ -350,6 +350,7 @@ class _ServiceBuilder:
         self.obj = obj
         self.folder = folder_of(obj.name)
         self.notes: list[str] = []
+        self.problems: list[Located[str]] = []
 
     def build(self) -> Service:
         body = self.obj.body
@@ -375,6 +376,7 @@ class _ServiceBuilder:
             persistences=tuple(persistences),
             binds=(destination.text,) if destination else (),
             notes=tuple(self.notes),
+            problems=tuple(self.problems),
         )
 
     # profiles
@@ -464,6 +466,7 @@ class _ServiceBuilder:
             keyed_on="cookie",
             span=profile.span,
             cookie_name=cookie_name,
+            mode=method.located,
             ineffective=ineffective,
         )
         if method.value == "hash":
@@ -577,20 +580,20 @@ class _ServiceBuilder:
 
     def _policy_routes(self) -> list[Route]:
         item = self.obj.body.get("policies")
-        names = [i.key for i in item.block.items] if item and item.block else []
+        refs = [i for i in item.block.items if i.key] if item and item.block else []
         routes: list[Route] = []
-        for name in names:
-            if not name:
-                continue
-            policy = self.index.resolve(name, self.folder, "ltm policy")
+        for ref in refs:
+            policy = self.index.resolve(ref.key, self.folder, "ltm policy")
             if policy is None:
-                self.notes.append(f"LTM policy {name} not found among the files")
+                self.notes.append(f"LTM policy {ref.key} not found among the files")
                 continue
             if "/Drafts/" in full_name(policy.name):
-                self.notes.append(
-                    f"ineffective: LTM policy {full_name(policy.name)} is a draft; drafts are "
-                    "not applied, so its routes are ignored"
+                reason = (
+                    f"LTM policy {full_name(policy.name)} is a draft: BIG-IP applies only "
+                    "published policies, so its routes are ignored"
                 )
+                self.notes.append(f"ineffective: {reason}")
+                self.problems.append(Located(reason, _item_span(self.obj, ref)))
                 continue
             routes.extend(_PolicyReader(self, policy).routes())
         return routes

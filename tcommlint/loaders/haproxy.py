@@ -53,6 +53,7 @@ def load_haproxy(path: str, text: str) -> HaproxyResult:
     read = read_haproxy(path, text)
     suppressions = find_suppressions(path, text, ("#",))
     load_balancer, errors = build_load_balancer(path, read.sections)
+    load_balancer = load_balancer._replace(notes=(*read.notes, *load_balancer.notes))
     all_errors = (*read.errors, *errors)
     if all_errors:
         return HaproxyResult(None, all_errors, suppressions)

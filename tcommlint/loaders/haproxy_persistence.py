@@ -17,6 +17,7 @@ from typing import NamedTuple
 from tcommlint.loaders.haproxy_proxies import (
     Origin,
     Proxy,
+    block_condition,
     block_notes,
     env_notes,
     inherited_note,
@@ -138,14 +139,14 @@ def _span(path: str, proxy: Proxy, origin: Origin) -> tuple[Span, tuple[Span, ..
 
 
 class _CookieOptions(NamedTuple):
-    modes: tuple[str, ...]
+    modes: tuple[Word, ...]  # the insert/rewrite/prefix words, in order
     flags: dict[str, Word]  # option keyword -> its word
     values: dict[str, Word]  # maxidle/maxlife -> the value word
     attrs: tuple[Word, ...]
 
 
 def _cookie_options(words: tuple[Word, ...]) -> _CookieOptions:
-    modes: list[str] = []
+    modes: list[Word] = []
     flags: dict[str, Word] = {}
     values: dict[str, Word] = {}
     attrs: list[Word] = []
@@ -153,7 +154,7 @@ def _cookie_options(words: tuple[Word, ...]) -> _CookieOptions:
     while i < len(words):
         word = words[i]
         if word.text in _COOKIE_MODES:
-            modes.append(word.text)
+            modes.append(word)
         elif word.text in _COOKIE_WITH_VALUE and i + 1 < len(words):
             i += 1
             if word.text == "attr":
@@ -178,7 +179,8 @@ def _cookie(path: str, proxy: Proxy, origin: Origin, members: tuple[Member, ...]
     words = origin.statement.words
     name = words[1].text
     options = _cookie_options(words[2:])
-    mode = options.modes[-1] if options.modes else "passive"
+    mode_word = options.modes[-1] if options.modes else None
+    mode = mode_word.text if mode_word is not None else "passive"
     span, related = _span(path, proxy, origin)
     lifetime, kind, lifetime_notes = _cookie_lifetime(path, proxy, origin, mode, options)
     inserted = mode == "insert"
@@ -187,6 +189,7 @@ def _cookie(path: str, proxy: Proxy, origin: Origin, members: tuple[Member, ...]
         keyed_on="cookie",
         span=span,
         cookie_name=located(path, proxy, origin, name, words[1]),
+        mode=located(path, proxy, origin, mode, mode_word) if mode_word is not None else None,
         writes_cookie=mode in ("insert", "rewrite"),
         own_cookie=mode in ("insert", "rewrite"),
         learns_from_response=mode != "passive",
@@ -198,6 +201,7 @@ def _cookie(path: str, proxy: Proxy, origin: Origin, members: tuple[Member, ...]
         ineffective=_cookie_reason(proxy, name, options, mode, members),
         related=related,
         notes=_notes(proxy, origin, lifetime_notes),
+        condition=block_condition(origin.statement),
     )
 
 
@@ -261,7 +265,7 @@ def _max_age(attrs: tuple[Word, ...]) -> tuple[int, Word] | None:
 def _cookie_reason(
     proxy: Proxy, name: str, options: _CookieOptions, mode: str, members: tuple[Member, ...]
 ) -> str:
-    if len(set(options.modes)) > 1:
+    if len({word.text for word in options.modes}) > 1:
         return (
             f"cookie {name}: 'rewrite', 'insert' and 'prefix' modes are mutually exclusive: "
             "the configuration does not load"
@@ -385,6 +389,9 @@ def _stick(
         ineffective=_stick_reason(proxy, rule, table, key),
         related=related,
         notes=_stick_notes(rule, key, table),
+        condition=block_condition(
+            rule.statement, *((table.statement,) if table is not None else ())
+        ),
     )
 
 
@@ -465,6 +472,10 @@ def _balance(path: str, proxy: Proxy, origin: Origin) -> Persistence | None:
     word = statement.words[-1] if statement.args[0] == "hash" else statement.words[1]
     cookie = key.cookie_name
     name = located(path, proxy, origin, cookie, word) if cookie is not None else None
+    if statement.args[0] == "url_param" and len(statement.words) > 2:
+        # The parameter plays the cookie's part: the rules tell a session-id parameter.
+        param = statement.words[2]
+        name = located(path, proxy, origin, param.text, param)
     extra = _hash_type_notes(proxy)
     if statement.args[0].startswith("rdp-cookie"):
         extra = ("rdp-cookie reads the RDP protocol cookie, not an HTTP cookie", *extra)
@@ -477,6 +488,7 @@ def _balance(path: str, proxy: Proxy, origin: Origin) -> Persistence | None:
         ineffective=_tcp_reason(proxy) if key.keyed_on == "cookie" else "",
         related=related,
         notes=_notes(proxy, origin, extra),
+        condition=block_condition(statement),
     )
 
 
@@ -502,6 +514,7 @@ def appsession_persistences(path: str, proxy: Proxy) -> list[Persistence]:
             learns_from_response=True,
             ineffective=APPSESSION_REASON,
             notes=block_notes(statement),
+            condition=block_condition(statement),
         )
         for statement in proxy.statements
         if statement.keyword == "appsession"

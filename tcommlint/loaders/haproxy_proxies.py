@@ -4,7 +4,8 @@ Every frontend/backend/listen starts from the last ``defaults`` section before i
 one named with ``from``; a ``defaults`` section resets to the built-in defaults unless it
 uses ``from`` itself. Statements inside ``.if`` blocks are not evaluated: a setting keeps
 every statement that may be the effective one (a later statement only overrides an
-earlier one when it runs whenever the earlier one does).
+earlier one when it runs whenever the earlier one does). Branches the reader decided are
+already resolved: only undecidable ones are recorded on statements.
 """
 
 from __future__ import annotations
@@ -161,6 +162,14 @@ def block_notes(statement: Statement) -> tuple[str, ...]:
     lines = ", ".join(str(block.line) for block in statement.blocks)
     plural = "s" if len(statement.blocks) > 1 else ""
     return (f"line {statement.line} is inside .if at line{plural} {lines}; every branch analysed",)
+
+
+def block_condition(*statements: Statement) -> str:
+    """What must hold for every statement to run ("" when they run unconditionally)."""
+    parts: list[str] = []
+    for statement in statements:
+        parts.extend(b.condition for b in statement.blocks if b.condition not in parts)
+    return " and ".join(part for part in parts if part)
 
 
 def env_notes(words: tuple[Word, ...]) -> tuple[str, ...]:

@@ -5,8 +5,10 @@ per line, unprotected ``#`` comments, words split on unprotected blanks, ``"weak
 ``'strong'`` quoting (concatenable inside one word), backslash escapes and NO line
 continuation. Environment variables inside double quotes are kept verbatim (the linter
 does not know the environment) and the word is flagged. ``.if``/``.elif``/``.else``/
-``.endif`` blocks are not evaluated: every statement is kept and records the blocks that
-enclose it, so the builder can analyse every branch and say so.
+``.endif`` branches are decided statically where possible (``haproxy_conditions``): a
+branch never taken is dropped with a note, an always-taken one is read as plain text, and a
+statement in an undecidable branch records that block and the condition it needs, so the
+builder can analyse every branch and say so.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from tcommlint.loaders.haproxy_conditions import ALWAYS, NEVER, UNKNOWN, evaluate
 from tcommlint.model import ParseError
 from tcommlint.source import Span
 
@@ -59,10 +62,11 @@ class Word(NamedTuple):
 
 
 class Block(NamedTuple):
-    """One branch of a conditional block enclosing a statement."""
+    """One undecidable branch of a conditional block enclosing a statement."""
 
     line: int  # the line of the ``.if`` that opened the block
     branch: int  # 0 for the ``.if`` branch, then one more per ``.elif``/``.else``
+    condition: str = ""  # e.g. "`.if defined(X)` at line 12 is true"
 
 
 class Statement(NamedTuple):
@@ -102,10 +106,12 @@ class Section(NamedTuple):
 
 
 class ReadResult(NamedTuple):
-    """The sections of a file and the problems HAProxy itself would refuse."""
+    """The sections of a file, the problems HAProxy itself would refuse, and notes on the
+    conditional branches decided statically."""
 
     sections: tuple[Section, ...]
     errors: tuple[ParseError, ...]
+    notes: tuple[str, ...] = ()
 
 
 class LineError(Exception):
@@ -232,6 +238,81 @@ def _in_double_quotes(raw: str, i: int, cur: _WordBuilder) -> int:
     return i + len(ref)
 
 
+class _OpenBlock:
+    """An ``.if`` block being read: the branch in progress and what earlier branches decided."""
+
+    __slots__ = (
+        "branch",
+        "condition",
+        "inert",
+        "opener",
+        "reason",
+        "seen_else",
+        "skipped",
+        "state",
+        "taken",
+        "unknown_priors",
+    )
+
+    def __init__(self, opener: Word, inert: bool) -> None:
+        self.opener = opener
+        self.inert = inert  # inside a branch never taken: every branch is never taken
+        self.branch = -1
+        self.seen_else = False
+        self.taken = ""  # an earlier branch taken whenever it is reached
+        self.unknown_priors: list[str] = []  # earlier branches that may be taken
+        self.state = NEVER
+        self.condition = ""  # what must hold for the branch in progress (UNKNOWN state)
+        self.reason = ""  # why the branch in progress is decided
+        self.skipped: list[int] = []
+
+    def start(self, word: Word, words: tuple[Word, ...]) -> None:
+        """Enter the next branch: ``word`` is ``.if``/``.elif``/``.else``, ``words`` follow it."""
+        self.branch += 1
+        self.seen_else = self.seen_else or word.text == ".else"
+        self.condition, self.reason, self.skipped = "", "", []
+        if word.text == ".else":
+            desc, own = f"`.else` at line {word.line}", ALWAYS
+        else:
+            text = " ".join(w.text for w in words)
+            desc = f"`{word.text} {text}` at line {word.line}"
+            own = UNKNOWN if any(w.env for w in words) else evaluate(text)
+        if self.inert:
+            self.state = NEVER
+        elif self.taken:
+            self.state, self.reason = NEVER, f"{desc} is never taken: {self.taken} is always true"
+        elif own == NEVER:
+            self.state, self.reason = NEVER, f"{desc} is never true"
+        elif own == ALWAYS and not self.unknown_priors:
+            self.state = ALWAYS
+            self.reason = f"{desc} is always true" if word.text != ".else" else ""
+        else:
+            self.state = UNKNOWN
+            parts = [f"{prior} is false" for prior in self.unknown_priors]
+            if own == UNKNOWN:
+                parts.append(f"{desc} is true")
+            self.condition = " and ".join(parts)
+        if own == ALWAYS and self.state != NEVER:
+            self.taken = desc
+        elif own == UNKNOWN and self.state != NEVER:
+            self.unknown_priors.append(desc)
+
+    def finish(self) -> str | None:
+        """A note on the branch in progress when it was decided, or None."""
+        if self.state == NEVER and self.reason and self.skipped:
+            plural = "s" if len(self.skipped) > 1 else ""
+            lines = ", ".join(str(line) for line in self.skipped)
+            return f"{self.reason}: line{plural} {lines} ignored"
+        if self.state == ALWAYS and self.reason:
+            why = (
+                " (conditional blocks need HAProxy 2.4 or later)"
+                if "version" in self.reason
+                else ""
+            )
+            return f"{self.reason}{why}: read unconditionally"
+        return None
+
+
 class _Reader:
     """Groups tokenized lines into sections and tracks conditional blocks."""
 
@@ -240,7 +321,8 @@ class _Reader:
         self.sections: list[Section] = []
         self.statements: list[Statement] = []
         self.errors: list[ParseError] = []
-        self.open_blocks: list[tuple[Word, int, bool]] = []  # (.if word, branch, seen .else)
+        self.notes: list[str] = []
+        self.open_blocks: list[_OpenBlock] = []
         self.current: Section | None = None
 
     def error(self, line: int, column: int, reason: str) -> None:
@@ -249,9 +331,17 @@ class _Reader:
     def feed(self, words: tuple[Word, ...]) -> None:
         first = words[0]
         if first.text.startswith(".") and not first.quoted:
-            self.directive(first)
+            self.directive(first, words[1:])
             return
-        blocks = tuple(Block(w.line, branch) for w, branch, _ in self.open_blocks)
+        never = [block for block in self.open_blocks if block.state == NEVER]
+        if never:
+            never[0].skipped.append(first.line)
+            return
+        blocks = tuple(
+            Block(b.opener.line, b.branch, b.condition)
+            for b in self.open_blocks
+            if b.state == UNKNOWN
+        )
         statement = Statement(words, blocks)
         if first.text in SECTION_KEYWORDS and not first.quoted:
             self.close_section()
@@ -261,22 +351,32 @@ class _Reader:
         else:
             self.statements.append(statement)
 
-    def directive(self, word: Word) -> None:
+    def directive(self, word: Word, rest: tuple[Word, ...]) -> None:
         name = word.text
         if name == ".if":
-            self.open_blocks.append((word, 0, False))
+            block = _OpenBlock(word, any(b.state == NEVER for b in self.open_blocks))
+            block.start(word, rest)
+            self.open_blocks.append(block)
         elif name in (".elif", ".else", ".endif") and not self.open_blocks:
             self.error(word.line, word.column, f"'{name}' without a matching '.if'")
         elif name in (".elif", ".else"):
-            opener, branch, seen_else = self.open_blocks[-1]
-            if seen_else:
+            block = self.open_blocks[-1]
+            if block.seen_else:
                 self.error(
-                    word.line, word.column, f"'{name}' after '.else' (block at line {opener.line})"
+                    word.line,
+                    word.column,
+                    f"'{name}' after '.else' (block at line {block.opener.line})",
                 )
-            self.open_blocks[-1] = (opener, branch + 1, seen_else or name == ".else")
+            self.close_branch(block)
+            block.start(word, rest)
         elif name == ".endif":
-            self.open_blocks.pop()
+            self.close_branch(self.open_blocks.pop())
         # .diag/.notice/.warning/.alert and unknown directives do not change the model.
+
+    def close_branch(self, block: _OpenBlock) -> None:
+        note = block.finish()
+        if note is not None:
+            self.notes.append(note)
 
     def close_section(self) -> None:
         if self.current is not None:
@@ -285,9 +385,10 @@ class _Reader:
 
     def finish(self) -> ReadResult:
         self.close_section()
-        for word, _, _ in self.open_blocks:
+        for block in self.open_blocks:
+            word = block.opener
             self.error(word.line, word.column, "'.if' is never closed by '.endif'")
-        return ReadResult(tuple(self.sections), tuple(self.errors))
+        return ReadResult(tuple(self.sections), tuple(self.errors), tuple(self.notes))
 
 
 def _section(header: Statement) -> Section:

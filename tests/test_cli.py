@@ -1,0 +1,220 @@
+"""The command line contract of SPEC §4: exit codes, messages, selection, determinism."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, run_json, write_tree
+from tcommlint import __version__
+from tcommlint.resources import schema
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+BROKEN_PROXY = {"proxy/proxy.properties": "AutoCallQueue=true\nEnableCaptcha=yes\n"}
+
+
+def test_examples_broken_fails_and_fixed_passes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(EXAMPLES)
+    code, out, err = run_cli(["check", "chat-broken"], capsys)
+    assert code == 1, err
+    assert "chat-broken/proxy-1/conf/config/proxy.properties:10:1: TC101 [error]" in out
+    assert "    chat-broken/server/rconfig.properties:7:1: enable.callagentMessage=false" in out
+    code, out, err = run_cli(["check", "chat-fixed"], capsys)
+    assert (code, err) == (0, "")
+    assert out == "0 errors, 0 warnings, 0 infos in 1 deployment (12 files)\n"
+
+
+def test_json_report_validates_and_is_byte_identical(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import jsonschema
+
+    monkeypatch.chdir(EXAMPLES)
+    first = run_cli(["check", "chat-broken", "--format", "json"], capsys)[1]
+    second = run_cli(["check", "chat-broken", "--format", "json"], capsys)[1]
+    assert first == second
+    report = json.loads(first)
+    jsonschema.validate(report, schema("report.schema.json"))
+    statuses = {rule["id"]: rule["status"] for rule in report["deployments"][0]["rules"]}
+    assert statuses["TC101"] == "fail" and statuses["TC201"] == "pass"
+    assert report["deployments"][0]["ha_mode"] == "active-active"
+
+
+def test_findings_are_sorted_by_path_line_column_rule(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(EXAMPLES)
+    _, report = run_json(["check", "chat-broken"], capsys)
+    keys = [
+        (f["location"]["path"], f["location"]["line"], f["location"]["column"], f["rule"])
+        for f in report["findings"]
+    ]
+    assert keys == sorted(keys)
+
+
+def test_nothing_recognised_is_a_usage_error(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp / "empty", {"README.md": "# nothing here\n"})
+    code, out, err = run_cli(["check", "empty"], capsys)
+    assert (code, out) == (2, "")
+    assert err == "tcommlint: error: no configuration found in empty\n"
+
+
+def test_missing_path_is_a_usage_error(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(["check", "nowhere"], capsys)
+    assert code == 2
+    assert err == "tcommlint: error: nowhere: no such file or directory\n"
+
+
+def test_bad_flag_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(["check", "--severity", "TC101=fatal"], capsys)
+    assert code == 2
+    assert "expected ID=error|warning|info" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected_code", "rules"),
+    [
+        ([], 1, {"TC005", "TC006"}),
+        (["--ignore", "TC005"], 0, {"TC006"}),
+        (["--select", "TC005"], 1, {"TC005"}),
+        (["--select", "TC0"], 1, {"TC005"}),  # TC006 only reports selected rules it skipped
+        (["--severity", "TC005=info"], 0, {"TC005", "TC006"}),
+        (["--fail-on", "never"], 0, {"TC005", "TC006"}),
+        (["--fail-on", "info"], 1, {"TC005", "TC006"}),
+    ],
+    ids=["default", "ignore", "select", "select-prefix", "severity", "fail-never", "fail-info"],
+)
+def test_selection_and_fail_on(
+    flags: list[str],
+    expected_code: int,
+    rules: set[str],
+    in_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write_tree(in_tmp / "d", BROKEN_PROXY)
+    code, report = run_json(["check", "d", *flags], capsys)
+    assert code == expected_code
+    assert {f["rule"] for f in report["findings"]} == rules
+
+
+def test_inline_suppression_and_unused_suppression(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {
+        "proxy/proxy.properties": (
+            "AutoCallQueue=true\n"
+            "# tcommlint: disable=TC005 -- the proxy build reads yes as true\n"
+            "EnableCaptcha=yes\n"
+            "# tcommlint: disable=TC002 -- nothing to suppress\n"
+            "ProxyName=chat-1\n"
+        )
+    }
+    write_tree(in_tmp / "d", files)
+    _, report = run_json(["check", "d", "--ignore", "TC006"], capsys)
+    assert [(f["rule"], f["location"]["line"]) for f in report["findings"]] == [("TC007", 4)]
+    assert report["summary"]["suppressed"] == 1
+
+
+def test_mandatory_rule_cannot_be_suppressed(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(
+        in_tmp / "d",
+        {
+            "tcommlint.yaml": "rules:\n  mandatory: [TC005]\n  ignore: [TC006]\n",
+            "proxy/proxy.properties": "# tcommlint: disable=TC005\nEnableCaptcha=yes\n",
+        },
+    )
+    _, report = run_json(["check", "d"], capsys)
+    assert [(f["rule"], f["location"]["line"]) for f in report["findings"]] == [
+        ("TC007", 1),
+        ("TC005", 2),
+    ]
+
+
+def test_xml_entity_bomb_is_a_parse_error_not_a_crash(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bomb = (
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+        ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
+        ' <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">\n]>\n'
+        "<properties><entry key=\"AutoCallQueue\">&lol3;</entry></properties>\n"
+    )
+    write_tree(in_tmp / "d", {"proxy/proxy.xml": bomb})
+    code, report = run_json(["check", "d"], capsys)
+    assert code == 1
+    assert [f["rule"] for f in report["findings"] if f["severity"] == "error"] == ["TC001"]
+
+
+def test_invalid_rule_file_names_file_and_line(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp / "d", BROKEN_PROXY)
+    rule = (in_tmp / "extra-rules" / "XX001-broken.yaml")
+    rule.parent.mkdir()
+    source = (EXAMPLES.parent / "rules" / "TC005-non-canonical-boolean.yaml").read_text()
+    rule.write_text(source.replace("id: TC005", "id: XX001").replace(
+        'when: "true"', 'when: "entry.value =="'
+    ))
+    code, _, err = run_cli(["check", "d", "--rules", "extra-rules"], capsys)
+    assert code == 2
+    assert err.startswith("tcommlint: error: extra-rules/XX001-broken.yaml:")
+    assert "field 'when': Syntax error" in err
+
+
+CUSTOM_RULE = """\
+id: XX001
+name: proxy-name-required
+severity: warning
+summary: Every proxy config names its node.
+requires: [proxy]
+for_each: deployment.proxies.filter(p, !("ProxyName" in p.settings))
+as: proxy
+when: "true"
+at: proxy.loc
+message: "{proxy.path} does not set ProxyName"
+docs: {what: Checks ProxyName., why: Logs name the node., fix: Set ProxyName.}
+examples:
+  fail: [{files: {proxy/proxy.properties: "AutoCallQueue=true\\n"}}]
+  pass: [{files: {proxy/proxy.properties: "ProxyName=p1\\n"}}]
+"""
+
+
+def test_user_rule_directory_adds_rules(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(in_tmp / "d", BROKEN_PROXY)
+    write_tree(in_tmp / "extra-rules", {"XX001-proxy-name-required.yaml": CUSTOM_RULE})
+    code, report = run_json(["check", "d", "--rules", "extra-rules", "--select", "XX"], capsys)
+    assert code == 1
+    assert [(f["rule"], f["message"]) for f in report["findings"]] == [
+        ("XX001", "d/proxy/proxy.properties does not set ProxyName")
+    ]
+
+
+def test_version_and_module_entry_point() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tcommlint", "--version"], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout) == (0, f"tcommlint {__version__}\n")
+
+
+def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["rules"], capsys)
+    assert code == 0
+    assert out.splitlines()[0].startswith("TC001  parse-error")
+    code, out, _ = run_cli(["explain", "tc209"], capsys)
+    assert code == 0
+    assert out.startswith("# TC209 session-cookie-not-learned\n")
+    assert "## How to fix" in out
+    code, _, err = run_cli(["explain", "TC999"], capsys)
+    assert code == 2 and "unknown rule 'TC999'" in err
