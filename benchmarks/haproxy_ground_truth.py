@@ -4,8 +4,9 @@ Usage: ``python benchmarks/haproxy_ground_truth.py [--only ID ...] [--no-tcommli
 
 Columns: id | description | observed (sessions kept/total) | tcommlint verdict | agree. "agree"
 compares the observation with tcommlint's verdict when tcommlint can run, otherwise with the
-matrix's recorded expectation (marked ``rec``). Exit 0 when everything agrees, 1 otherwise, 2
-when haproxy is not installed.
+matrix's recorded expectation (marked ``rec``). An entry with several environment variants is
+observed sticky only if every variant is; each variant's result follows on its own row. Exit 0
+when everything agrees, 1 otherwise, 2 when haproxy is not installed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tests.groundtruth.harness import Outcome
+    from tests.groundtruth.harness import Observation, Outcome
     from tests.groundtruth.matrix import Entry
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +38,25 @@ def _observed(outcome: Outcome) -> str:
     return f"{word} ({outcome.sessions_ok}/{len(outcome.sessions)})"
 
 
-def _tcommlint(entry: Entry, outcome: Outcome, errors: list[str]) -> str:
+def _observed_all(observation: Observation) -> str:
+    if len(observation.variants) == 1:
+        return _observed(observation.variants[0][1])
+    return "yes (every variant)" if observation.sticky else "no (see variants)"
+
+
+def _variant_rows(observation: Observation, widths: list[int]) -> list[str]:
+    """One row per environment variant when there are several."""
+    from tests.groundtruth.harness import env_label
+
+    if len(observation.variants) == 1:
+        return []
+    return [
+        _row(["", f"  env {env_label(env)}"[: widths[1]], _observed(outcome), "", ""], widths)
+        for env, outcome in observation.variants
+    ]
+
+
+def _tcommlint(entry: Entry, observation: Observation, errors: list[str]) -> str:
     """tcommlint's verdict as ``yes``/``no`` (with the blocking rules), or ``error`` (the reason
     is appended to ``errors``)."""
     from tests.groundtruth.harness import (
@@ -48,7 +67,7 @@ def _tcommlint(entry: Entry, outcome: Outcome, errors: list[str]) -> str:
     )
 
     try:
-        report = run_tcommlint(outcome.config, entry.app_cookie)
+        report = run_tcommlint(observation.config, entry.app_cookie)
     except (HarnessError, ValueError) as exc:
         errors.append(f"{entry.id}: {str(exc).strip()[:300]}")
         return "error"
@@ -68,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.groundtruth.harness import (
         chat_backends,
         haproxy_binary,
-        run_ground_truth,
+        observe_variants,
         tcommlint_available,
     )
     from tests.groundtruth.matrix import MATRIX
@@ -88,17 +107,19 @@ def main(argv: list[str] | None = None) -> int:
         nodes = {"JSESSIONID": upper, "jsessionid": lower}
         for entry in entries:
             backends = nodes[entry.app_cookie][: entry.servers]
-            outcome = run_ground_truth(entry.render, backends, entry.scenario)
+            observation = observe_variants(
+                entry.render, backends, entry.scenario, entry.environments
+            )
             if use_tcommlint:
-                verdict = _tcommlint(entry, outcome, errors)
-                agree = verdict.startswith("yes" if outcome.sticky else "no")
+                verdict = _tcommlint(entry, observation, errors)
+                agree = verdict.startswith("yes" if observation.sticky else "no")
             else:
                 verdict = "n/a"
-                agree = outcome.sticky is entry.expected_sticky
+                agree = observation.sticky is entry.expected_sticky
             disagreements += not agree
             mark = ("yes" if agree else "NO") + ("" if use_tcommlint else " rec")
-            cells = [entry.id, entry.description[:58], _observed(outcome), verdict, mark]
-            print(_row(cells, widths), flush=True)
+            cells = [entry.id, entry.description[:58], _observed_all(observation), verdict, mark]
+            print("\n".join([_row(cells, widths), *_variant_rows(observation, widths)]), flush=True)
     elapsed = time.monotonic() - started
     if errors:
         print("\ntcommlint errors:\n  " + "\n  ".join(errors))

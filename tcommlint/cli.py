@@ -135,10 +135,20 @@ def _run_check(args: argparse.Namespace) -> int:
         return _show_config(config, fail_on, output_format, rule_dirs, selection)
     rules = load_rules(rule_dirs)
     result = check(args.paths, cwd, rules, selection, config)
-    if args.fix or args.diff:
-        from tcommlint.fix import apply_fixes
+    if args.diff:
+        return _show_fixes(result, cwd)
+    fixed = 0
+    if args.fix:
+        from tcommlint import fix
 
-        result = apply_fixes(result, args, cwd, rules, selection, config)
+        # One fix can reveal the next (a key's case, then its value): repeat until stable.
+        for _ in range(fix.MAX_PASSES):
+            patches = fix.plan_patches(result.findings, cwd)
+            if not patches:
+                break
+            fix.write_patches(patches, cwd)
+            fixed += sum(len(patch.fixed) for patch in patches)
+            result = check(args.paths, cwd, rules, selection, config)
     if args.logs:
         from tcommlint.logs import attach_evidence
 
@@ -156,8 +166,19 @@ def _run_check(args: argparse.Namespace) -> int:
         result, colour=colour, quiet=args.quiet, statistics=args.statistics
     )
     _write(text, args.output)
+    if args.fix:
+        print(f"tcommlint: fixed {fixed} finding{'' if fixed == 1 else 's'}", file=sys.stderr)
     worst = max((SEVERITY_RANK[f.severity] for f in result.findings), default=0)
     return EXIT_FINDINGS if worst >= SEVERITY_RANK[fail_on] else EXIT_OK
+
+
+def _show_fixes(result: Any, cwd: Path) -> int:
+    """``--diff``: print what ``--fix`` would change and write nothing; 1 when there is a change."""
+    from tcommlint import fix
+
+    patches = fix.plan_patches(result.findings, cwd)
+    sys.stdout.write(fix.unified_diff(patches))
+    return EXIT_FINDINGS if patches else EXIT_OK
 
 
 def _show_config(

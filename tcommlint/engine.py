@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 from tcommlint.errors import UsageError
 from tcommlint.expr import ExpressionError
 from tcommlint.facts import PARTS, deployment_facts, loc
-from tcommlint.findings import Finding, Related, RuleStatus
+from tcommlint.findings import Edit, Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
 from tcommlint.ruleset import Rule
 from tcommlint.source import Span
@@ -125,9 +125,21 @@ def _findings(
                 span=_span(rule.at.evaluate(data), rule),
                 related=_related(rule, data),
                 key=rule.key.render(data) if rule.key else "",
+                edits=_edits(rule, data),
+                fix=rule.fix_description.render(data) if rule.fix_description else "",
             )
         )
     return found
+
+
+def _edits(rule: Rule, data: dict[str, Any]) -> tuple[Edit, ...]:
+    if rule.fix_edits is None:
+        return ()
+    edits = []
+    for item in rule.fix_edits.evaluate(data):
+        if item.get("at") and item.get("old") != item.get("new"):
+            edits.append(Edit(_span(item["at"], rule), str(item["old"]), str(item["new"])))
+    return tuple(edits)
 
 
 def _span(text: Any, rule: Rule) -> Span:

@@ -128,6 +128,7 @@ def _config(config: KeyValueConfig) -> dict[str, Any]:
             continue
         settings[key] = {
             "value": entry.value.value,
+            "value_loc": loc(entry.value.span),
             "bool": entry.value.value.lower() == "true",
             "loc": loc(entry.key.span),
             "where": f"{entry.key.span.path}:{entry.key.span.line}",
@@ -207,12 +208,9 @@ def _app_route(route: AppRoute) -> dict[str, Any]:
     members = pool.members if pool else ()
     active = [m for m in members if not m.backup and not m.disabled]
     here = {id(p) for p in route.persistences}
-    elsewhere = [
-        p
-        for holder in (*lb.services, *lb.pools)
-        for p in holder.persistences
-        if id(p) not in here
-    ]
+    declared = [p for s in lb.services for p in s.persistences]
+    declared += [p for pool_ in lb.pools for p in pool_.persistences]
+    elsewhere = [p for p in declared if id(p) not in here]
     home = pool.span if (pool is not None and lb.vendor == "haproxy") else route.service.span
     primary = [p for p in route.persistences if not p.fallback]
     return {

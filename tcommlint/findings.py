@@ -18,6 +18,14 @@ class Related(NamedTuple):
     message: str
 
 
+class Edit(NamedTuple):
+    """Replace ``old`` by ``new`` at the first occurrence at or after ``span`` on its line."""
+
+    span: Span
+    old: str
+    new: str
+
+
 class Finding(NamedTuple):
     """One problem: which rule, how severe, where to edit, and the other lines involved.
 
@@ -34,6 +42,8 @@ class Finding(NamedTuple):
     related: tuple[Related, ...] = ()
     key: str = ""
     evidence: tuple[str, ...] = ()  # log lines that confirm the finding (``check --logs``)
+    edits: tuple[Edit, ...] = ()  # the safe fix, when the rule has one
+    fix: str = ""  # what the fix does
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Findings sort by path, line, column, rule ID, then message."""

@@ -23,6 +23,8 @@ class Rule:
     __slots__ = (
         "at",
         "data",
+        "fix_description",
+        "fix_edits",
         "for_each",
         "id",
         "key",
@@ -73,6 +75,14 @@ class Rule:
         self.related: Compiled | None = compiled.get("related")
         self.message: Template = templates["message"]
         self.key: Template | None = templates.get("key")
+        fix = data.get("fix")
+        self.fix_edits: Compiled | None = None
+        self.fix_description: Template | None = None
+        if fix is not None:
+            self.fix_edits = _expression(path, lines, "fix/edits", fix["edits"], variables, programs)
+            self.fix_description = _template(
+                path, lines, "fix/description", fix["description"], variables, verified
+            )
 
     @property
     def docs(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import pytest
 
 from tcommlint.loaders.f5 import F5Result, load_f5_tmsh, parse_duration
 from tcommlint.model import Persistence, Service
+from tcommlint.source import Span
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[1] / "shared" / "corpus" / "f5-tmsh"
@@ -277,7 +278,50 @@ def test_draft_policy_is_not_applied() -> None:
     )
     service = _service(_load(text))
     assert service.routes == ()
-    assert any("draft" in note for note in service.notes)
+    (problem,) = service.problems
+    assert "/Common/Drafts/pol is a draft" in problem.value
+    assert problem.span == Span("lb/bigip.conf", 9, 16)  # the reference in `policies { }`
+    assert not any("draft" in note for note in service.notes)
+
+
+@pytest.mark.parametrize(
+    ("profile", "extra", "line", "inherited"),
+    [
+        ("/Common/cookie", "", 10, True),  # built-in default: the persist reference
+        ("/Common/cookie_child", COOKIE_CHAIN, 3, True),  # the last defaults-from line
+        (
+            "/Common/rewriting",
+            "ltm persistence cookie /Common/rewriting {\n"
+            "    defaults-from /Common/cookie\n    method rewrite\n}\n",
+            3,
+            False,
+        ),
+    ],
+    ids=["builtin", "chain", "own-method-line"],
+)
+def test_cookie_mode_points_at_the_method(
+    profile: str, extra: str, line: int, inherited: bool
+) -> None:
+    persistence = _persistence(_vs(profile, extra))
+    mode = persistence.mode
+    assert mode is not None
+    assert persistence.kind == f"cookie-{mode.value}"
+    assert (mode.span.line, mode.inherited) == (line, inherited)
+
+
+def test_fallback_persistence_is_marked() -> None:
+    text = _vs("/Common/cookie").replace(
+        "    pool /Common/pool_api\n",
+        "    pool /Common/pool_api\n    fallback-persistence /Common/source_addr\n",
+    )
+    primary, fallback = _service(_load(text)).persistences
+    assert (primary.kind, primary.fallback) == ("cookie-insert", False)
+    assert (fallback.kind, fallback.keyed_on, fallback.fallback) == (
+        "source",
+        "client-address",
+        True,
+    )
+    assert fallback.span == Span("lb/bigip.conf", 15, 26)  # the fallback-persistence value
 
 
 def test_policy_rules_follow_ordinal_and_flags() -> None:

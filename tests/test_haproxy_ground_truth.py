@@ -16,13 +16,15 @@ import pytest
 from tests.groundtruth.chat_backend import ChatBackend
 from tests.groundtruth.harness import (
     CookieJar,
+    Observation,
     Outcome,
     Reply,
     Scenario,
     blocking_findings,
     chat_backends,
+    env_label,
     haproxy_binary,
-    run_ground_truth,
+    observe_variants,
     run_tcommlint,
     tcommlint_available,
     tcommlint_sticky,
@@ -147,48 +149,83 @@ def test_matrix_is_complete_and_renders() -> None:
 
 
 @pytest.fixture(scope="module")
-def observe() -> Iterator[Callable[[Entry], Outcome]]:
-    """Run each matrix entry once against haproxy (shared by both differential tests)."""
-    cache: dict[str, Outcome] = {}
+def observe() -> Iterator[Callable[[Entry], Observation]]:
+    """Run each matrix entry once per environment variant (shared by both differential tests)."""
+    cache: dict[str, Observation] = {}
     with chat_backends(3) as upper, chat_backends(3, "jsessionid") as lower:
         nodes = {"JSESSIONID": upper, "jsessionid": lower}
 
-        def run(entry: Entry) -> Outcome:
+        def run(entry: Entry) -> Observation:
             if entry.id not in cache:
                 backends = nodes[entry.app_cookie][: entry.servers]
-                cache[entry.id] = run_ground_truth(entry.render, backends, entry.scenario)
+                cache[entry.id] = observe_variants(
+                    entry.render, backends, entry.scenario, entry.environments
+                )
             return cache[entry.id]
 
         yield run
 
 
-def _explain(outcome: Outcome) -> str:
-    broken = [f"session {s.position}: {s.reason}" for s in outcome.sessions if not s.kept][:3]
-    return f"{outcome.summary()}; {broken or outcome.check_output[-400:]}"
+def _explain(observation: Observation) -> str:
+    parts = []
+    for env, outcome in observation.variants:
+        broken = [f"session {s.position}: {s.reason}" for s in outcome.sessions if not s.kept][:3]
+        detail = broken or outcome.check_output[-400:]
+        parts.append(f"{env_label(env)}: {outcome.summary()}; {detail}")
+    return " | ".join(parts)
+
+
+def _outcome(sticky: bool) -> Outcome:
+    session = judge(0, [Reply(200, "p1", "A"), Reply(200 if sticky else 404, "p1", "A")])
+    return Outcome(True, "", (session,), "cfg")
+
+
+def test_observation_is_sticky_only_if_every_variant_is() -> None:
+    both = Observation((({}, _outcome(True)), ({"X": "1"}, _outcome(True))))
+    one = Observation((({}, _outcome(True)), ({"X": "1"}, _outcome(False))))
+    assert both.sticky and not one.sticky
+    assert one.summary() == "(no variables): sticky 1/1; X=1: NOT sticky 0/1"
+    assert Observation((({}, _outcome(True)),)).summary() == "sticky 1/1"
+
+
+def test_variants_see_their_variables_and_only_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.groundtruth import harness
+
+    monkeypatch.setenv("TCOMMLINT_GT_LEAK", "1")
+    env = harness._clean_env({"TCOMMLINT_GT_UNSET": "1"})
+    assert env["TCOMMLINT_GT_UNSET"] == "1" and "TCOMMLINT_GT_LEAK" not in env
+    assert set(harness._clean_env()) == {"PATH"}
+
+
+def test_defined_entries_run_both_ways() -> None:
+    by_id = {entry.id: entry for entry in MATRIX}
+    for entry_id in ("if-undefined-persist", "if-else-persist"):
+        assert by_id[entry_id].environments == ({}, {"TCOMMLINT_GT_UNSET": "1"})
+    assert by_id["if-version-persist"].environments == ({},)
 
 
 @pytest.mark.haproxy
 @needs_haproxy
 @pytest.mark.parametrize("entry", MATRIX, ids=[entry.id for entry in MATRIX])
 def test_haproxy_observation_matches_recorded(
-    entry: Entry, observe: Callable[[Entry], Outcome]
+    entry: Entry, observe: Callable[[Entry], Observation]
 ) -> None:
-    outcome = observe(entry)
-    assert outcome.sticky is entry.expected_sticky, _explain(outcome)
+    observation = observe(entry)
+    assert observation.sticky is entry.expected_sticky, _explain(observation)
 
 
 @pytest.mark.haproxy
 @needs_haproxy
 @pytest.mark.parametrize("entry", MATRIX, ids=[entry.id for entry in MATRIX])
 def test_tcommlint_verdict_matches_haproxy(
-    entry: Entry, observe: Callable[[Entry], Outcome]
+    entry: Entry, observe: Callable[[Entry], Observation]
 ) -> None:
     if not tcommlint_available():
         pytest.skip("tcommlint/__main__.py not present yet: `python -m tcommlint check` cannot run")
-    outcome = observe(entry)
-    report = run_tcommlint(outcome.config, entry.app_cookie)
+    observation = observe(entry)
+    report = run_tcommlint(observation.config, entry.app_cookie)
     rules = verdict_rules(entry.scenario)
     verdict = tcommlint_sticky(report, rules)
-    assert verdict is outcome.sticky, (
-        f"haproxy: {_explain(outcome)}; tcommlint errors: {blocking_findings(report, rules)}"
+    assert verdict is observation.sticky, (
+        f"haproxy: {_explain(observation)}; tcommlint errors: {blocking_findings(report, rules)}"
     )

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
 from tcommlint.logs import (
     NO_SESSION,
@@ -19,6 +18,8 @@ from tcommlint.logs import (
     session_id,
 )
 
+from conftest import run_cli
+
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 PROJECT = Path(__file__).resolve().parents[1]
 BROKEN = [str(FIXTURES / "broken" / "proxy.log"), str(FIXTURES / "broken" / "server.log")]
@@ -26,7 +27,9 @@ CLEAN = [str(FIXTURES / "clean" / "proxy.log"), str(FIXTURES / "clean" / "server
 LINE = "2024-05-14 09:12:05,230 WARN  [http-nio-8443-exec-2] com.tcomm.proxy.api.SessionFilter - "
 
 
-def logs_json(files: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
+def logs_json(
+    files: list[str], capsys: pytest.CaptureFixture[str]
+) -> tuple[int, dict[str, object]]:
     code, out, err = run_cli(["logs", *files, "--format", "json"], capsys)
     assert err == ""
     data: dict[str, object] = json.loads(out)
@@ -129,14 +132,14 @@ def test_gzip_file_gives_the_same_result(
     assert [s["session"] for s in zipped_queued] == [s["session"] for s in plain_queued]  # type: ignore[attr-defined]
 
 
-def test_undecodable_bytes_and_unknown_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_undecodable_bytes_and_unknown_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     log = tmp_path / "proxy.log"
     log.write_bytes(
         b"\xff\xfe garbage \x00\x81\n"
         b"just some text\n"
-        b"\n"
-        + LINE.encode()
-        + b"[sid=C0FFEE0012345678] UnOpenedSessionNotAllowed caf\xe9\n"
+        b"\n" + LINE.encode() + b"[sid=C0FFEE0012345678] UnOpenedSessionNotAllowed caf\xe9\n"
     )
     code, data = logs_json([str(log)], capsys)
     assert code == 1

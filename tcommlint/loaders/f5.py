@@ -411,21 +411,27 @@ class _ServiceBuilder:
         item = self.obj.body.get("persist")
         for ref in item.block.items if item and item.block else ():
             if ref.key:
-                found.append(self._profile_persistence(ref, http, pool))
+                reference = _item_span(self.obj, ref)
+                found.append(self._profile_persistence(ref.key, reference, http, pool))
         fallback = self.obj.body.value("fallback-persistence")
         if fallback is not None and fallback.text != "none":
             self.notes.append(
                 f"fallback-persistence {fallback.text} (used only when the primary "
                 "persistence cannot apply)"
             )
+            reference = _span(self.obj, fallback)
+            secondary = self._profile_persistence(fallback.text, reference, http, pool)
+            found.append(secondary._replace(fallback=True))
         found.extend(self._irule_persistences())
         return found
 
-    def _profile_persistence(self, ref: Item, http: bool, pool: Located[str] | None) -> Persistence:
-        reference = _item_span(self.obj, ref)
-        obj = self.index.resolve(ref.key, self.folder, "ltm persistence ")
+    def _profile_persistence(
+        self, key: str, reference: Span, http: bool, pool: Located[str] | None
+    ) -> Persistence:
+        """The persistence of the profile named ``key``, referenced at ``reference``."""
+        obj = self.index.resolve(key, self.folder, "ltm persistence ")
         type_name = obj.kind.split()[-1] if obj is not None else ""
-        builtin = PERSISTENCE_TYPES.get(type_name, base_name(ref.key))
+        builtin = PERSISTENCE_TYPES.get(type_name, base_name(key))
         profile = _Profile(self.index, obj, builtin, reference)
         kind = PERSISTENCE_TYPES.get(type_name) or profile.builtin
         related = (reference,) if profile.span != reference else ()
@@ -440,7 +446,7 @@ class _ServiceBuilder:
                 "unknown",
                 "other",
                 profile.span,
-                notes=(f"persistence profile {ref.key} not found among the files",),
+                notes=(f"persistence profile {key} not found among the files",),
             )
         return persistence._replace(related=persistence.related + related)
 
@@ -592,7 +598,6 @@ class _ServiceBuilder:
                     f"LTM policy {full_name(policy.name)} is a draft: BIG-IP applies only "
                     "published policies, so its routes are ignored"
                 )
-                self.notes.append(f"ineffective: {reason}")
                 self.problems.append(Located(reason, _item_span(self.obj, ref)))
                 continue
             routes.extend(_PolicyReader(self, policy).routes())

@@ -40,7 +40,7 @@ def report(result: RunResult) -> dict[str, Any]:
 
 def _finding(finding: Finding) -> dict[str, Any]:
     span = finding.span
-    return {
+    data: dict[str, Any] = {
         "rule": finding.rule,
         "name": finding.name,
         "severity": finding.severity,
@@ -58,6 +58,9 @@ def _finding(finding: Finding) -> dict[str, Any]:
         ],
         "fingerprint": finding.fingerprint(),
     }
+    if finding.evidence:
+        data["evidence"] = list(finding.evidence)
+    return data
 
 
 def render(result: RunResult, **_: Any) -> str:

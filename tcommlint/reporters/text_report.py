@@ -17,6 +17,7 @@ def render(
     for finding in result.findings:
         lines.append(_line(finding, colour))
         lines.extend(f"    {r.span}: {r.message}" for r in finding.related)
+        lines.extend(f"    evidence: {line}" for line in finding.evidence)
     if statistics:
         lines.extend(_statistics(result.findings))
     if not quiet:

@@ -7,6 +7,9 @@ with a browser-like cookie jar, one TCP connection per request so that every req
 A session is kept when every request after the first is answered 200 by the node that created it,
 with the same session id. The verdict is "sticky" iff every session was kept.
 
+A configuration may be observed under several environment variants (``observe_variants``), for
+``.if defined(...)`` blocks: it counts as sticky only if every variant is.
+
 It also runs tcommlint on the same configuration (``tcommlint_verdict``) so the two can be compared.
 """
 
@@ -23,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -180,19 +183,29 @@ def haproxy_binary() -> str | None:
     return shutil.which(HAPROXY)
 
 
-def _clean_env() -> dict[str, str]:
-    """A minimal environment, so ``.if defined(...)`` blocks see nothing from the caller."""
-    return {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")}
+Environment = Mapping[str, str]
 
 
-def check_config(cfg: Path, haproxy: str = HAPROXY) -> tuple[bool, str]:
+def _clean_env(extra: Environment | None = None) -> dict[str, str]:
+    """A minimal environment, so ``.if defined(...)`` blocks see only the variant's variables."""
+    return {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), **(extra or {})}
+
+
+def env_label(env: Environment) -> str:
+    """``X=1 Y=2``, or ``(no variables)`` for the empty environment."""
+    return " ".join(f"{key}={value}" for key, value in sorted(env.items())) or "(no variables)"
+
+
+def check_config(
+    cfg: Path, haproxy: str = HAPROXY, env: Environment | None = None
+) -> tuple[bool, str]:
     """Run ``haproxy -c -f cfg``; return (accepted, combined output)."""
     proc = subprocess.run(
         [haproxy, "-c", "-f", str(cfg)],
         capture_output=True,
         text=True,
         timeout=CHECK_TIMEOUT,
-        env=_clean_env(),
+        env=_clean_env(env),
         check=False,
     )
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
@@ -222,7 +235,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running_haproxy(cfg: Path, port: int, haproxy: str = HAPROXY) -> Iterator[None]:
+def running_haproxy(
+    cfg: Path, port: int, haproxy: str = HAPROXY, env: Environment | None = None
+) -> Iterator[None]:
     """Run ``haproxy -f cfg -db`` until the block ends; raise HarnessError if it never listens."""
     log_path = cfg.with_suffix(".log")
     with log_path.open("wb") as log:
@@ -231,7 +246,7 @@ def running_haproxy(cfg: Path, port: int, haproxy: str = HAPROXY) -> Iterator[No
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=_clean_env(),
+            env=_clean_env(env),
         )
         try:
             if not _wait_listening(proc, port):
@@ -320,14 +335,18 @@ def run_ground_truth(
     backends: Sequence[ChatBackend],
     scenario: Scenario | None = None,
     haproxy: str = HAPROXY,
+    env: Environment | None = None,
 ) -> Outcome:
-    """Check, start and drive haproxy with the config ``render`` produces; return what happened."""
+    """Check, start and drive haproxy with the config ``render`` produces; return what happened.
+
+    ``env`` holds the variables haproxy sees besides ``PATH``.
+    """
     scenario = scenario or Scenario()
     servers = tuple(b.port for b in backends)
     for attempt in range(START_ATTEMPTS):
         port = free_port()
         try:
-            return _run_once(render(Ports(port, servers)), port, scenario, haproxy)
+            return _run_once(render(Ports(port, servers)), port, scenario, haproxy, env)
         except HarnessError:
             # The free port may have been taken between probing and haproxy's bind: retry.
             if attempt == START_ATTEMPTS - 1:
@@ -335,17 +354,55 @@ def run_ground_truth(
     raise AssertionError("unreachable")
 
 
-def _run_once(config: str, port: int, scenario: Scenario, haproxy: str) -> Outcome:
+def _run_once(
+    config: str, port: int, scenario: Scenario, haproxy: str, env: Environment | None
+) -> Outcome:
     """Check, start and drive one haproxy whose frontend listens on ``port``."""
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-") as tmp:
         cfg = Path(tmp) / "haproxy.cfg"
         cfg.write_text(config)
-        accepted, output = check_config(cfg, haproxy)
+        accepted, output = check_config(cfg, haproxy, env)
         if not accepted:
             return Outcome(False, output, (), config)
-        with running_haproxy(cfg, port, haproxy):
+        with running_haproxy(cfg, port, haproxy, env):
             sessions = drive_sessions(port, scenario)
         return Outcome(True, output, sessions, config)
+
+
+class Observation(NamedTuple):
+    """The outcome of one configuration under each of its environment variants."""
+
+    variants: tuple[tuple[Environment, Outcome], ...]
+
+    @property
+    def sticky(self) -> bool:
+        """True iff every variant was sticky."""
+        return all(outcome.sticky for _, outcome in self.variants)
+
+    @property
+    def config(self) -> str:
+        """The configuration text of the first variant (the same file for every variant)."""
+        return self.variants[0][1].config
+
+    def summary(self) -> str:
+        """One outcome summary, or ``<env>: <summary>`` per variant joined with ``; ``."""
+        if len(self.variants) == 1:
+            return self.variants[0][1].summary()
+        return "; ".join(f"{env_label(env)}: {outcome.summary()}" for env, outcome in self.variants)
+
+
+def observe_variants(
+    render: Render,
+    backends: Sequence[ChatBackend],
+    scenario: Scenario | None = None,
+    environments: Sequence[Environment] = ({},),
+    haproxy: str = HAPROXY,
+) -> Observation:
+    """Run the configuration once per environment variant (at least once, with none)."""
+    variants = tuple(environments) or ({},)
+    return Observation(
+        tuple((env, run_ground_truth(render, backends, scenario, haproxy, env)) for env in variants)
+    )
 
 
 # --------------------------------------------------------------------------- tcommlint verdict

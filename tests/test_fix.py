@@ -1,0 +1,108 @@
+"""``check --fix`` and ``--diff``: safe edits only, every other byte kept, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, run_json, write_tree
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture
+def broken(in_tmp: Path) -> Path:
+    shutil.copytree(EXAMPLES / "chat-broken", in_tmp / "chat")
+    return in_tmp / "chat"
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_fix_removes_the_fixable_findings_and_keeps_other_bytes(
+    broken: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _snapshot(broken)
+    code, _, err = run_cli(["check", "chat", "--fix"], capsys)
+    assert code == 1  # TC205, TC209, TC301, TC211 have no safe fix
+    assert err == "tcommlint: fixed 3 findings\n"
+    _, report = run_json(["check", "chat"], capsys)
+    assert {f["rule"] for f in report["findings"]} == {"TC205", "TC209", "TC211", "TC301"}
+    after = _snapshot(broken)
+    changed = {path for path in before if before[path] != after[path]}
+    assert changed == {"proxy-2/conf/config/proxy.properties", "server/rconfig.properties"}
+    proxy = "proxy-2/conf/config/proxy.properties"
+    assert after[proxy] == before[proxy].replace(b"AutoCallQueue=true \n", b"AutoCallQueue=true\n")\
+        .replace(b"EnableFileTransfer=no", b"EnableFileTransfer=false")
+    server = "server/rconfig.properties"
+    assert after[server] == before[server].replace(
+        b"enable.callagentMessage=false", b"enable.callagentMessage=true"
+    )
+
+
+def test_fix_is_idempotent(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(["check", "chat", "--fix"], capsys)
+    once = _snapshot(broken)
+    _, _, err = run_cli(["check", "chat", "--fix"], capsys)
+    assert err == "tcommlint: fixed 0 findings\n"
+    assert _snapshot(broken) == once
+
+
+def test_diff_shows_the_fix_and_writes_nothing(
+    broken: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _snapshot(broken)
+    code, out, _ = run_cli(["check", "chat", "--diff"], capsys)
+    assert code == 1
+    assert "--- a/chat/server/rconfig.properties\n+++ b/chat/server/rconfig.properties\n" in out
+    assert "-enable.callagentMessage=false\n+enable.callagentMessage=true\n" in out
+    assert _snapshot(broken) == before
+
+
+def test_kill_during_write_leaves_the_original(
+    broken: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _snapshot(broken)
+
+    def killed(fd: int) -> None:
+        raise KeyboardInterrupt  # the process dies after writing, before the rename
+
+    monkeypatch.setattr(os, "fsync", killed)
+    code, _, _ = run_cli(["check", "chat", "--fix"], capsys)
+    assert code == 130
+    assert _snapshot(broken) == before  # no half-written file, no temporary left behind
+
+
+def test_fix_keeps_crlf_encoding_and_mode(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = in_tmp / "d" / "proxy" / "proxy.properties"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"# caf\xe9 proxy\r\nautocallqueue=yes\r\nProxyName=chat-1\r\n")
+    target.chmod(0o640)
+    run_cli(["check", "d", "--fix"], capsys)
+    assert target.read_bytes() == b"# caf\xe9 proxy\r\nAutoCallQueue=true\r\nProxyName=chat-1\r\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_fix_cookie_case_in_haproxy_on_every_line(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (
+        "defaults\n    mode http\n"
+        "frontend fe\n    bind :80\n    default_backend be_api\n"
+        "backend be_api\n"
+        "    stick-table type string len 52 size 200k expire 30m\n"
+        "    stick on req.cook(jsessionid)\n"
+        "    stick store-response res.cook(jsessionid)\n"
+        "    server p1 10.0.0.11:8080\n    server p2 10.0.0.12:8080\n"
+    )
+    write_tree(in_tmp / "d", {"lb/haproxy.cfg": config})
+    run_cli(["check", "d", "--fix"], capsys)
+    fixed = (in_tmp / "d" / "lb" / "haproxy.cfg").read_text()
+    assert fixed == config.replace("jsessionid", "JSESSIONID")
+    _, report = run_json(["check", "d", "--select", "TC2"], capsys)
+    assert report["findings"] == []
