@@ -40,7 +40,7 @@ def plan(paths: list[str], cwd: Path) -> list[DeploymentPlan]:
     nested = set(roots)
     plans = []
     for root in sorted(roots):
-        files = tuple(_files(root, nested - {root}))
+        files = tuple(files_below(root, nested - {root}))
         plans.append(DeploymentPlan(root, roots[root], files))
     return plans
 
@@ -68,7 +68,8 @@ def _enclosing_root(file: Path, cwd: Path) -> Path:
     return cwd
 
 
-def _files(root: Path, other_roots: set[Path]) -> list[Path]:
+def files_below(root: Path, other_roots: set[Path]) -> list[Path]:
+    """The files of a deployment rooted at ``root``, minus those of nested deployments."""
     found = []
     for directory, subdirs, names in os.walk(root):
         here = Path(directory)

@@ -207,3 +207,60 @@ def test_invalid_json_is_a_parse_error() -> None:
 )
 def test_looks_like_as3(obj: Any, expected: bool) -> None:
     assert looks_like_as3(obj) is expected
+
+
+def _line_of(app: dict[str, Any], needle: str) -> int:
+    """The line of ``needle`` in the declaration ``_declare`` writes."""
+    adc = {
+        "class": "ADC",
+        "schemaVersion": "3.0.0",
+        "T": {"class": "Tenant", "A": {"class": "Application", **app}},
+    }
+    lines = json.dumps(adc, indent=2).splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if needle in line)
+
+
+def test_default_cookie_mode_is_inherited_at_the_service_key() -> None:
+    service = _service(_declare({"vs": {"class": "Service_HTTP", "pool": "p"}, "p": POOL}))
+    (persistence,) = service.persistences
+    assert persistence.mode is not None
+    assert (persistence.mode.value, persistence.mode.inherited) == ("insert", True)
+    assert persistence.mode.span == persistence.span
+
+
+@pytest.mark.parametrize(
+    ("extra", "mode", "needle", "inherited"),
+    [
+        ({}, "insert", '"ck": {', True),
+        ({"cookieMethod": "rewrite"}, "rewrite", '"cookieMethod"', False),
+    ],
+    ids=["defaulted-at-persist-key", "cookieMethod-key"],
+)
+def test_persist_cookie_mode(
+    extra: dict[str, str], mode: str, needle: str, inherited: bool
+) -> None:
+    persist = {"class": "Persist", "persistenceMethod": "cookie", "cookieName": "X", **extra}
+    app = {"vs": {"class": "Service_HTTP", "persistenceMethods": [{"use": "ck"}]}, "ck": persist}
+    (persistence,) = _service(_declare(app)).persistences
+    assert persistence.mode is not None
+    assert (persistence.mode.value, persistence.mode.inherited) == (mode, inherited)
+    assert persistence.mode.span.line == _line_of(app, needle)
+
+
+def test_fallback_persistence_method_is_marked() -> None:
+    app = {
+        "vs": {
+            "class": "Service_HTTP",
+            "pool": "p",
+            "fallbackPersistenceMethod": "source-address",
+        },
+        "p": POOL,
+    }
+    primary, fallback = _service(_declare(app)).persistences
+    assert (primary.kind, primary.fallback) == ("cookie-insert", False)
+    assert (fallback.kind, fallback.keyed_on, fallback.fallback) == (
+        "source",
+        "client-address",
+        True,
+    )
+    assert fallback.span.line == _line_of(app, '"fallbackPersistenceMethod"')

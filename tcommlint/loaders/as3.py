@@ -285,15 +285,24 @@ class _ServiceBuilder:
 
     def persistences(self, pool: Located[str] | None) -> list[Persistence]:
         value = self.value
-        if "fallbackPersistenceMethod" in value:
+        found = self.primary_persistences(pool)
+        fallback = value.get("fallbackPersistenceMethod")
+        if fallback is not None:
             self.notes.append(
-                f"fallbackPersistenceMethod {value['fallbackPersistenceMethod']} (used only "
-                "when the primary persistence cannot apply)"
+                f"fallbackPersistenceMethod {fallback} (used only when the primary "
+                "persistence cannot apply)"
             )
-        if "persistenceMethods" not in value:
+        if isinstance(fallback, str) and fallback != "none":
+            span = self.located("fallbackPersistenceMethod")
+            found.append(self.builtin(fallback, span, pool)._replace(fallback=True))
+        return found
+
+    def primary_persistences(self, pool: Located[str] | None) -> list[Persistence]:
+        """The ``persistenceMethods`` (AS3's default is the built-in cookie method)."""
+        if "persistenceMethods" not in self.value:
             note = 'AS3 default persistenceMethods ["cookie"]: /Common/cookie, method insert'
             return [self.builtin("cookie", self.entry.key_span, pool, inherited=note)]
-        methods = value["persistenceMethods"]
+        methods = self.value["persistenceMethods"]
         if not isinstance(methods, JsonArray):
             return []
         found = []
@@ -328,6 +337,7 @@ class _ServiceBuilder:
                 keyed_on="cookie",
                 span=span,
                 cookie_name=at(cookie),
+                mode=at("insert"),
                 writes_cookie=True,
                 own_cookie=True,
                 lifetime_seconds=at(None),
