@@ -218,3 +218,17 @@ def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert "## How to fix" in out
     code, _, err = run_cli(["explain", "TC999"], capsys)
     assert code == 2 and "unknown rule 'TC999'" in err
+
+
+def test_yaml_alias_bomb_is_a_parse_error(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for index in range(1, 10):
+        previous, name = chr(ord("a") + index - 1), chr(ord("a") + index)
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    bomb = "AutoCallQueue: true\n" + "\n".join(levels) + "\n"
+    write_tree(in_tmp / "d", {"proxy/proxy.yaml": bomb})
+    code, report = run_json(["check", "d", "--select", "TC001"], capsys)
+    assert code == 1
+    (finding,) = report["findings"]
+    assert finding["rule"] == "TC001"
+    assert finding["location"]["path"] == "d/proxy/proxy.yaml"
