@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", metavar="FILE")
     check.add_argument("--write-baseline", metavar="FILE")
     check.add_argument("--fix", action="store_true", help="apply safe automatic fixes")
-    check.add_argument("--diff", action="store_true", help="show the fixes as a diff, write nothing")
+    check.add_argument(
+        "--diff", action="store_true", help="show the fixes as a diff, write nothing"
+    )
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     rules = commands.add_parser("rules", help="list the rules")

@@ -1,4 +1,4 @@
-"""Rules × deployment → findings, with pass / fail / not-evaluable for every rule."""
+"""Rules x deployment -> findings, with pass / fail / not-evaluable for every rule."""
 
 from __future__ import annotations
 

@@ -135,7 +135,7 @@ def _function_decls(cel: Any) -> list[Any]:
 
 
 def environment(variables: Sequence[str] = VARIABLES) -> Any:
-    """The CEL environment declaring ``variables`` (built on first use; the library loads in ~2 ms)."""
+    """The CEL environment declaring ``variables``, built once (loading the library takes ~2 ms)."""
     key = tuple(sorted(variables))
     if key not in _ENVIRONMENTS:
         from cel_expr_python import cel

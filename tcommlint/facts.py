@@ -25,7 +25,9 @@ def loc(span: Span | None) -> str:
 def deployment_facts(deployment: Deployment) -> dict[str, Any]:
     """The CEL view of one deployment."""
     manifest = deployment.manifest
-    routes = [route for lb in deployment.load_balancers for route in app_routes(lb, manifest.app_path)]
+    routes = [
+        route for lb in deployment.load_balancers for route in app_routes(lb, manifest.app_path)
+    ]
     keys = known_keys()
     return {
         "name": deployment.name,

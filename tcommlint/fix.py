@@ -74,7 +74,7 @@ def _apply(text: str, edits: list[tuple[Edit, Finding]]) -> tuple[str, tuple[Fin
 
 def unified_diff(patches: list[FilePatch]) -> str:
     """The patches as one unified diff (``a/`` and ``b/`` prefixes, like git)."""
-    chunks = []
+    chunks: list[str] = []
     for patch in patches:
         chunks.extend(
             difflib.unified_diff(

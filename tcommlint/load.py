@@ -211,9 +211,7 @@ def _add_keyvalue(source: _Input, fmt: str, document: Any, parts: _Parts, role: 
         return
     _record(parts, source, config_role)
     header = Span(source.display, 1, 1)
-    parts.configs.append(
-        KeyValueConfig(source.display, config_role, fmt, document.entries, header)
-    )
+    parts.configs.append(KeyValueConfig(source.display, config_role, fmt, document.entries, header))
 
 
 def _load_properties(source: _Input, text: str, parts: _Parts, role: str | None) -> None:

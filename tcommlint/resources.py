@@ -1,4 +1,4 @@
-"""Where the bundled rules and schemas live: beside the package in a checkout, inside it once installed."""
+"""Where the bundled rules and schemas live: beside the package, or inside it once installed."""
 
 from __future__ import annotations
 

@@ -79,7 +79,9 @@ class Rule:
         self.fix_edits: Compiled | None = None
         self.fix_description: Template | None = None
         if fix is not None:
-            self.fix_edits = _expression(path, lines, "fix/edits", fix["edits"], variables, programs)
+            self.fix_edits = _expression(
+                path, lines, "fix/edits", fix["edits"], variables, programs
+            )
             self.fix_description = _template(
                 path, lines, "fix/description", fix["description"], variables, verified
             )
@@ -95,7 +97,6 @@ class Rule:
         """Fail and pass example deployments, run by the test suite."""
         examples: dict[str, list[dict[str, Any]]] = self.data["examples"]
         return examples
-
 
     def programs(self) -> dict[str, str]:
         """Serialized programs of the expressions every run evaluates (for the rule cache)."""
@@ -165,6 +166,8 @@ def load_rules(extra_dirs: list[str] | None = None) -> list[Rule]:
             display = f"rules/{file.name}" if bundled else file.as_posix()
             rule = _load_rule_file(file, display)
             if rule.id in rules:
-                raise UsageError(f"rule {rule.id} is also defined in {rules[rule.id].path}", display)
+                raise UsageError(
+                    f"rule {rule.id} is also defined in {rules[rule.id].path}", display
+                )
             rules[rule.id] = rule
     return [rules[rule_id] for rule_id in sorted(rules)]

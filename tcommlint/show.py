@@ -24,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
     config = read_config(config_path, cwd) if config_path else None
     deployments = []
     for deployment_plan in plan(args.paths, cwd):
-        manifest = read_config(deployment_plan.manifest, cwd) if deployment_plan.manifest else config
+        manifest = (
+            read_config(deployment_plan.manifest, cwd) if deployment_plan.manifest else config
+        )
         deployments.append(load_deployment(deployment_plan, manifest, cwd))
     render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]
     sys.stdout.write(render(deployments))
@@ -223,7 +225,9 @@ def _pool_mermaid(pool: Pool, pool_id: str) -> list[str]:
         port = f":{member.port}" if member.port is not None else ""
         role = " (backup)" if member.backup else ""
         member_id = f"{pool_id}m{m_index}"
-        lines.append(f'    {member_id}[/"{_label(member.name + " " + member.address + port + role)}"/]')
+        lines.append(
+            f'    {member_id}[/"{_label(member.name + " " + member.address + port + role)}"/]'
+        )
         lines.append(f"    {pool_id} {'-.->' if member.backup else '-->'} {member_id}")
     return lines
 

@@ -61,7 +61,7 @@ def _dir_match(path: str, value: str) -> bool:
 
 
 def app_routes(load_balancer: LoadBalancer, app_path: str) -> list[AppRoute]:
-    """For every service, the pool that serves the app path (services that serve none are skipped)."""
+    """For every service, the pool that serves the app path; services serving none are skipped."""
     path = probe_path(app_path)
     result = []
     for service in load_balancer.services:
@@ -83,7 +83,12 @@ def _resolve(load_balancer: LoadBalancer, service: Service, path: str) -> AppRou
         return None
     via = "listen" if service.default_pool.value == service.name else "default"
     return _app_route(
-        load_balancer, service, service.default_pool.value, service.default_pool.span, via, undecided
+        load_balancer,
+        service,
+        service.default_pool.value,
+        service.default_pool.span,
+        via,
+        undecided,
     )
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, run_json, write_tree
 from tcommlint import __version__
 from tcommlint.resources import schema
+
+from conftest import run_cli, run_json, write_tree
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -149,7 +150,7 @@ def test_xml_entity_bomb_is_a_parse_error_not_a_crash(
         '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
         ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
         ' <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">\n]>\n'
-        "<properties><entry key=\"AutoCallQueue\">&lol3;</entry></properties>\n"
+        '<properties><entry key="AutoCallQueue">&lol3;</entry></properties>\n'
     )
     write_tree(in_tmp / "d", {"proxy/proxy.xml": bomb})
     code, report = run_json(["check", "d"], capsys)
@@ -161,12 +162,12 @@ def test_invalid_rule_file_names_file_and_line(
     in_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_tree(in_tmp / "d", BROKEN_PROXY)
-    rule = (in_tmp / "extra-rules" / "XX001-broken.yaml")
+    rule = in_tmp / "extra-rules" / "XX001-broken.yaml"
     rule.parent.mkdir()
     source = (EXAMPLES.parent / "rules" / "TC005-non-canonical-boolean.yaml").read_text()
-    rule.write_text(source.replace("id: TC005", "id: XX001").replace(
-        'when: "true"', 'when: "entry.value =="'
-    ))
+    rule.write_text(
+        source.replace("id: TC005", "id: XX001").replace('when: "true"', 'when: "entry.value =="')
+    )
     code, _, err = run_cli(["check", "d", "--rules", "extra-rules"], capsys)
     assert code == 2
     assert err.startswith("tcommlint: error: extra-rules/XX001-broken.yaml:")
@@ -203,7 +204,10 @@ def test_user_rule_directory_adds_rules(in_tmp: Path, capsys: pytest.CaptureFixt
 
 def test_version_and_module_entry_point() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "tcommlint", "--version"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "tcommlint", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert (result.returncode, result.stdout) == (0, f"tcommlint {__version__}\n")
 

@@ -25,13 +25,26 @@ def test_fixed_to_broken_lists_introduced_errors_and_transitions(
     assert code == 1
     report = json.loads(out)
     assert {f["rule"] for f in report["introduced"]} == {
-        "TC005", "TC101", "TC104", "TC205", "TC209", "TC211", "TC301"
+        "TC005",
+        "TC101",
+        "TC104",
+        "TC205",
+        "TC209",
+        "TC211",
+        "TC301",
     }
     assert report["fixed"] == []
     transitions = report["transitions"]
-    assert any(t.startswith("persistence of fe_chat -> be_chat_api changes from") for t in transitions)
-    assert any(t.startswith("AutoCallQueue in proxy-2/conf/config/proxy.properties changes") for t in transitions)
-    assert any(t.startswith("enable.callagentMessage in server/rconfig.properties") for t in transitions)
+    assert any(
+        t.startswith("persistence of fe_chat -> be_chat_api changes from") for t in transitions
+    )
+    assert any(
+        t.startswith("AutoCallQueue in proxy-2/conf/config/proxy.properties changes")
+        for t in transitions
+    )
+    assert any(
+        t.startswith("enable.callagentMessage in server/rconfig.properties") for t in transitions
+    )
 
 
 def test_broken_to_fixed_fixes_everything_and_exits_zero(
@@ -43,9 +56,7 @@ def test_broken_to_fixed_fixes_everything_and_exits_zero(
     assert "fixed: 8\n" in out
 
 
-def test_moving_lines_introduces_nothing(
-    in_tmp: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_moving_lines_introduces_nothing(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copytree(EXAMPLES / "chat-broken", in_tmp / "old")
     shutil.copytree(EXAMPLES / "chat-broken", in_tmp / "new")
     for file in (in_tmp / "new").rglob("*.properties"):

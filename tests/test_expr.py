@@ -33,8 +33,16 @@ def test_edit_distance(left: str, right: str, distance: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90s", 90), ("45m", 2700), ("2h", 7200), ("1d", 86400), ("300", 300), ("1:00:00", 3600),
-     ("1:02:03:04", 93784), ("10:00", 600)],
+    [
+        ("90s", 90),
+        ("45m", 2700),
+        ("2h", 7200),
+        ("1d", 86400),
+        ("300", 300),
+        ("1:00:00", 3600),
+        ("1:02:03:04", 93784),
+        ("10:00", 600),
+    ],
 )
 def test_parse_duration(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
@@ -47,13 +55,24 @@ def test_parse_duration_rejects(text: str) -> None:
 
 
 def test_human_duration() -> None:
-    assert [human_duration(s) for s in (45, 1800, 5400, 90061)] == ["45s", "30m", "1h30m", "1d1h1m1s"]
+    assert [human_duration(s) for s in (45, 1800, 5400, 90061)] == [
+        "45s",
+        "30m",
+        "1h30m",
+        "1d1h1m1s",
+    ]
 
 
 @pytest.mark.parametrize(
     ("cookie_path", "request_path", "covers"),
-    [("/", "/api", True), ("/api", "/api/session", True), ("/api", "/apiv2", False),
-     ("/api/", "/api", False), ("/chat", "/api", False), ("", "/api", True)],
+    [
+        ("/", "/api", True),
+        ("/api", "/api/session", True),
+        ("/api", "/apiv2", False),
+        ("/api/", "/api", False),
+        ("/chat", "/api", False),
+        ("", "/api", True),
+    ],
 )
 def test_path_covers(cookie_path: str, request_path: str, covers: bool) -> None:
     assert path_covers(cookie_path, request_path) is covers

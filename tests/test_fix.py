@@ -37,8 +37,9 @@ def test_fix_removes_the_fixable_findings_and_keeps_other_bytes(
     changed = {path for path in before if before[path] != after[path]}
     assert changed == {"proxy-2/conf/config/proxy.properties", "server/rconfig.properties"}
     proxy = "proxy-2/conf/config/proxy.properties"
-    assert after[proxy] == before[proxy].replace(b"AutoCallQueue=true \n", b"AutoCallQueue=true\n")\
-        .replace(b"EnableFileTransfer=no", b"EnableFileTransfer=false")
+    assert after[proxy] == before[proxy].replace(
+        b"AutoCallQueue=true \n", b"AutoCallQueue=true\n"
+    ).replace(b"EnableFileTransfer=no", b"EnableFileTransfer=false")
     server = "server/rconfig.properties"
     assert after[server] == before[server].replace(
         b"enable.callagentMessage=false", b"enable.callagentMessage=true"

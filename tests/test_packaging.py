@@ -40,19 +40,37 @@ def test_wheel_contains_rules_and_schemas(wheel: Path) -> None:
 def test_installed_package_runs_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
         check=True,
     )
     shutil.copytree(ROOT / "examples" / "chat-broken", tmp_path / "chat-broken")
     env = {**os.environ, "PYTHONPATH": str(site), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     probe = subprocess.run(
         [sys.executable, "-c", "import tcommlint.resources as r; print(r.rules_dir())"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert Path(probe.stdout.strip()) == site / "tcommlint" / "_rules"
     result = subprocess.run(
         [sys.executable, "-m", "tcommlint", "check", "chat-broken"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 1, result.stderr
     assert "TC101 [error]" in result.stdout

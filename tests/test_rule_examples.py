@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from conftest import run_json, write_tree
 from tcommlint.ruleset import load_rules
+
+from conftest import run_json, write_tree
 
 RULES = load_rules()
 CASES = [

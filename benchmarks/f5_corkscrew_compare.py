@@ -1,0 +1,313 @@
+"""Cross-check tcommlint's tmsh parser with F5's f5-corkscrew on the corpus: counts and speed.
+
+For every ``.conf`` file of ``../shared/corpus/f5-tmsh/`` the benchmark compares the object
+counts of ``tcommlint.loaders.f5.load_f5_tmsh(...).counts`` with f5-corkscrew's
+``explode().stats.objects`` and both parse times (best of ``--repeat`` runs, in one process
+each, so neither side pays its start-up). corkscrew reads a ``.tar.gz`` holding
+``config/bigip.conf``; one is built per file in a temporary folder, and a small node script
+is written next to the corkscrew install at run time.
+
+corkscrew counts ``ltm profile`` and ``ltm monitor`` by *type* (its ``objCounter`` keeps only
+the keys of ``ltm.profile`` / ``ltm.monitor``: ``http``, ``client-ssl``, ...), while
+tcommlint counts objects (and includes ``ltm persistence`` in ``profiles``). The ``agree``
+column compares like with like: virtuals, pools, policies, iRules and nodes as they are, and
+the number of distinct profile and monitor types tcommlint read for the other two.
+
+corkscrew is installed with ``npm install f5-corkscrew@0.13`` into ``--node-dir`` (default: a
+cache folder outside the repository); without node or npm, or when the install fails, the
+benchmark says so and exits 0.
+
+    python benchmarks/f5_corkscrew_compare.py [--repeat N] [--largest N] [--node-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, NamedTuple
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "f5-tmsh"
+CORKSCREW = "f5-corkscrew@0.13"
+KEYS = ("virtuals", "pools", "profiles", "policies", "irules", "monitors", "nodes")
+SHORT = {"virtuals": "vs", "pools": "pool", "profiles": "prof", "policies": "pol"}
+SHORT.update({"irules": "rule", "monitors": "mon", "nodes": "node"})
+REQUIRED_RATIO = 2.0
+VERSION_LINE = b"#TMSH-VERSION:"
+
+# Loads every archive named on stdin ``repeat`` times; prints one JSON line per archive.
+NODE_SCRIPT = r"""
+const BigipConfig = require('f5-corkscrew/dist/ltm').default;
+const input = JSON.parse(require('fs').readFileSync(0, 'utf-8'));
+(async () => {
+  for (const item of input.archives) {
+    const row = { name: item.name, parse: [], total: [], objects: null, error: null, note: null };
+    for (let i = 0; i < input.repeat && !row.error; i++) {
+      const start = process.hrtime.bigint();
+      const device = new BigipConfig();
+      try {
+        await device.loadParseAsync(item.path);
+      } catch (error) {
+        row.error = String(error && error.message ? error.message : error).slice(0, 160);
+        break;
+      }
+      let stats = device.stats;  // what explode() returns as .stats
+      try {
+        stats = (await device.explode()).stats;
+        row.total.push(Number(process.hrtime.bigint() - start) / 1e6);
+      } catch (error) {
+        row.note = 'explode: ' + String(error && error.message ? error.message : error).slice(0, 120);
+      }
+      row.parse.push(stats.parseTime);
+      row.objects = stats.objects || {};
+    }
+    process.stdout.write(JSON.stringify(row) + '\n');
+  }
+})();
+"""
+
+
+class Ours(NamedTuple):
+    """tcommlint's answer for one file."""
+
+    counts: dict[str, int]
+    comparable: dict[str, int]  # profiles and monitors counted by type, like corkscrew
+    errors: int
+    ms: float
+
+
+class Theirs(NamedTuple):
+    """corkscrew's answer for one file."""
+
+    counts: dict[str, int]
+    parse_ms: float  # its own stats.parseTime: unpack + parse + count
+    total_ms: float  # loadParseAsync + explode (apps extraction), wall time
+    error: str
+    note: str = ""  # explode() failed after a successful parse (counts still known)
+
+
+def default_node_dir() -> Path:
+    """A cache folder outside the repository for the corkscrew install."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return cache / "tcommlint-bench" / "corkscrew-0.13"
+
+
+def ensure_corkscrew(node_dir: Path) -> str:
+    """Install corkscrew into ``node_dir`` if needed; "" when ready, else why it is not."""
+    npm = shutil.which("npm")
+    if shutil.which("node") is None or npm is None:
+        return "node or npm is not installed"
+    if (node_dir / "node_modules" / "f5-corkscrew" / "dist" / "ltm.js").is_file():
+        return ""
+    node_dir.mkdir(parents=True, exist_ok=True)
+    command = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(node_dir), CORKSCREW]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return f"npm install {CORKSCREW} failed: {done.stderr.strip()[-300:]}"
+    return ""
+
+
+def build_archive(conf: Path, scratch: Path) -> Path:
+    """A ``.tar.gz`` holding ``config/bigip.conf`` with the content of ``conf``.
+
+    corkscrew 0.13 throws (uncaught, in a stream handler) on a file without the
+    ``#TMSH-VERSION`` line that every saved ``bigip.conf`` starts with; corpus snippets
+    taken from test suites often lack it, so it is added to the archived copy.
+    """
+    text = conf.read_bytes()
+    if not text.lstrip().startswith(VERSION_LINE):
+        text = VERSION_LINE + b" 15.1.0\n" + text
+    source = scratch / f"{conf.stem}.conf"
+    source.write_bytes(text)
+    target = scratch / f"{conf.stem}.tar.gz"
+    with tarfile.open(target, "w:gz") as archive:
+        archive.add(source, arcname="config/bigip.conf")
+    return target
+
+
+def run_corkscrew(node_dir: Path, confs: list[Path], repeat: int) -> dict[str, Theirs]:
+    """corkscrew's counts and best times for every file, in as few node processes as it
+    takes: when corkscrew crashes on a file, that file is recorded and the rest go on."""
+    script = node_dir / "tcommlint_compare.js"
+    script.write_text(NODE_SCRIPT, encoding="utf-8")
+    results: dict[str, Theirs] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        pending = [
+            {"name": conf.name, "path": str(build_archive(conf, Path(scratch)))} for conf in confs
+        ]
+        while pending:
+            stdout, stderr = _node(node_dir, script, pending, repeat)
+            rows = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+            for row in rows:
+                results[row["name"]] = _theirs(row)
+            if len(rows) < len(pending):
+                crashed = pending[len(rows)]["name"]
+                results[crashed] = Theirs({}, float("nan"), float("nan"), _crash(stderr))
+            pending = pending[len(rows) + 1 :]
+    return results
+
+
+def _node(
+    node_dir: Path, script: Path, pending: list[dict[str, str]], repeat: int
+) -> tuple[str, str]:
+    request = json.dumps({"archives": pending, "repeat": repeat})
+    done = subprocess.run(
+        ["node", str(script)],
+        input=request,
+        capture_output=True,
+        text=True,
+        cwd=node_dir,
+        check=False,
+    )
+    return done.stdout, done.stderr
+
+
+def _theirs(row: dict[str, Any]) -> Theirs:
+    objects = row["objects"] or {}
+    return Theirs(
+        {key: int(objects.get(key, 0)) for key in KEYS},
+        min(row["parse"], default=float("nan")),
+        min(row["total"], default=float("nan")),
+        row["error"] or "",
+        row["note"] or "",
+    )
+
+
+def _crash(stderr: str) -> str:
+    """The error line of a node crash."""
+    lines = [line for line in stderr.splitlines() if "Error" in line]
+    return "crashed: " + (lines[0].strip()[:160] if lines else stderr.strip()[-160:])
+
+
+def run_ours(conf: Path, repeat: int) -> Ours:
+    """tcommlint's counts (as reported and as corkscrew counts) and best time for one file."""
+    from tcommlint.loaders.f5 import load_f5_tmsh
+    from tcommlint.loaders.tmsh import read_tmsh
+
+    text = conf.read_text(encoding="utf-8", errors="replace")
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = load_f5_tmsh([("config/bigip.conf", text)])
+        times.append((time.perf_counter() - start) * 1000)
+    objects, _ = read_tmsh("config/bigip.conf", text)
+    comparable = dict(result.counts)
+    for key, prefix in (("profiles", "ltm profile "), ("monitors", "ltm monitor ")):
+        comparable[key] = len({obj.kind for obj in objects if obj.kind.startswith(prefix)})
+    return Ours(result.counts, comparable, len(result.errors), min(times))
+
+
+def differences(ours: Ours, theirs: Theirs) -> list[str]:
+    """The comparable counts on which the two disagree, as ``key ours/theirs``."""
+    return [
+        f"{key} {ours.comparable.get(key, 0)}/{theirs.counts.get(key, 0)}"
+        for key in KEYS
+        if ours.comparable.get(key, 0) != theirs.counts.get(key, 0)
+    ]
+
+
+def compact(counts: dict[str, int]) -> str:
+    """``vs9 pool9 ...`` for a table cell."""
+    return " ".join(f"{SHORT[key]}{counts.get(key, 0)}" for key in KEYS)
+
+
+def print_table(confs: list[Path], ours: dict[str, Ours], theirs: dict[str, Theirs]) -> None:
+    """One row per file: counts, agreement and times."""
+    print(f"{'file':<58} | {'ours (prof/mon by type)':<44} | {'corkscrew':<44} | agree | ", end="")
+    print(f"{'our ms':>7} | {'cs parse ms':>11} | {'cs total ms':>11}")
+    for conf in confs:
+        mine, other = ours[conf.name], theirs.get(conf.name)
+        name = conf.name.removeprefix("f5devcentral__")[-58:]
+        if other is None or other.error:
+            reason = other.error if other else "no answer"
+            print(f"{name:<58} | {compact(mine.comparable):<44} | corkscrew error: {reason}")
+            continue
+        diff = differences(mine, other)
+        agree = "yes" if not diff else "NO"
+        print(
+            f"{name:<58} | {compact(mine.comparable):<44} | {compact(other.counts):<44} | "
+            f"{agree:<5} | {mine.ms:7.2f} | {other.parse_ms:11.2f} | {other.total_ms:11.2f}"
+        )
+
+
+def print_summary(
+    confs: list[Path], ours: dict[str, Ours], theirs: dict[str, Theirs], largest: int
+) -> bool:
+    """Totals, every disagreement, and the speed ratio on the largest files; True if ≥ 2x."""
+    answered = [c for c in confs if c.name in theirs and not theirs[c.name].error]
+    agreeing = [c for c in answered if not differences(ours[c.name], theirs[c.name])]
+    print(f"\nfiles: {len(confs)}; corkscrew answered {len(answered)}; counts agree on ", end="")
+    print(f"{len(agreeing)} of {len(answered)}")
+    explode_failed = [c for c in answered if theirs[c.name].note]
+    if explode_failed:
+        print(f"  corkscrew explode() threw on {len(explode_failed)} of them (first: ", end="")
+        print(f"{theirs[explode_failed[0].name].note}); their counts are its parse stats")
+    for key in KEYS:
+        mine = sum(ours[c.name].comparable.get(key, 0) for c in answered)
+        other = sum(theirs[c.name].counts.get(key, 0) for c in answered)
+        raw = sum(ours[c.name].counts.get(key, 0) for c in answered)
+        print(f"  {key:<9} ours {mine:>5} (as reported {raw:>5})  corkscrew {other:>5}")
+    for conf in answered:
+        diff = differences(ours[conf.name], theirs[conf.name])
+        if diff:
+            print(f"  differs: {conf.name}: {', '.join(diff)} (ours/corkscrew)")
+    for conf in confs:
+        if conf.name not in theirs or theirs[conf.name].error:
+            reason = theirs[conf.name].error if conf.name in theirs else "no answer"
+            print(f"  corkscrew failed: {conf.name}: {reason}")
+    our_total = sum(ours[c.name].ms for c in answered)
+    parse_total = sum(theirs[c.name].parse_ms for c in answered)
+    print(f"\ntotal ms: ours {our_total:.1f}, corkscrew parse {parse_total:.1f}")
+    big = sorted(answered, key=lambda c: c.stat().st_size, reverse=True)[:largest]
+    ratios = []
+    print(f"\nspeed on the {len(big)} largest files (corkscrew parse ms / our ms):")
+    for conf in big:
+        ratio = theirs[conf.name].parse_ms / ours[conf.name].ms
+        total_ratio = theirs[conf.name].total_ms / ours[conf.name].ms
+        ratios.append(ratio)
+        print(
+            f"  {conf.name} ({conf.stat().st_size // 1024} KiB): ours {ours[conf.name].ms:.1f} "
+            f"ms, corkscrew {theirs[conf.name].parse_ms:.1f} ms parse / "
+            f"{theirs[conf.name].total_ms:.1f} ms with explode: {ratio:.1f}x / {total_ratio:.1f}x"
+        )
+    worst = min(ratios, default=0.0)
+    print(
+        f"  median {statistics.median(ratios) if ratios else 0:.1f}x, worst {worst:.1f}x ", end=""
+    )
+    print(f"(required >= {REQUIRED_RATIO:.0f}x): {'PASS' if worst >= REQUIRED_RATIO else 'FAIL'}")
+    return worst >= REQUIRED_RATIO
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--node-dir", type=Path, default=default_node_dir())
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--largest", type=int, default=3)
+    args = parser.parse_args()
+    if not args.corpus.is_dir():
+        print(f"corpus not present: {args.corpus}; nothing to compare")
+        return 0
+    why = ensure_corkscrew(args.node_dir)
+    if why:
+        print(f"skipped: {why}")
+        return 0
+    sys.path.insert(0, str(ROOT))
+    confs = sorted(p for p in args.corpus.iterdir() if p.is_file())
+    ours = {conf.name: run_ours(conf, args.repeat) for conf in confs}
+    theirs = run_corkscrew(args.node_dir, confs, args.repeat)
+    print_table(confs, ours, theirs)
+    return 0 if print_summary(confs, ours, theirs, args.largest) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
