@@ -43,6 +43,7 @@ SHORT = {"virtuals": "vs", "pools": "pool", "profiles": "prof", "policies": "pol
 SHORT.update({"irules": "rule", "monitors": "mon", "nodes": "node"})
 REQUIRED_RATIO = 2.0
 VERSION_LINE = b"#TMSH-VERSION:"
+SENTINEL = b"sys folder /tcommlint_sentinel { }\n"
 
 # Loads every archive named on stdin ``repeat`` times; prints one JSON line per archive.
 NODE_SCRIPT = r"""
@@ -65,7 +66,8 @@ const input = JSON.parse(require('fs').readFileSync(0, 'utf-8'));
         stats = (await device.explode()).stats;
         row.total.push(Number(process.hrtime.bigint() - start) / 1e6);
       } catch (error) {
-        row.note = 'explode: ' + String(error && error.message ? error.message : error).slice(0, 120);
+        const message = error && error.message ? error.message : error;
+        row.note = 'explode: ' + String(message).slice(0, 120);
       }
       row.parse.push(stats.parseTime);
       row.objects = stats.objects || {};
@@ -116,16 +118,20 @@ def ensure_corkscrew(node_dir: Path) -> str:
     return ""
 
 
-def build_archive(conf: Path, scratch: Path) -> Path:
+def build_archive(conf: Path, scratch: Path, sentinel: bool) -> Path:
     """A ``.tar.gz`` holding ``config/bigip.conf`` with the content of ``conf``.
 
     corkscrew 0.13 throws (uncaught, in a stream handler) on a file without the
     ``#TMSH-VERSION`` line that every saved ``bigip.conf`` starts with; corpus snippets
-    taken from test suites often lack it, so it is added to the archived copy.
+    taken from test suites often lack it, so it is added to the archived copy. Its object
+    regex only ends an object where the next top-level object starts, so the last object of
+    a file is dropped; with ``sentinel`` an empty ``sys`` object is appended (not counted).
     """
     text = conf.read_bytes()
     if not text.lstrip().startswith(VERSION_LINE):
         text = VERSION_LINE + b" 15.1.0\n" + text
+    if sentinel:
+        text = text.rstrip(b"\n") + b"\n" + SENTINEL
     source = scratch / f"{conf.stem}.conf"
     source.write_bytes(text)
     target = scratch / f"{conf.stem}.tar.gz"
@@ -134,7 +140,9 @@ def build_archive(conf: Path, scratch: Path) -> Path:
     return target
 
 
-def run_corkscrew(node_dir: Path, confs: list[Path], repeat: int) -> dict[str, Theirs]:
+def run_corkscrew(
+    node_dir: Path, confs: list[Path], repeat: int, sentinel: bool
+) -> dict[str, Theirs]:
     """corkscrew's counts and best times for every file, in as few node processes as it
     takes: when corkscrew crashes on a file, that file is recorded and the rest go on."""
     script = node_dir / "tcommlint_compare.js"
@@ -142,7 +150,8 @@ def run_corkscrew(node_dir: Path, confs: list[Path], repeat: int) -> dict[str, T
     results: dict[str, Theirs] = {}
     with tempfile.TemporaryDirectory() as scratch:
         pending = [
-            {"name": conf.name, "path": str(build_archive(conf, Path(scratch)))} for conf in confs
+            {"name": conf.name, "path": str(build_archive(conf, Path(scratch), sentinel))}
+            for conf in confs
         ]
         while pending:
             stdout, stderr = _node(node_dir, script, pending, repeat)
@@ -293,6 +302,11 @@ def main() -> int:
     parser.add_argument("--node-dir", type=Path, default=default_node_dir())
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--largest", type=int, default=3)
+    parser.add_argument(
+        "--no-sentinel",
+        action="store_true",
+        help="give corkscrew the files as they are (it then drops each file's last object)",
+    )
     args = parser.parse_args()
     if not args.corpus.is_dir():
         print(f"corpus not present: {args.corpus}; nothing to compare")
@@ -304,7 +318,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     confs = sorted(p for p in args.corpus.iterdir() if p.is_file())
     ours = {conf.name: run_ours(conf, args.repeat) for conf in confs}
-    theirs = run_corkscrew(args.node_dir, confs, args.repeat)
+    theirs = run_corkscrew(args.node_dir, confs, args.repeat, not args.no_sentinel)
     print_table(confs, ours, theirs)
     return 0 if print_summary(confs, ours, theirs, args.largest) else 1
 

@@ -64,8 +64,11 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
     facts["incomplete"] = _incomplete(first, facts["parts"], deployment)
 
     kept, suppressed, unused = _apply_suppressions(raw, deployment.suppressions, selection)
+    judged = {rule_id for rule_id, status in statuses.items() if status.status == "pass"}
     facts["unused_suppressions"] = [
-        {"loc": loc(s.span), "rules": ", ".join(s.rule_ids)} for s in unused
+        {"loc": loc(s.span), "path": s.span.path, "rules": ", ".join(s.rule_ids)}
+        for s in unused
+        if set(s.rule_ids) <= judged  # a rule that did not run cannot have needed it
     ]
     for rule in second:
         _run(rule, deployment, facts, selection, raw, statuses)
@@ -99,6 +102,7 @@ def _run(
         raw[rule.id] = list(_findings(rule, deployment.name, facts, selection))
     except ExpressionError as error:
         raise UsageError(f"rule {rule.id} failed: {error.message}", rule.path) from None
+    # "pass" until the suppressions are applied; then "fail" where findings remain.
     statuses[rule.id] = RuleStatus(rule.id, "pass")
 
 

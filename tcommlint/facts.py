@@ -75,8 +75,9 @@ def deployment_facts(deployment: Deployment) -> dict[str, Any]:
 
 def deployment_span(deployment: Deployment) -> Span:
     """Where a deployment-level finding points: the manifest, else the first file's line 1."""
-    if deployment.manifest.span is not None:
-        return deployment.manifest.span
+    span = deployment.manifest.span
+    if span is not None and (deployment.root in (".", "") or span.path.startswith(deployment.root)):
+        return span
     paths = sorted(file.path for file in deployment.files)
     return Span(paths[0] if paths else deployment.root, 1, 1)
 

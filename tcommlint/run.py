@@ -46,7 +46,7 @@ def check(
             read_config(deployment_plan.manifest, cwd) if deployment_plan.manifest else config
         )
         deployment = load_deployment(deployment_plan, manifest, cwd)
-        merged = _merge(selection, manifest)
+        merged = _merge(selection, config, manifest if manifest is not config else None)
         mandatory |= merged.mandatory
         outcome = evaluate(deployment, rules, merged)
         from tcommlint.facts import deployment_facts
@@ -61,16 +61,27 @@ def check(
     return RunResult(results, sorted_findings(findings), rules, suppressed, mandatory)
 
 
-def _merge(selection: Selection, config: ConfigFile | None) -> Selection:
-    """Manifest rule settings under the command line's (the CLI wins)."""
-    if config is None:
-        return selection
-    rules = config.rules()
-    severity = dict(rules.get("severity", {}))
+def _merge(selection: Selection, *configs: ConfigFile | None) -> Selection:
+    """Rule settings of the configuration files (lowest priority first) under the command line's.
+
+    Ignores and mandatory rules add up; for ``select`` and severities the closer file wins,
+    and the command line wins over both.
+    """
+    select: frozenset[str] = frozenset()
+    severity: dict[str, str] = {}
+    ignore, mandatory = selection.ignore, selection.mandatory
+    for config in configs:
+        if config is None:
+            continue
+        rules = config.rules()
+        select = frozenset(rules.get("select", [])) or select
+        severity.update(rules.get("severity", {}))
+        ignore |= frozenset(rules.get("ignore", []))
+        mandatory |= frozenset(rules.get("mandatory", []))
     severity.update(dict(selection.severity))
     return Selection(
-        select=selection.select or frozenset(rules.get("select", [])),
-        ignore=selection.ignore | frozenset(rules.get("ignore", [])),
+        select=selection.select or select,
+        ignore=ignore,
         severity=tuple(sorted(severity.items())),
-        mandatory=selection.mandatory | frozenset(rules.get("mandatory", [])),
+        mandatory=mandatory,
     )

@@ -297,6 +297,17 @@ def test_cookie_ineffective(defaults: str, cookie: str, servers: str, reason: st
     assert reason in p.ineffective
 
 
+def test_active_server_without_cookie_value_makes_cookie_ineffective() -> None:
+    servers = (
+        "    server p1 10.0.1.11:8443 cookie p1\n    server p2 10.0.1.12:8443\n"
+        "    server dr 10.9.1.11:8443 backup\n    server off 10.0.1.13:8443 disabled\n"
+    )
+    p = only_persistence(HTTP_DEFAULTS + "backend be_api\n    cookie SRV insert\n" + servers)
+    assert p.ineffective == (
+        "cookie SRV insert: server p2 has no cookie value, so sessions it serves are not kept"
+    )
+
+
 def test_dynamic_cookies_need_no_server_values() -> None:
     text = (
         HTTP_DEFAULTS + "backend be_api\n    cookie SRV insert dynamic\n"

@@ -277,8 +277,17 @@ def _cookie_reason(
         return PASSIVE_REASON.format(name=name)
     if "dynamic" in options.flags:
         return ""  # server cookies are derived from dynamic-cookie-key
+    active = [m for m in members if not m.backup and not m.disabled]
     if not any(m.cookie_value is not None for m in members if not m.backup):
         return f"cookie {name} {mode}: no server has a cookie value"
+    missing = [m.name for m in active if m.cookie_value is None]
+    if missing:
+        # Verified against haproxy 2.6: the sessions such a server creates are not kept.
+        names = ", ".join(missing)
+        return (
+            f"cookie {name} {mode}: server{'s' if len(missing) > 1 else ''} {names} "
+            "has no cookie value, so sessions it serves are not kept"
+        )
     return ""
 
 
