@@ -269,6 +269,7 @@ def _in_route(persistence: Persistence, route: AppRoute) -> dict[str, Any]:
         sticky_elsewhere=_learns_elsewhere(persistence, route),
         vendor=route.load_balancer.vendor,
         service=route.service.name,
+        service_loc=loc(route.service.span),
         pool=route.pool_name,
         https=route.service.https,
         http=route.service.http,
