@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check deployments")
     check.add_argument("paths", nargs="*", metavar="PATH")
     check.add_argument("--format", choices=CHECK_FORMATS)
-    check.add_argument("--output", metavar="FILE")
+    check.add_argument("-o", "--output", metavar="FILE")
     check.add_argument("--select", type=_ids, default=frozenset())
     check.add_argument("--ignore", type=_ids, default=frozenset())
     check.add_argument("--severity", type=_severities, default=())

@@ -27,6 +27,7 @@ from tcommlint.settings import ConfigFile, display_path, manifest_of
 from tcommlint.source import Span
 
 TOMCAT_FILES = ("server.xml", "context.xml", "web.xml")
+TOMCAT_ROOTS = {"Server": "server.xml", "Context": "context.xml", "web-app": "web.xml"}
 ROLE_ALIASES = {"lb": ("haproxy", "f5-tmsh", "f5-as3")}
 
 
@@ -41,6 +42,7 @@ class _Parts:
         self.balancers: list[LoadBalancer] = []
         self.suppressions: list[Suppression] = []
         self.tmsh: list[tuple[str, str]] = []
+        self.loose_tomcat: list[tuple[_Input, str]] = []  # Tomcat files outside a conf/ tree
 
 
 class _Input(NamedTuple):
@@ -65,6 +67,10 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         _load_file(file, display_path(file, cwd), roles.get(file.resolve()), parts, tomcat_roots)
     for root in sorted(tomcat_roots):
         _load_tomcat(root, display_path(root, cwd), parts)
+    for source, part in parts.loose_tomcat:
+        _record(parts, source, "tomcat")
+        parent = source.path.parent
+        _load_tomcat(parent, display_path(parent, cwd), parts, {part: source.path})
     if parts.tmsh:
         _load_tmsh(parts)
     return Deployment(
@@ -156,7 +162,7 @@ def _sniff(file: Path, text: str) -> str | None:
 
     if tmsh.looks_like_tmsh(text):
         return "f5-tmsh"
-    if _HAPROXY_SECTION.search(text):
+    if _HAPROXY_SECTION.search(text) and _looks_like_haproxy(text):
         return "haproxy"
     if file.suffix in (".yaml", ".yml"):
         return "yaml" if _mentions_known_key(text) else None
@@ -170,6 +176,13 @@ _HAPROXY_SECTION = re.compile(
     r"(?:\r?\n[ \t]*(?:#.*)?)*\r?\n[ \t]+[a-z]",
     re.MULTILINE,
 )
+
+
+def _looks_like_haproxy(text: str) -> bool:
+    """The loader's own sniff, imported only once the cheap pattern matched."""
+    from tcommlint.loaders.haproxy import looks_like_haproxy
+
+    return looks_like_haproxy(text)
 
 
 @cache
@@ -245,7 +258,8 @@ def _load_xml(source: _Input, text: str, parts: _Parts, role: str | None) -> Non
     from tcommlint.loaders import xmlconf
 
     root = xmlconf.sniff_root(source.data)
-    if root in ("Server", "Context", "web-app") and role is None:
+    if root in TOMCAT_ROOTS and role is None:
+        parts.loose_tomcat.append((source, TOMCAT_ROOTS[root]))
         return
     fmt = "properties-xml" if root == "properties" else "xml"
     _add_keyvalue(source, fmt, xmlconf.parse_keyvalue_xml(source.display, source.data), parts, role)
@@ -303,10 +317,13 @@ def _load_tomcat_file(source: _Input, text: str, parts: _Parts, role: str | None
     _record(parts, source, "tomcat")
 
 
-def _load_tomcat(root: Path, display: str, parts: _Parts) -> None:
+def _load_tomcat(
+    root: Path, display: str, parts: _Parts, files: dict[str, Path] | None = None
+) -> None:
+    """A Tomcat conf tree, or Tomcat files found elsewhere (``files``: part name → file)."""
     from tcommlint.loaders.tomcat import load_tomcat_conf
 
-    tomcat, errors, suppressions = load_tomcat_conf(root, display)
+    tomcat, errors, suppressions = load_tomcat_conf(root, display, files)
     parts.tomcats.append(tomcat)
     parts.errors.extend(errors)
     parts.suppressions.extend(suppressions)

@@ -88,18 +88,22 @@ def is_tomcat_root_element(name: str) -> bool:
 
 
 def load_tomcat_conf(
-    conf_dir: Path, display_root: str
+    conf_dir: Path, display_root: str, files: dict[str, Path] | None = None
 ) -> tuple[TomcatConf, tuple[ParseError, ...], tuple[Suppression, ...]]:
-    """Read ``conf_dir`` (server.xml, context.xml, web.xml, config/); spans use ``display_root``."""
+    """Read ``conf_dir`` (server.xml, context.xml, web.xml, config/); spans use ``display_root``.
+
+    ``files`` maps those names to other files that play their part (a Tomcat file found
+    outside a ``conf/`` folder, recognised by its root element).
+    """
     errors: list[ParseError] = []
     suppressions: list[Suppression] = []
     docs: dict[str, _Doc] = {}
     header: Span | None = None
     for name in _FILES:
-        path = conf_dir / name
-        if not path.is_file():
+        path = (files or {}).get(name, conf_dir / name if files is None else None)
+        if path is None or not path.is_file():
             continue
-        display = posixpath.join(display_root, name) if display_root else name
+        display = posixpath.join(display_root, path.name) if display_root else path.name
         header = header or Span(display, 1, 1)
         doc = _load(path, display, errors, suppressions)
         if doc is not None:
