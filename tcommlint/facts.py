@@ -38,6 +38,8 @@ def deployment_facts(deployment: Deployment) -> dict[str, Any]:
         "average_session_seconds": manifest.average_session_seconds,
         "expected_ha_mode": manifest.ha_mode or "",
         "manifest_loc": loc(manifest.span),
+        "manifest_ha_mode_loc": loc(manifest.span_of("ha_mode")),
+        "manifest_proxies_loc": loc(manifest.span_of("proxies")),
         "manifest_proxies": [proxy.address for proxy in manifest.proxies],
         "ha_mode": ha_mode(routes),
         "parts": present_parts(deployment),

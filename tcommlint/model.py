@@ -232,6 +232,11 @@ class Manifest(NamedTuple):
     proxies: tuple[ProxyAddress, ...] = ()
     path: str | None = None
     span: Span | None = None
+    field_spans: tuple[tuple[str, Span], ...] = ()  # e.g. ("ha_mode", span of that line)
+
+    def span_of(self, field: str) -> Span | None:
+        """The line of a ``deployment:`` field, else the manifest's first line."""
+        return dict(self.field_spans).get(field, self.span)
 
 
 class Deployment(NamedTuple):

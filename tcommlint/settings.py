@@ -136,4 +136,9 @@ def manifest_of(config: ConfigFile | None, default_name: str) -> Manifest:
         ),
         path=config.display,
         span=Span(config.display, 1, 1),
+        field_spans=tuple(
+            (field, Span(config.display, config.lines[f"deployment/{field}"], 1))
+            for field in sorted(deployment)
+            if f"deployment/{field}" in config.lines
+        ),
     )
