@@ -4,7 +4,7 @@ Rule conditions, locations and message placeholders are CEL expressions (cel-exp
 They are compiled once at rule load, where syntax and type errors are reported with
 line:column; evaluating one that reads a missing field is an error, never a silent false.
 Helpers registered here: ``edit_distance``, ``equals_ignore_case``, ``lower``, ``seconds``,
-``human_duration``, ``closest``, ``path_covers``; and CEL's strings extension (``join``,
+``human_duration``, ``closest``, ``path_covers``, ``redacted`` (masks credentials); and CEL's strings extension (``join``,
 ``lowerAscii``, ``split``, ...).
 """
 
@@ -14,6 +14,8 @@ import base64
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from tcommlint.redact import redact_value
 
 VARIABLES = ("deployment", "item")
 
@@ -131,6 +133,7 @@ def _function_decls(cel: Any) -> list[Any]:
         overload("human_duration", t.STRING, [t.INT], human_duration),
         overload("closest", t.STRING, [t.STRING, string_list], closest),
         overload("path_covers", t.BOOL, [t.STRING, t.STRING], path_covers),
+        overload("redacted", t.STRING, [t.STRING, t.STRING], redact_value),
     ]
 
 

@@ -18,6 +18,7 @@ from io import BufferedReader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from tcommlint.redact import redact_line
 from tcommlint.errors import UsageError
 
 if TYPE_CHECKING:
@@ -398,7 +399,7 @@ def evidence_line(report: SignatureReport) -> str:
 def excerpt(text: str) -> str:
     """The message part of a log line, shortened around the signature keyword."""
     layout = _LAYOUT.match(text)
-    message = text[layout.end() :].lstrip(" -:") if layout else text.strip()
+    message = redact_line(text[layout.end() :].lstrip(" -:") if layout else text.strip())
     if len(message) <= EXCERPT_CHARS:
         return message
     return message[: EXCERPT_CHARS - 1].rstrip() + "…"

@@ -236,3 +236,33 @@ def test_yaml_alias_bomb_is_a_parse_error(in_tmp: Path, capsys: pytest.CaptureFi
     (finding,) = report["findings"]
     assert finding["rule"] == "TC001"
     assert finding["location"]["path"] == "d/proxy/proxy.yaml"
+
+
+def test_file_arguments_check_their_whole_deployment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(EXAMPLES)
+    code, report = run_json(
+        ["check", "chat-broken/server/rconfig.properties", "chat-broken/lb/haproxy.cfg"], capsys
+    )
+    assert code == 1
+    assert [d["root"] for d in report["deployments"]] == ["chat-broken"]
+    assert "chat-broken/proxy-1/conf/config/proxy.properties" in {
+        f["location"]["path"] for f in report["findings"]
+    }
+
+
+def test_file_without_manifest_belongs_to_the_working_directory(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(
+        in_tmp,
+        {
+            "proxy/proxy.properties": "AutoCallQueue=true\n",
+            "server/r.properties": ("enable.callagentMessage=false\n"),
+        },
+    )
+    code, report = run_json(["check", "server/r.properties"], capsys)
+    assert code == 1
+    assert [d["root"] for d in report["deployments"]] == ["."]
+    assert "TC101" in {f["rule"] for f in report["findings"]}

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from tcommlint import __version__
 from tcommlint.findings import Finding, Related
 from tcommlint.model import LoadBalancer, Member, Pool, Service
+from tcommlint.redact import redact_line
 from tcommlint.run import DeploymentResult, RunResult
 from tcommlint.source import Span
 
@@ -379,7 +380,7 @@ class _Sources:
         if path not in self.cache:
             try:
                 text = (self.cwd / path).read_bytes().decode("utf-8", errors="replace")
-                self.cache[path] = text.splitlines()
+                self.cache[path] = [redact_line(line) for line in text.splitlines()]
             except OSError:
                 self.cache[path] = None
         return self.cache[path]

@@ -1,0 +1,64 @@
+"""No output leaks a password value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, write_tree
+from tcommlint.redact import MASK, is_sensitive, redact_line, redact_value
+
+SECRET = "Sup3r-s3cret!"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (f"TCommServerPassword={SECRET}", f"TCommServerPassword={MASK}"),
+        (f"  db.password: {SECRET}", f"  db.password: {MASK}"),
+        (f'"passphrase": "{SECRET}"', f'"passphrase": "{MASK}"'),
+        (
+            f'<Resource password="{SECRET}" user="chat"/>',
+            f'<Resource password="{MASK}" user="chat"/>',
+        ),
+        (f"<api-token>{SECRET}</api-token>", f"<api-token>{MASK}</api-token>"),
+        (
+            f'    cookie-encryption-passphrase "{SECRET}"',
+            f'    cookie-encryption-passphrase "{MASK}"',
+        ),
+        (f"    stats auth admin:{SECRET}", f"    stats auth {MASK}"),
+        (f"    user bob password {SECRET}", f"    user bob password {MASK}"),
+        ("AutoCallQueue=true", "AutoCallQueue=true"),
+        ("    cookie SRV insert indirect nocache", "    cookie SRV insert indirect nocache"),
+    ],
+)
+def test_redact_line(line: str, expected: str) -> None:
+    assert redact_line(line) == expected
+
+
+def test_redact_value_by_key() -> None:
+    assert is_sensitive("TCommServerPassword") and not is_sensitive("AutoCallQueue")
+    assert redact_value("chat.api_key", SECRET) == MASK
+    assert redact_value("ProxyName", "chat-1") == "chat-1"
+
+
+@pytest.mark.parametrize(
+    "output_format", ["text", "json", "sarif", "junit", "github", "gitlab", "html"]
+)
+def test_no_format_leaks_a_duplicated_password(
+    output_format: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(
+        in_tmp / "d",
+        {
+            "proxy/proxy.properties": (
+                f"AutoCallQueue=true\nTCommServerPassword=old-{SECRET}\n"
+                f"EnableCaptcha=yes\nTCommServerPassword={SECRET}\n"
+            )
+        },
+    )
+    code, out, err = run_cli(["check", "d", "--format", output_format], capsys)
+    assert code == 1, err
+    assert "TC004" in out or "duplicate-key" in out
+    assert SECRET not in out and SECRET not in err
