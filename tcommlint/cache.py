@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from tcommlint import __version__
 
 # Bump when the shape of cached entries changes.
-FORMAT = 2
+FORMAT = 3
 
 _enabled = True
 
@@ -55,6 +54,8 @@ def put(kind: str, content: bytes, value: Any) -> None:
     target = _entry(kind, content)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(value, handle)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from tcommlint.errors import UsageError
-from tcommlint.expr import ExpressionError
+from tcommlint.expr import ExpressionError, bind
 from tcommlint.facts import PARTS, deployment_facts, loc
 from tcommlint.findings import Edit, Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
@@ -59,8 +59,9 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
 
     raw: dict[str, list[Finding]] = {}
     statuses: dict[str, RuleStatus] = {}
+    bindings = bind({"deployment": facts})
     for rule in first:
-        _run(rule, deployment, facts, selection, raw, statuses)
+        _run(rule, deployment, facts, selection, raw, statuses, bindings)
     facts["incomplete"] = _incomplete(first, facts["parts"], deployment)
 
     kept, suppressed, unused = _apply_suppressions(raw, deployment.suppressions, selection)
@@ -70,8 +71,9 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
         for s in unused
         if set(s.rule_ids) <= judged  # a rule that did not run cannot have needed it
     ]
+    bindings = bind({"deployment": facts})  # the first pass added facts
     for rule in second:
-        _run(rule, deployment, facts, selection, raw, statuses)
+        _run(rule, deployment, facts, selection, raw, statuses, bindings)
         kept.extend(raw.get(rule.id, []))
     for rule_id, status in statuses.items():
         if status.status != "not-evaluable":
@@ -92,6 +94,7 @@ def _run(
     selection: Selection,
     raw: dict[str, list[Finding]],
     statuses: dict[str, RuleStatus],
+    bindings: Any,
 ) -> None:
     missing = [part for part in rule.requires if not facts["parts"][part]]
     if missing:
@@ -99,7 +102,7 @@ def _run(
         statuses[rule.id] = RuleStatus(rule.id, "not-evaluable", reason)
         return
     try:
-        raw[rule.id] = list(_findings(rule, deployment.name, facts, selection))
+        raw[rule.id] = _findings(rule, deployment.name, facts, selection, bindings)
     except ExpressionError as error:
         raise UsageError(f"rule {rule.id} failed: {error.message}", rule.path) from None
     # "pass" until the suppressions are applied; then "fail" where findings remain.
@@ -107,17 +110,14 @@ def _run(
 
 
 def _findings(
-    rule: Rule, deployment_name: str, facts: dict[str, Any], selection: Selection
+    rule: Rule, deployment_name: str, facts: dict[str, Any], selection: Selection, bindings: Any
 ) -> list[Finding]:
-    base: dict[str, Any] = {"deployment": facts, rule.variable: None}
-    items = rule.for_each.evaluate(base) if rule.for_each else [None]
+    items = rule.selector.evaluate(bindings=bindings)
     if not isinstance(items, list):
         raise ExpressionError(f"for_each must give a list, not {type(items).__name__}")
     found = []
     for item in items:
         data = {"deployment": facts, rule.variable: item}
-        if rule.when.evaluate(data) is not True:
-            continue
         default = rule.severity_when.evaluate(data) if rule.severity_when else rule.severity
         found.append(
             Finding(

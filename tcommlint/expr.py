@@ -194,12 +194,23 @@ class Compiled:
         """The checked program in CEL's serialized form, for the rule cache."""
         return base64.b64encode(self._compile().serialize()).decode("ascii")
 
-    def evaluate(self, data: Mapping[str, Any]) -> Any:
-        """Evaluate with ``data`` bound to the variables; missing fields raise ExpressionError."""
-        result = self._compile().eval(data=data)
+    def evaluate(self, data: Mapping[str, Any] | None = None, *, bindings: Any = None) -> Any:
+        """Evaluate with ``data`` (or prepared ``bindings``, see ``bind``) for the variables.
+
+        A missing field raises ExpressionError.
+        """
+        program = self._compile()
+        result = (
+            program.eval(activation=bindings) if bindings is not None else program.eval(data=data)
+        )
         if result.type().name() == "ERROR":
             raise ExpressionError(f"{self.source!r}: {result.value()}")
         return result.plain_value()
+
+
+def bind(data: Mapping[str, Any], variables: Sequence[str] = ("deployment",)) -> Any:
+    """Convert ``data`` to CEL values once, for many evaluations (the conversion dominates)."""
+    return environment(variables).Activation(data=data)
 
 
 def _compile_error(text: str) -> ExpressionError:

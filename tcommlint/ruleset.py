@@ -34,6 +34,7 @@ class Rule:
         "related",
         "requires",
         "severity",
+        "selector",
         "severity_when",
         "summary",
         "variable",
@@ -70,6 +71,7 @@ class Rule:
         }
         self.for_each: Compiled | None = compiled.get("for_each")
         self.when: Compiled = compiled["when"]
+        self.selector = _selector(data, self.variable, programs)
         self.at: Compiled = compiled["at"]
         self.severity_when: Compiled | None = compiled.get("severity_when")
         self.related: Compiled | None = compiled.get("related")
@@ -100,8 +102,18 @@ class Rule:
 
     def programs(self) -> dict[str, str]:
         """Serialized programs of the expressions every run evaluates (for the rule cache)."""
-        expressions = {"for_each": self.for_each, "when": self.when}
-        return {f: e.serialized() for f, e in expressions.items() if e is not None}
+        return {"selector": self.selector.serialized()}
+
+
+def _selector(data: dict[str, Any], variable: str, programs: dict[str, str] | None) -> Compiled:
+    """``for_each`` and ``when`` as one program over ``deployment`` alone: the elements that fire.
+
+    Every rule's selector binds the same single variable, so one conversion of the deployment
+    to CEL values serves all rules.
+    """
+    source = f"({data.get('for_each', '[null]')}).filter({variable}, {data['when']})"
+    serialized = programs.get("selector", "") if programs is not None else ""
+    return Compiled(source, ("deployment",), lazy=programs is not None, serialized=serialized)
 
 
 def _expression(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -97,6 +98,14 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+# ``[tool.tcommlint]``, ``[tool.tcommlint.x]`` or dotted ``tool.tcommlint.x = ...`` keys; the
+# rare ``[tool]`` + ``tcommlint = {...}`` spelling is not looked for (it would cost every run a
+# TOML parse of every pyproject.toml that merely names tcommlint as a dependency).
+_TOOL_TABLE = re.compile(
+    rb"(?m)^[ \t]*(?:\[[ \t]*tool[ \t]*\.[ \t]*tcommlint\b|tool[ \t]*\.[ \t]*tcommlint[ \t]*\.)"
+)
+
+
 def _has_tool_table(pyproject: Path) -> bool:
     """Whether a pyproject.toml has ``[tool.tcommlint]`` (in any TOML spelling).
 
@@ -108,7 +117,7 @@ def _has_tool_table(pyproject: Path) -> bool:
         content = pyproject.read_bytes()
     except OSError:
         return False
-    if b"tcommlint" not in content:
+    if not _TOOL_TABLE.search(content):
         return False
     try:
         data = tomllib.loads(content.decode("utf-8"))
