@@ -111,14 +111,14 @@ def _has_tool_table(pyproject: Path) -> bool:
 
     A file that mentions tcommlint but is not valid TOML counts, so the run reports the error.
     """
-    import tomllib
-
     try:
         content = pyproject.read_bytes()
     except OSError:
         return False
     if not _TOOL_TABLE.search(content):
         return False
+    import tomllib
+
     try:
         data = tomllib.loads(content.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
