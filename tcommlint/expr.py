@@ -4,8 +4,8 @@ Rule conditions, locations and message placeholders are CEL expressions (cel-exp
 They are compiled once at rule load, where syntax and type errors are reported with
 line:column; evaluating one that reads a missing field is an error, never a silent false.
 Helpers registered here: ``edit_distance``, ``equals_ignore_case``, ``lower``, ``seconds``,
-``human_duration``, ``closest``, ``path_covers``, ``redacted`` (masks credentials); and CEL's strings extension (``join``,
-``lowerAscii``, ``split``, ...).
+``human_duration``, ``closest``, ``path_covers``, ``redacted`` (masks credentials); and CEL's
+strings extension (``join``, ``lowerAscii``, ``split``, ...).
 """
 
 from __future__ import annotations

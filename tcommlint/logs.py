@@ -18,8 +18,8 @@ from io import BufferedReader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tcommlint.redact import redact_line
 from tcommlint.errors import UsageError
+from tcommlint.redact import redact_line
 
 if TYPE_CHECKING:
     from tcommlint.run import RunResult

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

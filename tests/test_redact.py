@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, write_tree
 from tcommlint.redact import MASK, is_sensitive, redact_line, redact_value
+
+from conftest import run_cli, write_tree
 
 SECRET = "Sup3r-s3cret!"
 

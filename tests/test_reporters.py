@@ -10,11 +10,12 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import SHARED, run_cli, write_tree
 
 from tcommlint.reporters import FORMATS
 from tcommlint.reporters.github_report import escape_data, escape_property
 from tcommlint.resources import schema
+
+from conftest import SHARED, run_cli, write_tree
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXAMPLES = PROJECT / "examples"

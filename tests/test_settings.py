@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write_tree
 
 from tcommlint.settings import find_config
+
+from conftest import run_cli, write_tree
 
 # TC005 (error): Java reads "yes" as false.
 BAD_PROXY = {"d/proxy/conf/config/proxy.properties": "AutoCallQueue=yes\n"}

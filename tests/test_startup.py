@@ -13,7 +13,15 @@ HEAVY = ("jsonschema", "ruamel", "tomllib")
 
 def _imported_modules(tmp_path: Path) -> set[str]:
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    command = [sys.executable, "-X", "importtime", "-m", "tcommlint", "check", "examples/chat-fixed"]
+    command = [
+        sys.executable,
+        "-X",
+        "importtime",
+        "-m",
+        "tcommlint",
+        "check",
+        "examples/chat-fixed",
+    ]
     subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)  # fills the cache
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return {
