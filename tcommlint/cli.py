@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true")
     check.add_argument("--quiet", action="store_true")
     check.add_argument("--statistics", action="store_true")
-    check.add_argument("--jobs", type=int, default=1, metavar="N")
+    check.add_argument("--jobs", type=_positive, default=1, metavar="N")
     check.add_argument("--logs", metavar="DIR", help="attach log evidence to findings")
     check.add_argument("--baseline", metavar="FILE")
     check.add_argument("--write-baseline", metavar="FILE")
@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW")
     diff.add_argument("--format", choices=("text", "json"), default="text")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def _ids(text: str) -> frozenset[str]:
@@ -136,7 +142,12 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.show_config:
         return _show_config(config, fail_on, output_format, rule_dirs, selection)
     rules = load_rules(rule_dirs)
-    result = check(args.paths, cwd, rules, selection, config)
+
+    def run() -> Any:
+        jobs, dirs = args.jobs, tuple(rule_dirs)
+        return check(args.paths, cwd, rules, selection, config, jobs=jobs, rule_dirs=dirs)
+
+    result = run()
     if args.diff:
         return _show_fixes(result, cwd)
     fixed = 0
@@ -150,7 +161,7 @@ def _run_check(args: argparse.Namespace) -> int:
                 break
             fix.write_patches(patches, cwd)
             fixed += sum(len(patch.fixed) for patch in patches)
-            result = check(args.paths, cwd, rules, selection, config)
+            result = run()
     if args.logs:
         from tcommlint.logs import attach_evidence
 

@@ -48,6 +48,7 @@ class Outcome(NamedTuple):
     findings: list[Finding]
     statuses: list[RuleStatus]
     suppressed: int
+    ha_mode: str = "unknown"
 
 
 def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) -> Outcome:
@@ -79,7 +80,8 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
         if status.status != "not-evaluable":
             failed = any(f.rule == rule_id for f in kept)
             statuses[rule_id] = RuleStatus(rule_id, "fail" if failed else "pass")
-    return Outcome(kept, [statuses[rule.id] for rule in active], suppressed)
+    statuses_in_order = [statuses[rule.id] for rule in active]
+    return Outcome(kept, statuses_in_order, suppressed, facts["ha_mode"])
 
 
 def _is_second_pass(rule: Rule) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from tcommlint.discover import plan
-from tcommlint.engine import Selection, evaluate
+from tcommlint.discover import DeploymentPlan, plan
+from tcommlint.engine import Outcome, Selection, evaluate
 from tcommlint.errors import UsageError
 from tcommlint.findings import Finding, RuleStatus, sorted_findings
 from tcommlint.load import load_deployment
 from tcommlint.model import Deployment
-from tcommlint.ruleset import Rule
+from tcommlint.ruleset import Rule, load_rules
 from tcommlint.settings import ConfigFile, read_config
 
 
@@ -33,32 +33,79 @@ class RunResult(NamedTuple):
     mandatory: frozenset[str] = frozenset()  # rules that neither baselines nor comments suppress
 
 
-def check(
-    paths: list[str], cwd: Path, rules: list[Rule], selection: Selection, config: ConfigFile | None
-) -> RunResult:
-    """Check the deployments named by ``paths``; no recognised file at all is a usage error."""
-    results = []
-    findings: list[Finding] = []
-    suppressed = 0
-    mandatory = selection.mandatory
-    for deployment_plan in plan(paths, cwd):
-        manifest = (
-            read_config(deployment_plan.manifest, cwd) if deployment_plan.manifest else config
-        )
-        deployment = load_deployment(deployment_plan, manifest, cwd)
-        merged = _merge(selection, config, manifest if manifest is not config else None)
-        mandatory |= merged.mandatory
-        outcome = evaluate(deployment, rules, merged)
-        from tcommlint.facts import deployment_facts
+class _Job(NamedTuple):
+    """One deployment to check, with the settings that apply to it."""
 
-        ha_mode = deployment_facts(deployment)["ha_mode"]
-        results.append(DeploymentResult(deployment, ha_mode, outcome.statuses))
-        findings.extend(outcome.findings)
-        suppressed += outcome.suppressed
-    if not any(result.deployment.files for result in results):
+    plan: DeploymentPlan
+    manifest: ConfigFile | None
+    selection: Selection
+
+
+def check(
+    paths: list[str],
+    cwd: Path,
+    rules: list[Rule],
+    selection: Selection,
+    config: ConfigFile | None,
+    *,
+    jobs: int = 1,
+    rule_dirs: tuple[str, ...] = (),
+) -> RunResult:
+    """Check the deployments named by ``paths``; no recognised file at all is a usage error.
+
+    With ``jobs`` > 1 and several deployments, deployments are checked in that many processes
+    (each loads ``rule_dirs`` itself: compiled rules do not cross process boundaries); the
+    result is the same, in the same order.
+    """
+    work = []
+    for deployment_plan in plan(paths, cwd):
+        manifest = config
+        if deployment_plan.manifest:
+            manifest = read_config(deployment_plan.manifest, cwd)
+        merged = _merge(selection, config, manifest if manifest is not config else None)
+        work.append(_Job(deployment_plan, manifest, merged))
+    if jobs > 1 and len(work) > 1:
+        outcomes = _in_processes(work, cwd, rule_dirs, jobs)
+    else:
+        outcomes = [_check_one(job, cwd, rules) for job in work]
+    if not any(result.deployment.files for result, _ in outcomes):
         shown = " ".join(paths) or "."
         raise UsageError(f"no configuration found in {shown}")
-    return RunResult(results, sorted_findings(findings), rules, suppressed, mandatory)
+    findings = [finding for _, outcome in outcomes for finding in outcome.findings]
+    mandatory = selection.mandatory.union(*(job.selection.mandatory for job in work))
+    return RunResult(
+        [result for result, _ in outcomes],
+        sorted_findings(findings),
+        rules,
+        sum(outcome.suppressed for _, outcome in outcomes),
+        mandatory,
+    )
+
+
+def _check_one(job: _Job, cwd: Path, rules: list[Rule]) -> tuple[DeploymentResult, Outcome]:
+    deployment = load_deployment(job.plan, job.manifest, cwd)
+    outcome = evaluate(deployment, rules, job.selection)
+    return DeploymentResult(deployment, outcome.ha_mode, outcome.statuses), outcome
+
+
+_WORKER_RULES: list[Rule] = []
+
+
+def _start_worker(rule_dirs: tuple[str, ...]) -> None:
+    _WORKER_RULES[:] = load_rules(list(rule_dirs))
+
+
+def _check_in_worker(job: _Job, cwd: Path) -> tuple[DeploymentResult, Outcome]:
+    return _check_one(job, cwd, _WORKER_RULES)
+
+
+def _in_processes(
+    work: list[_Job], cwd: Path, rule_dirs: tuple[str, ...], jobs: int
+) -> list[tuple[DeploymentResult, Outcome]]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(rule_dirs,)) as pool:
+        return list(pool.map(_check_in_worker, work, [cwd] * len(work)))
 
 
 def _merge(selection: Selection, *configs: ConfigFile | None) -> Selection:

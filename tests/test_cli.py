@@ -266,3 +266,17 @@ def test_file_without_manifest_belongs_to_the_working_directory(
     assert code == 1
     assert [d["root"] for d in report["deployments"]] == ["."]
     assert "TC101" in {f["rule"] for f in report["findings"]}
+
+
+def test_jobs_give_the_same_report(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    for name in ("a", "b", "c"):
+        shutil.copytree(EXAMPLES / "chat-broken", in_tmp / "repo" / name)
+    serial = run_cli(["check", "repo", "--format", "json"], capsys)
+    parallel = run_cli(["check", "repo", "--format", "json", "--jobs", "2"], capsys)
+    assert serial == parallel
+    assert serial[0] == 1
+    assert len(json.loads(serial[1])["deployments"]) == 3
+    code, _, err = run_cli(["check", "repo", "--jobs", "0"], capsys)
+    assert code == 2 and "at least 1" in err
