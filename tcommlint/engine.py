@@ -121,6 +121,7 @@ def _findings(
     for item in items:
         data = {"deployment": facts, rule.variable: item}
         default = rule.severity_when.evaluate(data) if rule.severity_when else rule.severity
+        span = _span(rule.at.evaluate(data), rule)
         found.append(
             Finding(
                 rule=rule.id,
@@ -128,8 +129,8 @@ def _findings(
                 severity=selection.severity_of(rule.id, str(default)),
                 deployment=deployment_name,
                 message=rule.message.render(data),
-                span=_span(rule.at.evaluate(data), rule),
-                related=_related(rule, data),
+                span=span,
+                related=_related(rule, data, span),
                 key=rule.key.render(data) if rule.key else "",
                 edits=_edits(rule, data),
                 fix=rule.fix_description.render(data) if rule.fix_description else "",
@@ -154,15 +155,18 @@ def _span(text: Any, rule: Rule) -> Span:
     return Span.parse(text)
 
 
-def _related(rule: Rule, data: dict[str, Any]) -> tuple[Related, ...]:
+def _related(rule: Rule, data: dict[str, Any], primary: Span) -> tuple[Related, ...]:
+    """The related lines, without the primary line itself and without repeats."""
     if rule.related is None:
         return ()
-    items = rule.related.evaluate(data)
-    related = []
-    for item in items:
-        if item.get("at"):
-            related.append(Related(_span(item["at"], rule), str(item.get("message", ""))))
-    return tuple(sorted(set(related)))
+    related: dict[tuple[str, int], Related] = {}
+    for item in rule.related.evaluate(data):
+        if not item.get("at"):
+            continue
+        span = _span(item["at"], rule)
+        if (span.path, span.line) != (primary.path, primary.line):
+            related.setdefault((span.path, span.line), Related(span, str(item.get("message", ""))))
+    return tuple(sorted(related.values()))
 
 
 def _incomplete(

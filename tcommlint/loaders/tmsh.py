@@ -12,12 +12,20 @@ balance, and are never evaluated.
 
 Every token keeps its 1-based line and column. Nothing here knows what an object means;
 :mod:`tcommlint.loaders.f5` builds the model from the objects.
+
+Speed: :func:`read_tmsh` only splits the file into objects. Where an object ends is first
+guessed (the next ``}`` at column 0) and the guess is proved with whole-body string
+operations that run in C (:func:`_plain_depth`); when the proof fails, the exact
+token-by-token reader (or :func:`tcl_block_end`) decides. The words of a body are read
+when :attr:`TmshObject.body` is first used, and lines and columns are counted only for
+the positions asked for.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from operator import itemgetter
 from typing import NamedTuple
 
 from tcommlint.model import ParseError
@@ -35,19 +43,37 @@ _LOOKS_LIKE = re.compile(
     r"ilx|ifile|gtm|afm|vcmp)\s[^\n{]*\{)",
     re.M,
 )
+# One token after optional blanks; the group that matched (``lastindex``) is its kind.
 _TOKEN = re.compile(
-    r"""(?P<space>[ \t\r\f\v]+)
-      | (?P<newline>\n)
-      | (?P<quote>")
-      | (?P<open>\{)
-      | (?P<close>\})
-      | (?P<word>[^\s{}"][^\s{}]*)""",
-    re.X,
+    r"""[^\S\n]*(?:
+        (\n)
+      | ("(?:[^"\\]|\\.)*")
+      | (")
+      | (\{)
+      | (\})
+      | ([^\s{}"][^\s{}]*))""",
+    re.X | re.S,
 )
-_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
+_NEWLINE, _QUOTED, _UNTERMINATED, _OPEN, _CLOSE, _WORD = range(1, 7)
 _UNESCAPE = re.compile(r"\\(.)", re.S)
 _QUOTE_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
 _TCL_SPECIAL = re.compile(r'[\\{}"#\n;\[]')
+
+# Top level: blanks and comment lines between objects, and a header of plain words.
+_GAP = re.compile(r"(?:\s+|#[^\n]*)*")
+_HEADER = re.compile(r'([^\s{}"#][^\s{}]*(?:[^\S\n]+[^\s{}"][^\s{}]*)*)[^\S\n]*\{')
+
+# The proof of an object's end (see _plain_depth).
+_ESCAPED = re.compile(r"\\.", re.S)
+_COMMENT_LINE = re.compile(r"\n[ \t]*#[^\n]*")
+_RISKY_HASH = re.compile(r"#[^\n\x00{}]*[\x00{}]")
+_NOT_BRACES = bytes(byte for byte in range(256) if byte not in b"{}")
+# What may precede a '"' that opens a string, for tmsh and Tcl alike / for Tcl only.
+_TMSH_QUOTE_AFTER = frozenset(" \t\r\n")
+_TCL_QUOTE_AFTER = frozenset(" \t\r\n;[")
+_LAST_CHAR = itemgetter(-1)
+_MAX_GUESSES = 6
+_MAX_PASSES = 128
 
 
 class Token(NamedTuple):
@@ -109,29 +135,89 @@ class Block(NamedTuple):
         return [word for item in self.items for word in item.words]
 
 
-class TmshObject(NamedTuple):
-    """A top-level object: header words, then a body block or a raw script body."""
+class _Source:
+    """One file's text; turns offsets into (line, column), counting newlines only up to the
+    offsets asked for (from the nearest offset already known)."""
 
-    path: str
-    header: tuple[Token, ...]
-    body: Block
-    raw: RawText | None = None
+    __slots__ = ("_lines", "_offsets", "misses", "path", "text")
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.misses = 0  # object ends the fast path could not prove (see _fast_end)
+        self._offsets = [0]
+        self._lines = [1]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of ``offset``."""
+        index = bisect_right(self._offsets, offset) - 1
+        known = self._offsets[index]
+        line = self._lines[index] + self.text.count("\n", known, offset)
+        if offset != known:
+            self._offsets.insert(index + 1, offset)
+            self._lines.insert(index + 1, line)
+        return line, offset - self.text.rfind("\n", 0, offset)
+
+
+class TmshObject:
+    """A top-level object: header words, then a body block or a raw script body.
+
+    ``kind`` is the header without the name (``ltm persistence cookie``), ``name`` its last
+    word (``/Common/cookie_jsess``). ``body`` is read on first use; for a script object it
+    is an empty block and ``raw`` holds the script, else ``raw`` is None.
+    """
+
+    __slots__ = ("_block", "_brace", "_end", "_raw", "_source", "_start", "kind", "name")
+
+    def __init__(
+        self, source: _Source, header: tuple[int, int, str, str], end: int, block: Block | None
+    ) -> None:
+        self._source = source
+        self._start, self._brace, self.kind, self.name = header
+        self._end = end
+        self._block = block
+        self._raw: RawText | None = None
 
     @property
-    def kind(self) -> str:
-        """The header without the name, e.g. ``ltm persistence cookie``."""
-        return " ".join(token.text for token in self.header[:-1])
-
-    @property
-    def name(self) -> str:
-        """The last header word, e.g. ``/Common/cookie_jsess``."""
-        return self.header[-1].text
+    def path(self) -> str:
+        """The file the object is in."""
+        return self._source.path
 
     @property
     def span(self) -> Span:
         """Where the header starts."""
-        first = self.header[0]
-        return Span(self.path, first.line, first.column)
+        return Span(self.path, *self._source.position(self._start))
+
+    @property
+    def header(self) -> tuple[Token, ...]:
+        """The header words with their positions."""
+        line, column = self._source.position(self._start)
+        return _header_tokens(self._source.text, self._start, self._brace, line, column)
+
+    @property
+    def body(self) -> Block:
+        """The items of the body (empty for a script object), read on first use."""
+        if self._block is None:
+            self._block = self._read_body()
+        return self._block
+
+    @property
+    def raw(self) -> RawText | None:
+        """The script body of an ``ltm rule`` and the like, else None."""
+        if self._raw is None and self.kind in SCRIPT_OBJECTS:
+            line, column = self._source.position(self._brace + 1)
+            self._raw = RawText(self._source.text[self._brace + 1 : self._end], line, column)
+        return self._raw
+
+    def _read_body(self) -> Block:
+        line, column = self._source.position(self._brace)
+        if self.kind in SCRIPT_OBJECTS:
+            return Block((), line, column)
+        try:
+            block, _ = _read_block(self._source.text, self._brace, line, column, self.name)
+        except TmshSyntaxError:  # not reached: read_tmsh proved the body reads
+            return Block((), line, column)
+        return block
 
 
 class TmshSyntaxError(Exception):
@@ -155,32 +241,197 @@ def read_tmsh(path: str, text: str) -> tuple[list[TmshObject], list[ParseError]]
     A syntax error stops the reading of the rest of the file (braces no longer pair up):
     the objects before it are returned with one ParseError.
     """
-    reader = _Reader(path, text)
+    source = _Source(path, text)
+    objects: list[TmshObject] = []
     try:
-        reader.read()
+        _read_objects(source, objects)
     except TmshSyntaxError as error:
-        return reader.objects, [ParseError(Span(path, error.line, error.column), error.reason)]
-    return reader.objects, []
+        return objects, [ParseError(Span(path, error.line, error.column), error.reason)]
+    return objects, []
 
 
-class _Lines:
-    """Offset → (line, column) by bisection over the newline offsets."""
+# --- top level ----------------------------------------------------------------------------
 
-    __slots__ = ("newlines",)
 
-    def __init__(self, text: str) -> None:
-        self.newlines = [match.start() for match in re.finditer("\n", text)]
+def _read_objects(source: _Source, objects: list[TmshObject]) -> None:
+    """Append every object of ``source`` to ``objects``; raises TmshSyntaxError."""
+    text = source.text
+    length = len(text)
+    gap, plain_header = _GAP.match, _HEADER.match
+    pos = 0
+    while True:
+        pos = gap(text, pos).end()  # type: ignore[union-attr]  # it matches "" too
+        if pos >= length:
+            return
+        found = plain_header(text, pos)
+        if found is None:
+            header = _careful_header(source, pos)
+        else:
+            words = found.group(1).split()
+            header = (pos, found.end() - 1, " ".join(words[:-1]), words[-1])
+        obj = _read_object(source, header)
+        objects.append(obj)
+        pos = obj._end + 1
 
-    def at(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.newlines, offset - 1)
-        start = self.newlines[line - 1] + 1 if line else 0
-        return line + 1, offset - start + 1
+
+def _careful_header(source: _Source, start: int) -> tuple[int, int, str, str]:
+    """The header at ``start`` read token by token: quoted words, or the error to report."""
+    text = source.text
+    words: list[str] = []
+    pos = start
+    while True:
+        match = _TOKEN.match(text, pos)
+        if match is None or match.lastindex == _NEWLINE:
+            raise _error(source, start, "object header without a '{ … }' body")
+        kind = match.lastindex
+        at = match.start(kind)
+        if kind == _CLOSE:
+            raise _error(source, at, "'}' without a matching '{'")
+        if kind == _UNTERMINATED:
+            raise _error(source, at, "unterminated double-quoted string")
+        if kind == _OPEN:
+            if not words:
+                raise _error(source, at, "'{' without an object header before it")
+            return start, at, " ".join(words[:-1]), words[-1]
+        words.append(_unquote(match.group(kind)) if kind == _QUOTED else match.group(kind))
+        pos = match.end()
+
+
+def _header_tokens(text: str, start: int, brace: int, line: int, column: int) -> tuple[Token, ...]:
+    """The tokens of a header (one line, already read once) that starts at ``start``."""
+    tokens = []
+    for match in _TOKEN.finditer(text, start, brace):
+        kind = match.lastindex
+        at = match.start(kind or 0)
+        if kind == _QUOTED:
+            tokens.append(Token(_unquote(match.group(kind)), line, column + at - start, True))
+        elif kind == _WORD:
+            tokens.append(Token(match.group(kind), line, column + at - start))
+    return tuple(tokens)
+
+
+def _read_object(source: _Source, header: tuple[int, int, str, str]) -> TmshObject:
+    """The object whose header is ``header``: its end found (fast path or careful reader)."""
+    _, brace, kind, name = header
+    text = source.text
+    if kind in SCRIPT_OBJECTS:
+        end = _fast_end(source, brace + 1, _TCL_QUOTE_AFTER)
+        if end < 0:
+            end = tcl_block_end(text, brace + 1)
+        if end < 0:
+            raise _error(source, brace, _tcl_unclosed(f"{kind} {name}"))
+        return TmshObject(source, header, end, None)
+    end = _fast_end(source, brace + 1, _TMSH_QUOTE_AFTER)
+    if end >= 0:
+        return TmshObject(source, header, end, None)
+    line, column = source.position(brace)
+    block, end = _read_block(text, brace, line, column, name)
+    return TmshObject(source, header, end, block)
+
+
+def _error(source: _Source, offset: int, reason: str) -> TmshSyntaxError:
+    return TmshSyntaxError(*source.position(offset), reason)
+
+
+def _tcl_unclosed(owner: str) -> str:
+    return (
+        f"'{{' of {owner} is never closed (Tcl body: braces inside \"…\" words, "
+        "after a backslash are not counted)"
+    )
+
+
+# --- the fast path: where an object ends, proved with whole-body string operations ------
+
+
+def _fast_end(source: _Source, start: int, quote_after: frozenset[str]) -> int:
+    """The offset of the ``}`` that closes the body starting at ``start`` when it is a ``}``
+    at column 0 and :func:`_plain_depth` proves it; -1 when the careful reader must decide.
+
+    After a few unproved guesses in one file (a file whose braces are not laid out the way
+    tmsh writes them), the file is left to the careful reader, so guessing never costs more
+    than a few passes over the text.
+    """
+    text = source.text
+    line_end = text.find("\n", start)
+    if source.misses > _MAX_GUESSES or "}" in text[start:line_end]:
+        return -1
+    guess = text.find("\n}", start)
+    for _ in range(_MAX_GUESSES):
+        if guess < 0:
+            break
+        depth = _plain_depth(text[start : guess + 1], quote_after)
+        if depth == 0:
+            return guess + 1
+        if depth < 0:
+            break
+        guess = text.find("\n}", guess + 2)
+    source.misses += 1
+    return -1
+
+
+def _plain_depth(body: str, quote_after: frozenset[str]) -> int:
+    """0 when the braces of ``body`` are balanced, so the ``}`` after it closes the block;
+    1 when ``body`` leaves blocks open (that ``}`` closes an inner block, or a string runs
+    past it); -1 when it cannot be told this way.
+
+    Every step is a C-level string operation: backslash pairs are blanked (``\\x`` to
+    ``aa``), comment lines are replaced by a marker, the text is cut at ``"`` (every second
+    piece is a string, which is checked: each string must open where a word may begin and
+    no comment marker may fall inside one), and the braces left are reduced by removing
+    ``{}`` pairs. Anything this cannot decide exactly — a ``#`` that is not alone at the
+    start of a line followed by a brace or a string on its line, an escaped brace or
+    newline in tmsh, a quote right after a brace, very deep nesting — gives -1. The rules
+    proved are those that tmsh and Tcl share, so a Tcl block inside a tmsh body (a
+    ``definition { … }``) ends where :func:`tcl_block_end` would end it.
+    """
+    if "\x00" in body or "\x01" in body:
+        return -1
+    if "\\" in body:
+        tmsh = quote_after is _TMSH_QUOTE_AFTER
+        if tmsh and ("\\{" in body or "\\}" in body or "\\\n" in body):
+            return -1
+        body = _ESCAPED.sub("aa", body)
+    if "#" in body:
+        body = _COMMENT_LINE.sub("\n\x01", body)
+    code = body
+    if '"' in body:
+        pieces = body.split('"')
+        if len(pieces) % 2 == 0:
+            return 1
+        try:
+            if not set(map(_LAST_CHAR, pieces[:-1:2])) <= quote_after:
+                return -1
+        except IndexError:  # a '"' right after '{' or right after another string
+            return -1
+        if "\x01" in body and "\x01" in "".join(pieces[1::2]):
+            return -1
+        code = "\x00".join(pieces[::2])
+    if "#" in code and _RISKY_HASH.search(code):
+        return -1
+    return _brace_depth(code.encode("utf-8", "replace").translate(None, _NOT_BRACES))
+
+
+def _brace_depth(braces: bytes) -> int:
+    """0 for a balanced, well-nested run of braces; 1 when only ``{`` are left over; -1
+    when a ``}`` is (the block closed earlier) or nesting is too deep to check here."""
+    for _ in range(_MAX_PASSES):
+        if b"{}" not in braces:
+            break
+        braces = braces.replace(b"{}", b"")
+    else:
+        return -1
+    if not braces:
+        return 0
+    return -1 if b"}" in braces else 1
+
+
+# --- the careful reader: one body, token by token ------------------------------------------
 
 
 class _Frame:
     """An open block while reading: finished items, the words of the current line."""
 
-    __slots__ = ("column", "items", "line", "script_body", "words")
+    __slots__ = ("column", "items", "line", "words")
 
     def __init__(self, line: int, column: int) -> None:
         self.items: list[Item] = []
@@ -194,124 +445,80 @@ class _Frame:
             self.words = []
 
 
-class _Reader:
-    """Reads one file; an explicit stack of frames replaces recursion."""
-
-    def __init__(self, path: str, text: str) -> None:
-        self.path = path
-        self.text = text
-        self.lines = _Lines(text)
-        self.pos = 0
-        self.objects: list[TmshObject] = []
-
-    def read(self) -> None:
-        header: list[Token] = []
-        while True:
-            kind, token = self.next_token(at_line_start=not header)
-            if kind == "end":
-                if header:
-                    raise self.error(header[0], "object header without a '{ … }' body")
-                return
-            if kind == "newline":
-                if header:
-                    raise self.error(header[0], "object header without a '{ … }' body")
-                continue
-            if kind == "close":
-                raise self.error(token, "'}' without a matching '{'")
-            if kind == "open":
-                if not header:
-                    raise self.error(token, "'{' without an object header before it")
-                self.objects.append(self.read_object(tuple(header), token))
-                header = []
-                continue
-            header.append(token)
-
-    def read_object(self, header: tuple[Token, ...], brace: Token) -> TmshObject:
-        kind = " ".join(word.text for word in header[:-1])
-        if kind in SCRIPT_OBJECTS:
-            raw = self.read_raw(brace, f"{kind} {header[-1].text}")
-            return TmshObject(self.path, header, Block((), brace.line, brace.column), raw)
-        return TmshObject(self.path, header, self.read_block(brace, header[-1].text))
-
-    def read_block(self, brace: Token, owner: str) -> Block:
-        """Read the body after ``brace`` up to its matching ``}``."""
-        stack = [(_Frame(brace.line, brace.column), brace)]
-        at_line_start = False
-        while True:
-            frame, opener = stack[-1]
-            kind, token = self.next_token(at_line_start)
-            at_line_start = kind == "newline"
-            if kind == "end":
-                raise self.error(opener, f"'{{' of {owner} is never closed")
-            if kind == "newline":
-                frame.flush()
-            elif kind == "word":
-                frame.words.append(token)
-            elif kind == "open":
-                if len(frame.words) == 1 and frame.words[0].text in SCRIPT_KEYS:
-                    raw = self.read_raw(token, f"{frame.words[0].text} of {owner}")
-                    frame.items.append(Item(tuple(frame.words), None, raw))
-                    frame.words = []
-                    continue
-                if len(stack) >= MAX_DEPTH:
-                    raise self.error(token, f"blocks nested deeper than {MAX_DEPTH} levels")
-                stack.append((_Frame(token.line, token.column), token))
-            else:  # close
-                frame.flush()
-                block = Block(tuple(frame.items), frame.line, frame.column)
-                stack.pop()
-                if not stack:
-                    return block
-                parent = stack[-1][0]
-                parent.items.append(Item(tuple(parent.words), block))
-                parent.words = []
-
-    def read_raw(self, brace: Token, owner: str) -> RawText:
-        """Capture a Tcl body verbatim, up to the brace that closes ``brace``."""
-        start = self.pos
-        end = tcl_block_end(self.text, start)
-        if end < 0:
-            raise self.error(
-                brace,
-                f"'{{' of {owner} is never closed (Tcl body: braces inside \"…\" words, "
-                "after a backslash are not counted)",
-            )
-        self.pos = end + 1
-        line, column = self.lines.at(start)
-        return RawText(self.text[start:end], line, column)
-
-    def next_token(self, at_line_start: bool) -> tuple[str, Token]:
-        """The next token kind and token; comments and blanks are skipped."""
-        text = self.text
-        while True:
-            match = _TOKEN.match(text, self.pos)
-            if match is None:
-                line, column = self.lines.at(self.pos)
-                return "end", Token("", line, column)
-            kind = match.lastgroup or ""
-            start = match.start()
-            if kind == "space":
-                self.pos = match.end()
-                continue
-            if kind == "word" and at_line_start and text[start] == "#":
+def _read_block(
+    text: str, brace: int, line: int, column: int, owner: str
+) -> tuple[Block, int]:
+    """The block whose ``{`` is at offset ``brace`` (``line``, ``column``) and the offset of
+    its closing ``}``; an explicit stack of frames replaces recursion. Raises
+    TmshSyntaxError for an unclosed brace, an unterminated string or too deep nesting."""
+    line_start = brace - column + 1
+    frame = _Frame(line, column)
+    stack = [frame]
+    pos = brace + 1
+    at_line_start = False
+    match = _TOKEN.match
+    while True:
+        found = match(text, pos)
+        if found is None:
+            raise TmshSyntaxError(frame.line, frame.column, f"'{{' of {owner} is never closed")
+        kind = found.lastindex
+        start = found.start(kind)  # type: ignore[arg-type]  # a group always matched
+        pos = found.end()
+        if kind == _WORD:
+            if at_line_start and text[start] == "#":
                 newline = text.find("\n", start)
-                self.pos = len(text) if newline < 0 else newline
+                pos = len(text) if newline < 0 else newline
                 continue
-            line, column = self.lines.at(start)
-            if kind == "quote":
-                return "word", self.quoted(start, line, column)
-            self.pos = match.end()
-            return kind, Token(match.group(), line, column)
-
-    def quoted(self, start: int, line: int, column: int) -> Token:
-        match = _QUOTED.match(self.text, start)
-        if match is None:
+            frame.words.append(Token(found.group(kind), line, start - line_start + 1))
+        elif kind == _NEWLINE:
+            frame.flush()
+            line += 1
+            line_start = pos
+            at_line_start = True
+            continue
+        elif kind == _QUOTED:
+            quoted = found.group(kind)
+            frame.words.append(Token(_unquote(quoted), line, start - line_start + 1, True))
+            if "\n" in quoted:
+                line += quoted.count("\n")
+                line_start = text.rfind("\n", start, pos) + 1
+        elif kind == _OPEN:
+            column = start - line_start + 1
+            words = frame.words
+            if len(words) == 1 and words[0].text in SCRIPT_KEYS:
+                end = tcl_block_end(text, pos)
+                if end < 0:
+                    raise TmshSyntaxError(line, column, _tcl_unclosed(f"{words[0].text} of {owner}"))
+                frame.items.append(Item(tuple(words), None, RawText(text[pos:end], line, column + 1)))
+                frame.words = []
+                if "\n" in text[pos:end]:
+                    line += text.count("\n", pos, end)
+                    line_start = text.rfind("\n", pos, end) + 1
+                pos = end + 1
+            elif len(stack) >= MAX_DEPTH:
+                raise TmshSyntaxError(line, column, f"blocks nested deeper than {MAX_DEPTH} levels")
+            else:
+                frame = _Frame(line, column)
+                stack.append(frame)
+        elif kind == _CLOSE:
+            frame.flush()
+            block = Block(tuple(frame.items), frame.line, frame.column)
+            stack.pop()
+            if not stack:
+                return block, start
+            frame = stack[-1]
+            frame.items.append(Item(tuple(frame.words), block))
+            frame.words = []
+        else:
+            column = start - line_start + 1
             raise TmshSyntaxError(line, column, "unterminated double-quoted string")
-        self.pos = match.end()
-        return Token(_UNESCAPE.sub(r"\1", match.group(1)), line, column, quoted=True)
+        at_line_start = False
 
-    def error(self, token: Token, reason: str) -> TmshSyntaxError:
-        return TmshSyntaxError(token.line, token.column, reason)
+
+def _unquote(quoted: str) -> str:
+    """The text of a ``"…"`` token without its quotes and backslash escapes."""
+    inner = quoted[1:-1]
+    return _UNESCAPE.sub(r"\1", inner) if "\\" in inner else inner
 
 
 def tcl_block_end(text: str, start: int) -> int:
