@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tcommlint.loaders import tmsh
 from tcommlint.loaders.tmsh import looks_like_tmsh, read_tmsh, tcl_block_end
+from tcommlint.model import ParseError
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "f5-tmsh"
 PREFIX = "f5devcentral__f5-corkscrew__tests__"
@@ -210,3 +212,128 @@ def test_tcl_block_end(body: str, closes_at: int) -> None:
 )
 def test_looks_like_tmsh(text: str, expected: bool) -> None:
     assert looks_like_tmsh(text) is expected
+
+
+# --- the fast path: object ends proved with whole-body string operations ------------------
+
+
+def _dump(text: str) -> tuple[list[tuple[object, ...]], list[ParseError]]:
+    """Everything read from ``text``, bodies included, in comparable form."""
+    objects, errors = read_tmsh("bigip.conf", text)
+    return [(o.kind, o.name, o.span, o.header, o.raw, o.body) for o in objects], errors
+
+
+def _careful_dump(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[tuple[object, ...]], list[ParseError]]:
+    """The same, with the fast path switched off (every body read token by token)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(tmsh, "_fast_end", lambda *_: -1)
+        return _dump(text)
+
+
+@pytest.mark.parametrize("path", _corpus(), ids=lambda p: p.name)
+def test_corpus_fast_path_reads_like_the_careful_reader(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    assert _dump(text) == _careful_dump(text, monkeypatch)
+
+
+TRICKY = {
+    "indented-closers": "ltm pool /C/a {\n    members { m { } }\n  }\nltm pool /C/b {\n  }\n",
+    "closes-before-column-0": "ltm pool /C/a {\n    x }\n y {\n}\n",
+    "brace-line-in-string": 'ltm pool /C/a {\n    description "x\n}\n"\n}\nltm pool /C/b { }\n',
+    "comment-with-brace": "ltm pool /C/a {\n    # a } in a comment\n    x 1\n}\n",
+    "comment-with-quote": 'ltm pool /C/a {\n    # say "hi\n    x 1\n}\nltm node /C/n { }\n',
+    "hash-mid-line": "ltm pool /C/a {\n    x #{\n}\n}\n",
+    "escaped-brace": "ltm pool /C/a {\n    x \\{\n}\n}\n",
+    "escaped-quote": 'ltm pool /C/a {\n    d "a \\" {"\n}\n',
+    "quote-after-brace": 'ltm pool /C/a {\n    v {"a b"}\n}\n',
+    "adjacent-strings": 'ltm pool /C/a {\n    v "a""b"\n}\n',
+    "quote-in-word": 'ltm pool /C/a {\n    v a"b\n    w "c"\n}\n',
+    "unicode-space": "ltm pool /C/a {\n    v\u00a0b {\n    }\n}\n",
+    "one-line-bodies": "ltm node /C/a { address 10.0.0.1 }\nltm node /C/b {}\n",
+    "deep-but-allowed": "ltm pool /C/a {\n" + "{\n" * 150 + "}\n" * 150 + "}\n",
+    "script-key-with-tcl-quote": (
+        "sys application template /C/t {\n    actions {\n        definition {\n"
+        '            implementation {\n                regsub -all {"} $x {\\"} x\n'
+        "            }\n        }\n    }\n}\nltm pool /C/p { }\n"
+    ),
+    "irule-blocks-at-column-0": RULE,
+    "irule-comment-with-quote-and-brace": (
+        'ltm rule /C/r {\n# see "docs" {\nwhen HTTP_REQUEST {\n    log "x"\n}\n}\n'
+        "ltm pool /C/p { }\n"
+    ),
+    "irule-continued-comment": (
+        "ltm rule /C/r {\n    # comment \\\n    }\n    set a 1\n}\n}\nltm pool /C/p { }\n"
+    ),
+    "irule-escapes": 'ltm rule /C/r {\n    set a \\{\n    set b "\\"}"\n    set c \\\n    x\n}\n',
+    "irule-unclosed": 'ltm rule /C/r {\nwhen X { log "}" }\n}\n',
+    "crlf": "ltm pool /C/a {\r\n    members {\r\n        m { }\r\n    }\r\n}\r\n",
+}
+
+
+@pytest.mark.parametrize("text", TRICKY.values(), ids=TRICKY.keys())
+def test_fast_path_reads_like_the_careful_reader(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _dump(text) == _careful_dump(text, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    ("body", "tcl", "depth"),
+    [
+        ("\n    a 1\n    b { c }\n", False, 0),
+        ("\n    b {\n", False, 1),
+        ("\n    a }\n    b {\n", False, -1),
+        ('\n    d "{"\n', False, 0),
+        ('\n    d "x\n', False, 1),
+        ("\n    # }\n", False, 0),
+        ("\n    x # }\n", False, -1),
+        ('\n    v {"a"}\n', False, -1),
+        ("\n    v \\{\n", False, -1),
+        ("\n    v \\{\n", True, 0),
+        ('\n    log "}"\n', True, 0),
+        ("\n    if {[x]} {\n", True, 1),
+        ("\n" + "{" * 200 + "}" * 200 + "\n", False, -1),
+    ],
+    ids=[
+        "balanced",
+        "inner-block-open",
+        "closes-early",
+        "brace-in-string",
+        "string-runs-on",
+        "comment-line",
+        "hash-mid-line",
+        "quote-after-brace",
+        "tmsh-backslash-brace",
+        "tcl-escaped-brace",
+        "tcl-brace-in-string",
+        "tcl-inner-block-open",
+        "too-deep-to-check",
+    ],
+)
+def test_plain_depth(body: str, tcl: bool, depth: int) -> None:
+    quote_after = tmsh._TCL_QUOTE_AFTER if tcl else tmsh._TMSH_QUOTE_AFTER
+    assert tmsh._plain_depth(body, quote_after) == depth
+
+
+def test_bodies_are_read_on_first_use() -> None:
+    objects, errors = read_tmsh("bigip.conf", POOL)
+    assert errors == []
+    (pool,) = objects
+    assert pool._block is None  # proved by the fast path, not read yet
+    assert pool.body is pool.body
+    assert pool._block is not None
+
+
+def test_positions_are_counted_from_anywhere() -> None:
+    text = "".join(f"ltm node /C/n{i} {{\n    address 10.0.0.{i}\n}}\n" for i in range(50))
+    objects, _ = read_tmsh("bigip.conf", text)
+    for index in (40, 3, 49, 0, 25):  # out of order: from the nearest known offset
+        obj = objects[index]
+        assert (obj.span.line, obj.span.column) == (3 * index + 1, 1)
+        address = obj.body.value("address")
+        assert address is not None
+        assert (address.line, address.column) == (3 * index + 2, 13)

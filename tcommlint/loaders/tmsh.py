@@ -55,6 +55,8 @@ _TOKEN = re.compile(
     re.X | re.S,
 )
 _NEWLINE, _QUOTED, _UNTERMINATED, _OPEN, _CLOSE, _WORD = range(1, 7)
+# The same lexemes for finditer, which skips the blanks between them.
+_LEXEME = re.compile(r'\n|"(?:[^"\\]|\\.)*"|[{}"]|[^\s{}"][^\s{}]*', re.S)
 _UNESCAPE = re.compile(r"\\(.)", re.S)
 _QUOTE_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
 _TCL_SPECIAL = re.compile(r'[\\{}"#\n;\[]')
@@ -281,9 +283,9 @@ def _careful_header(source: _Source, start: int) -> tuple[int, int, str, str]:
     pos = start
     while True:
         match = _TOKEN.match(text, pos)
-        if match is None or match.lastindex == _NEWLINE:
+        kind = match.lastindex if match else None
+        if match is None or kind is None or kind == _NEWLINE:
             raise _error(source, start, "object header without a '{ … }' body")
-        kind = match.lastindex
         at = match.start(kind)
         if kind == _CLOSE:
             raise _error(source, at, "'}' without a matching '{'")
@@ -445,74 +447,105 @@ class _Frame:
             self.words = []
 
 
-def _read_block(
-    text: str, brace: int, line: int, column: int, owner: str
-) -> tuple[Block, int]:
+def _read_block(text: str, brace: int, line: int, column: int, owner: str) -> tuple[Block, int]:
     """The block whose ``{`` is at offset ``brace`` (``line``, ``column``) and the offset of
-    its closing ``}``; an explicit stack of frames replaces recursion. Raises
-    TmshSyntaxError for an unclosed brace, an unterminated string or too deep nesting."""
-    line_start = brace - column + 1
-    frame = _Frame(line, column)
-    stack = [frame]
-    pos = brace + 1
-    at_line_start = False
-    match = _TOKEN.match
-    while True:
-        found = match(text, pos)
-        if found is None:
-            raise TmshSyntaxError(frame.line, frame.column, f"'{{' of {owner} is never closed")
-        kind = found.lastindex
-        start = found.start(kind)  # type: ignore[arg-type]  # a group always matched
-        pos = found.end()
-        if kind == _WORD:
-            if at_line_start and text[start] == "#":
-                newline = text.find("\n", start)
-                pos = len(text) if newline < 0 else newline
+    its closing ``}``. Raises TmshSyntaxError for an unclosed brace, an unterminated string
+    or too deep nesting."""
+    reader = _BlockReader(text, brace, line, column, owner)
+    while reader.pos >= 0:
+        reader.run()
+    return reader.result, reader.end
+
+
+class _BlockReader:
+    """The careful reader: tokens in order, an explicit stack of frames for nesting.
+
+    :meth:`run` walks the lexemes from ``pos`` with one ``finditer`` and returns when it
+    must jump (over a comment or a Tcl block) or when the block is closed (``pos`` -1).
+    """
+
+    def __init__(self, text: str, brace: int, line: int, column: int, owner: str) -> None:
+        self.text = text
+        self.owner = owner
+        self.line = line
+        self.line_start = brace - column + 1
+        self.stack = [_Frame(line, column)]
+        self.pos = brace + 1
+        self.at_line_start = False
+        self.result = Block((), line, column)
+        self.end = -1
+
+    def run(self) -> None:
+        text, stack = self.text, self.stack
+        frame = stack[-1]
+        line, line_start, at_line_start = self.line, self.line_start, self.at_line_start
+        for found in _LEXEME.finditer(text, self.pos):
+            token = found.group()
+            first = token[0]
+            start = found.start()
+            if first == "\n":
+                frame.flush()
+                line += 1
+                line_start = start + 1
+                at_line_start = True
                 continue
-            frame.words.append(Token(found.group(kind), line, start - line_start + 1))
-        elif kind == _NEWLINE:
-            frame.flush()
-            line += 1
-            line_start = pos
-            at_line_start = True
-            continue
-        elif kind == _QUOTED:
-            quoted = found.group(kind)
-            frame.words.append(Token(_unquote(quoted), line, start - line_start + 1, True))
-            if "\n" in quoted:
-                line += quoted.count("\n")
-                line_start = text.rfind("\n", start, pos) + 1
-        elif kind == _OPEN:
-            column = start - line_start + 1
-            words = frame.words
-            if len(words) == 1 and words[0].text in SCRIPT_KEYS:
-                end = tcl_block_end(text, pos)
-                if end < 0:
-                    raise TmshSyntaxError(line, column, _tcl_unclosed(f"{words[0].text} of {owner}"))
-                frame.items.append(Item(tuple(words), None, RawText(text[pos:end], line, column + 1)))
-                frame.words = []
-                if "\n" in text[pos:end]:
-                    line += text.count("\n", pos, end)
-                    line_start = text.rfind("\n", pos, end) + 1
-                pos = end + 1
-            elif len(stack) >= MAX_DEPTH:
-                raise TmshSyntaxError(line, column, f"blocks nested deeper than {MAX_DEPTH} levels")
-            else:
+            if first == "{":
+                column = start - line_start + 1
+                words = frame.words
+                if len(words) == 1 and words[0].text in SCRIPT_KEYS:
+                    self.line, self.line_start = line, line_start
+                    self.script(frame, start + 1, column)
+                    self.at_line_start = False
+                    return
+                if len(stack) >= MAX_DEPTH:
+                    raise TmshSyntaxError(
+                        line, column, f"blocks nested deeper than {MAX_DEPTH} levels"
+                    )
                 frame = _Frame(line, column)
                 stack.append(frame)
-        elif kind == _CLOSE:
-            frame.flush()
-            block = Block(tuple(frame.items), frame.line, frame.column)
-            stack.pop()
-            if not stack:
-                return block, start
-            frame = stack[-1]
-            frame.items.append(Item(tuple(frame.words), block))
-            frame.words = []
-        else:
-            column = start - line_start + 1
-            raise TmshSyntaxError(line, column, "unterminated double-quoted string")
-        at_line_start = False
+            elif first == "}":
+                frame.flush()
+                block = Block(tuple(frame.items), frame.line, frame.column)
+                stack.pop()
+                if not stack:
+                    self.result, self.end, self.pos = block, start, -1
+                    return
+                frame = stack[-1]
+                frame.items.append(Item(tuple(frame.words), block))
+                frame.words = []
+            elif first == '"':
+                column = start - line_start + 1
+                if len(token) == 1:
+                    raise TmshSyntaxError(line, column, "unterminated double-quoted string")
+                frame.words.append(Token(_unquote(token), line, column, True))
+                if "\n" in token:
+                    line += token.count("\n")
+                    line_start = text.rfind("\n", start, found.end()) + 1
+            elif at_line_start and first == "#":
+                newline = text.find("\n", start)
+                self.pos = len(text) if newline < 0 else newline
+                self.line, self.line_start = line, line_start
+                return
+            else:
+                frame.words.append(Token(token, line, start - line_start + 1))
+            at_line_start = False
+        raise TmshSyntaxError(frame.line, frame.column, f"'{{' of {self.owner} is never closed")
+
+    def script(self, frame: _Frame, start: int, column: int) -> None:
+        """Capture the Tcl block of a script key (``definition {``) whose body starts at
+        ``start``; reading goes on after its ``}``."""
+        text = self.text
+        key = frame.words[0]
+        end = tcl_block_end(text, start)
+        if end < 0:
+            raise TmshSyntaxError(self.line, column, _tcl_unclosed(f"{key.text} of {self.owner}"))
+        frame.items.append(Item((key,), None, RawText(text[start:end], self.line, column + 1)))
+        frame.words = []
+        newlines = text.count("\n", start, end)
+        if newlines:
+            self.line += newlines
+            self.line_start = text.rfind("\n", start, end) + 1
+        self.pos = end + 1
 
 
 def _unquote(quoted: str) -> str:
