@@ -280,3 +280,39 @@ def test_jobs_give_the_same_report(in_tmp: Path, capsys: pytest.CaptureFixture[s
     assert len(json.loads(serial[1])["deployments"]) == 3
     code, _, err = run_cli(["check", "repo", "--jobs", "0"], capsys)
     assert code == 2 and "at least 1" in err
+
+
+def test_manifest_roles_and_exclude(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(
+        in_tmp / "d",
+        {
+            "tcommlint.yaml": (
+                "deployment:\n  name: lab\n  roles:\n    server: [server/rconfig]\n"
+                'exclude: ["**/archive/**"]\n'
+            ),
+            "proxy/proxy.properties": "AutoCallQueue=true\n",
+            "server/rconfig": "custom.setting=1\n",  # no known key: only the role makes it a server
+            "archive/old/proxy.properties": "AutoCallQueue=yes\n",
+        },
+    )
+    _, report = run_json(["check", "d", "--select", "TC005,TC103"], capsys)
+    assert [(f["rule"], f["location"]["path"]) for f in report["findings"]] == [
+        ("TC103", "d/server/rconfig")
+    ]
+
+
+def test_content_not_name_decides(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(
+        in_tmp / "d",
+        {
+            "lb/current-export": (
+                "defaults\n    mode http\nfrontend fe\n    bind :80\n    default_backend be\n"
+                "backend be\n    server p1 10.0.0.11:8080\n    server p2 10.0.0.12:8080\n"
+            ),
+            "notes/haproxy.cfg.txt": "Remember: the backend needs persistence.\n",
+        },
+    )
+    _, report = run_json(["check", "d", "--select", "TC201"], capsys)
+    assert [(f["rule"], f["location"]["path"]) for f in report["findings"]] == [
+        ("TC201", "d/lb/current-export")
+    ]
