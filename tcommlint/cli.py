@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--show-config", action="store_true")
     check.add_argument("--rules", action="append", default=[], metavar="DIR")
     check.add_argument("--no-cache", action="store_true")
-    check.add_argument("--quiet", action="store_true")
+    check.add_argument("-q", "--quiet", action="store_true")
     check.add_argument("--statistics", action="store_true")
     check.add_argument("--jobs", type=_positive, default=1, metavar="N")
     check.add_argument("--logs", metavar="DIR", help="attach log evidence to findings")

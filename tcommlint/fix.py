@@ -1,9 +1,9 @@
 """``check --fix`` and ``--diff``: apply the rules' safe text edits, atomically.
 
-An edit replaces ``old`` by ``new`` at the first occurrence at or after its span on that line;
-an edit whose ``old`` text is no longer there is skipped, so a fix never guesses. Files are
-read and written as bytes decoded with ``surrogateescape``: encoding, line endings, comments
-and every byte outside the edits stay as they were. Each file is written to a temporary file
+An edit replaces ``old`` by ``new`` at its first occurrence as a whole token at or after its
+span on that line; an edit whose ``old`` text is no longer there is skipped, so a fix never
+guesses. Files are read and written as bytes decoded with ``surrogateescape``: encoding, line
+endings, comments and every byte outside the edits stay as they were. Each file is written to a temporary file
 beside it, flushed to disk, given the original's mode, and renamed over it: a run killed
 mid-write leaves the original intact.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
@@ -63,13 +64,21 @@ def _apply(text: str, edits: list[tuple[Edit, Finding]]) -> tuple[str, tuple[Fin
         if not 0 <= index < len(lines):
             continue
         line = lines[index]
-        start = line.find(edit.old, edit.span.column - 1)
-        if start < 0 or not edit.old:
+        match = _whole(edit.old).search(line, edit.span.column - 1) if edit.old else None
+        if match is None:
             continue
-        lines[index] = line[:start] + edit.new + line[start + len(edit.old) :]
+        lines[index] = line[: match.start()] + edit.new + line[match.end() :]
         if finding not in fixed:
             fixed.append(finding)
     return "".join(lines), tuple(fixed)
+
+
+def _whole(text: str) -> re.Pattern[str]:
+    """``text`` as a whole token: ``jsessionid`` matches in ``req.cook(jsessionid)`` and
+    ``"jsessionid"``, never inside ``/Common/uie_jsessionid``."""
+    before = r"(?<![\w.-])" if re.match(r"\w", text) else ""
+    after = r"(?![\w.-])" if re.search(r"\w$", text) else ""
+    return re.compile(before + re.escape(text) + after)
 
 
 def unified_diff(patches: list[FilePatch]) -> str:

@@ -107,3 +107,21 @@ def test_fix_cookie_case_in_haproxy_on_every_line(
     assert fixed == config.replace("jsessionid", "JSESSIONID")
     _, report = run_json(["check", "d", "--select", "TC2"], capsys)
     assert report["findings"] == []
+
+
+def test_fix_cookie_case_in_every_irule_mention(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tcommlint.ruleset import load_rules
+
+    (tc202,) = [rule for rule in load_rules() if rule.id == "TC202"]
+    (example,) = [e for e in tc202.examples["fail"] if "iRule" in e.get("title", "")]
+    write_tree(in_tmp / "d", example["files"])
+    config = in_tmp / "d" / "lb" / "bigip.conf"
+    before = config.read_text()
+    run_cli(["check", "d", "--fix", "--select", "TC202"], capsys)
+    after = config.read_text()
+    assert '"jsessionid"' in before and '"jsessionid"' not in after  # the guards too
+    assert after == before.replace('"jsessionid"', '"JSESSIONID"')
+    _, report = run_json(["check", "d", "--select", "TC2"], capsys)
+    assert report["findings"] == []

@@ -15,7 +15,7 @@ import binascii
 from typing import Any, NamedTuple
 
 from tcommlint.loaders.f5 import F5Result, bigip_cookie_name
-from tcommlint.loaders.irules import IRuleFacts, scan_irule
+from tcommlint.loaders.irules import IRuleFacts, cookie_mentions, scan_irule
 from tcommlint.loaders.jsonpos import JsonArray, JsonObject, JsonSyntaxError, parse_json
 from tcommlint.model import (
     LoadBalancer,
@@ -52,7 +52,7 @@ def load_as3(path: str, text: str) -> F5Result:
     if not looks_like_as3(root):
         return F5Result(None, (), {})
     adc = root["declaration"] if root.get("class") == "AS3" else root
-    return _Declaration(path, adc).build()
+    return _Declaration(path, adc, text).build()
 
 
 class _Entry(NamedTuple):
@@ -66,8 +66,9 @@ class _Entry(NamedTuple):
 class _Declaration:
     """Indexes every object of one ADC declaration and builds the model from them."""
 
-    def __init__(self, path: str, adc: JsonObject) -> None:
+    def __init__(self, path: str, adc: JsonObject, text: str = "") -> None:
         self.path = path
+        self.lines = text.split("\n")
         self.objects: dict[str, _Entry] = {}
         for tenant_name, tenant in _children(adc, "Tenant"):
             for app_name, app in _children(tenant, "Application"):
@@ -537,6 +538,15 @@ class _PersistReader:
             str(method), "other", span, lifetime_seconds=duration, lifetime_kind="idle"
         )
 
+    def _mentions(self, cookie: str, line: int, column: int) -> tuple[Span, ...]:
+        """Every mention of the cookie in the iRule's JSON string (one line of the file)."""
+        decl = self.service.decl
+        if not cookie or not 0 < line <= len(decl.lines):
+            return ()
+        source = decl.lines[line - 1][column - 1 :]
+        found = cookie_mentions(source, cookie, line, column)
+        return tuple(Span(decl.path, at_line, at_column) for at_line, at_column in found)
+
     def duration(self, default: int) -> Located[int | None]:
         located = self.get("duration", default)
         seconds = located.value if isinstance(located.value, int) else None
@@ -609,6 +619,7 @@ class _PersistReader:
         cookie_span = Span(self.service.decl.path, first.line, first.column)
         learns = any(c.cookie == first.cookie and c.event == "HTTP_RESPONSE" for c in adds)
         related = tuple(Span(self.service.decl.path, c.line, c.column) for c in lookups + adds)
+        related += self._mentions(first.cookie or "", first.line, first.column)
         return base._replace(
             keyed_on="cookie",
             cookie_name=Located(first.cookie or "", cookie_span),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from tcommlint.loaders.irules import IRuleFacts, scan_irule
+from tcommlint.loaders.irules import IRuleFacts, cookie_mentions, scan_irule
 from tcommlint.loaders.tmsh import Block, Item, TmshObject, Token, read_tmsh
 from tcommlint.model import (
     LoadBalancer,
@@ -724,6 +724,9 @@ def _keyed_by_irule(base: Persistence, facts: IRuleFacts, rule: TmshObject) -> P
     span = Span(rule.path, first.line, first.column)
     learns = any(c.cookie == cookie and c.event == "HTTP_RESPONSE" for c in adds)
     notes = [] if learns else [f"no 'persist add uie' on {cookie} in HTTP_RESPONSE"]
+    if rule.raw is not None:
+        mentions = cookie_mentions(rule.raw.text, cookie, rule.raw.line, rule.raw.column)
+        related += tuple(Span(rule.path, line, column) for line, column in mentions)
     return base._replace(
         keyed_on="cookie",
         cookie_name=Located(cookie, span),
