@@ -316,3 +316,15 @@ def test_content_not_name_decides(in_tmp: Path, capsys: pytest.CaptureFixture[st
     assert [(f["rule"], f["location"]["path"]) for f in report["findings"]] == [
         ("TC201", "d/lb/current-export")
     ]
+
+
+def test_statistics_and_quiet(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(EXAMPLES)
+    code, out, _ = run_cli(["check", "chat-broken", "--statistics", "-q"], capsys)
+    assert code == 1
+    assert out.splitlines()[0] == "    2  TC005  non-canonical-boolean"
+    assert len(out.splitlines()) == 7
+    _, out, _ = run_cli(["check", "chat-broken", "--quiet"], capsys)
+    assert "in 1 deployment" not in out and "TC101 [error]" in out

@@ -14,12 +14,13 @@ def render(
 ) -> str:
     """The human report."""
     lines = []
-    for finding in result.findings:
-        lines.append(_line(finding, colour))
-        lines.extend(f"    {r.span}: {r.message}" for r in finding.related)
-        lines.extend(f"    evidence: {line}" for line in finding.evidence)
-    if statistics:
+    if statistics:  # counts per rule instead of the findings, as ruff --statistics does
         lines.extend(_statistics(result.findings))
+    else:
+        for finding in result.findings:
+            lines.append(_line(finding, colour))
+            lines.extend(f"    {r.span}: {r.message}" for r in finding.related)
+            lines.extend(f"    evidence: {line}" for line in finding.evidence)
     if not quiet:
         lines.append(summary(result))
     return "\n".join(lines) + ("\n" if lines else "")
