@@ -3,9 +3,9 @@
 An edit replaces ``old`` by ``new`` at its first occurrence as a whole token at or after its
 span on that line; an edit whose ``old`` text is no longer there is skipped, so a fix never
 guesses. Files are read and written as bytes decoded with ``surrogateescape``: encoding, line
-endings, comments and every byte outside the edits stay as they were. Each file is written to a temporary file
-beside it, flushed to disk, given the original's mode, and renamed over it: a run killed
-mid-write leaves the original intact.
+endings, comments and every byte outside the edits stay as they were. Each file is written to
+a temporary file beside it, flushed to disk, given the original's mode, and renamed over it: a
+run killed mid-write leaves the original intact.
 """
 
 from __future__ import annotations

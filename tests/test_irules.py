@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tcommlint.loaders import irules
 from tcommlint.loaders.irules import scan_irule
 
 JSESSIONID_RULE = """
@@ -103,3 +104,44 @@ def test_braces_in_strings_do_not_confuse_events() -> None:
     )
     facts = scan_irule(body)
     assert [p.event for p in facts.persists] == ["HTTP_RESPONSE"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("a # x\n#c\n", "a # x\n  \n"),
+        ("set a 1; # note\n", "set a 1;       \n"),
+        ("if {1} {# c }\n", "if {1} {     \n"),
+        ("# c \\\n# d\n", "     \n   \n"),
+        ("x \\\n# d\n", "x \\\n# d\n"),
+        ("\\# not\n", "\\# not\n"),
+        ("\\\\# not\n", "\\\\# not\n"),
+        ("x \\; # not\n", "x \\; # not\n"),
+    ],
+    ids=[
+        "mid-line",
+        "after-semicolon",
+        "after-brace",
+        "newline-after-comment",
+        "escaped-newline",
+        "escaped-hash",
+        "escaped-backslash",
+        "escaped-semicolon",
+    ],
+)
+def test_blank_comments(body: str, expected: str) -> None:
+    assert irules._blank_comments(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('a "{" {b}', {6: 8}),
+        ("\\{ {}", {3: 4}),
+        ('x{"}" }', {1: 3}),
+        ("{ { }", {2: 4}),
+    ],
+    ids=["brace-in-string", "escaped-brace", "quote-after-brace", "unclosed-outer"],
+)
+def test_brace_pairs(text: str, expected: dict[int, int]) -> None:
+    assert irules._brace_pairs(text) == expected

@@ -229,6 +229,7 @@ def _careful_dump(
     """The same, with the fast path switched off (every body read token by token)."""
     with monkeypatch.context() as patch:
         patch.setattr(tmsh, "_fast_end", lambda *_: -1)
+        patch.setattr(tmsh, "_quick_block", lambda *_: None)
         return _dump(text)
 
 

@@ -18,7 +18,7 @@ import re
 from typing import NamedTuple
 
 from tcommlint.loaders.irules import IRuleFacts, cookie_mentions, scan_irule
-from tcommlint.loaders.tmsh import Block, Item, TmshObject, Token, read_tmsh
+from tcommlint.loaders.tmsh import Block, Item, RawText, TmshObject, Token, read_tmsh
 from tcommlint.model import (
     LoadBalancer,
     Member,
@@ -122,6 +122,8 @@ class _Index:
         for obj in objects:
             self.by_kind.setdefault(obj.kind, {})[full_name(obj.name)] = obj
         self.builtin_paths = builtin_paths
+        self._by_prefix: dict[str, dict[str, TmshObject]] = {}
+        self._facts: dict[TmshObject, IRuleFacts] = {}
 
     def of_kind(self, kind: str) -> list[TmshObject]:
         return [
@@ -134,12 +136,28 @@ class _Index:
     def resolve(self, ref: str, folder: str, prefix: str) -> TmshObject | None:
         """The object named ``ref`` among kinds starting with ``prefix``: an absolute name
         as is, a relative one in ``folder`` first, then in ``/Common``."""
-        candidates = [ref] if ref.startswith("/") else [f"{folder}/{ref}", f"/Common/{ref}"]
-        for name in candidates:
-            for kind, objects in self.by_kind.items():
-                if kind.startswith(prefix) and name in objects:
-                    return objects[name]
-        return None
+        names = self._by_prefix.get(prefix)
+        if names is None:
+            names = self._by_prefix[prefix] = self._names(prefix)
+        if ref.startswith("/"):
+            return names.get(ref)
+        return names.get(f"{folder}/{ref}") or names.get(f"/Common/{ref}")
+
+    def _names(self, prefix: str) -> dict[str, TmshObject]:
+        """Full name → object among kinds starting with ``prefix``; the first kind (in
+        reading order) wins for a name that several kinds hold."""
+        names: dict[str, TmshObject] = {}
+        for kind in reversed([kind for kind in self.by_kind if kind.startswith(prefix)]):
+            names.update(self.by_kind[kind])
+        return names
+
+    def irule_facts(self, rule: TmshObject, raw: RawText) -> IRuleFacts:
+        """What :func:`scan_irule` reads in ``rule`` (whose script is ``raw``), scanned once
+        however many virtuals use the rule."""
+        facts = self._facts.get(rule)
+        if facts is None:
+            facts = self._facts[rule] = scan_irule(raw.text, raw.line, raw.column)
+        return facts
 
     def resolve_name(self, ref: str, folder: str, prefix: str) -> str:
         """The full name ``ref`` stands for (the first candidate when nothing matches)."""
@@ -149,13 +167,20 @@ class _Index:
         return ref if ref.startswith("/") else f"{folder}/{ref}"
 
     def counts(self) -> dict[str, int]:
+        builtin = self.builtin_paths
+        per_kind = {
+            kind: sum(1 for obj in objects.values() if obj.path not in builtin)
+            if builtin
+            else len(objects)
+            for kind, objects in self.by_kind.items()
+        }
+
         def count(*prefixes: str) -> int:
+            spaced = tuple(p for p in prefixes if p[-1] == " ")
             return sum(
-                1
-                for kind, objects in self.by_kind.items()
-                if kind in prefixes or kind.startswith(tuple(p for p in prefixes if p[-1] == " "))
-                for obj in objects.values()
-                if obj.path not in self.builtin_paths
+                number
+                for kind, number in per_kind.items()
+                if kind in prefixes or kind.startswith(spaced)
             )
 
         return {
@@ -518,7 +543,7 @@ class _ServiceBuilder:
         rule_obj = self.index.resolve(rule.value, self.folder, "ltm rule")
         if rule_obj is None or rule_obj.raw is None:
             return base._replace(notes=(f"iRule {rule.value} not found among the files",))
-        facts = scan_irule(rule_obj.raw.text, rule_obj.raw.line, rule_obj.raw.column)
+        facts = self.index.irule_facts(rule_obj, rule_obj.raw)
         return _keyed_by_irule(base, facts, rule_obj)
 
     def _simple(self, profile: _Profile, kind: str) -> Persistence:
@@ -544,7 +569,7 @@ class _ServiceBuilder:
             if obj is None or obj.raw is None:
                 self.notes.append(f"iRule {name} not found among the files")
                 continue
-            found.append((obj, scan_irule(obj.raw.text, obj.raw.line, obj.raw.column)))
+            found.append((obj, self.index.irule_facts(obj, obj.raw)))
         return found
 
     def _irule_persistences(self) -> list[Persistence]:

@@ -91,6 +91,8 @@ _SWITCH = re.compile(
     r"switch\s+((?:-\w+\s+)*)(?:--\s+)?\[\s*(string\s+tolower\s+)?\[?\s*HTTP::(?:path|uri)"
     r"\s*\]?\s*\]\s*$"
 )
+_HASH = re.compile("#")
+_BRACE_SPECIAL = re.compile(r'[\\"{}]')
 _OPERATORS = {"starts_with": "prefix", "equals": "exact", "eq": "exact", "==": "exact"}
 
 
@@ -128,50 +130,70 @@ class _Locator:
 
 
 def _blank_comments(body: str) -> str:
-    """The body with Tcl comments replaced by spaces, so offsets stay valid."""
-    out = list(body)
-    command_start = True
-    index = 0
-    length = len(body)
-    while index < length:
-        char = body[index]
-        if char == "\\":
-            index += 2
-            command_start = False
+    """The body with Tcl comments replaced by spaces, so offsets stay valid.
+
+    A ``#`` starts a comment where a command may start: first on its line after blanks, or
+    after ``;``, ``{`` or ``[`` (none of them escaped by a backslash). Only the ``#`` are
+    visited, not every character.
+    """
+    if "#" not in body:
+        return body
+    pieces = []
+    done = 0
+    for match in _HASH.finditer(body):
+        index = match.start()
+        if index < done or not _command_start(body, index, done):
             continue
-        if char == "#" and command_start:
-            end = body.find("\n", index)
-            end = length if end < 0 else end
-            out[index:end] = " " * (end - index)
-            index = end
-            continue
-        if char in "\n;{[":
-            command_start = True
-        elif not char.isspace():
-            command_start = False
-        index += 1
-    return "".join(out)
+        end = body.find("\n", index)
+        end = len(body) if end < 0 else end
+        pieces.append(body[done:index])
+        pieces.append(" " * (end - index))
+        done = end
+    pieces.append(body[done:])
+    return "".join(pieces)
+
+
+def _command_start(body: str, index: int, comment_end: int) -> bool:
+    """True when the ``#`` at ``index`` is not escaped and begins a command (a comment
+    that ends at ``comment_end`` escapes nothing)."""
+    if _escaped(body, index):
+        return False
+    line_start = body.rfind("\n", 0, index) + 1
+    before = body[line_start:index].rstrip()
+    if not before:
+        newline = line_start - 1
+        return newline < 0 or newline == comment_end or not _escaped(body, newline)
+    return before[-1] in ";{[" and not _escaped(body, line_start + len(before) - 1)
+
+
+def _escaped(body: str, index: int) -> bool:
+    """True when an odd run of backslashes ends right before ``index``."""
+    run = index - len(body[:index].rstrip("\\")) if body[index - 1 : index] == "\\" else 0
+    return run % 2 == 1
 
 
 def _brace_pairs(text: str) -> dict[int, int]:
     """Open-brace offset → close-brace offset for every block that closes."""
     pairs: dict[int, int] = {}
     stack: list[int] = []
-    index = 0
     quoted = False
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char == "\\":
-            index += 2
+    skip = 0
+    for match in _BRACE_SPECIAL.finditer(text):
+        index = match.start()
+        if index < skip:
             continue
-        if char == '"' and (quoted or index == 0 or text[index - 1] in " \t\r\n;["):
-            quoted = not quoted
-        elif not quoted and char == "{":
+        char = match.group()
+        if char == "\\":
+            skip = index + 2
+        elif char == '"':
+            if quoted or index == 0 or text[index - 1] in " \t\r\n;[":
+                quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "{":
             stack.append(index)
-        elif not quoted and char == "}" and stack:
+        elif stack:
             pairs[stack.pop()] = index
-        index += 1
     return pairs
 
 

@@ -17,14 +17,17 @@ Speed: :func:`read_tmsh` only splits the file into objects. Where an object ends
 guessed (the next ``}`` at column 0) and the guess is proved with whole-body string
 operations that run in C (:func:`_plain_depth`); when the proof fails, the exact
 token-by-token reader (or :func:`tcl_block_end`) decides. The words of a body are read
-when :attr:`TmshObject.body` is first used, and lines and columns are counted only for
-the positions asked for.
+when :attr:`TmshObject.body` is first used (by :func:`_quick_block` unless the body holds a
+comment line or a script), and lines and columns are counted only for the positions asked
+for.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
+from functools import partial
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -57,6 +60,10 @@ _TOKEN = re.compile(
 _NEWLINE, _QUOTED, _UNTERMINATED, _OPEN, _CLOSE, _WORD = range(1, 7)
 # The same lexemes for finditer, which skips the blanks between them.
 _LEXEME = re.compile(r'\n|"(?:[^"\\]|\\.)*"|[{}"]|[^\s{}"][^\s{}]*', re.S)
+# (blanks, lexeme) pairs for findall: every character of a body is in one of them.
+_PAIRS = re.compile(r'([^\S\n]*)(\n|"(?:[^"\\]|\\.)*"|[{}"]|[^\s{}"][^\s{}]*)', re.S)
+_SPECIAL = frozenset('\n{}"')
+_COMMENT_AT_LINE_START = re.compile(r"\n[^\S\n]*#")
 _UNESCAPE = re.compile(r"\\(.)", re.S)
 _QUOTE_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
 _TCL_SPECIAL = re.compile(r'[\\{}"#\n;\[]')
@@ -74,6 +81,8 @@ _NOT_BRACES = bytes(byte for byte in range(256) if byte not in b"{}")
 _TMSH_QUOTE_AFTER = frozenset(" \t\r\n")
 _TCL_QUOTE_AFTER = frozenset(" \t\r\n;[")
 _LAST_CHAR = itemgetter(-1)
+# A body closed on its header line, with nothing tmsh and Tcl might read differently.
+_ONE_LINE = re.compile(r'[^{}"#\\\n]*\}')
 _MAX_GUESSES = 6
 _MAX_PASSES = 128
 
@@ -135,6 +144,13 @@ class Block(NamedTuple):
     def words(self) -> list[Token]:
         """Every word of every item, for list braces such as ``rules { /Common/a /Common/b }``."""
         return [word for item in self.items for word in item.words]
+
+
+# Build tokens and items from a tuple of all their fields, without a Python-level __new__.
+_new_token: Callable[[tuple[str, int, int, bool]], Token] = partial(tuple.__new__, Token)
+_new_item: Callable[[tuple[tuple[Token, ...], Block | None, RawText | None]], Item] = partial(
+    tuple.__new__, Item
+)
 
 
 class _Source:
@@ -215,6 +231,9 @@ class TmshObject:
         line, column = self._source.position(self._brace)
         if self.kind in SCRIPT_OBJECTS:
             return Block((), line, column)
+        quick = _quick_block(self._source.text, self._brace, self._end, line, column)
+        if quick is not None:
+            return quick
         try:
             block, _ = _read_block(self._source.text, self._brace, line, column, self.name)
         except TmshSyntaxError:  # not reached: read_tmsh proved the body reads
@@ -347,7 +366,9 @@ def _tcl_unclosed(owner: str) -> str:
 
 def _fast_end(source: _Source, start: int, quote_after: frozenset[str]) -> int:
     """The offset of the ``}`` that closes the body starting at ``start`` when it is a ``}``
-    at column 0 and :func:`_plain_depth` proves it; -1 when the careful reader must decide.
+    at column 0 and :func:`_plain_depth` proves it, or the ``}`` of a body closed on its
+    header line with no brace, quote, ``#`` or backslash before it; -1 when the careful
+    reader must decide.
 
     After a few unproved guesses in one file (a file whose braces are not laid out the way
     tmsh writes them), the file is left to the careful reader, so guessing never costs more
@@ -355,7 +376,10 @@ def _fast_end(source: _Source, start: int, quote_after: frozenset[str]) -> int:
     """
     text = source.text
     line_end = text.find("\n", start)
-    if source.misses > _MAX_GUESSES or "}" in text[start:line_end]:
+    if "}" in text[start:line_end]:
+        one_line = _ONE_LINE.match(text, start)  # ``{ }``, ``{ address 10.0.0.1 }``
+        return one_line.end() - 1 if one_line is not None else -1
+    if source.misses > _MAX_GUESSES:
         return -1
     guess = text.find("\n}", start)
     for _ in range(_MAX_GUESSES):
@@ -425,6 +449,60 @@ def _brace_depth(braces: bytes) -> int:
     if not braces:
         return 0
     return -1 if b"}" in braces else 1
+
+
+# --- the quick reader: a body already proved, with no comment or script in it -------------
+
+
+def _quick_block(text: str, brace: int, end: int, line: int, column: int) -> Block | None:
+    """The block from the ``{`` at ``brace`` to the ``}`` at ``end`` (its end already known),
+    read as the careful reader reads it; None when it holds what only the careful reader
+    handles (a comment line, a script key, a lone ``"``, very deep nesting).
+
+    One ``findall`` yields (blanks, lexeme) pairs that cover the text without gaps, so
+    offsets are running sums, and tokens are built without a Python-level constructor.
+    """
+    if _COMMENT_AT_LINE_START.search(text, brace, end) is not None:
+        return None
+    pos = brace + 1
+    first_line, line_start = line, brace - column + 1
+    stack: list[tuple[list[Item], list[Token], int, int]] = []
+    items: list[Item] = []
+    words: list[Token] = []
+    for blanks, lexeme in _PAIRS.findall(text, pos, end + 1):
+        pos += len(blanks)
+        first = lexeme[0]
+        if first not in _SPECIAL:
+            words.append(_new_token((lexeme, line, pos - line_start + 1, False)))
+        elif first == "\n":
+            if words:
+                items.append(_new_item((tuple(words), None, None)))
+                words = []
+            line += 1
+            line_start = pos + 1
+        elif first == "{":
+            if len(stack) >= MAX_DEPTH - 1 or (len(words) == 1 and words[0][0] in SCRIPT_KEYS):
+                return None
+            stack.append((items, words, line, pos - line_start + 1))
+            items, words = [], []
+        elif first == "}":
+            if words:
+                items.append(_new_item((tuple(words), None, None)))
+            if not stack:
+                return Block(tuple(items), first_line, column) if pos == end else None
+            outer_items, outer_words, block_line, block_column = stack.pop()
+            block = Block(tuple(items), block_line, block_column)
+            outer_items.append(_new_item((tuple(outer_words), block, None)))
+            items, words = outer_items, []
+        elif len(lexeme) == 1:
+            return None
+        else:
+            words.append(_new_token((_unquote(lexeme), line, pos - line_start + 1, True)))
+            if "\n" in lexeme:
+                line += lexeme.count("\n")
+                line_start = text.rfind("\n", pos, pos + len(lexeme)) + 1
+        pos += len(lexeme)
+    return None
 
 
 # --- the careful reader: one body, token by token ------------------------------------------
