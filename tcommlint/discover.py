@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from tcommlint.errors import UsageError
-from tcommlint.settings import MANIFEST_NAME
+from tcommlint.settings import MANIFEST_NAME, ConfigFile, read_config
 
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
@@ -43,6 +43,20 @@ def plan(paths: list[str], cwd: Path) -> list[DeploymentPlan]:
         files = tuple(files_below(root, nested - {root}))
         plans.append(DeploymentPlan(root, roots[root], files))
     return plans
+
+
+def planned(
+    paths: list[str], cwd: Path, config: ConfigFile | None
+) -> list[tuple[DeploymentPlan, ConfigFile | None]]:
+    """Each deployment named by ``paths`` with the manifest that describes it (its own
+    ``tcommlint.yaml``, else the configuration found upward)."""
+    result = []
+    for deployment_plan in plan(paths, cwd):
+        manifest = (
+            read_config(deployment_plan.manifest, cwd) if deployment_plan.manifest else config
+        )
+        result.append((deployment_plan, manifest))
+    return result
 
 
 def _manifest_in(directory: Path) -> Path | None:

@@ -63,7 +63,7 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
     bindings = bind({"deployment": facts})
     for rule in first:
         _run(rule, deployment, facts, selection, raw, statuses, bindings)
-    facts["incomplete"] = _incomplete(first, facts["parts"], deployment)
+    facts["incomplete"] = _incomplete(first, facts["parts"])
 
     kept, suppressed, unused = _apply_suppressions(raw, deployment.suppressions, selection)
     judged = {rule_id for rule_id, status in statuses.items() if status.status == "pass"}
@@ -85,7 +85,7 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
 
 
 def _is_second_pass(rule: Rule) -> bool:
-    sources = [rule.when.source] + ([rule.for_each.source] if rule.for_each else [])
+    sources = [rule.data["when"], rule.data.get("for_each", "")]
     return any(name in source for source in sources for name in SECOND_PASS_FACTS)
 
 
@@ -169,9 +169,7 @@ def _related(rule: Rule, data: dict[str, Any], primary: Span) -> tuple[Related, 
     return tuple(sorted(related.values()))
 
 
-def _incomplete(
-    rules: list[Rule], parts: dict[str, bool], deployment: Deployment
-) -> list[dict[str, Any]]:
+def _incomplete(rules: list[Rule], parts: dict[str, bool]) -> list[dict[str, Any]]:
     result = []
     for part in PARTS:
         if parts[part]:

@@ -150,9 +150,6 @@ def _located(value: Located[Any] | None, default: Any = "") -> tuple[Any, str, b
 def _tomcat(tomcat: TomcatConf) -> dict[str, Any]:
     name, name_loc, name_inherited = _located(tomcat.session_cookie_name)
     cookie_path, cookie_path_loc, _ = _located(tomcat.session_cookie_path)
-    context_path, context_loc, _ = _located(tomcat.context_path)
-    if not cookie_path and context_path != "":
-        cookie_path, cookie_path_loc = (context_path or "/"), context_loc
     timeout, timeout_loc, timeout_inherited = _located(tomcat.session_timeout_minutes, 30)
     return {
         "root": tomcat.root,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,7 +13,8 @@ from tcommlint.expr import Compiled, ExpressionError, Template
 from tcommlint.resources import rules_dir, schema
 from tcommlint.yamlread import read_yaml, validate
 
-EXPRESSION_FIELDS = ("for_each", "when", "at", "severity_when", "related")
+# ``for_each`` and ``when`` are compiled together, as the rule's selector.
+EXPRESSION_FIELDS = ("at", "severity_when", "related")
 TEMPLATE_FIELDS = ("message", "key")
 T = TypeVar("T")
 
@@ -25,7 +27,6 @@ class Rule:
         "data",
         "fix_description",
         "fix_edits",
-        "for_each",
         "id",
         "key",
         "message",
@@ -38,7 +39,6 @@ class Rule:
         "severity_when",
         "summary",
         "variable",
-        "when",
     )
 
     def __init__(
@@ -69,9 +69,7 @@ class Rule:
             for field in TEMPLATE_FIELDS
             if field in data
         }
-        self.for_each: Compiled | None = compiled.get("for_each")
-        self.when: Compiled = compiled["when"]
-        self.selector = _selector(data, self.variable, programs)
+        self.selector = _selector(path, lines, data, self.variable, programs)
         self.at: Compiled = compiled["at"]
         self.severity_when: Compiled | None = compiled.get("severity_when")
         self.related: Compiled | None = compiled.get("related")
@@ -105,15 +103,35 @@ class Rule:
         return {"selector": self.selector.serialized()}
 
 
-def _selector(data: dict[str, Any], variable: str, programs: dict[str, str] | None) -> Compiled:
+def _selector(
+    path: str,
+    lines: dict[str, int],
+    data: dict[str, Any],
+    variable: str,
+    programs: dict[str, str] | None,
+) -> Compiled:
     """``for_each`` and ``when`` as one program over ``deployment`` alone: the elements that fire.
 
     Every rule's selector binds the same single variable, so one conversion of the deployment
-    to CEL values serves all rules.
+    to CEL values serves all rules. When it does not compile, the two fields are compiled on
+    their own so that the error names the field and its position.
     """
     source = f"({data.get('for_each', '[null]')}).filter({variable}, {data['when']})"
-    serialized = programs.get("selector", "") if programs is not None else ""
-    return Compiled(source, ("deployment",), lazy=programs is not None, serialized=serialized)
+    if programs is not None:
+        return Compiled(source, ("deployment",), lazy=True, serialized=programs["selector"])
+    try:
+        return Compiled(source, ("deployment",))
+    except ExpressionError as error:
+        for field in ("for_each", "when"):
+            if field in data:
+                _checked(
+                    path, lines, field, partial(Compiled, data[field], ("deployment", variable))
+                )
+        return _checked(path, lines, "when", partial(_raise, error))
+
+
+def _raise(error: ExpressionError) -> Compiled:
+    raise error
 
 
 def _expression(
@@ -124,9 +142,9 @@ def _expression(
     variables: tuple[str, ...],
     programs: dict[str, str] | None,
 ) -> Compiled:
-    """A compiled expression; from a verified cache entry it is deserialized or compiled lazily."""
+    """A compiled expression; from a verified cache entry it is compiled on first use."""
     if programs is not None:
-        return Compiled(source, variables, lazy=True, serialized=programs.get(field, ""))
+        return Compiled(source, variables, lazy=True)
     return _checked(path, lines, field, lambda: Compiled(source, variables))
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from tcommlint.discover import DeploymentPlan, plan
+from tcommlint.discover import DeploymentPlan, planned
 from tcommlint.engine import Outcome, Selection, evaluate
 from tcommlint.errors import UsageError
 from tcommlint.findings import Finding, RuleStatus, sorted_findings
 from tcommlint.load import load_deployment
 from tcommlint.model import Deployment
 from tcommlint.ruleset import Rule, load_rules
-from tcommlint.settings import ConfigFile, read_config
+from tcommlint.settings import ConfigFile
 
 
 class DeploymentResult(NamedTuple):
@@ -58,10 +58,7 @@ def check(
     result is the same, in the same order.
     """
     work = []
-    for deployment_plan in plan(paths, cwd):
-        manifest = config
-        if deployment_plan.manifest:
-            manifest = read_config(deployment_plan.manifest, cwd)
+    for deployment_plan, manifest in planned(paths, cwd, config):
         merged = _merge(selection, config, manifest if manifest is not config else None)
         work.append(_Job(deployment_plan, manifest, merged))
     if jobs > 1 and len(work) > 1:

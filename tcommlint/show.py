@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tcommlint.discover import plan
+from tcommlint.discover import planned
 from tcommlint.expr import human_duration
 from tcommlint.load import load_deployment
 from tcommlint.model import Deployment, LoadBalancer, Persistence, Pool, Service
@@ -22,12 +22,10 @@ def run(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
     config_path = find_config(cwd)
     config = read_config(config_path, cwd) if config_path else None
-    deployments = []
-    for deployment_plan in plan(args.paths, cwd):
-        manifest = (
-            read_config(deployment_plan.manifest, cwd) if deployment_plan.manifest else config
-        )
-        deployments.append(load_deployment(deployment_plan, manifest, cwd))
+    deployments = [
+        load_deployment(deployment_plan, manifest, cwd)
+        for deployment_plan, manifest in planned(args.paths, cwd, config)
+    ]
     render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]
     sys.stdout.write(render(deployments))
     return 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from tcommlint.expr import parse_duration as parse_seconds
 from tcommlint.loaders.irules import IRuleFacts, cookie_mentions, scan_irule
 from tcommlint.loaders.tmsh import Block, Item, RawText, TmshObject, Token, read_tmsh
 from tcommlint.model import (
@@ -291,12 +292,7 @@ def _int(text: str, default: int) -> int:
 def parse_duration(text: str) -> int | None:
     """Seconds for ``0``, ``300``, ``m:s``, ``h:m:s``, ``d:h:m:s``; None for
     ``indefinite`` and unreadable values."""
-    if not _DURATION.match(text):
-        return None
-    seconds = 0
-    for part, factor in zip(reversed(text.split(":")), (1, 60, 3600, 86400), strict=False):
-        seconds += int(part) * factor
-    return seconds
+    return parse_seconds(text) if _DURATION.match(text) else None
 
 
 # --- persistence profiles -------------------------------------------------------------------

@@ -221,6 +221,8 @@ def _resolve(settings: _Settings, header: Span, root: str, conf_dir: Path) -> To
 def _cookie_path(settings: _Settings) -> Located[str] | None:
     """Context sessionCookiePath, web.xml cookie path, else the context path ("/" for ROOT)."""
     path = settings.cookie_path or settings.web_cookie_path
+    if path is not None and not path.value:
+        path = None  # Tomcat treats an empty cookie path as unset
     if path is None and settings.context_path is not None:
         context = settings.context_path
         note = "Tomcat default: the context path"

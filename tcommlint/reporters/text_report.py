@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tcommlint.findings import Finding
+from tcommlint.findings import SEVERITIES, Finding
 from tcommlint.run import RunResult
 
 COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
@@ -42,7 +42,7 @@ def _statistics(findings: list[Finding]) -> list[str]:
 
 def summary(result: RunResult) -> str:
     """``N errors, N warnings, N infos in N deployments (N files)``."""
-    count = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_ORDER}
+    count = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITIES}
     files = sum(len(d.deployment.files) for d in result.deployments)
     deployments = len(result.deployments)
     text = (
@@ -53,9 +53,6 @@ def summary(result: RunResult) -> str:
     if result.suppressed:
         text += f"; {result.suppressed} suppressed"
     return text
-
-
-SEVERITY_ORDER = ("error", "warning", "info")
 
 
 def _plural(count: int, word: str) -> str:
