@@ -8,6 +8,12 @@ import pytest
 
 from tcommlint.loaders import tmsh
 from tcommlint.loaders.tmsh import looks_like_tmsh, read_tmsh, tcl_block_end
+from tcommlint.loaders.tmsh_proof import (
+    TCL_QUOTE_AFTER,
+    TMSH_QUOTE_AFTER,
+    all_balanced,
+    plain_depth,
+)
 from tcommlint.model import ParseError
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "f5-tmsh"
@@ -223,11 +229,21 @@ def _dump(text: str) -> tuple[list[tuple[object, ...]], list[ParseError]]:
     return [(o.kind, o.name, o.span, o.header, o.raw, o.body) for o in objects], errors
 
 
+def _one_by_one_dump(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[tuple[object, ...]], list[ParseError]]:
+    """The same, with the bulk split switched off (each object's end proved alone)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(tmsh, "_split_in_bulk", lambda *_: None)
+        return _dump(text)
+
+
 def _careful_dump(
     text: str, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[list[tuple[object, ...]], list[ParseError]]:
     """The same, with the fast path switched off (every body read token by token)."""
     with monkeypatch.context() as patch:
+        patch.setattr(tmsh, "_split_in_bulk", lambda *_: None)
         patch.setattr(tmsh, "_fast_end", lambda *_: -1)
         patch.setattr(tmsh, "_quick_block", lambda *_: None)
         return _dump(text)
@@ -238,7 +254,9 @@ def test_corpus_fast_path_reads_like_the_careful_reader(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = path.read_text(encoding="utf-8", errors="replace")
-    assert _dump(text) == _careful_dump(text, monkeypatch)
+    careful = _careful_dump(text, monkeypatch)
+    assert _dump(text) == careful
+    assert _one_by_one_dump(text, monkeypatch) == careful
 
 
 TRICKY = {
@@ -272,6 +290,19 @@ TRICKY = {
     "irule-escapes": 'ltm rule /C/r {\n    set a \\{\n    set b "\\"}"\n    set c \\\n    x\n}\n',
     "irule-unclosed": 'ltm rule /C/r {\nwhen X { log "}" }\n}\n',
     "crlf": "ltm pool /C/a {\r\n    members {\r\n        m { }\r\n    }\r\n}\r\n",
+    "irule-line-like-a-header": (
+        "ltm rule /C/r {\nwhen X {\n}\nltm pool /C/fake {\n}\n    if {1} {\n}\nltm pool /C/p {\n}\n"
+    ),
+    "quote-after-brace-among-many": "".join(
+        f'ltm pool /C/p{n} {{\n    v {{"a"}}\n}}\n' if n == 11 else f"ltm pool /C/p{n} {{\n}}\n"
+        for n in range(20)
+    ),
+    "separator-in-body": "ltm pool /C/a {\n    v \x02\n}\nltm pool /C/b {\n}\n",
+    "header-with-two-blanks": "ltm  pool /C/a {\n}\nltm pool /C/b {\n}\n",
+    "header-with-a-tab": "ltm pool\t/C/a {\n}\n",
+    "one-line-body-with-a-string": 'ltm pool /C/a { description "x" }\nltm pool /C/b {\n}\n',
+    "text-after-a-closer": "ltm pool /C/a {\n} x\nltm pool /C/b {\n}\n",
+    "unclosed-last-object": "ltm pool /C/a {\n}\nltm pool /C/b {\n    x {\n",
 }
 
 
@@ -279,7 +310,9 @@ TRICKY = {
 def test_fast_path_reads_like_the_careful_reader(
     text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert _dump(text) == _careful_dump(text, monkeypatch)
+    careful = _careful_dump(text, monkeypatch)
+    assert _dump(text) == careful
+    assert _one_by_one_dump(text, monkeypatch) == careful
 
 
 @pytest.mark.parametrize(
@@ -316,8 +349,49 @@ def test_fast_path_reads_like_the_careful_reader(
     ],
 )
 def test_plain_depth(body: str, tcl: bool, depth: int) -> None:
-    quote_after = tmsh._TCL_QUOTE_AFTER if tcl else tmsh._TMSH_QUOTE_AFTER
-    assert tmsh._plain_depth(body, quote_after) == depth
+    quote_after = TCL_QUOTE_AFTER if tcl else TMSH_QUOTE_AFTER
+    assert plain_depth(body, quote_after) == depth
+
+
+@pytest.mark.parametrize(
+    ("bodies", "balanced"),
+    [
+        (["\n    a {\n    }\n", "\n    b 1\n"], True),
+        (["\n    a {\n", "\n    }\n"], False),
+        (["\n    a }\n", "\n    b {\n"], False),
+        (['\n    d "x\n', '\n"\n'], False),
+        (['\n    d "{"\n', "\n    # }\n"], True),
+        (["\n    v \x02\n"], False),
+        ([], True),
+    ],
+    ids=[
+        "each-balanced",
+        "balanced-only-together",
+        "closes-early-then-opens",
+        "string-across-bodies",
+        "strings-and-comments",
+        "separator-inside",
+        "none",
+    ],
+)
+def test_all_balanced_proves_each_body_alone(bodies: list[str], balanced: bool) -> None:
+    assert all_balanced(bodies, TMSH_QUOTE_AFTER) is balanced
+    assert balanced is all(plain_depth(body, TMSH_QUOTE_AFTER) == 0 for body in bodies)
+
+
+LARGEST = ("archive1__config__profile_base.conf", "archive1__config__bigip.conf")
+
+
+@pytest.mark.parametrize("suffix", LARGEST)
+def test_largest_corpus_files_are_split_in_bulk(suffix: str) -> None:
+    """The speed of F5 reading rests on this path; the comparisons above show it exact."""
+    paths = [path for path in _corpus() if path.name.endswith(suffix)]
+    if not paths:
+        pytest.skip(f"corpus file *{suffix} not present (../shared/corpus is absent)")
+    text = paths[0].read_text(encoding="utf-8")
+    objects = tmsh._split_in_bulk(tmsh._Source("bigip.conf", text))
+    assert objects is not None
+    assert len(objects) == len(read_tmsh("bigip.conf", text)[0]) > 200
 
 
 def test_bodies_are_read_on_first_use() -> None:

@@ -28,9 +28,14 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import partial
-from operator import itemgetter
 from typing import NamedTuple
 
+from tcommlint.loaders.tmsh_proof import (
+    TCL_QUOTE_AFTER,
+    TMSH_QUOTE_AFTER,
+    all_balanced,
+    plain_depth,
+)
 from tcommlint.model import ParseError
 from tcommlint.source import Span
 
@@ -72,19 +77,23 @@ _TCL_SPECIAL = re.compile(r'[\\{}"#\n;\[]')
 _GAP = re.compile(r"(?:\s+|#[^\n]*)*")
 _HEADER = re.compile(r'([^\s{}"#][^\s{}]*(?:[^\S\n]+[^\s{}"][^\s{}]*)*)[^\S\n]*\{')
 
-# The proof of an object's end (see _plain_depth).
-_ESCAPED = re.compile(r"\\.", re.S)
-_COMMENT_LINE = re.compile(r"\n[ \t]*#[^\n]*")
-_RISKY_HASH = re.compile(r"#[^\n\x00{}]*[\x00{}]")
-_NOT_BRACES = bytes(byte for byte in range(256) if byte not in b"{}")
-# What may precede a '"' that opens a string, for tmsh and Tcl alike / for Tcl only.
-_TMSH_QUOTE_AFTER = frozenset(" \t\r\n")
-_TCL_QUOTE_AFTER = frozenset(" \t\r\n;[")
-_LAST_CHAR = itemgetter(-1)
+# Where an object ends, guessed and then proved (see tmsh_proof).
 # A body closed on its header line, with nothing tmsh and Tcl might read differently.
 _ONE_LINE = re.compile(r'[^{}"#\\\n]*\}')
 _MAX_GUESSES = 6
-_MAX_PASSES = 128
+_SETTLE_PARTS = 8  # a bulk proof that fails is retried on this many parts
+# The gap before an object and its header as tmsh writes it: printable ASCII words without
+# quotes or braces, " {" and, for a body on the lines below, the end of the line.
+_SAVED_HEADER = re.compile(
+    r"(?:\s+|#[^\n]*)*+([!$-z|~][!#-z|~]*(?: [!#-z|~]+)*) \{(?:[ \t\r]*(\n))?"
+)
+# The "}" at column 0 that ends a script object: the rest of its line, blank and comment
+# lines, then the next object's module word, or only blanks to the end.
+_SCRIPT_CLOSE = re.compile(
+    r"\n(\})[ \t\r]*(?:\n(?:[ \t\r]*(?:#[^\n]*)?\n)*[ \t]*"
+    r"(?:ltm|sys|net|gtm|apm|asm|auth|cm|security|pem|cli|wom|analytics|ilx|ifile|afm|vcmp)"
+    r"[ \t]|\s*\Z)"
+)
 
 
 class Token(NamedTuple):
@@ -188,12 +197,15 @@ class TmshObject:
     __slots__ = ("_block", "_brace", "_end", "_raw", "_source", "_start", "kind", "name")
 
     def __init__(
-        self, source: _Source, header: tuple[int, int, str, str], end: int, block: Block | None
+        self, source: _Source, start: int, brace: int, kind: str, name: str, end: int
     ) -> None:
         self._source = source
-        self._start, self._brace, self.kind, self.name = header
+        self._start = start
+        self._brace = brace
+        self.kind = kind
+        self.name = name
         self._end = end
-        self._block = block
+        self._block: Block | None = None
         self._raw: RawText | None = None
 
     @property
@@ -276,6 +288,89 @@ def read_tmsh(path: str, text: str) -> tuple[list[TmshObject], list[ParseError]]
 
 def _read_objects(source: _Source, objects: list[TmshObject]) -> None:
     """Append every object of ``source`` to ``objects``; raises TmshSyntaxError."""
+    in_bulk = _split_in_bulk(source)
+    if in_bulk is not None:
+        objects.extend(in_bulk)
+        return
+    _read_objects_one_by_one(source, objects)
+
+
+def _split_in_bulk(source: _Source) -> list[TmshObject] | None:
+    """Every object of a file laid out the way tmsh saves it, or None to leave the file to
+    :func:`_read_objects_one_by_one`.
+
+    Headers are read with one regex each and every end is guessed — the next ``}`` at
+    column 0, for a script the one followed by the next object — and the guesses are
+    proved together at the end (:func:`_settle`). Anything unusual (an odd header, a body
+    closed on its header line with more in it than plain words, a guess that does not
+    hold) returns None; the reader that takes over then decides, and reports any error.
+    """
+    text = source.text
+    header_at, script_close = _SAVED_HEADER.match, _SCRIPT_CLOSE.search
+    objects: list[TmshObject] = []
+    bodies: list[tuple[TmshObject, str]] = []
+    scripts: list[tuple[TmshObject, str]] = []
+    pos = 0
+    while True:
+        found = header_at(text, pos)
+        if found is None:
+            break
+        head, newline = found.group(1, 2)
+        kind, _, name = head.rpartition(" ")
+        brace = found.end(1) + 1
+        if kind in SCRIPT_OBJECTS:
+            close = script_close(text, brace)
+            end = close.start(1) if close is not None else 0
+            guesses = scripts
+        elif newline is None:
+            one_line = _ONE_LINE.match(text, brace + 1)
+            end = one_line.end() - 1 if one_line is not None else 0
+            guesses = None
+        else:
+            end = text.find("\n}", brace) + 1
+            guesses = bodies
+        if not end:
+            return None
+        obj = TmshObject(source, found.start(1), brace, kind, name, end)
+        objects.append(obj)
+        if guesses is not None:
+            guesses.append((obj, text[brace + 1 : end]))
+        pos = end + 1
+    if _GAP.match(text, pos).end() != len(text):  # type: ignore[union-attr]
+        return None
+    if _settle(bodies, TMSH_QUOTE_AFTER) and _settle(scripts, TCL_QUOTE_AFTER):
+        return objects
+    return None
+
+
+def _settle(guesses: list[tuple[TmshObject, str]], quote_after: frozenset[str]) -> bool:
+    """True when every guessed body end holds: all proved at once, else each of a few parts
+    proved apart, down to single bodies; one that resists proof is read exactly."""
+    if len(guesses) == 1:
+        obj, body = guesses[0]
+        return plain_depth(body, quote_after) == 0 or _read_exactly(obj)
+    if all_balanced([body for _, body in guesses], quote_after):
+        return True
+    size = -(-len(guesses) // _SETTLE_PARTS)
+    parts = range(0, len(guesses), size)
+    return all(_settle(guesses[start : start + size], quote_after) for start in parts)
+
+
+def _read_exactly(obj: TmshObject) -> bool:
+    """True when the exact reader ends ``obj`` where it was guessed to end. Positions do
+    not matter here (the body is read again on first use), so none are counted."""
+    text, brace = obj._source.text, obj._brace
+    if obj.kind in SCRIPT_OBJECTS:
+        return tcl_block_end(text, brace + 1) == obj._end
+    try:
+        _, end = _read_block(text, brace, 1, brace + 1, obj.name)
+    except TmshSyntaxError:
+        return False
+    return end == obj._end
+
+
+def _read_objects_one_by_one(source: _Source, objects: list[TmshObject]) -> None:
+    """Every object read in turn, its end proved alone or read by the careful reader."""
     text = source.text
     length = len(text)
     gap, plain_header = _GAP.match, _HEADER.match
@@ -336,18 +431,20 @@ def _read_object(source: _Source, header: tuple[int, int, str, str]) -> TmshObje
     _, brace, kind, name = header
     text = source.text
     if kind in SCRIPT_OBJECTS:
-        end = _fast_end(source, brace + 1, _TCL_QUOTE_AFTER)
+        end = _fast_end(source, brace + 1, TCL_QUOTE_AFTER)
         if end < 0:
             end = tcl_block_end(text, brace + 1)
         if end < 0:
             raise _error(source, brace, _tcl_unclosed(f"{kind} {name}"))
-        return TmshObject(source, header, end, None)
-    end = _fast_end(source, brace + 1, _TMSH_QUOTE_AFTER)
+        return TmshObject(source, *header, end)
+    end = _fast_end(source, brace + 1, TMSH_QUOTE_AFTER)
     if end >= 0:
-        return TmshObject(source, header, end, None)
+        return TmshObject(source, *header, end)
     line, column = source.position(brace)
     block, end = _read_block(text, brace, line, column, name)
-    return TmshObject(source, header, end, block)
+    obj = TmshObject(source, *header, end)
+    obj._block = block
+    return obj
 
 
 def _error(source: _Source, offset: int, reason: str) -> TmshSyntaxError:
@@ -385,7 +482,7 @@ def _fast_end(source: _Source, start: int, quote_after: frozenset[str]) -> int:
     for _ in range(_MAX_GUESSES):
         if guess < 0:
             break
-        depth = _plain_depth(text[start : guess + 1], quote_after)
+        depth = plain_depth(text[start : guess + 1], quote_after)
         if depth == 0:
             return guess + 1
         if depth < 0:
@@ -393,62 +490,6 @@ def _fast_end(source: _Source, start: int, quote_after: frozenset[str]) -> int:
         guess = text.find("\n}", guess + 2)
     source.misses += 1
     return -1
-
-
-def _plain_depth(body: str, quote_after: frozenset[str]) -> int:
-    """0 when the braces of ``body`` are balanced, so the ``}`` after it closes the block;
-    1 when ``body`` leaves blocks open (that ``}`` closes an inner block, or a string runs
-    past it); -1 when it cannot be told this way.
-
-    Every step is a C-level string operation: backslash pairs are blanked (``\\x`` to
-    ``aa``), comment lines are replaced by a marker, the text is cut at ``"`` (every second
-    piece is a string, which is checked: each string must open where a word may begin and
-    no comment marker may fall inside one), and the braces left are reduced by removing
-    ``{}`` pairs. Anything this cannot decide exactly — a ``#`` that is not alone at the
-    start of a line followed by a brace or a string on its line, an escaped brace or
-    newline in tmsh, a quote right after a brace, very deep nesting — gives -1. The rules
-    proved are those that tmsh and Tcl share, so a Tcl block inside a tmsh body (a
-    ``definition { … }``) ends where :func:`tcl_block_end` would end it.
-    """
-    if "\x00" in body or "\x01" in body:
-        return -1
-    if "\\" in body:
-        tmsh = quote_after is _TMSH_QUOTE_AFTER
-        if tmsh and ("\\{" in body or "\\}" in body or "\\\n" in body):
-            return -1
-        body = _ESCAPED.sub("aa", body)
-    if "#" in body:
-        body = _COMMENT_LINE.sub("\n\x01", body)
-    code = body
-    if '"' in body:
-        pieces = body.split('"')
-        if len(pieces) % 2 == 0:
-            return 1
-        try:
-            if not set(map(_LAST_CHAR, pieces[:-1:2])) <= quote_after:
-                return -1
-        except IndexError:  # a '"' right after '{' or right after another string
-            return -1
-        if "\x01" in body and "\x01" in "".join(pieces[1::2]):
-            return -1
-        code = "\x00".join(pieces[::2])
-    if "#" in code and _RISKY_HASH.search(code):
-        return -1
-    return _brace_depth(code.encode("utf-8", "replace").translate(None, _NOT_BRACES))
-
-
-def _brace_depth(braces: bytes) -> int:
-    """0 for a balanced, well-nested run of braces; 1 when only ``{`` are left over; -1
-    when a ``}`` is (the block closed earlier) or nesting is too deep to check here."""
-    for _ in range(_MAX_PASSES):
-        if b"{}" not in braces:
-            break
-        braces = braces.replace(b"{}", b"")
-    else:
-        return -1
-    if not braces:
-        return 0
-    return -1 if b"}" in braces else 1
 
 
 # --- the quick reader: a body already proved, with no comment or script in it -------------
