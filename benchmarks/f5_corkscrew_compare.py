@@ -200,7 +200,8 @@ def _crash(stderr: str) -> str:
 
 
 def run_ours(conf: Path, repeat: int) -> Ours:
-    """tcommlint's counts (as reported and as corkscrew counts) and best time for one file."""
+    """tcommlint's counts (as reported and as corkscrew counts) and best times for one file,
+    its runs in a row like corkscrew's in the node script."""
     from tcommlint.loaders.f5 import load_f5_tmsh
     from tcommlint.loaders.tmsh import read_tmsh
 

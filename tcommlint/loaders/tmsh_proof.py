@@ -32,10 +32,23 @@ _COMMENT_MARK = "\x01"  # where a comment line was
 
 _ESCAPED = re.compile(r"\\.", re.S)
 _SEPARATOR_BYTE = _SEPARATOR.encode()
-_KEPT = b"{}" + _SEPARATOR_BYTE
+_KEPT = b"{}#\n\x00" + _SEPARATOR_BYTE
 _NOT_KEPT = bytes(byte for byte in range(256) if byte not in _KEPT)
+# Over the kept characters: a '#' with a brace after it on its line / or a cut-out string.
+_HASH_BEFORE_BRACE = re.compile(rb"#[^\n{}]*[{}]")
+_RISKY_HASH = re.compile(rb"#[^\n{}\x00]*[{}\x00]")
 _LAST_CHAR = itemgetter(-1)
 _MAX_PASSES = 128
+_FEW_ESCAPES = 256
+
+# The words whose block is a Tcl script inside a tmsh body (tmsh.SCRIPT_KEYS).
+SCRIPT_KEYS = frozenset(
+    {"definition", "implementation", "presentation", "html-help", "macro", "api-anonymous"}
+)
+_NOT_OPENER = {
+    TMSH_QUOTE_AFTER: re.compile(r"[^ \t\r\n]"),
+    TCL_QUOTE_AFTER: re.compile(r"[^ \t\r\n;\[]"),
+}
 
 UNDECIDED = -1
 STILL_OPEN = 1
@@ -69,32 +82,131 @@ def all_balanced(bodies: list[str], quote_after: frozenset[str]) -> bool:
 
 def _code_braces(text: str, quote_after: frozenset[str]) -> bytes | int:
     """The braces (and separators) of ``text`` outside strings, comments and escapes, or
-    :data:`STILL_OPEN` when a string runs past its end, or :data:`UNDECIDED`."""
+    :data:`STILL_OPEN` when a string runs past its end, or :data:`UNDECIDED`.
+
+    Comment lines are first left in place: when every string closes on the line it opens
+    on, the quotes of a comment pair up within it, and only a brace after a ``#`` on its
+    line could be read differently. Only when that fails are comment lines found and
+    replaced (a pass over every line, the dearest step here).
+    """
     if _STRING_MARK in text or _COMMENT_MARK in text:
         return UNDECIDED
     if "\\" in text:
-        tcl = quote_after is TCL_QUOTE_AFTER
-        if not tcl and _any_followed_by(text, "\\", "{}\n"):
+        if quote_after is not TCL_QUOTE_AFTER and _any_followed_by(text, "\\", "{}\n"):
             return UNDECIDED
-        text = _ESCAPED.sub("aa", text)
+        text = _blank_escapes(text)
     if "#" in text:
+        code = _without_strings(text, quote_after, one_line=True)
+        braces = _braces(code, _HASH_BEFORE_BRACE) if isinstance(code, str) else None
+        if braces is not None:
+            return braces
         text = _mark_comment_lines(text)
-    code = text
-    if '"' in text:
-        pieces = text.split('"')
-        if len(pieces) % 2 == 0:
-            return STILL_OPEN
-        try:
-            if not set(map(_LAST_CHAR, pieces[:-1:2])) <= quote_after:
-                return UNDECIDED
-        except IndexError:  # a '"' right after '{' or right after another string
+    code = _without_strings(text, quote_after)
+    if isinstance(code, int):
+        return code
+    braces = _braces(code, _RISKY_HASH)
+    return UNDECIDED if braces is None else braces
+
+
+def _without_strings(text: str, quote_after: frozenset[str], one_line: bool = False) -> str | int:
+    """``text`` with every ``"…"`` string cut out (a marker left in its place), or
+    :data:`STILL_OPEN` / :data:`UNDECIDED`; with ``one_line``, UNDECIDED also when a
+    string spans lines or the quotes do not pair up."""
+    if '"' not in text:
+        return text
+    pieces = text.split('"')
+    if len(pieces) % 2 == 0:
+        return UNDECIDED if one_line else STILL_OPEN
+    if one_line or _COMMENT_MARK in text:
+        strings = "".join(pieces[1::2])
+        if (one_line and "\n" in strings) or _COMMENT_MARK in strings:
             return UNDECIDED
-        if _COMMENT_MARK in text and _COMMENT_MARK in "".join(pieces[1::2]):
-            return UNDECIDED
-        code = _STRING_MARK.join(pieces[::2])
-    if "#" in code and _any_on_line_after(code, "#", "{}" + _STRING_MARK):
+    try:
+        openers = set(map(_LAST_CHAR, pieces[:-1:2]))
+    except IndexError:  # a '"' right after '{' or right after another string
         return UNDECIDED
-    return code.encode("utf-8", "replace").translate(None, _NOT_KEPT)
+    if not openers <= quote_after and not _odd_openers_explained(
+        text, pieces, quote_after, one_line
+    ):
+        return UNDECIDED
+    return _STRING_MARK.join(pieces[::2])
+
+
+def _odd_openers_explained(
+    text: str, pieces: list[str], quote_after: frozenset[str], one_line: bool
+) -> bool:
+    """True when every '"' that does not open a string where a word may begin either sits
+    on a comment line (with ``one_line``: every string on one line, so the quotes of a
+    comment pair up within it and cutting them out changes nothing: ``("EULA")``), or, in
+    tmsh, right after a brace in a body with no script key: a brace is a token of its own
+    in tmsh, so ``{"en"}`` holds a string (in a Tcl block the quote would be literal)."""
+    before_openers = "".join(map(_LAST_CHAR, pieces[:-1:2]))
+    odd = _NOT_OPENER.get(quote_after) or re.compile(f"[^{re.escape(''.join(quote_after))}]")
+    for found in odd.finditer(before_openers):
+        index = 2 * found.start()
+        if one_line and _on_comment_line(pieces, index):
+            continue
+        after_brace = quote_after is TMSH_QUOTE_AFTER and found.group() in "{}"
+        if after_brace and not _in_body_with_script_key(text, _offset(pieces, index + 1)):
+            continue
+        return False
+    return True
+
+
+def _offset(pieces: list[str], index: int) -> int:
+    """Where ``pieces[index]`` starts in the text that was split at '"'."""
+    return len('"'.join(pieces[:index])) + 1
+
+
+def _in_body_with_script_key(text: str, offset: int) -> bool:
+    """True when the body around ``offset`` (between separators) names a script key."""
+    start = text.rfind(_SEPARATOR, 0, offset) + 1
+    end = text.find(_SEPARATOR, offset)
+    body = text[start:] if end < 0 else text[start:end]
+    return any(key in body for key in SCRIPT_KEYS)
+
+
+def _on_comment_line(pieces: list[str], index: int) -> bool:
+    """True when the line holding the end of ``pieces[index]`` starts with ``#`` after blanks
+    (and starts after a newline: the first line of a body follows its ``{``)."""
+    for back in range(index, -1, -1):
+        piece = pieces[back]
+        newline = piece.rfind("\n")
+        if newline >= 0:
+            return piece[newline + 1 :].lstrip(" \t").startswith("#")
+    return False
+
+
+def _braces(code: str, risky_hash: re.Pattern[bytes]) -> bytes | None:
+    """The braces and separators of ``code``; None when ``risky_hash`` finds a ``#`` that
+    has a brace (or a cut-out string) after it on its line. Both are read from ``code``
+    cut down to the characters that matter, so the search runs over a few per line."""
+    kept = code.encode("utf-8", "replace").translate(None, _NOT_KEPT)
+    if b"#" in kept:
+        if risky_hash.search(kept):
+            return None
+        return kept.translate(None, b"#\n\x00")
+    return kept.translate(None, b"\n\x00")
+
+
+def _blank_escapes(text: str) -> str:
+    """``text`` with every backslash and the character after it replaced by ``aa``. A loop
+    over the backslashes (``str.find`` is memchr) beats a regex pass while they are few."""
+    pieces: list[str] = []
+    done = 0
+    find = text.find
+    at = find("\\")
+    for _ in range(_FEW_ESCAPES):
+        if at < 0 or at + 1 == len(text):
+            break
+        pieces += (text[done:at], "aa")
+        done = at + 2
+        at = find("\\", done)
+    else:
+        pieces.append(_ESCAPED.sub("aa", text[done:]))
+        return "".join(pieces)
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _mark_comment_lines(text: str) -> str:
@@ -125,20 +237,6 @@ def _any_followed_by(text: str, char: str, followers: str) -> bool:
         if text[at + 1 : at + 2] in followers and at + 1 < len(text):
             return True
         at = text.find(char, at + 2)
-    return False
-
-
-def _any_on_line_after(text: str, char: str, wanted: str) -> bool:
-    """True when some ``char`` in ``text`` has one of ``wanted`` after it on its line."""
-    at = text.find(char)
-    while at >= 0:
-        line_end = text.find("\n", at)
-        rest = text[at + 1 : line_end] if line_end >= 0 else text[at + 1 :]
-        if any(one in rest for one in wanted):
-            return True
-        if line_end < 0:
-            return False
-        at = text.find(char, line_end)
     return False
 
 
