@@ -28,6 +28,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import partial
+from itertools import accumulate
 from typing import NamedTuple
 
 from tcommlint.loaders.tmsh_proof import (
@@ -86,12 +87,19 @@ _SAVED_HEADER = re.compile(
     r"(?:\s+|#[^\n]*)*+([!$-z|~][!#-z|~]*(?: [!#-z|~]+)*) \{(?:[ \t\r]*(\n))?"
 )
 _COLUMN_0_CLOSE = re.compile(r"\n\}")  # a regex finds it faster than str.find here
+_MODULE = (
+    r"(?:ltm|sys|net|gtm|apm|asm|auth|cm|security|pem|cli|wom|wam|analytics|ilx|ifile|afm"
+    r"|vcmp|api-protection)"
+)
+# From a "}" at column 0 through blank and comment lines to the next header and its " {";
+# the group holds every character, so re.split keeps the whole text.
+_TRANSITION = re.compile(
+    rf"(\n\}}[ \t\r]*\n(?:[ \t\r]*(?:#[^\n]*)?\n)*{_MODULE} [!#-z|~]+(?: [!#-z|~]+)* \{{)"
+)
 # The "}" at column 0 that ends a script object: the rest of its line, blank and comment
 # lines, then the next object's module word, or only blanks to the end.
 _SCRIPT_CLOSE = re.compile(
-    r"\n(\})[ \t\r]*(?:\n(?:[ \t\r]*(?:#[^\n]*)?\n)*[ \t]*"
-    r"(?:ltm|sys|net|gtm|apm|asm|auth|cm|security|pem|cli|wom|analytics|ilx|ifile|afm|vcmp)"
-    r"[ \t]|\s*\Z)"
+    rf"\n(\}})[ \t\r]*(?:\n(?:[ \t\r]*(?:#[^\n]*)?\n)*[ \t]*{_MODULE}[ \t]|\s*\Z)"
 )
 
 
@@ -298,63 +306,131 @@ def _split_in_bulk(source: _Source) -> list[TmshObject] | None:
     """Every object of a file laid out the way tmsh saves it, or None to leave the file to
     :func:`_read_objects_one_by_one`.
 
-    Headers are read with one regex each and every end is guessed — the next ``}`` at
-    column 0, for a script the one followed by the next object — and the guesses are
-    proved together at the end (:func:`_settle`). Anything unusual (an odd header, a body
-    closed on its header line with more in it than plain words, a guess that does not
-    hold) returns None; the reader that takes over then decides, and reports any error.
+    One ``re.split`` at the transitions between objects (:data:`_TRANSITION`: a ``}`` at
+    column 0, blank and comment lines, the next header and its ``{``) yields most headers
+    and bodies at once, with offsets as running sums of the lengths; an object whose body
+    starts on the next line is guessed to end at the next transition. The text before the
+    first transition, after the last, and around objects closed on their header line is
+    walked object by object (:meth:`_BulkSplit.walk`). All guesses are proved together at
+    the end (:meth:`_BulkSplit.proved`). Anything unusual returns None; the reader that
+    takes over then decides, and reports any error.
     """
-    text = source.text
-    header_at, script_close = _SAVED_HEADER.match, _SCRIPT_CLOSE.search
-    column_0_close = _COLUMN_0_CLOSE.search
-    objects: list[TmshObject] = []
-    bodies: list[tuple[TmshObject, str]] = []
-    scripts: list[tuple[TmshObject, str]] = []
-    pos = 0
-    while True:
-        found = header_at(text, pos)
-        if found is None:
-            break
+    parts = _TRANSITION.split(source.text)
+    offsets = list(accumulate(map(len, parts), initial=0))
+    split = _BulkSplit(source)
+    last = len(parts) // 2 - 1  # transitions are numbered 0..last
+    if not split.walk(0, offsets[1] + 1 if last >= 0 else None):
+        return None
+    keep, tmsh, tcl = split.objects.append, split.tmsh, split.tcl
+    for number, transition in enumerate(parts[1::2]):
+        body = parts[2 * number + 2]  # up to the newline before the next "}" at column 0
+        brace = offsets[2 * number + 2] - 1
+        head = transition[transition.rfind("\n") + 1 : -2]
+        close = offsets[2 * number + 3] + 1 if number < last else None
+        if close is not None and (not body or body[0] == "\n"):
+            # split.add, written out: this line runs once per object of a large file
+            kind, _, name = head.rpartition(" ")
+            obj = TmshObject(source, brace - 1 - len(head), brace, kind, name, close)
+            keep(obj)
+            guesses = tcl if kind in SCRIPT_OBJECTS else tmsh
+            guesses.objects.append(obj)
+            guesses.bodies.append(body)
+        elif not split.walk(brace - 1 - len(head), close):
+            return None
+    return split.objects if split.proved() else None
+
+
+class _Guesses:
+    """Objects whose guessed end is still to be proved, with their bodies (each without the
+    newline before its closing ``}``), all read by one set of quoting rules."""
+
+    def __init__(self, quote_after: frozenset[str]) -> None:
+        self.quote_after = quote_after
+        self.objects: list[TmshObject] = []
+        self.bodies: list[str] = []
+
+    def add(self, obj: TmshObject, body: str) -> None:
+        self.objects.append(obj)
+        self.bodies.append(body)
+
+    def proved(self) -> bool:
+        """True when every guessed end holds (see :func:`_settle`)."""
+        return _settle(self.objects, self.bodies, self.quote_after)
+
+
+class _BulkSplit:
+    """The objects of one file as guessed so far, and those whose body is still to be
+    proved (tmsh bodies and scripts apart)."""
+
+    def __init__(self, source: _Source) -> None:
+        self.source = source
+        self.objects: list[TmshObject] = []
+        self.tmsh = _Guesses(TMSH_QUOTE_AFTER)
+        self.tcl = _Guesses(TCL_QUOTE_AFTER)
+
+    def add(self, obj: TmshObject, body: str | None) -> None:
+        """Keep ``obj``, and ``body`` (its body without the newline before the closing ``}``;
+        None for a body closed on the header line) to be proved."""
+        self.objects.append(obj)
+        if body is not None:
+            (self.tcl if obj.kind in SCRIPT_OBJECTS else self.tmsh).add(obj, body)
+
+    def walk(self, pos: int, close: int | None) -> bool:
+        """Read objects one by one from ``pos`` until one ends at ``close`` (the ``}`` of a
+        transition), or with ``close`` None until only blanks and comments are left; False
+        when the text does not read that way."""
+        text = self.source.text
+        while True:
+            found = _SAVED_HEADER.match(text, pos)
+            if found is None:
+                return close is None and _GAP.match(text, pos).end() == len(text)  # type: ignore[union-attr]
+            obj = self._object(found)
+            if obj is None:
+                return False
+            if close is not None and obj._end >= close:
+                return obj._end == close
+            pos = obj._end + 1
+
+    def _object(self, found: re.Match[str]) -> TmshObject | None:
+        """The object whose header ``found`` matched, its end guessed and kept; None if no
+        end fits."""
+        text = self.source.text
         head, newline = found.group(1, 2)
         kind, _, name = head.rpartition(" ")
         brace = found.end(1) + 1
-        if kind in SCRIPT_OBJECTS:
-            close = script_close(text, brace)
-            end = close.start(1) if close is not None else 0
-            guesses = scripts
-        elif newline is None:
+        if newline is None:
             one_line = _ONE_LINE.match(text, brace + 1)
             end = one_line.end() - 1 if one_line is not None else 0
-            guesses = None
+        elif kind in SCRIPT_OBJECTS:
+            close = _SCRIPT_CLOSE.search(text, brace)
+            end = close.start(1) if close is not None else 0
         else:
-            close = column_0_close(text, brace)
+            close = _COLUMN_0_CLOSE.search(text, brace)
             end = close.end() - 1 if close is not None else 0
-            guesses = bodies
         if not end:
             return None
-        obj = TmshObject(source, found.start(1), brace, kind, name, end)
-        objects.append(obj)
-        if guesses is not None:
-            guesses.append((obj, text[brace + 1 : end]))
-        pos = end + 1
-    if _GAP.match(text, pos).end() != len(text):  # type: ignore[union-attr]
-        return None
-    if _settle(bodies, TMSH_QUOTE_AFTER) and _settle(scripts, TCL_QUOTE_AFTER):
-        return objects
-    return None
+        obj = TmshObject(self.source, found.start(1), brace, kind, name, end)
+        self.add(obj, None if newline is None else text[brace + 1 : end - 1])
+        return obj
+
+    def proved(self) -> bool:
+        """True when every guessed end holds."""
+        return self.tmsh.proved() and self.tcl.proved()
 
 
-def _settle(guesses: list[tuple[TmshObject, str]], quote_after: frozenset[str]) -> bool:
-    """True when every guessed body end holds: all proved at once, else each of a few parts
-    proved apart, down to single bodies; one that resists proof is read exactly."""
-    if len(guesses) == 1:
-        obj, body = guesses[0]
-        return plain_depth(body, quote_after) == 0 or _read_exactly(obj)
-    if all_balanced([body for _, body in guesses], quote_after):
+def _settle(objects: list[TmshObject], bodies: list[str], quote_after: frozenset[str]) -> bool:
+    """True when every guessed end holds: all proved at once, else each of a few parts
+    proved apart, down to single bodies; one that resists proof is read exactly. Each of
+    ``bodies`` lacks the newline before its object's closing ``}``."""
+    if len(bodies) == 1:
+        return plain_depth(bodies[0] + "\n", quote_after) == 0 or _read_exactly(objects[0])
+    if all_balanced(bodies, quote_after, ending="\n"):
         return True
-    size = -(-len(guesses) // _SETTLE_PARTS)
-    parts = range(0, len(guesses), size)
-    return all(_settle(guesses[start : start + size], quote_after) for start in parts)
+    size = -(-len(bodies) // _SETTLE_PARTS)
+    return all(
+        _settle(objects[start : start + size], bodies[start : start + size], quote_after)
+        for start in range(0, len(bodies), size)
+    )
 
 
 def _read_exactly(obj: TmshObject) -> bool:

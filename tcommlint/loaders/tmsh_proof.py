@@ -40,6 +40,7 @@ _RISKY_HASH = re.compile(rb"#[^\n{}\x00]*[{}\x00]")
 _LAST_CHAR = itemgetter(-1)
 _MAX_PASSES = 128
 _FEW_ESCAPES = 256
+_FEW_HASHES = 24
 
 # The words whose block is a Tcl script inside a tmsh body (tmsh.SCRIPT_KEYS).
 SCRIPT_KEYS = frozenset(
@@ -66,14 +67,16 @@ def plain_depth(body: str, quote_after: frozenset[str]) -> int:
     return _brace_depth(braces)
 
 
-def all_balanced(bodies: list[str], quote_after: frozenset[str]) -> bool:
+def all_balanced(bodies: list[str], quote_after: frozenset[str], ending: str = "") -> bool:
     """True when :func:`plain_depth` would be 0 for every one of ``bodies``, proved for all of
     them at once: they are joined by a separator that no step removes, and the reduced
     braces must be the separators alone (a string that runs from one body into the next
-    swallows a separator, a ``}`` too many or too few leaves a brace beside one)."""
+    swallows a separator, a ``}`` too many or too few leaves a brace beside one). Each body
+    is taken with ``ending`` after it (a caller may hold bodies without their last newline).
+    """
     if not bodies:
         return True
-    braces = _code_braces(_SEPARATOR.join(bodies), quote_after)
+    braces = _code_braces((ending + _SEPARATOR).join(bodies) + ending, quote_after)
     if isinstance(braces, int):
         return False
     reduced = _reduce(braces)
@@ -84,10 +87,10 @@ def _code_braces(text: str, quote_after: frozenset[str]) -> bytes | int:
     """The braces (and separators) of ``text`` outside strings, comments and escapes, or
     :data:`STILL_OPEN` when a string runs past its end, or :data:`UNDECIDED`.
 
-    Comment lines are first left in place: when every string closes on the line it opens
-    on, the quotes of a comment pair up within it, and only a brace after a ``#`` on its
-    line could be read differently. Only when that fails are comment lines found and
-    replaced (a pass over every line, the dearest step here).
+    Comment lines are replaced by a marker where there are few ``#``. Where there are many
+    (an iRule), they are first left in place: when every string closes on the line it
+    opens on, the quotes of a comment pair up within it, and only a brace after a ``#`` on
+    its line could be read differently; only when that fails are they replaced.
     """
     if _STRING_MARK in text or _COMMENT_MARK in text:
         return UNDECIDED
@@ -96,10 +99,10 @@ def _code_braces(text: str, quote_after: frozenset[str]) -> bytes | int:
             return UNDECIDED
         text = _blank_escapes(text)
     if "#" in text:
-        code = _without_strings(text, quote_after, one_line=True)
-        braces = _braces(code, _HASH_BEFORE_BRACE) if isinstance(code, str) else None
-        if braces is not None:
-            return braces
+        if not _occurs_at_most(text, "#", _FEW_HASHES):
+            braces = _braces_leaving_comments(text, quote_after)
+            if braces is not None:
+                return braces
         text = _mark_comment_lines(text)
     code = _without_strings(text, quote_after)
     if isinstance(code, int):
@@ -122,25 +125,25 @@ def _without_strings(text: str, quote_after: frozenset[str], one_line: bool = Fa
         if (one_line and "\n" in strings) or _COMMENT_MARK in strings:
             return UNDECIDED
     try:
-        openers = set(map(_LAST_CHAR, pieces[:-1:2]))
+        before_openers = "".join(map(_LAST_CHAR, pieces[:-1:2]))
     except IndexError:  # a '"' right after '{' or right after another string
         return UNDECIDED
-    if not openers <= quote_after and not _odd_openers_explained(
-        text, pieces, quote_after, one_line
+    if not set(before_openers) <= quote_after and not _odd_openers_explained(
+        text, pieces, before_openers, quote_after, one_line
     ):
         return UNDECIDED
     return _STRING_MARK.join(pieces[::2])
 
 
 def _odd_openers_explained(
-    text: str, pieces: list[str], quote_after: frozenset[str], one_line: bool
+    text: str, pieces: list[str], before_openers: str, quote_after: frozenset[str], one_line: bool
 ) -> bool:
     """True when every '"' that does not open a string where a word may begin either sits
     on a comment line (with ``one_line``: every string on one line, so the quotes of a
     comment pair up within it and cutting them out changes nothing: ``("EULA")``), or, in
     tmsh, right after a brace in a body with no script key: a brace is a token of its own
-    in tmsh, so ``{"en"}`` holds a string (in a Tcl block the quote would be literal)."""
-    before_openers = "".join(map(_LAST_CHAR, pieces[:-1:2]))
+    in tmsh, so ``{"en"}`` holds a string (in a Tcl block the quote would be literal).
+    ``before_openers`` holds the character before each opening quote."""
     odd = _NOT_OPENER.get(quote_after) or re.compile(f"[^{re.escape(''.join(quote_after))}]")
     for found in odd.finditer(before_openers):
         index = 2 * found.start()
@@ -207,6 +210,23 @@ def _blank_escapes(text: str) -> str:
         return "".join(pieces)
     pieces.append(text[done:])
     return "".join(pieces)
+
+
+def _braces_leaving_comments(text: str, quote_after: frozenset[str]) -> bytes | None:
+    """The braces of ``text`` with comment lines left in place, or None when that cannot
+    be told apart from reading them as comments (see :func:`_code_braces`)."""
+    code = _without_strings(text, quote_after, one_line=True)
+    return _braces(code, _HASH_BEFORE_BRACE) if isinstance(code, str) else None
+
+
+def _occurs_at_most(text: str, char: str, most: int) -> bool:
+    """True when ``char`` occurs in ``text`` at most ``most`` times (found by memchr)."""
+    at = -1
+    for _ in range(most + 1):
+        at = text.find(char, at + 1)
+        if at < 0:
+            return True
+    return False
 
 
 def _mark_comment_lines(text: str) -> str:
