@@ -303,6 +303,21 @@ TRICKY = {
     "one-line-body-with-a-string": 'ltm pool /C/a { description "x" }\nltm pool /C/b {\n}\n',
     "text-after-a-closer": "ltm pool /C/a {\n} x\nltm pool /C/b {\n}\n",
     "unclosed-last-object": "ltm pool /C/a {\n}\nltm pool /C/b {\n    x {\n",
+    "transition-inside-an-irule-string": (
+        'ltm rule /C/r {\nwhen X {\n    set a "\n}\nltm pool /C/fake {\n"\n}\n}\n'
+        "ltm pool /C/p {\n}\n"
+    ),
+    "comment-lines-between-objects": (
+        "ltm pool /C/a {\n}\n\n# a note\n  # indented\nltm pool /C/b {\n}\nltm pool /C/c {\n}\n"
+    ),
+    "blanks-after-a-closer": "ltm pool /C/a {\n}  \nltm pool /C/b {\n}\nltm pool /C/c {\n}\n",
+    "empty-bodies-in-a-row": "ltm pool /C/a {\n}\nltm pool /C/b {\n}\nltm pool /C/c {\n}\n",
+    "one-line-objects-between": (
+        "ltm pool /C/a {\n}\nltm node /C/n { address 10.0.0.1 }\nltm node /C/m {}\n"
+        "ltm pool /C/b {\n    x 1\n}\nltm pool /C/c {\n}\n"
+    ),
+    "unknown-module-between": "ltm pool /C/a {\n}\nfoo bar /C/x {\n}\nltm pool /C/b {\n}\n",
+    "closer-line-with-more": "ltm pool /C/a {\n} x\nltm pool /C/b {\n}\nltm pool /C/c {\n}\n",
 }
 
 

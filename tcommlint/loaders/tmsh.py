@@ -28,7 +28,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import partial
-from itertools import accumulate
+from itertools import accumulate, cycle
+from operator import add
 from typing import NamedTuple
 
 from tcommlint.loaders.tmsh_proof import (
@@ -91,11 +92,13 @@ _MODULE = (
     r"(?:ltm|sys|net|gtm|apm|asm|auth|cm|security|pem|cli|wom|wam|analytics|ilx|ifile|afm"
     r"|vcmp|api-protection)"
 )
-# From a "}" at column 0 through blank and comment lines to the next header and its " {";
-# the group holds every character, so re.split keeps the whole text.
+# A "}" at column 0, blank and comment lines, the next header: re.split keeps the lines
+# and the header, and the characters it drops are always the same, so offsets are
+# running sums.
 _TRANSITION = re.compile(
-    rf"(\n\}}[ \t\r]*\n(?:[ \t\r]*(?:#[^\n]*)?\n)*{_MODULE} [!#-z|~]+(?: [!#-z|~]+)* \{{)"
+    rf"\n\}}([ \t\r]*\n(?:[ \t\r]*(?:#[^\n]*)?\n)*)({_MODULE} [!#-z|~]+(?: [!#-z|~]+)*) \{{"
 )
+_DROPPED = (2, 0, 2)  # what re.split drops after a text, a gap, a header: "\n}", "", " {"
 # The "}" at column 0 that ends a script object: the rest of its line, blank and comment
 # lines, then the next object's module word, or only blanks to the end.
 _SCRIPT_CLOSE = re.compile(
@@ -315,28 +318,30 @@ def _split_in_bulk(source: _Source) -> list[TmshObject] | None:
     the end (:meth:`_BulkSplit.proved`). Anything unusual returns None; the reader that
     takes over then decides, and reports any error.
     """
-    parts = _TRANSITION.split(source.text)
-    offsets = list(accumulate(map(len, parts), initial=0))
+    parts = _TRANSITION.split(source.text)  # text, (gap, header, text) per transition
+    offsets = list(accumulate(map(add, map(len, parts), cycle(_DROPPED)), initial=0))
     split = _BulkSplit(source)
-    last = len(parts) // 2 - 1  # transitions are numbered 0..last
-    if not split.walk(0, offsets[1] + 1 if last >= 0 else None):
+    count = len(parts) // 3
+    if not split.walk(0, offsets[1] - 1 if count else None):
         return None
     keep, tmsh, tcl = split.objects.append, split.tmsh, split.tcl
-    for number, transition in enumerate(parts[1::2]):
-        body = parts[2 * number + 2]  # up to the newline before the next "}" at column 0
-        brace = offsets[2 * number + 2] - 1
-        head = transition[transition.rfind("\n") + 1 : -2]
-        close = offsets[2 * number + 3] + 1 if number < last else None
-        if close is not None and (not body or body[0] == "\n"):
-            # split.add, written out: this line runs once per object of a large file
-            kind, _, name = head.rpartition(" ")
-            obj = TmshObject(source, brace - 1 - len(head), brace, kind, name, close)
-            keep(obj)
-            guesses = tcl if kind in SCRIPT_OBJECTS else tmsh
-            guesses.objects.append(obj)
-            guesses.bodies.append(body)
-        elif not split.walk(brace - 1 - len(head), close):
-            return None
+    # every transition but the last: its header, where it starts, the text after it, and
+    # where the next gap starts (right after the "}" that closes that text)
+    headers = zip(parts[2::3], offsets[2::3], parts[3::3], offsets[4:-1:3], strict=False)
+    for head, start, body, gap in headers:
+        if body and body[0] != "\n":  # closed on its header line, or more on that line
+            if not split.walk(start, gap - 1):
+                return None
+            continue
+        # what split.add and split.walk do, written out: this runs once per object
+        kind, _, name = head.rpartition(" ")
+        obj = TmshObject(source, start, start + len(head) + 1, kind, name, gap - 1)
+        keep(obj)
+        guesses = tcl if kind in SCRIPT_OBJECTS else tmsh
+        guesses.objects.append(obj)
+        guesses.bodies.append(body)
+    if count and not split.walk(offsets[-3], None):
+        return None
     return split.objects if split.proved() else None
 
 
