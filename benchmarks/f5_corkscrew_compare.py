@@ -71,7 +71,7 @@ const input = JSON.parse(require('fs').readFileSync(0, 'utf-8'));
         row.note = 'explode: ' + String(message).slice(0, 120);
       }
       row.parse.push(stats.parseTime);
-      row.objects = stats.objects || {};
+      if (row.objects === null) row.objects = stats.objects || {};  // from the first run
     }
     process.stdout.write(JSON.stringify(row) + '\n');
   }
@@ -299,7 +299,7 @@ def print_speed(
     """Parse against parse on the largest files (the requirement), and our whole F5 model
     against corkscrew's parse + explode() for comparison; True if every parse ratio >= 2."""
     big = sorted(answered, key=lambda c: c.stat().st_size, reverse=True)[:largest]
-    print(f"\nspeed on the {len(big)} largest files, best of each side's runs:")
+    print(f"\nwarm: speed on the {len(big)} largest files, best of each side's runs:")
     print("  parse: our read_tmsh / corkscrew's stats.parseTime")
     print("  model: our load_f5_tmsh (parse + F5 model) / corkscrew's parse + explode()")
     ratios = []
@@ -320,12 +320,73 @@ def print_speed(
     return worst >= REQUIRED_RATIO
 
 
+# One parse in a fresh process, as one lint run reads a file: the time is printed in ms.
+COLD_PYTHON = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from tcommlint.loaders.tmsh import read_tmsh
+text = Path(sys.argv[2]).read_text(encoding="utf-8", errors="replace")
+start = time.perf_counter()
+read_tmsh("config/bigip.conf", text)
+print((time.perf_counter() - start) * 1000)
+"""
+COLD_NODE = """
+const BigipConfig = require('f5-corkscrew/dist/ltm').default;
+(async () => {
+  const device = new BigipConfig();
+  await device.loadParseAsync(process.argv[1]);
+  process.stdout.write(String(device.stats.parseTime) + '\\n');
+})();
+"""
+
+
+def print_cold(big: list[Path], node_dir: Path, processes: int, sentinel: bool) -> None:
+    """The median, over ``processes`` fresh processes per side, of the time of the first
+    and only parse of each of the largest files: what one lint run pays per file. Printed
+    for information; the requirement is judged on the best warm times above."""
+    print(f"\ncold: one parse in a fresh process (median of {processes} processes per side):")
+    with tempfile.TemporaryDirectory() as scratch:
+        for conf in big:
+            archive = build_archive(conf, Path(scratch), sentinel)
+            mine = _median_ms([sys.executable, "-c", COLD_PYTHON, str(ROOT), str(conf)], processes)
+            theirs = _median_ms(["node", "-e", COLD_NODE, str(archive)], processes, node_dir)
+            print(
+                f"  {conf.name.removeprefix('f5devcentral__')}: parse {mine:.2f} / "
+                f"{theirs:.2f} ms = {theirs / mine:.1f}x faster"
+            )
+
+
+def _median_ms(command: list[str], processes: int, cwd: Path | None = None) -> float:
+    """The median of the last number each of ``processes`` runs of ``command`` prints."""
+    times = []
+    for _ in range(processes):
+        done = subprocess.run(command, capture_output=True, text=True, cwd=cwd, check=False)
+        numbers = [line for line in done.stdout.split() if line.replace(".", "", 1).isdigit()]
+        if numbers:
+            times.append(float(numbers[-1]))
+    return statistics.median(times) if times else float("nan")
+
+
+def largest_answered(confs: list[Path], theirs: dict[str, Theirs], count: int) -> list[Path]:
+    """The ``count`` largest files that corkscrew read."""
+    answered = [c for c in confs if c.name in theirs and not theirs[c.name].error]
+    return sorted(answered, key=lambda c: c.stat().st_size, reverse=True)[:count]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--node-dir", type=Path, default=default_node_dir())
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--largest", type=int, default=3)
+    parser.add_argument(
+        "--cold",
+        type=int,
+        default=5,
+        metavar="N",
+        help="also time one parse per fresh process, N processes per side (0: skip)",
+    )
     parser.add_argument(
         "--no-sentinel",
         action="store_true",
@@ -344,7 +405,11 @@ def main() -> int:
     ours = {conf.name: run_ours(conf, args.repeat) for conf in confs}
     theirs = run_corkscrew(args.node_dir, confs, args.repeat, not args.no_sentinel)
     print_table(confs, ours, theirs)
-    return 0 if print_summary(confs, ours, theirs, args.largest) else 1
+    passed = print_summary(confs, ours, theirs, args.largest)
+    if args.cold > 0:
+        big = largest_answered(confs, theirs, args.largest)
+        print_cold(big, args.node_dir, args.cold, not args.no_sentinel)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
