@@ -13,13 +13,15 @@ balance, and are never evaluated.
 Every token keeps its 1-based line and column. Nothing here knows what an object means;
 :mod:`tcommlint.loaders.f5` builds the model from the objects.
 
-Speed: :func:`read_tmsh` only splits the file into objects. Where an object ends is first
-guessed (the next ``}`` at column 0) and the guess is proved with whole-body string
-operations that run in C (:func:`_plain_depth`); when the proof fails, the exact
-token-by-token reader (or :func:`tcl_block_end`) decides. The words of a body are read
-when :attr:`TmshObject.body` is first used (by :func:`_quick_block` unless the body holds a
-comment line or a script), and lines and columns are counted only for the positions asked
-for.
+Speed: :func:`read_tmsh` only splits the file into objects. Where an object ends is
+guessed (the next ``}`` at column 0) and the guess is kept only when proved with
+whole-text string operations that run in C (:mod:`tcommlint.loaders.tmsh_proof`): for a
+file laid out the way tmsh saves it, all at once (:func:`_split_in_bulk`), else object by
+object (:func:`_read_objects_one_by_one`); when a proof fails, the exact token-by-token
+reader (or :func:`tcl_block_end`) decides, so the result is always the exact reader's. The
+words of a body are read when :attr:`TmshObject.body` is first used (by
+:func:`_quick_block` unless the body holds a comment line or a script), and lines and
+columns are counted only for the positions asked for.
 """
 
 from __future__ import annotations
@@ -28,8 +30,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import partial
-from itertools import accumulate, cycle
-from operator import add
+from itertools import accumulate
 from typing import NamedTuple
 
 from tcommlint.loaders.tmsh_proof import (
@@ -98,7 +99,6 @@ _MODULE = (
 _TRANSITION = re.compile(
     rf"\n\}}([ \t\r]*\n(?:[ \t\r]*(?:#[^\n]*)?\n)*)({_MODULE} [!#-z|~]+(?: [!#-z|~]+)*) \{{"
 )
-_DROPPED = (2, 0, 2)  # what re.split drops after a text, a gap, a header: "\n}", "", " {"
 # The "}" at column 0 that ends a script object: the rest of its line, blank and comment
 # lines, then the next object's module word, or only blanks to the end.
 _SCRIPT_CLOSE = re.compile(
@@ -318,29 +318,32 @@ def _split_in_bulk(source: _Source) -> list[TmshObject] | None:
     the end (:meth:`_BulkSplit.proved`). Anything unusual returns None; the reader that
     takes over then decides, and reports any error.
     """
-    parts = _TRANSITION.split(source.text)  # text, (gap, header, text) per transition
-    offsets = list(accumulate(map(add, map(len, parts), cycle(_DROPPED)), initial=0))
-    split = _BulkSplit(source)
+    parts = _TRANSITION.split(source.text)  # text, then gap, header, text per transition
+    # Where transition j (from 1) starts its gap: the lengths of the parts before it plus
+    # what re.split dropped, "\n}" before each gap and " {" after each header: 4j - 2.
+    lengths = list(accumulate(map(len, parts), initial=0))
     count = len(parts) // 3
-    if not split.walk(0, offsets[1] - 1 if count else None):
+    split = _BulkSplit(source)
+    if not split.walk(0, lengths[1] + 1 if count else None):
         return None
     keep, tmsh, tcl = split.objects.append, split.tmsh, split.tcl
-    # every transition but the last: its header, where it starts, the text after it, and
-    # where the next gap starts (right after the "}" that closes that text)
-    headers = zip(parts[2::3], offsets[2::3], parts[3::3], offsets[4:-1:3], strict=False)
-    for head, start, body, gap in headers:
+    # every transition but the last: its header, the lengths before it, the text after it,
+    # and the lengths before the next gap (right after the "}" that closes that text)
+    headers = zip(parts[2::3], lengths[2::3], parts[3::3], lengths[4:-1:3], strict=False)
+    for number, (head, before_head, body, before_gap) in enumerate(headers, 1):
+        start, close = before_head + 4 * number - 2, before_gap + 4 * number + 1
         if body and body[0] != "\n":  # closed on its header line, or more on that line
-            if not split.walk(start, gap - 1):
+            if not split.walk(start, close):
                 return None
             continue
         # what split.add and split.walk do, written out: this runs once per object
         kind, _, name = head.rpartition(" ")
-        obj = TmshObject(source, start, start + len(head) + 1, kind, name, gap - 1)
+        obj = TmshObject(source, start, start + len(head) + 1, kind, name, close)
         keep(obj)
         guesses = tcl if kind in SCRIPT_OBJECTS else tmsh
         guesses.objects.append(obj)
         guesses.bodies.append(body)
-    if count and not split.walk(offsets[-3], None):
+    if count and not split.walk(lengths[-3] + 4 * count - 2, None):
         return None
     return split.objects if split.proved() else None
 
@@ -545,7 +548,7 @@ def _tcl_unclosed(owner: str) -> str:
 
 def _fast_end(source: _Source, start: int, quote_after: frozenset[str]) -> int:
     """The offset of the ``}`` that closes the body starting at ``start`` when it is a ``}``
-    at column 0 and :func:`_plain_depth` proves it, or the ``}`` of a body closed on its
+    at column 0 and :func:`plain_depth` proves it, or the ``}`` of a body closed on its
     header line with no brace, quote, ``#`` or backslash before it; -1 when the careful
     reader must decide.
 

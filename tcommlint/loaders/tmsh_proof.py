@@ -76,11 +76,15 @@ def all_balanced(bodies: list[str], quote_after: frozenset[str], ending: str = "
     """
     if not bodies:
         return True
-    braces = _code_braces((ending + _SEPARATOR).join(bodies) + ending, quote_after)
+    separators = len(bodies) - 1
+    if ending:  # a separator after the last body too: no copy of the text to add the ending
+        bodies = [*bodies, ""]
+        separators += 1
+    braces = _code_braces((ending + _SEPARATOR).join(bodies), quote_after)
     if isinstance(braces, int):
         return False
     reduced = _reduce(braces)
-    return reduced is not None and reduced == _SEPARATOR_BYTE * (len(bodies) - 1)
+    return reduced is not None and reduced == _SEPARATOR_BYTE * separators
 
 
 def _code_braces(text: str, quote_after: frozenset[str]) -> bytes | int:
@@ -97,6 +101,8 @@ def _code_braces(text: str, quote_after: frozenset[str]) -> bytes | int:
     if "\\" in text:
         if quote_after is not TCL_QUOTE_AFTER and _any_followed_by(text, "\\", "{}\n"):
             return UNDECIDED
+        if text.endswith("\\\n") or "\\\n" + _SEPARATOR in text:
+            return UNDECIDED  # a comment continued there would hide the closing "}"
         text = _blank_escapes(text)
     if "#" in text:
         if not _occurs_at_most(text, "#", _FEW_HASHES):
