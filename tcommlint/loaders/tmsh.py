@@ -47,11 +47,12 @@ from tcommlint.source import Span
 SCRIPT_OBJECTS = frozenset({"ltm rule", "gtm rule", "pem irule", "cli script"})
 MAX_DEPTH = 256
 
-_LOOKS_LIKE = re.compile(
-    r"^(?:#TMSH-VERSION|(?:ltm|sys|net|gtm|apm|asm|auth|cm|security|pem|cli|wom|analytics|"
-    r"ilx|ifile|gtm|afm|vcmp)\s[^\n{]*\{)",
-    re.M,
+# The first word of every top-level object: a tmsh module.
+_MODULE = (
+    r"(?:ltm|sys|net|gtm|apm|asm|auth|cm|security|pem|cli|wom|wam|analytics|ilx|ifile|afm"
+    r"|vcmp|api-protection)"
 )
+_LOOKS_LIKE = re.compile(rf"^(?:#TMSH-VERSION|{_MODULE}\s[^\n{{]*\{{)", re.M)
 # One token after optional blanks; the group that matched (``lastindex``) is its kind.
 _TOKEN = re.compile(
     r"""[^\S\n]*(?:
@@ -89,10 +90,6 @@ _SAVED_HEADER = re.compile(
     r"(?:\s+|#[^\n]*)*+([!$-z|~][!#-z|~]*(?: [!#-z|~]+)*) \{(?:[ \t\r]*(\n))?"
 )
 _COLUMN_0_CLOSE = re.compile(r"\n\}")  # a regex finds it faster than str.find here
-_MODULE = (
-    r"(?:ltm|sys|net|gtm|apm|asm|auth|cm|security|pem|cli|wom|wam|analytics|ilx|ifile|afm"
-    r"|vcmp|api-protection)"
-)
 # A "}" at column 0, blank and comment lines, the next header: re.split keeps the lines
 # and the header, and the characters it drops are always the same, so offsets are
 # running sums.
