@@ -68,13 +68,29 @@ def test_a_joint_proof_is_the_proof_of_each_body(quote_after: frozenset[str]) ->
         assert all_balanced(without_last_newline, quote_after, ending="\n") is each
 
 
+def _blanked_by_regex(text: str) -> str | None:
+    """What _blank_escapes must return: None when an escaped newline ends the text or a
+    body in it (before a separator), else every escape blanked."""
+    for escape in re.finditer(r"\\.", text, flags=re.S):
+        if escape.group() == "\\\n" and text[escape.end() : escape.end() + 1] in ("", "\x02"):
+            return None
+    return re.sub(r"\\.", "aa", text, flags=re.S)
+
+
 def test_escapes_are_blanked_like_the_regex_does() -> None:
     chance = random.Random(3)
+    ended_by_escaped_newline = 0
     for _ in range(CASES):
-        text = "".join(chance.choice('a\\\\\n"{') for _ in range(chance.randint(0, 30)))
-        assert tmsh_proof._blank_escapes(text) == re.sub(r"\\.", "aa", text, flags=re.S)
+        text = "".join(chance.choice('a\\\\\n"{\x02') for _ in range(chance.randint(0, 30)))
+        expected = _blanked_by_regex(text)
+        ended_by_escaped_newline += expected is None
+        assert tmsh_proof._blank_escapes(text) == expected
+    assert ended_by_escaped_newline > 10  # both outcomes were exercised
     many = "\\x" * 600  # past the loop's budget: the rest goes to the regex
     assert tmsh_proof._blank_escapes(many) == "aa" * 600
+    assert tmsh_proof._blank_escapes(many + "\\\n\x02") is None
+    assert tmsh_proof._blank_escapes(many + "\\\n") is None
+    assert tmsh_proof._blank_escapes("\\\\\n\x02") == "aa\n\x02"  # the backslash is escaped
 
 
 def test_comment_lines_are_marked_like_the_regex_does() -> None:

@@ -47,6 +47,7 @@ _LAST_CHAR = itemgetter(-1)
 _MAX_PASSES = 128
 _FEW_ESCAPES = 256
 _FEW_HASHES = 24
+_BODY_ENDS = ("", _SEPARATOR)  # what follows the last newline of a body
 
 # The words whose block is a Tcl script inside a tmsh body (tmsh.SCRIPT_KEYS).
 SCRIPT_KEYS = frozenset(
@@ -107,9 +108,10 @@ def _code_braces(text: str, quote_after: frozenset[str]) -> bytes | int:
     if "\\" in text:
         if quote_after is not TCL_QUOTE_AFTER and _any_followed_by(text, "\\", "{}\n"):
             return UNDECIDED
-        if text.endswith("\\\n") or "\\\n" + _SEPARATOR in text:
-            return UNDECIDED  # a comment continued there would hide the closing "}"
-        text = _blank_escapes(text)
+        blanked = _blank_escapes(text)
+        if blanked is None:
+            return UNDECIDED
+        text = blanked
     if "#" in text:
         if not _occurs_at_most(text, "#", _FEW_HASHES):
             braces = _braces_leaving_comments(text, quote_after)
@@ -204,9 +206,12 @@ def _braces(code: str, risky_hash: re.Pattern[bytes]) -> bytes | None:
     return kept.translate(None, b"\n\x00")
 
 
-def _blank_escapes(text: str) -> str:
-    """``text`` with every backslash and the character after it replaced by ``aa``. A loop
-    over the backslashes (``str.find`` is memchr) beats a regex pass while they are few."""
+def _blank_escapes(text: str) -> str | None:
+    """``text`` with every backslash and the character after it replaced by ``aa``; None
+    when an escaped newline ends the text or a body in it (a comment continued there would
+    hide the closing ``}``). A loop over the backslashes (``str.find`` is memchr) beats a
+    regex pass, and a search for the three characters of an escaped last newline, while
+    they are few."""
     pieces: list[str] = []
     done = 0
     find = text.find
@@ -214,11 +219,16 @@ def _blank_escapes(text: str) -> str:
     for _ in range(_FEW_ESCAPES):
         if at < 0 or at + 1 == len(text):
             break
+        if text[at + 1] == "\n" and text[at + 2 : at + 3] in _BODY_ENDS:
+            return None
         pieces += (text[done:at], "aa")
         done = at + 2
         at = find("\\", done)
     else:
-        pieces.append(_ESCAPED.sub("aa", text[done:]))
+        rest = text[done:]
+        if rest.endswith("\\\n") or "\\\n" + _SEPARATOR in rest:
+            return None
+        pieces.append(_ESCAPED.sub("aa", rest))
         return "".join(pieces)
     pieces.append(text[done:])
     return "".join(pieces)
