@@ -87,14 +87,15 @@ _SETTLE_PARTS = 8  # a bulk proof that fails is retried on this many parts
 # The gap before an object and its header as tmsh writes it: printable ASCII words without
 # quotes or braces, " {" and, for a body on the lines below, the end of the line.
 _SAVED_HEADER = re.compile(
-    r"(?:\s+|#[^\n]*)*+([!$-z|~][!#-z|~]*(?: [!#-z|~]+)*) \{(?:[ \t\r]*(\n))?"
+    r"(?:\s++|#[^\n]*+)*+([!$-z|~][!#-z|~]*+(?: [!#-z|~]++)*+) \{(?:[ \t\r]*+(\n))?"
 )
 _COLUMN_0_CLOSE = re.compile(r"\n\}")  # a regex finds it faster than str.find here
 # A "}" at column 0, blank and comment lines, the next header: re.split keeps the lines
 # and the header, and the characters it drops are always the same, so offsets are
-# running sums.
+# running sums. (Possessive, and a single newline tried first: what tmsh writes, fastest.)
 _TRANSITION = re.compile(
-    rf"\n\}}([ \t\r]*\n(?:[ \t\r]*(?:#[^\n]*)?\n)*)({_MODULE} [!#-z|~]+(?: [!#-z|~]+)*) \{{"
+    rf"\n\}}(\n|[ \t\r]*+\n(?:[ \t\r]*+(?:#[^\n]*+)?\n)*+)"
+    rf"({_MODULE} [!#-z|~]++(?: [!#-z|~]++)*+) \{{"
 )
 # The "}" at column 0 that ends a script object: the rest of its line, blank and comment
 # lines, then the next object's module word, or only blanks to the end.
