@@ -213,25 +213,27 @@ def _blank_escapes(text: str) -> str | None:
     regex pass, and a search for the three characters of an escaped last newline, while
     they are few."""
     pieces: list[str] = []
-    done = 0
+    keep = pieces.append
     find = text.find
+    last = len(text) - 1
+    done = 0
     at = find("\\")
     for _ in range(_FEW_ESCAPES):
-        if at < 0 or at + 1 == len(text):
+        if at < 0 or at == last:
             break
         if text[at + 1] == "\n" and text[at + 2 : at + 3] in _BODY_ENDS:
             return None
-        pieces += (text[done:at], "aa")
+        keep(text[done:at])
         done = at + 2
         at = find("\\", done)
     else:
         rest = text[done:]
         if rest.endswith("\\\n") or "\\\n" + _SEPARATOR in rest:
             return None
-        pieces.append(_ESCAPED.sub("aa", rest))
-        return "".join(pieces)
-    pieces.append(text[done:])
-    return "".join(pieces)
+        keep(_ESCAPED.sub("aa", rest))
+        return "aa".join(pieces)
+    keep(text[done:])
+    return "aa".join(pieces)
 
 
 def _braces_leaving_comments(text: str, quote_after: frozenset[str]) -> bytes | None:
