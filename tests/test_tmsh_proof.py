@@ -16,8 +16,9 @@ from tcommlint.loaders.tmsh_proof import (
     plain_depth,
 )
 
-# The characters that decide where a block ends, and a few that do not.
-ALPHABET = '{}{}""#\\\n\n  ab;['
+# The characters that decide where a block ends, and a few that do not (one not ASCII: the
+# proofs read UTF-8 bytes).
+ALPHABET = '{}{}""#\\\n\n  ab;[é'
 CASES = 20_000
 
 
@@ -68,37 +69,38 @@ def test_a_joint_proof_is_the_proof_of_each_body(quote_after: frozenset[str]) ->
         assert all_balanced(without_last_newline, quote_after, ending="\n") is each
 
 
-def _blanked_by_regex(text: str) -> str | None:
+def _blanked_by_regex(text: bytes) -> bytes | None:
     """What _blank_escapes must return: None when an escaped newline ends the text or a
     body in it (before a separator), else every escape blanked."""
-    for escape in re.finditer(r"\\.", text, flags=re.S):
-        if escape.group() == "\\\n" and text[escape.end() : escape.end() + 1] in ("", "\x02"):
+    for escape in re.finditer(rb"\\.", text, flags=re.S):
+        if escape.group() == b"\\\n" and text[escape.end() : escape.end() + 1] in (b"", b"\x02"):
             return None
-    return re.sub(r"\\.", "aa", text, flags=re.S)
+    return re.sub(rb"\\.", b"aa", text, flags=re.S)
 
 
 def test_escapes_are_blanked_like_the_regex_does() -> None:
     chance = random.Random(3)
     ended_by_escaped_newline = 0
     for _ in range(CASES):
-        text = "".join(chance.choice('a\\\\\n"{\x02') for _ in range(chance.randint(0, 30)))
-        expected = _blanked_by_regex(text)
+        text = "".join(chance.choice('a\\\\\n"{\x02é') for _ in range(chance.randint(0, 30)))
+        data = text.encode()
+        expected = _blanked_by_regex(data)
         ended_by_escaped_newline += expected is None
-        assert tmsh_proof._blank_escapes(text) == expected
+        assert tmsh_proof._blank_escapes(data) == expected
     assert ended_by_escaped_newline > 10  # both outcomes were exercised
-    many = "\\x" * 600  # past the loop's budget: the rest goes to the regex
-    assert tmsh_proof._blank_escapes(many) == "aa" * 600
-    assert tmsh_proof._blank_escapes(many + "\\\n\x02") is None
-    assert tmsh_proof._blank_escapes(many + "\\\n") is None
-    assert tmsh_proof._blank_escapes("\\\\\n\x02") == "aa\n\x02"  # the backslash is escaped
+    many = b"\\x" * 600  # past the loop's budget: the rest goes to the regex
+    assert tmsh_proof._blank_escapes(many) == b"aa" * 600
+    assert tmsh_proof._blank_escapes(many + b"\\\n\x02") is None
+    assert tmsh_proof._blank_escapes(many + b"\\\n") is None
+    assert tmsh_proof._blank_escapes(b"\\\\\n\x02") == b"aa\n\x02"  # the backslash is escaped
 
 
 def test_comment_lines_are_marked_like_the_regex_does() -> None:
     chance = random.Random(4)
     for _ in range(CASES):
         text = "".join(chance.choice("ab #\n\t") for _ in range(chance.randint(0, 30)))
-        expected = re.sub(r"\n[ \t]*#[^\n]*", "\n\x01", text)
-        assert tmsh_proof._mark_comment_lines(text) == expected
+        expected = re.sub(r"\n[ \t]*#[^\n]*", "\n\x01", text).encode()
+        assert tmsh_proof._mark_comment_lines(text.encode()) == expected
 
 
 HEADERS = ("ltm pool /C/p", "ltm rule /C/r", "sys folder /C/f", "ltm virtual /C/v")

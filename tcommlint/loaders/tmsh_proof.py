@@ -31,31 +31,35 @@ from operator import itemgetter
 TMSH_QUOTE_AFTER = frozenset(" \t\r\n")
 TCL_QUOTE_AFTER = frozenset(" \t\r\n;[")
 
+# The proofs run on the UTF-8 bytes of the text: every character that matters is ASCII, no
+# other character's bytes are, and bytes need no encoding before the final translate.
 # Joins the bodies of one bulk proof; survives every step, so each body is checked alone.
-_SEPARATOR = "\x02"
-_STRING_MARK = "\x00"  # where a string was cut out
-_COMMENT_MARK = "\x01"  # where a comment line was
+_SEPARATOR = b"\x02"
+_STRING_MARK = b"\x00"  # where a string was cut out
+_COMMENT_MARK = b"\x01"  # where a comment line was
 
-_ESCAPED = re.compile(r"\\.", re.S)
-_SEPARATOR_BYTE = _SEPARATOR.encode()
-_KEPT = b"{}#\n\x00" + _SEPARATOR_BYTE
+_ESCAPED = re.compile(rb"\\.", re.S)
+_KEPT = b"{}#\n\x00" + _SEPARATOR
 _NOT_KEPT = bytes(byte for byte in range(256) if byte not in _KEPT)
 # Over the kept characters: a '#' with a brace after it on its line / or a cut-out string.
 _HASH_BEFORE_BRACE = re.compile(rb"#[^\n{}]*[{}]")
 _RISKY_HASH = re.compile(rb"#[^\n{}\x00]*[{}\x00]")
-_LAST_CHAR = itemgetter(-1)
+_LAST_BYTE = itemgetter(-1)
+_NEWLINE = ord("\n")
 _MAX_PASSES = 128
 _FEW_ESCAPES = 256
 _FEW_HASHES = 24
-_BODY_ENDS = ("", _SEPARATOR)  # what follows the last newline of a body
+_BODY_ENDS = (b"", _SEPARATOR)  # what follows the last newline of a body
 
 # The words whose block is a Tcl script inside a tmsh body (tmsh.SCRIPT_KEYS).
 SCRIPT_KEYS = frozenset(
     {"definition", "implementation", "presentation", "html-help", "macro", "api-anonymous"}
 )
+_SCRIPT_KEYS = tuple(sorted(key.encode() for key in SCRIPT_KEYS))
+_OPENER_AFTER = {TMSH_QUOTE_AFTER: b" \t\r\n", TCL_QUOTE_AFTER: b" \t\r\n;["}
 _NOT_OPENER = {
-    TMSH_QUOTE_AFTER: re.compile(r"[^ \t\r\n]"),
-    TCL_QUOTE_AFTER: re.compile(r"[^ \t\r\n;\[]"),
+    TMSH_QUOTE_AFTER: re.compile(rb"[^ \t\r\n]"),
+    TCL_QUOTE_AFTER: re.compile(rb"[^ \t\r\n;\[]"),
 }
 
 UNDECIDED = -1
@@ -66,9 +70,9 @@ def plain_depth(body: str, quote_after: frozenset[str]) -> int:
     """0 when the braces of ``body`` are balanced, so the ``}`` after it closes the block;
     1 when ``body`` leaves blocks open (that ``}`` closes an inner block, or a string runs
     past it); -1 when it cannot be told this way."""
-    if _SEPARATOR in body:
+    if "\x02" in body:
         return UNDECIDED
-    braces = _code_braces(body, quote_after)
+    braces = _code_braces(body.encode("utf-8", "replace"), quote_after)
     if isinstance(braces, int):
         return braces
     return _brace_depth(braces)
@@ -87,14 +91,15 @@ def all_balanced(bodies: list[str], quote_after: frozenset[str], ending: str = "
     if ending:  # a separator after the last body too: no copy of the text to add the ending
         bodies = [*bodies, ""]
         separators += 1
-    braces = _code_braces((ending + _SEPARATOR).join(bodies), quote_after)
+    text = (ending + "\x02").join(bodies)
+    braces = _code_braces(text.encode("utf-8", "replace"), quote_after)
     if isinstance(braces, int):
         return False
     reduced = _reduce(braces)
-    return reduced is not None and reduced == _SEPARATOR_BYTE * separators
+    return reduced is not None and reduced == _SEPARATOR * separators
 
 
-def _code_braces(text: str, quote_after: frozenset[str]) -> bytes | int:
+def _code_braces(text: bytes, quote_after: frozenset[str]) -> bytes | int:
     """The braces (and separators) of ``text`` outside strings, comments and escapes, or
     :data:`STILL_OPEN` when a string runs past its end, or :data:`UNDECIDED`.
 
@@ -105,15 +110,15 @@ def _code_braces(text: str, quote_after: frozenset[str]) -> bytes | int:
     """
     if _STRING_MARK in text or _COMMENT_MARK in text:
         return UNDECIDED
-    if "\\" in text:
-        if quote_after is not TCL_QUOTE_AFTER and _any_followed_by(text, "\\", "{}\n"):
+    if b"\\" in text:
+        if quote_after is not TCL_QUOTE_AFTER and _any_followed_by(text, b"\\", b"{}\n"):
             return UNDECIDED
         blanked = _blank_escapes(text)
         if blanked is None:
             return UNDECIDED
         text = blanked
-    if "#" in text:
-        if not _occurs_at_most(text, "#", _FEW_HASHES):
+    if b"#" in text:
+        if not _occurs_at_most(text, b"#", _FEW_HASHES):
             braces = _braces_leaving_comments(text, quote_after)
             if braces is not None:
                 return braces
@@ -125,24 +130,27 @@ def _code_braces(text: str, quote_after: frozenset[str]) -> bytes | int:
     return UNDECIDED if braces is None else braces
 
 
-def _without_strings(text: str, quote_after: frozenset[str], one_line: bool = False) -> str | int:
+def _without_strings(
+    text: bytes, quote_after: frozenset[str], one_line: bool = False
+) -> bytes | int:
     """``text`` with every ``"…"`` string cut out (a marker left in its place), or
     :data:`STILL_OPEN` / :data:`UNDECIDED`; with ``one_line``, UNDECIDED also when a
     string spans lines or the quotes do not pair up."""
-    if '"' not in text:
+    if b'"' not in text:
         return text
-    pieces = text.split('"')
+    pieces = text.split(b'"')
     if len(pieces) % 2 == 0:
         return UNDECIDED if one_line else STILL_OPEN
     if one_line or _COMMENT_MARK in text:
-        strings = "".join(pieces[1::2])
-        if (one_line and "\n" in strings) or _COMMENT_MARK in strings:
+        strings = b"".join(pieces[1::2])
+        if (one_line and b"\n" in strings) or _COMMENT_MARK in strings:
             return UNDECIDED
     try:
-        before_openers = "".join(map(_LAST_CHAR, pieces[:-1:2]))
+        before_openers = bytes(map(_LAST_BYTE, pieces[:-1:2]))
     except IndexError:  # a '"' right after '{' or right after another string
         return UNDECIDED
-    if not set(before_openers) <= quote_after and not _odd_openers_explained(
+    allowed = _OPENER_AFTER.get(quote_after) or "".join(quote_after).encode()
+    if before_openers.translate(None, allowed) and not _odd_openers_explained(
         text, pieces, before_openers, quote_after, one_line
     ):
         return UNDECIDED
@@ -150,55 +158,61 @@ def _without_strings(text: str, quote_after: frozenset[str], one_line: bool = Fa
 
 
 def _odd_openers_explained(
-    text: str, pieces: list[str], before_openers: str, quote_after: frozenset[str], one_line: bool
+    text: bytes,
+    pieces: list[bytes],
+    before_openers: bytes,
+    quote_after: frozenset[str],
+    one_line: bool,
 ) -> bool:
     """True when every '"' that does not open a string where a word may begin either sits
     on a comment line (with ``one_line``: every string on one line, so the quotes of a
     comment pair up within it and cutting them out changes nothing: ``("EULA")``), or, in
     tmsh, right after a brace in a body with no script key: a brace is a token of its own
     in tmsh, so ``{"en"}`` holds a string (in a Tcl block the quote would be literal).
-    ``before_openers`` holds the character before each opening quote."""
-    odd = _NOT_OPENER.get(quote_after) or re.compile(f"[^{re.escape(''.join(quote_after))}]")
+    ``before_openers`` holds the byte before each opening quote."""
+    odd = _NOT_OPENER.get(quote_after) or re.compile(
+        b"[^" + re.escape("".join(quote_after).encode()) + b"]"
+    )
     for found in odd.finditer(before_openers):
         index = 2 * found.start()
         if one_line and _on_comment_line(pieces, index):
             continue
-        after_brace = quote_after is TMSH_QUOTE_AFTER and found.group() in "{}"
+        after_brace = quote_after is TMSH_QUOTE_AFTER and found.group() in b"{}"
         if after_brace and not _in_body_with_script_key(text, _offset(pieces, index + 1)):
             continue
         return False
     return True
 
 
-def _offset(pieces: list[str], index: int) -> int:
+def _offset(pieces: list[bytes], index: int) -> int:
     """Where ``pieces[index]`` starts in the text that was split at '"'."""
-    return len('"'.join(pieces[:index])) + 1
+    return len(b'"'.join(pieces[:index])) + 1
 
 
-def _in_body_with_script_key(text: str, offset: int) -> bool:
+def _in_body_with_script_key(text: bytes, offset: int) -> bool:
     """True when the body around ``offset`` (between separators) names a script key."""
     start = text.rfind(_SEPARATOR, 0, offset) + 1
     end = text.find(_SEPARATOR, offset)
     body = text[start:] if end < 0 else text[start:end]
-    return any(key in body for key in SCRIPT_KEYS)
+    return any(key in body for key in _SCRIPT_KEYS)
 
 
-def _on_comment_line(pieces: list[str], index: int) -> bool:
+def _on_comment_line(pieces: list[bytes], index: int) -> bool:
     """True when the line holding the end of ``pieces[index]`` starts with ``#`` after blanks
     (and starts after a newline: the first line of a body follows its ``{``)."""
     for back in range(index, -1, -1):
         piece = pieces[back]
-        newline = piece.rfind("\n")
+        newline = piece.rfind(b"\n")
         if newline >= 0:
-            return piece[newline + 1 :].lstrip(" \t").startswith("#")
+            return piece[newline + 1 :].lstrip(b" \t").startswith(b"#")
     return False
 
 
-def _braces(code: str, risky_hash: re.Pattern[bytes]) -> bytes | None:
+def _braces(code: bytes, risky_hash: re.Pattern[bytes]) -> bytes | None:
     """The braces and separators of ``code``; None when ``risky_hash`` finds a ``#`` that
     has a brace (or a cut-out string) after it on its line. Both are read from ``code``
     cut down to the characters that matter, so the search runs over a few per line."""
-    kept = code.encode("utf-8", "replace").translate(None, _NOT_KEPT)
+    kept = code.translate(None, _NOT_KEPT)
     if b"#" in kept:
         if risky_hash.search(kept):
             return None
@@ -206,44 +220,44 @@ def _braces(code: str, risky_hash: re.Pattern[bytes]) -> bytes | None:
     return kept.translate(None, b"\n\x00")
 
 
-def _blank_escapes(text: str) -> str | None:
-    """``text`` with every backslash and the character after it replaced by ``aa``; None
-    when an escaped newline ends the text or a body in it (a comment continued there would
-    hide the closing ``}``). A loop over the backslashes (``str.find`` is memchr) beats a
-    regex pass, and a search for the three characters of an escaped last newline, while
-    they are few."""
-    pieces: list[str] = []
+def _blank_escapes(text: bytes) -> bytes | None:
+    """``text`` with every backslash and the byte after it replaced by ``aa``; None when an
+    escaped newline ends the text or a body in it (a comment continued there would hide the
+    closing ``}``). A loop over the backslashes (``bytes.find`` is memchr) beats a regex
+    pass, and a search for the three bytes of an escaped last newline, while they are few.
+    """
+    pieces: list[bytes] = []
     keep = pieces.append
     find = text.find
     last = len(text) - 1
     done = 0
-    at = find("\\")
+    at = find(b"\\")
     for _ in range(_FEW_ESCAPES):
         if at < 0 or at == last:
             break
-        if text[at + 1] == "\n" and text[at + 2 : at + 3] in _BODY_ENDS:
+        if text[at + 1] == _NEWLINE and text[at + 2 : at + 3] in _BODY_ENDS:
             return None
         keep(text[done:at])
         done = at + 2
-        at = find("\\", done)
+        at = find(b"\\", done)
     else:
         rest = text[done:]
-        if rest.endswith("\\\n") or "\\\n" + _SEPARATOR in rest:
+        if rest.endswith(b"\\\n") or b"\\\n" + _SEPARATOR in rest:
             return None
-        keep(_ESCAPED.sub("aa", rest))
-        return "aa".join(pieces)
+        keep(_ESCAPED.sub(b"aa", rest))
+        return b"aa".join(pieces)
     keep(text[done:])
-    return "aa".join(pieces)
+    return b"aa".join(pieces)
 
 
-def _braces_leaving_comments(text: str, quote_after: frozenset[str]) -> bytes | None:
+def _braces_leaving_comments(text: bytes, quote_after: frozenset[str]) -> bytes | None:
     """The braces of ``text`` with comment lines left in place, or None when that cannot
     be told apart from reading them as comments (see :func:`_code_braces`)."""
     code = _without_strings(text, quote_after, one_line=True)
-    return _braces(code, _HASH_BEFORE_BRACE) if isinstance(code, str) else None
+    return _braces(code, _HASH_BEFORE_BRACE) if isinstance(code, bytes) else None
 
 
-def _occurs_at_most(text: str, char: str, most: int) -> bool:
+def _occurs_at_most(text: bytes, char: bytes, most: int) -> bool:
     """True when ``char`` occurs in ``text`` at most ``most`` times (found by memchr)."""
     at = -1
     for _ in range(most + 1):
@@ -253,27 +267,27 @@ def _occurs_at_most(text: str, char: str, most: int) -> bool:
     return False
 
 
-def _mark_comment_lines(text: str) -> str:
+def _mark_comment_lines(text: bytes) -> bytes:
     """``text`` with every line whose first non-blank is ``#`` (the first line excepted: it
     follows the ``{``) replaced by the comment marker."""
-    pieces: list[str] = []
+    pieces: list[bytes] = []
     done = 0
     find, rfind = text.find, text.rfind
-    hash_at = find("#")
+    hash_at = find(b"#")
     while hash_at >= 0:
-        line_start = rfind("\n", 0, hash_at) + 1
-        line_end = find("\n", hash_at)
+        line_start = rfind(b"\n", 0, hash_at) + 1
+        line_end = find(b"\n", hash_at)
         if line_end < 0:
             line_end = len(text)
-        if line_start and not text[line_start:hash_at].strip(" \t"):
+        if line_start and not text[line_start:hash_at].strip(b" \t"):
             pieces += (text[done:line_start], _COMMENT_MARK)
             done = line_end
-        hash_at = find("#", line_end)
+        hash_at = find(b"#", line_end)
     pieces.append(text[done:])
-    return "".join(pieces)
+    return b"".join(pieces)
 
 
-def _any_followed_by(text: str, char: str, followers: str) -> bool:
+def _any_followed_by(text: bytes, char: bytes, followers: bytes) -> bool:
     """True when some ``char`` in ``text`` is followed right away by one of ``followers``
     (``char`` must not be one of them)."""
     at = text.find(char)
