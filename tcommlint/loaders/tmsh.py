@@ -85,9 +85,11 @@ _ONE_LINE = re.compile(r'[^{}"#\\\n]*\}')
 _MAX_GUESSES = 6
 _SETTLE_PARTS = 8  # a bulk proof that fails is retried on this many parts
 # The gap before an object and its header as tmsh writes it: printable ASCII words without
-# quotes or braces, " {" and, for a body on the lines below, the end of the line.
+# quotes or braces, " {", then a body closed on that line with nothing tmsh and Tcl might
+# read differently (group 2, up to its "}"), or the end of the line (group 3).
 _SAVED_HEADER = re.compile(
-    r"(?:\s++|#[^\n]*+)*+([!$-z|~][!#-z|~]*+(?: [!#-z|~]++)*+) \{(?:[ \t\r]*+(\n))?"
+    r"(?:\s++|#[^\n]*+)*+([!$-z|~][!#-z|~]*+(?: [!#-z|~]++)*+) \{"
+    r'(?:([^{}"#\\\n]*+\})|[ \t\r]*+(\n))?'
 )
 _COLUMN_0_CLOSE = re.compile(r"\n\}")  # a regex finds it faster than str.find here
 # A "}" at column 0, blank and comment lines, the next header: re.split keeps the lines
@@ -400,14 +402,17 @@ class _BulkSplit:
     def _object(self, found: re.Match[str]) -> TmshObject | None:
         """The object whose header ``found`` matched, its end guessed and kept; None if no
         end fits."""
-        text = self.source.text
-        head, newline = found.group(1, 2)
+        head, one_line, newline = found.group(1, 2, 3)
         kind, _, name = head.rpartition(" ")
         brace = found.end(1) + 1
+        if one_line is not None:
+            obj = TmshObject(self.source, found.start(1), brace, kind, name, found.end(2) - 1)
+            self.objects.append(obj)
+            return obj
         if newline is None:
-            one_line = _ONE_LINE.match(text, brace + 1)
-            end = one_line.end() - 1 if one_line is not None else 0
-        elif kind in SCRIPT_OBJECTS:
+            return None
+        text = self.source.text
+        if kind in SCRIPT_OBJECTS:
             close = _SCRIPT_CLOSE.search(text, brace)
             end = close.start(1) if close is not None else 0
         else:
@@ -416,7 +421,7 @@ class _BulkSplit:
         if not end:
             return None
         obj = TmshObject(self.source, found.start(1), brace, kind, name, end)
-        self.add(obj, None if newline is None else text[brace + 1 : end - 1])
+        self.add(obj, text[brace + 1 : end - 1])
         return obj
 
     def proved(self) -> bool:
