@@ -44,6 +44,7 @@ _NOT_KEPT = bytes(byte for byte in range(256) if byte not in _KEPT)
 # Over the kept characters: a '#' with a brace after it on its line / or a cut-out string.
 _HASH_BEFORE_BRACE = re.compile(rb"#[^\n{}]*[{}]")
 _RISKY_HASH = re.compile(rb"#[^\n{}\x00]*[{}\x00]")
+_COMMENT_START = re.compile(rb"[ \t]*#")
 _LAST_BYTE = itemgetter(-1)
 _NEWLINE = ord("\n")
 _MAX_PASSES = 128
@@ -186,7 +187,7 @@ def _odd_openers_explained(
 
 def _offset(pieces: list[bytes], index: int) -> int:
     """Where ``pieces[index]`` starts in the text that was split at '"'."""
-    return len(b'"'.join(pieces[:index])) + 1
+    return sum(map(len, pieces[:index])) + index
 
 
 def _in_body_with_script_key(text: bytes, offset: int) -> bool:
@@ -204,7 +205,7 @@ def _on_comment_line(pieces: list[bytes], index: int) -> bool:
         piece = pieces[back]
         newline = piece.rfind(b"\n")
         if newline >= 0:
-            return piece[newline + 1 :].lstrip(b" \t").startswith(b"#")
+            return _COMMENT_START.match(piece, newline + 1) is not None
     return False
 
 
