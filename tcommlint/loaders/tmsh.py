@@ -30,7 +30,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import partial
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 from typing import NamedTuple
 
 from tcommlint.loaders.tmsh_proof import (
@@ -322,16 +323,19 @@ def _split_in_bulk(source: _Source) -> list[TmshObject] | None:
     # Where transition j (from 1) starts its gap: the lengths of the parts before it plus
     # what re.split dropped, "\n}" before each gap and " {" after each header: 4j - 2.
     lengths = list(accumulate(map(len, parts), initial=0))
-    count = len(parts) // 3
+    transitions = len(parts) // 3
     split = _BulkSplit(source)
-    if not split.walk(0, lengths[1] + 1 if count else None):
+    if not split.walk(0, lengths[1] + 1 if transitions else None):
         return None
-    keep, tmsh, tcl = split.objects.append, split.tmsh, split.tcl
-    # every transition but the last: its header, the lengths before it, the text after it,
-    # and the lengths before the next gap (right after the "}" that closes that text)
-    headers = zip(parts[2::3], lengths[2::3], parts[3::3], lengths[4:-1:3], strict=False)
-    for number, (head, before_head, body, before_gap) in enumerate(headers, 1):
-        start, close = before_head + 4 * number - 2, before_gap + 4 * number + 1
+    keep = split.objects.append
+    tmsh_object, tmsh_body = split.tmsh.objects.append, split.tmsh.bodies.append
+    tcl_object, tcl_body = split.tcl.objects.append, split.tcl.bodies.append
+    # every transition but the last: its header, where it starts (the lengths before it
+    # and 4j - 2), the text after it, and where that text's closing "}" is (the lengths
+    # before the next gap, and the 4j - 2 dropped before this one, and 3 more)
+    starts = map(add, lengths[2::3], count(2, 4))
+    closes = map(add, lengths[4:-1:3], count(5, 4))
+    for head, start, body, close in zip(parts[2::3], starts, parts[3::3], closes, strict=False):
         if body and body[0] != "\n":  # closed on its header line, or more on that line
             if not split.walk(start, close):
                 return None
@@ -340,10 +344,13 @@ def _split_in_bulk(source: _Source) -> list[TmshObject] | None:
         kind, _, name = head.rpartition(" ")
         obj = TmshObject(source, start, start + len(head) + 1, kind, name, close)
         keep(obj)
-        guesses = tcl if kind in SCRIPT_OBJECTS else tmsh
-        guesses.objects.append(obj)
-        guesses.bodies.append(body)
-    if count and not split.walk(lengths[-3] + 4 * count - 2, None):
+        if kind in SCRIPT_OBJECTS:
+            tcl_object(obj)
+            tcl_body(body)
+        else:
+            tmsh_object(obj)
+            tmsh_body(body)
+    if transitions and not split.walk(lengths[-3] + 4 * transitions - 2, None):
         return None
     return split.objects if split.proved() else None
 
