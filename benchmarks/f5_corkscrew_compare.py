@@ -233,16 +233,15 @@ def run_ours(conf: Path, repeat: int) -> Ours:
     from tcommlint.loaders.tmsh import read_tmsh
 
     text = conf.read_text(encoding="utf-8", errors="replace")
-    # as tcommlint's loader reads a file (corkscrew's parse time covers reading its archive)
-    parse_ms = _best_ms(
-        lambda: read_tmsh("config/bigip.conf", conf.read_bytes().decode("utf-8", "replace")),
-        repeat,
-    )
+
+    def read() -> str:
+        """The file as tcommlint's loader reads it (corkscrew's parse time covers reading its
+        archive)."""
+        return conf.read_bytes().decode("utf-8", "replace")
+
+    parse_ms = _best_ms(lambda: read_tmsh("config/bigip.conf", read()), repeat)
     memory_ms = _best_ms(lambda: read_tmsh("config/bigip.conf", text), repeat)
-    model_ms = _best_ms(
-        lambda: load_f5_tmsh([("config/bigip.conf", conf.read_bytes().decode("utf-8", "replace"))]),
-        repeat,
-    )
+    model_ms = _best_ms(lambda: load_f5_tmsh([("config/bigip.conf", read())]), repeat)
     result = load_f5_tmsh([("config/bigip.conf", text)])
     objects, _ = read_tmsh("config/bigip.conf", text)
     comparable = dict(result.counts)

@@ -82,7 +82,8 @@ _HEADER = re.compile(r'([^\s{}"#][^\s{}]*(?:[^\S\n]+[^\s{}"][^\s{}]*)*)[^\S\n]*\
 
 # Where an object ends, guessed and then proved (see tmsh_proof).
 # A body closed on its header line, with nothing tmsh and Tcl might read differently.
-_ONE_LINE = re.compile(r'[^{}"#\\\n]*\}')
+_ONE_LINE_BODY = r'[^{}"#\\\n]*+\}'
+_ONE_LINE = re.compile(_ONE_LINE_BODY)
 _MAX_GUESSES = 6
 _SETTLE_PARTS = 8  # a bulk proof that fails is retried on this many parts
 # The gap before an object and its header as tmsh writes it: printable ASCII words without
@@ -90,7 +91,7 @@ _SETTLE_PARTS = 8  # a bulk proof that fails is retried on this many parts
 # read differently (group 2, up to its "}"), or the end of the line (group 3).
 _SAVED_HEADER = re.compile(
     r"(?:\s++|#[^\n]*+)*+([!$-z|~][!#-z|~]*+(?: [!#-z|~]++)*+) \{"
-    r'(?:([^{}"#\\\n]*+\})|[ \t\r]*+(\n))?'
+    rf"(?:({_ONE_LINE_BODY})|[ \t\r]*+(\n))?"
 )
 _COLUMN_0_CLOSE = re.compile(r"\n\}")  # a regex finds it faster than str.find here
 # A "}" at column 0, blank and comment lines, the next header: re.split keeps the lines
@@ -383,12 +384,11 @@ class _BulkSplit:
         self.tmsh = _Guesses(TMSH_QUOTE_AFTER)
         self.tcl = _Guesses(TCL_QUOTE_AFTER)
 
-    def add(self, obj: TmshObject, body: str | None) -> None:
-        """Keep ``obj``, and ``body`` (its body without the newline before the closing ``}``;
-        None for a body closed on the header line) to be proved."""
+    def add(self, obj: TmshObject, body: str) -> None:
+        """Keep ``obj``, and ``body`` (its body without the newline before the closing ``}``)
+        to be proved."""
         self.objects.append(obj)
-        if body is not None:
-            (self.tcl if obj.kind in SCRIPT_OBJECTS else self.tmsh).add(obj, body)
+        (self.tcl if obj.kind in SCRIPT_OBJECTS else self.tmsh).add(obj, body)
 
     def walk(self, pos: int, close: int | None) -> bool:
         """Read objects one by one from ``pos`` until one ends at ``close`` (the ``}`` of a

@@ -34,7 +34,8 @@ TCL_QUOTE_AFTER = frozenset(" \t\r\n;[")
 # The proofs run on the UTF-8 bytes of the text: every character that matters is ASCII, no
 # other character's bytes are, and bytes need no encoding before the final translate.
 # Joins the bodies of one bulk proof; survives every step, so each body is checked alone.
-_SEPARATOR = b"\x02"
+_SEPARATOR_CHAR = "\x02"
+_SEPARATOR = _SEPARATOR_CHAR.encode()
 _STRING_MARK = b"\x00"  # where a string was cut out
 _COMMENT_MARK = b"\x01"  # where a comment line was
 
@@ -57,11 +58,20 @@ SCRIPT_KEYS = frozenset(
     {"definition", "implementation", "presentation", "html-help", "macro", "api-anonymous"}
 )
 _SCRIPT_KEYS = tuple(sorted(key.encode() for key in SCRIPT_KEYS))
-_OPENER_AFTER = {TMSH_QUOTE_AFTER: b" \t\r\n", TCL_QUOTE_AFTER: b" \t\r\n;["}
-_NOT_OPENER = {
-    TMSH_QUOTE_AFTER: re.compile(rb"[^ \t\r\n]"),
-    TCL_QUOTE_AFTER: re.compile(rb"[^ \t\r\n;\[]"),
-}
+
+
+def _opener_after(quote_after: frozenset[str]) -> bytes:
+    """The bytes that may precede a '"' that opens a string."""
+    return "".join(sorted(quote_after)).encode()
+
+
+def _not_opener(quote_after: frozenset[str]) -> re.Pattern[bytes]:
+    """A byte that may not precede a '"' that opens a string."""
+    return re.compile(b"[^" + re.escape(_opener_after(quote_after)) + b"]")
+
+
+_OPENER_AFTER = {after: _opener_after(after) for after in (TMSH_QUOTE_AFTER, TCL_QUOTE_AFTER)}
+_NOT_OPENER = {after: _not_opener(after) for after in (TMSH_QUOTE_AFTER, TCL_QUOTE_AFTER)}
 
 UNDECIDED = -1
 STILL_OPEN = 1
@@ -71,7 +81,7 @@ def plain_depth(body: str, quote_after: frozenset[str]) -> int:
     """0 when the braces of ``body`` are balanced, so the ``}`` after it closes the block;
     1 when ``body`` leaves blocks open (that ``}`` closes an inner block, or a string runs
     past it); -1 when it cannot be told this way."""
-    if "\x02" in body:
+    if _SEPARATOR_CHAR in body:
         return UNDECIDED
     braces = _code_braces(body.encode("utf-8", "replace"), quote_after)
     if isinstance(braces, int):
@@ -92,7 +102,7 @@ def all_balanced(bodies: list[str], quote_after: frozenset[str], ending: str = "
     if ending:  # a separator after the last body too: no copy of the text to add the ending
         bodies = [*bodies, ""]
         separators += 1
-    text = (ending + "\x02").join(bodies)
+    text = (ending + _SEPARATOR_CHAR).join(bodies)
     braces = _code_braces(text.encode("utf-8", "replace"), quote_after)
     if isinstance(braces, int):
         return False
@@ -150,7 +160,7 @@ def _without_strings(
         before_openers = bytes(map(_LAST_BYTE, pieces[:-1:2]))
     except IndexError:  # a '"' right after '{' or right after another string
         return UNDECIDED
-    allowed = _OPENER_AFTER.get(quote_after) or "".join(quote_after).encode()
+    allowed = _OPENER_AFTER.get(quote_after) or _opener_after(quote_after)
     if before_openers.translate(None, allowed) and not _odd_openers_explained(
         text, pieces, before_openers, quote_after, one_line
     ):
@@ -171,9 +181,7 @@ def _odd_openers_explained(
     tmsh, right after a brace in a body with no script key: a brace is a token of its own
     in tmsh, so ``{"en"}`` holds a string (in a Tcl block the quote would be literal).
     ``before_openers`` holds the byte before each opening quote."""
-    odd = _NOT_OPENER.get(quote_after) or re.compile(
-        b"[^" + re.escape("".join(quote_after).encode()) + b"]"
-    )
+    odd = _NOT_OPENER.get(quote_after) or _not_opener(quote_after)
     for found in odd.finditer(before_openers):
         index = 2 * found.start()
         if one_line and _on_comment_line(pieces, index):
