@@ -86,7 +86,7 @@ def write_baseline(path: str, result: RunResult) -> None:
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as error:
         raise UsageError(f"cannot write baseline: {error.strerror}", path) from None
 

@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run tcommlint; returns the exit code (0 clean, 1 findings, 2 usage or internal error)."""
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
+    _escape_unencodable_output()
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -117,6 +118,15 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"tcommlint: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _escape_unencodable_output() -> None:
+    """Write what the terminal's encoding cannot hold as ``\\uXXXX`` escapes instead of
+    failing: a lone surrogate from a file name that is not UTF-8, ``→`` on an ASCII
+    terminal. (JSON stays valid: such an escape inside a string is a JSON escape.)"""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -221,7 +231,7 @@ def _write(text: str, output: str | None) -> None:
         sys.stdout.write(text)
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        Path(output).write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as error:
         raise UsageError(f"cannot write: {error.strerror}", output) from None
 

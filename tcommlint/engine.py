@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from tcommlint.errors import UsageError
-from tcommlint.expr import ExpressionError, bind
+from tcommlint.expr import ITERATION_BUDGET, BudgetExceeded, ExpressionError, bind, cel_safe
 from tcommlint.facts import PARTS, deployment_facts, loc
 from tcommlint.findings import Edit, Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
@@ -53,7 +53,7 @@ class Outcome(NamedTuple):
 
 def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) -> Outcome:
     """Run every enabled rule on one deployment."""
-    facts = deployment_facts(deployment)
+    facts = cel_safe(deployment_facts(deployment))
     active = [rule for rule in rules if selection.enabled(rule.id)]
     first = [rule for rule in active if not _is_second_pass(rule)]
     second = [rule for rule in active if _is_second_pass(rule)]
@@ -67,11 +67,13 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
 
     kept, suppressed, unused = _apply_suppressions(raw, deployment.suppressions, selection)
     judged = {rule_id for rule_id, status in statuses.items() if status.status == "pass"}
-    facts["unused_suppressions"] = [
-        {"loc": loc(s.span), "path": s.span.path, "rules": ", ".join(s.rule_ids)}
-        for s in unused
-        if set(s.rule_ids) <= judged  # a rule that did not run cannot have needed it
-    ]
+    facts["unused_suppressions"] = cel_safe(
+        [
+            {"loc": loc(s.span), "path": s.span.path, "rules": ", ".join(s.rule_ids)}
+            for s in unused
+            if set(s.rule_ids) <= judged  # a rule that did not run cannot have needed it
+        ]
+    )
     bindings = bind({"deployment": facts})  # the first pass added facts
     for rule in second:
         _run(rule, deployment, facts, selection, raw, statuses, bindings)
@@ -82,6 +84,12 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
             statuses[rule_id] = RuleStatus(rule_id, "fail" if failed else "pass")
     statuses_in_order = [statuses[rule.id] for rule in active]
     return Outcome(kept, statuses_in_order, suppressed, facts["ha_mode"])
+
+
+_TOO_LARGE = (
+    f"the deployment is too large for this rule: CEL stops an evaluation after "
+    f"{ITERATION_BUDGET:,} iterations"
+)
 
 
 def _is_second_pass(rule: Rule) -> bool:
@@ -105,6 +113,9 @@ def _run(
         return
     try:
         raw[rule.id] = _findings(rule, deployment.name, facts, selection, bindings)
+    except BudgetExceeded:
+        statuses[rule.id] = RuleStatus(rule.id, "not-evaluable", _TOO_LARGE)
+        return
     except ExpressionError as error:
         raise UsageError(f"rule {rule.id} failed: {error.message}", rule.path) from None
     # "pass" until the suppressions are applied; then "fail" where findings remain.

@@ -4,14 +4,17 @@ Rule conditions, locations and message placeholders are CEL expressions (cel-exp
 They are compiled once at rule load, where syntax and type errors are reported with
 line:column; evaluating one that reads a missing field is an error, never a silent false.
 Helpers registered here: ``edit_distance``, ``equals_ignore_case``, ``lower``, ``seconds``,
-``human_duration``, ``closest``, ``path_covers``, ``redacted`` (masks credentials); and CEL's
-strings extension (``join``, ``lowerAscii``, ``split``, ...).
+``human_duration``, ``closest``, ``closest_within``, ``path_covers``, ``redacted`` (masks
+credentials); and CEL's strings extension (``join``, ``lowerAscii``, ``split``, ...). CEL stops
+an evaluation after 10,000 iterations over all its comprehensions: rules look keys up in maps
+and leave loops over long lists to a helper.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -28,6 +31,38 @@ class ExpressionError(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+
+class BudgetExceeded(ExpressionError):
+    """An evaluation went past CEL's limit of iterations (over all its comprehensions)."""
+
+
+ITERATION_BUDGET = 10_000  # cel-expr-python's fixed limit per evaluation
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def cel_safe(value: Any) -> Any:
+    """``value`` as CEL can hold it: a lone surrogate in text (from a ``\\uD800`` escape or a
+    file name that is not UTF-8) becomes U+FFFD, and an integer beyond CEL's 64 bits is
+    clamped to the nearest one CEL has."""
+    if isinstance(value, str):
+        return value if value.isascii() else _valid_text(value)
+    if isinstance(value, dict):
+        return {cel_safe(key): cel_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [cel_safe(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return min(max(value, _INT64_MIN), _INT64_MAX)
+    return value
+
+
+def _valid_text(text: str) -> str:
+    """``text`` with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
 
 
 # --- helpers available to every rule ----------------------------------------------------
@@ -73,11 +108,17 @@ def parse_duration(text: str) -> int:
         total = 0
         for part, factor in zip(reversed(parts), (1, 60, 3600, 86400), strict=False):
             total += int(part) * factor
-        return total
+        return _in_range(total, text)
     match = _DURATION.match(text)
     if not match:
         raise ValueError(f"not a duration: {text!r} (use 90s, 45m, 2h, 1d, d:hh:mm:ss or seconds)")
-    return int(int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    return _in_range(int(int(match.group(1)) * _UNIT_SECONDS[match.group(2)]), text)
+
+
+def _in_range(seconds: int, text: str) -> int:
+    if seconds > _INT64_MAX:
+        raise ValueError(f"duration out of range: {text[:40]!r}")
+    return seconds
 
 
 def human_duration(seconds: int) -> str:
@@ -90,6 +131,13 @@ def human_duration(seconds: int) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)
+
+
+def closest_within(word: str, candidates: Sequence[str], most: int) -> str:
+    """The candidate nearest to ``word`` (ignoring case) when it is at most ``most`` edits
+    away, else ""."""
+    best = closest(word, candidates)
+    return best if best and edit_distance(word.lower(), best.lower()) <= most else ""
 
 
 def closest(word: str, candidates: Sequence[str]) -> str:
@@ -132,6 +180,7 @@ def _function_decls(cel: Any) -> list[Any]:
         overload("seconds", t.INT, [t.STRING], parse_duration),
         overload("human_duration", t.STRING, [t.INT], human_duration),
         overload("closest", t.STRING, [t.STRING, string_list], closest),
+        overload("closest_within", t.STRING, [t.STRING, string_list, t.INT], closest_within),
         overload("path_covers", t.BOOL, [t.STRING, t.STRING], path_covers),
         overload("redacted", t.STRING, [t.STRING, t.STRING], redact_value),
     ]
@@ -142,6 +191,9 @@ def environment(variables: Sequence[str] = VARIABLES) -> Any:
     key = tuple(sorted(variables))
     if key not in _ENVIRONMENTS:
         from cel_expr_python import cel
+
+        if not _ENVIRONMENTS:
+            _keep_none_alive()
         from cel_expr_python.ext import ext_strings
 
         names = {name: cel.Type.DYN for name in key}
@@ -151,6 +203,21 @@ def environment(variables: Sequence[str] = VARIABLES) -> Any:
             extensions=[ext_strings.ExtStrings()],
         )
     return _ENVIRONMENTS[key]
+
+
+def _keep_none_alive() -> None:
+    """Work around cel-expr-python 0.1.3, which drops one reference to ``None`` each time an
+    evaluation reads or returns a null. Before Python 3.12 ``None`` is not immortal, so a
+    long process (a test run, an editor integration) would free it and abort. Its count is
+    raised once, far beyond what any process can drop (3.12 makes it immortal the same way).
+    """
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return
+    if hasattr(sys, "gettotalrefcount"):  # a debug build: the count is not the first field
+        return
+    import ctypes
+
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 48
 
 
 _POSITION = re.compile(r"<input>:(\d+):(\d+): (.*?)(?:\n|$)")
@@ -200,9 +267,16 @@ class Compiled:
         A missing field raises ExpressionError.
         """
         program = self._compile()
-        result = (
-            program.eval(activation=bindings) if bindings is not None else program.eval(data=data)
-        )
+        try:
+            result = (
+                program.eval(activation=bindings)
+                if bindings is not None
+                else program.eval(data=data)
+            )
+        except RuntimeError as error:
+            if "budget" in str(error):
+                raise BudgetExceeded(f"{self.source!r}: {error}") from None
+            raise ExpressionError(f"{self.source!r}: {error}") from None
         if result.type().name() == "ERROR":
             raise ExpressionError(f"{self.source!r}: {result.value()}")
         return result.plain_value()

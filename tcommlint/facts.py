@@ -7,6 +7,7 @@ The shape of this view is the rule authors' API; ``docs/facts.md`` describes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from tcommlint.model import Deployment, KeyValueConfig, Persistence, TomcatConf
@@ -48,6 +49,7 @@ def deployment_facts(deployment: Deployment) -> dict[str, Any]:
             for error in deployment.parse_errors
         ],
         "known_keys": {role: sorted(role_keys) for role, role_keys in keys.items()},
+        "folded_keys": {role: _folded(role_keys) for role, role_keys in keys.items()},
         "entries": [entry for config in deployment.configs for entry in _entries(config)],
         "proxies": [_config(c) for c in deployment.configs if c.role == "proxy"],
         "servers": [_config(c) for c in deployment.configs if c.role == "server"],
@@ -99,6 +101,14 @@ def ha_mode(routes: list[AppRoute]) -> str:
     """The HA mode of the pool that serves the app path; ``unknown`` when pools disagree."""
     modes = {pool_ha_mode(route.pool) for route in routes}
     return modes.pop() if len(modes) == 1 else "unknown"
+
+
+def _folded(keys: Iterable[str]) -> dict[str, str]:
+    """Each key by its lower case (the first in sorted order where two fold alike)."""
+    folded: dict[str, str] = {}
+    for key in sorted(keys):
+        folded.setdefault(key.lower(), key)
+    return folded
 
 
 def _entries(config: KeyValueConfig) -> list[dict[str, Any]]:

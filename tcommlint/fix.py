@@ -54,8 +54,17 @@ def _read(file: Path, display: str) -> str:
         raise UsageError(f"cannot read for --fix: {error.strerror}", display) from None
 
 
+def _lines(text: str) -> list[str]:
+    """``text`` cut after each ``\\n``, ends kept: lines as the loaders count them (a ``\\r``
+    before the ``\\n`` stays in its line). Not ``str.splitlines``, which also cuts at form
+    feeds and other separators that sit inside a line of a configuration file."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
 def _apply(text: str, edits: list[tuple[Edit, Finding]]) -> tuple[str, tuple[Finding, ...]]:
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     fixed: list[Finding] = []
     # Right to left within a line, so earlier columns stay valid.
     ordered = sorted(edits, key=lambda pair: (pair[0].span.line, -pair[0].span.column))
@@ -87,8 +96,8 @@ def unified_diff(patches: list[FilePatch]) -> str:
     for patch in patches:
         chunks.extend(
             difflib.unified_diff(
-                patch.before.splitlines(keepends=True),
-                patch.after.splitlines(keepends=True),
+                _lines(patch.before),
+                _lines(patch.after),
                 fromfile=f"a/{patch.path}",
                 tofile=f"b/{patch.path}",
             )

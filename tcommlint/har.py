@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -23,6 +24,7 @@ from tcommlint.errors import UsageError
 PREFIX_CHARS = 6
 LB_COOKIE_PREFIXES = ("BIGipServer",)
 LB_COOKIE_NAMES = ("SERVERID", "SRV")
+_DELTA_SECONDS = re.compile(r"-?[0-9]+")  # RFC 6265 §5.2.2: ASCII digits only, not str.isdigit
 
 
 class Cookie(NamedTuple):
@@ -75,12 +77,15 @@ def read_har(path: Path, display: str) -> list[Exchange]:
         raise UsageError(f"cannot read HAR file: {error.strerror or error}", display) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise UsageError(f"not a HAR file: invalid JSON ({error})", display) from None
-    entries = data.get("log", {}).get("entries") if isinstance(data, dict) else None
+    except RecursionError:
+        raise UsageError("not a HAR file: JSON nested too deeply", display) from None
+    log = data.get("log") if isinstance(data, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(entries, list):
         raise UsageError("not a HAR file: no log.entries list", display)
     try:
         return [_exchange(number, entry) for number, entry in enumerate(entries, start=1)]
-    except (AttributeError, KeyError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError, OverflowError) as error:
         raise UsageError(f"not a HAR file: malformed entry ({error})", display) from None
 
 
@@ -155,10 +160,17 @@ def parse_set_cookie(header: str, started: datetime | None = None) -> Cookie | N
         if key == "path":
             path = argument.strip() or None
         elif key == "max-age":
-            deleted = deleted or (argument.strip().lstrip("-").isdigit() and int(argument) <= 0)
+            deleted = deleted or _max_age_deletes(argument.strip())
         elif key == "expires":
             deleted = deleted or _before(_http_date(argument), started)
     return Cookie(name, value, path, deleted)
+
+
+def _max_age_deletes(argument: str) -> bool:
+    """Whether ``Max-Age`` is ≤ 0; RFC 6265 §5.2.2 ignores a value that is not ``-?DIGIT+``."""
+    if not _DELTA_SECONDS.fullmatch(argument):
+        return False
+    return argument.startswith("-") or not argument.strip("0")
 
 
 def _iso(text: Any) -> datetime | None:
@@ -171,7 +183,7 @@ def _iso(text: Any) -> datetime | None:
 def _http_date(text: str) -> datetime | None:
     try:
         return parsedate_to_datetime(text.strip())
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # a browser ignores such Expires
         return None
 
 
@@ -367,13 +379,33 @@ def run(args: argparse.Namespace) -> int:
     """``tcommlint har FILE``: 1 when a problem is found, 0 otherwise."""
     display = Path(args.file).as_posix()
     analysis = analyse(read_har(Path(args.file), display), args.app_path, args.session_cookie)
+    sys.stdout.write(_render(analysis, display, args))
+    return 1 if analysis.problems else 0
+
+
+def _render(analysis: Analysis, display: str, args: argparse.Namespace) -> str:
+    """The report, with what stdout cannot encode escaped (a HAR's ``\\ud800``, say)."""
     if args.format == "json":
         data = as_data(analysis, display, args.app_path, args.session_cookie)
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    else:
-        text = as_text(analysis, display, args.app_path, args.session_cookie)
-    sys.stdout.write(text)
-    return 1 if analysis.problems else 0
+        # JSON's own \uXXXX escapes, not backslashreplace's \xNN: the report stays valid JSON.
+        return text if _encodable(text) else json.dumps(data, indent=2) + "\n"
+    text = as_text(analysis, display, args.app_path, args.session_cookie)
+    if _encodable(text):
+        return text
+    encoding = sys.stdout.encoding or "utf-8"
+    return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
+def _encodable(text: str) -> bool:
+    """Whether stdout can write ``text`` with its own encoding and error handler."""
+    if not sys.stdout.encoding:  # a text-only stream such as StringIO
+        return True
+    try:
+        text.encode(sys.stdout.encoding, sys.stdout.errors or "strict")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _where(exchange: Exchange) -> str:

@@ -94,7 +94,8 @@ def _explicit_roles(root: Path, roles: dict[str, list[str]]) -> dict[Path, str]:
     assigned = {}
     for role, paths in roles.items():
         for relative in paths:
-            assigned[(root / relative).resolve()] = role
+            if "\0" not in relative:  # no file has such a name (the schema also refuses it)
+                assigned[(root / relative).resolve()] = role
     return assigned
 
 
@@ -120,7 +121,7 @@ def _read(file: Path, display: str, parts: _Parts) -> bytes | None:
     except OSError as error:
         parts.errors.append(ParseError(Span(display, 1, 1), f"cannot read: {error.strerror}"))
         return None
-    if b"\0" in data[:8192]:
+    if b"\0" in data[:8192] and not data.startswith(_UTF16_MARKS):  # binary, not text
         return None
     return data
 
@@ -143,13 +144,24 @@ def _load_file(
     if file.parent in tomcat_roots and file.name in TOMCAT_FILES:
         _record(parts, source, "tomcat")
         return
-    text = data.decode("utf-8", errors="replace")
+    text = _text_of(data)
     kind = role or _sniff(file, text)
     if kind is not None:
         _LOADERS[kind](source, text, parts, role)
 
 
 # --- classification ----------------------------------------------------------------------
+
+
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _text_of(data: bytes) -> str:
+    """The bytes as text to classify: UTF-16 after its byte-order mark (an XML file saved
+    by a Windows editor), else UTF-8."""
+    if data.startswith(_UTF16_MARKS):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
 
 
 def _sniff(file: Path, text: str) -> str | None:
@@ -214,9 +226,7 @@ def _config_role(document: Any) -> str | None:
 def _add_keyvalue(source: _Input, fmt: str, document: Any, parts: _Parts, role: str | None) -> None:
     parts.suppressions.extend(document.suppressions)
     config_role = role if role in ("proxy", "server") else _config_role(document)
-    if document.error is not None and (
-        config_role or _mentions_known_key(source.data.decode("utf-8", "replace"))
-    ):
+    if document.error is not None and (config_role or _mentions_known_key(_text_of(source.data))):
         parts.errors.append(document.error)
         if config_role is None:
             _record(parts, source, "unparsed")

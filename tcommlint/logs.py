@@ -13,6 +13,7 @@ import gzip
 import json
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from io import BufferedReader
 from pathlib import Path
@@ -82,8 +83,11 @@ _STARTED = re.compile(
     r"|\b(?:starting|new|creating|opening)\s+(?:chat\s+)?session\b",
     re.IGNORECASE,
 )
+# Possessive quantifiers: each run is taken whole, as a match needs anyway, so a long run that
+# fails to match costs linear time, not quadratic (``[\d:.,]+\S*`` could split it n ways).
 _LAYOUT = re.compile(
-    r"^\s*\d{4}-\d\d-\d\d[ T][\d:.,]+\S*\s+(?P<level>[A-Za-z]+)\s+\[[^\]]*\]\s+(?P<logger>\S+)"
+    r"^\s*+\d{4}-\d\d-\d\d[ T][\d:.,]++\S*+\s++(?P<level>[A-Za-z]++)\s++\[[^\]]*+\]\s++"
+    r"(?P<logger>\S++)"
 )
 # Cheap substring tests first: most lines of a busy log match nothing.
 _KEYWORDS = ("session", "routing", "routed", "queue", "unopened", "sid=", "sid:")
@@ -274,7 +278,7 @@ def read_lines(path: Path, display: str) -> Iterator[str]:
         try:
             for raw in handle:
                 yield raw.decode("utf-8", errors="replace")
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as error:
             raise UsageError(f"cannot read log file: {error}", display) from None
 
 

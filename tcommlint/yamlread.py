@@ -20,16 +20,20 @@ def read_yaml(path: str, text: str) -> YamlDocument:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt", pure=False)
+    lines: dict[str, int] = {}
     try:
-        node = yaml.load(text)
+        return YamlDocument(_plain(yaml.load(text), "", lines), lines)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 0
         raise UsageError(f"invalid YAML: {error.problem or error.context}", path, line) from None
     except YAMLError as error:
         raise UsageError(f"invalid YAML: {error}", path) from None
-    lines: dict[str, int] = {}
-    return YamlDocument(_plain(node, "", lines), lines)
+    except RecursionError:
+        raise UsageError("invalid YAML: nested too deeply", path) from None
+    except ValueError as error:  # a value ruamel cannot build: an integer of 5,000 digits
+        reason = "an integer too long to read" if "digits" in str(error) else str(error)
+        raise UsageError(f"invalid YAML: {reason}", path) from None
 
 
 def _plain(node: Any, where: str, lines: dict[str, int]) -> Any:
@@ -39,7 +43,8 @@ def _plain(node: Any, where: str, lines: dict[str, int]) -> Any:
         result = {}
         for key, value in node.items():
             child = f"{where}/{key}" if where else str(key)
-            lines[child] = node.lc.key(key)[0] + 1
+            position = node.lc.key(key)  # None for a key merged in by "<<"
+            lines[child] = (position[0] if position else node.lc.line) + 1
             result[str(key)] = _plain(value, child, lines)
         return result
     if isinstance(node, CommentedSeq):
@@ -78,6 +83,8 @@ def _nearest_line(lines: dict[str, int], field: str) -> int:
 
 
 def _reason(error: Any) -> str:
+    if error.validator == "pattern" and "description" in error.schema:
+        return f"{error.instance!r} is not {error.schema['description']}"
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return f"unknown key {', '.join(repr(e) for e in extra)}"

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from tcommlint.expr import (
+    ITERATION_BUDGET,
+    BudgetExceeded,
     Compiled,
     ExpressionError,
     Template,
+    cel_safe,
     closest,
+    closest_within,
     edit_distance,
     human_duration,
     parse_duration,
@@ -105,3 +112,45 @@ def test_lazy_expression_compiles_on_first_use() -> None:
     assert lazy.evaluate({"item": {"a": 1}}) == 2
     again = Compiled("item.a + 1", ["item"], serialized=lazy.serialized())
     assert again.evaluate({"item": {"a": 41}}) == 42
+
+
+def test_closest_within_gives_nothing_when_too_far() -> None:
+    known = ["AutoCallQueue", "ProxyName"]
+    assert closest_within("autocalqueue", known, 2) == "AutoCallQueue"
+    assert closest_within("AutoCallQueueX", known, 0) == ""
+    assert closest_within("banner", known, 2) == ""
+    assert closest_within("x", [], 2) == ""
+
+
+def test_cel_safe_repairs_what_cel_cannot_hold() -> None:
+    data = {"k\udc80": ["tru\ud800", "\ud83d\ude00", 10**30, -(10**30), True, None, "ok"]}
+    assert cel_safe(data) == {
+        "k\ufffd": ["tru\ufffd", "\U0001f600", 2**63 - 1, -(2**63), True, None, "ok"]
+    }
+
+
+def test_text_cel_cannot_hold_is_repaired_before_evaluation() -> None:
+    data = cel_safe({"item": {"value": "tru\ud800", "count": 10**20}})
+    result = Compiled('item.value + ":" + string(item.count)', ["item"]).evaluate(data)
+    assert result == f"tru\ufffd:{2**63 - 1}"
+
+
+def test_iteration_budget_is_its_own_error() -> None:
+    over = Compiled("item.all(x, x >= 0)", ["item"])
+    assert over.evaluate({"item": list(range(ITERATION_BUDGET - 1))}) is True
+    with pytest.raises(BudgetExceeded, match="budget"):
+        over.evaluate({"item": list(range(ITERATION_BUDGET))})
+
+
+def test_many_null_reads_do_not_free_none() -> None:
+    """cel-expr-python 0.1.3 drops a reference to None per null read; Python 3.11 aborts
+    once None's count reaches zero (after a few thousand reads) unless expr guards it."""
+    script = (
+        "from tcommlint.expr import Compiled\n"
+        "read = Compiled('item', ['item'])\n"
+        "for _ in range(20_000):\n"
+        "    assert read.evaluate({'item': None}) is None\n"
+        "print('survived')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout.strip()) == (0, "survived"), done.stderr[-300:]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tcommlint.cli import main
 from tcommlint.har import covers, default_cookie_path, parse_set_cookie, short
 
 from conftest import run_cli
@@ -153,6 +156,14 @@ def entry(
         pytest.param("{not json", "invalid JSON", id="json"),
         pytest.param('{"log": {}}', "no log.entries", id="no-entries"),
         pytest.param("[1, 2]", "no log.entries", id="array"),
+        pytest.param('{"log": null}', "no log.entries", id="log-null"),
+        pytest.param('{"log": []}', "no log.entries", id="log-array"),
+        pytest.param("[" * 10_000, "nested too deeply", id="deep"),
+        pytest.param(
+            '{"log": {"entries": [{"request": {"url": "/api"}, "response": {"status": 1e400}}]}}',
+            "malformed entry",
+            id="status-overflow",
+        ),
         pytest.param('{"log": {"entries": [{"response": {}}]}}', "malformed entry", id="entry"),
         pytest.param('{"log": {"entries": [1]}}', "malformed entry", id="entry-type"),
     ],
@@ -183,6 +194,21 @@ def test_missing_har_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
         pytest.param(
             "JSESSIONID=abc; Expires=Thu, 01 Jan 1970 00:00:00 GMT", None, True, id="expired"
         ),
+        pytest.param("JSESSIONID=abc; Max-Age=-1", None, True, id="max-age-negative"),
+        pytest.param("JSESSIONID=abc; Max-Age=000", None, True, id="max-age-zeros"),
+        pytest.param("JSESSIONID=abc; Max-Age=3600", None, False, id="max-age-positive"),
+        pytest.param("JSESSIONID=abc; Max-Age=\u00b2", None, False, id="max-age-superscript"),
+        pytest.param("JSESSIONID=abc; Max-Age=\u0660", None, False, id="max-age-arabic-zero"),
+        pytest.param("JSESSIONID=abc; Max-Age=-", None, False, id="max-age-dash"),
+        pytest.param("JSESSIONID=abc; Max-Age=" + "9" * 5000, None, False, id="max-age-huge"),
+        pytest.param("JSESSIONID=abc; Max-Age=-" + "9" * 5000, None, True, id="max-age-huge-neg"),
+        pytest.param(
+            "JSESSIONID=abc; Expires=Thu, 01 Jan 99999999999999999999 00:00:00 GMT",
+            None,
+            False,
+            id="expires-out-of-range",
+        ),
+        pytest.param("JSESSIONID=abc; Expires=soon", None, False, id="expires-unparseable"),
     ],
 )
 def test_parse_set_cookie(header: str, path: str | None, deleted: bool) -> None:
@@ -219,3 +245,57 @@ def test_default_cookie_path(request_path: str, expected: str) -> None:
 def test_short_keeps_route_and_hides_the_rest() -> None:
     assert short("5D41402ABC4B2A76.proxy1") == "5D4140….proxy1"
     assert short("ABC") == "ABC"
+
+
+@pytest.mark.parametrize(
+    "set_cookie",
+    [
+        pytest.param("JSESSIONID=AAAABBBBCCCC; Max-Age=\u00b2", id="max-age-superscript"),
+        pytest.param(
+            "JSESSIONID=AAAABBBBCCCC; Expires=Thu, 01 Jan 99999999999999999999 00:00:00 GMT",
+            id="expires-out-of-range",
+        ),
+    ],
+)
+def test_ignored_cookie_attributes_keep_the_session(
+    set_cookie: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capture = {"log": {"entries": [entry("POST", "/api/session", 201, set_cookie=set_cookie)]}}
+    path = tmp_path / "c.har"
+    path.write_text(json.dumps(capture), encoding="utf-8")
+    code, out, err = run_cli(["har", str(path)], capsys)
+    assert (code, err) == (0, "")
+    assert "JSESSIONID first established by #1 POST /api/session (201)" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_unencodable_text_is_escaped_on_stdout(
+    fmt: str, encoding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A HAR may hold a lone surrogate ("\ud800" in its JSON); a real stdout cannot encode it.
+    session = "\ud800ABCDEFG"
+    capture = {
+        "log": {
+            "entries": [
+                entry("GET", "/api/a", 200, cookie=f"JSESSIONID={session}"),
+                entry("GET", "/api/b", 200, cookie="JSESSIONID=OTHER"),
+            ]
+        }
+    }
+    path = tmp_path / "c.har"
+    path.write_text(json.dumps(capture), encoding="utf-8")
+    outputs = []
+    for _ in range(2):
+        written = io.BytesIO()
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(written, encoding, write_through=True))
+        assert main(["har", str(path), "--format", fmt]) == 1
+        outputs.append(written.getvalue())
+    assert outputs[0] == outputs[1]
+    out = outputs[0].decode(encoding)
+    if fmt == "json":
+        message = json.loads(out)["problems"][0]["message"]
+        assert message.endswith("but the session is \ud800ABCDE\u2026")
+    else:
+        expected = "\\ud800ABCDE\u2026" if encoding == "utf-8" else "\\ud800ABCDE\\u2026"
+        assert f"request sends JSESSIONID=OTHER but the session is {expected}\n" in out

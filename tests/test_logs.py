@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tcommlint.logs import (
+    _LAYOUT,
     NO_SESSION,
     STICKY_RULES,
     Scan,
@@ -171,12 +172,58 @@ def test_unreadable_file_is_usage_error(
     assert err.startswith("tcommlint: error: ")
 
 
-def test_truncated_gzip_is_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(gzip.compress(Path(BROKEN[0]).read_bytes())[:200], id="truncated"),
+        # A valid gzip header, then a deflate block of the reserved type 3 (zlib.error).
+        pytest.param(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff\x07" + bytes(8), id="bad-block"),
+    ],
+)
+def test_corrupt_gzip_is_usage_error(
+    content: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "proxy.log.gz"
-    broken.write_bytes(gzip.compress(Path(BROKEN[0]).read_bytes())[:200])
+    broken.write_bytes(content)
     code, _, err = run_cli(["logs", str(broken)], capsys)
     assert code == 2
     assert "cannot read log file" in err
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(LINE + "x", ("WARN", "com.tcomm.proxy.api.SessionFilter"), id="tcomm"),
+        pytest.param(
+            "2024-05-14T09:12:05.230Z INFO [main] com.tcomm.server.Router - x",
+            ("INFO", "com.tcomm.server.Router"),
+            id="iso-zulu",
+        ),
+        pytest.param(
+            "2024-05-14 09:12:05+02:00 ERROR [pool 1] server.Boot x",
+            ("ERROR", "server.Boot"),
+            id="offset-thread-with-space",
+        ),
+        pytest.param(
+            "\t2024-05-14 09:12:05 DEBUG\t[]  a.B", ("DEBUG", "a.B"), id="tabs-empty-thread"
+        ),
+        pytest.param(
+            "2024-01-01 " + "1" * 2000 + " INFO [t] com.tcomm.server.X - started",
+            ("INFO", "com.tcomm.server.X"),
+            id="long-timestamp",
+        ),
+        pytest.param("2024-01-01 123456 session started sid=abcd", None, id="no-thread"),
+        pytest.param(
+            "2024-01-01 " + "1" * 2000 + " session started sid=abcd", None, id="long-no-thread"
+        ),
+        pytest.param("2024-01-01 x09:12 WARN [t] proxy.X - x", None, id="time-not-digits"),
+        pytest.param("2024-01-01 09:12 WARN [t]", None, id="no-logger"),
+        pytest.param("May 14 09:12:05 host proxy[123]: x", None, id="syslog"),
+    ],
+)
+def test_layout_matches_tcomm_lines_only(line: str, expected: tuple[str, str] | None) -> None:
+    layout = _LAYOUT.match(line)
+    assert (layout and (layout["level"], layout["logger"])) == expected
 
 
 def test_evidence_line_shape() -> None:

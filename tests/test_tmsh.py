@@ -318,6 +318,13 @@ TRICKY = {
     ),
     "unknown-module-between": "ltm pool /C/a {\n}\nfoo bar /C/x {\n}\nltm pool /C/b {\n}\n",
     "closer-line-with-more": "ltm pool /C/a {\n} x\nltm pool /C/b {\n}\nltm pool /C/c {\n}\n",
+    # Found by fuzzing: each took seconds when the proofs were quadratic in such runs.
+    "run-of-hashes-on-a-line": "ltm pool /C/a {\n    mirror x" + "#" * 20_000 + "\n}\n",
+    "run-of-hashes-and-a-multi-line-string": (
+        'ltm pool /C/a {\n    description "a\nb"\n    mirror x' + "#" * 20_000 + "\n}\n"
+    ),
+    "irule-comment-of-many-hashes": "ltm rule /C/r {\n# " + "# " * 20_000 + "\n}\n",
+    "many-strings-right-after-braces": "ltm pool /C/a {\n    d" + ' {"a"}' * 5_000 + "\n}\n",
 }
 
 

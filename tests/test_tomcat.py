@@ -108,8 +108,30 @@ def test_root_context_path_gives_slash_and_trailing_slash_option(tmp_path: Path)
             "whole number",
         ),
         ({"context.xml": ""}, ("context.xml", 1), "empty"),
+        (
+            {"server.xml": '<?xml version="1.0" encoding="undefined"?>\n<Server/>\n'},
+            ("server.xml", 1),
+            "undefined",
+        ),
+        (
+            {"web.xml": "<?xml version='1.0' encoding='idna'?>\n<!-- <web-app> -->\n<web-app/>"},
+            ("web.xml", 1),
+            "idna",
+        ),
+        (
+            {"context.xml": '<?xml version="1.0" encoding="zlib_codec"?>\n<Context/>\n'},
+            ("context.xml", 1),
+            "zlib_codec",
+        ),
     ],
-    ids=["broken-server-xml", "non-numeric-timeout", "empty-context-xml"],
+    ids=[
+        "broken-server-xml",
+        "non-numeric-timeout",
+        "empty-context-xml",
+        "encoding-undefined",
+        "encoding-idna",
+        "encoding-not-text",
+    ],
 )
 def test_errors_are_reported_not_raised(
     tmp_path: Path, files: dict[str, str], at: tuple[str, int], fragment: str

@@ -89,6 +89,81 @@ def test_xml_suppression_comment() -> None:
     ]
 
 
+def test_comments_cdata_and_processing_instructions_hide_lookalike_tags() -> None:
+    data = (
+        b'<?xml version="1.0"?>\n'
+        b'<?report fields="<AutoCallQueue>"?>\n'
+        b"<config>\n"
+        b"  <!-- <AutoCallQueue>false</AutoCallQueue> --><![CDATA[<AutoCallQueue>]]>\n"
+        b"  <?skip <AutoCallQueue> ?><AutoCallQueue>true</AutoCallQueue>\n"
+        b"</config>\n"
+    )
+    assert _rows(data) == [("AutoCallQueue", "true", 5, 29, 5, 43)]
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [b"<!--", b"<?", b"<![CDATA[", b"<!--<?<![CDATA["],
+    ids=["comments", "processing-instructions", "cdata", "mixed"],
+)
+def test_many_unclosed_openers_are_a_parse_error(opener: bytes) -> None:
+    data = b"<!-- tcommlint: disable=TC001 - fuzzed -->\n" + opener * 20000
+    document = parse_keyvalue_xml("cfg.xml", data)
+    assert document.entries == ()
+    assert document.error is not None
+    assert [(s.span, s.rule_ids) for s in document.suppressions] == [
+        (Span("cfg.xml", 1, 1), ("TC001",))
+    ]
+
+
+DECLARED = (
+    '<?xml version="1.0" encoding="{}"?>\n'
+    "<!-- tcommlint: disable=TC001 - legacy export -->\n"
+    '<properties><entry key="AutoCallQueue">true</entry></properties>\n'
+)
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    ["idna", "undefined", "punycode", "zlib_codec", "base64", "rot13", "hex", "no-such-codec"],
+)
+def test_unusable_declared_encoding_is_one_parse_error_at_the_declaration(encoding: str) -> None:
+    declaration = f'<?xml version="1.0" encoding="{encoding}"'
+    document = parse_keyvalue_xml("cfg.xml", DECLARED.format(encoding).encode())
+    assert document.entries == ()
+    assert document.error is not None
+    assert document.error.span == Span("cfg.xml", 1, len(declaration) + 1)
+    assert encoding in document.error.reason
+    assert [(s.span, s.rule_ids) for s in document.suppressions] == [
+        (Span("cfg.xml", 2, 1), ("TC001",))
+    ]
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-16", "utf-32", "cp500"], ids=["utf16", "utf32", "ebcdic"]
+)
+def test_encoding_that_misreads_its_own_declaration_reads_as_utf8(encoding: str) -> None:
+    document = parse_keyvalue_xml("cfg.xml", DECLARED.format(encoding).encode())
+    assert document.error is not None
+    assert document.error.span.line == 1
+    assert [(s.span, s.rule_ids) for s in document.suppressions] == [
+        (Span("cfg.xml", 2, 1), ("TC001",))
+    ]
+
+
+def test_declared_encoding_is_used_and_a_utf8_bom_wins_over_it() -> None:
+    body = "<config><name>Zoë</name><AutoCallQueue>true</AutoCallQueue></config>"
+    declaration = '<?xml version="1.0" encoding="ISO-8859-1"?>'
+    latin1 = (declaration + body).encode("latin-1")
+    with_bom = b"\xef\xbb\xbf" + (declaration + body).encode("utf-8")
+    expected = [
+        ("name", "Zoë", 1, 53, 1, 58),
+        ("AutoCallQueue", "true", 1, 69, 1, 83),
+    ]
+    assert _rows(latin1) == expected
+    assert _rows(with_bom) == expected
+
+
 @pytest.mark.parametrize(
     ("data", "at"),
     [

@@ -19,7 +19,7 @@ from typing import Any
 
 Position = tuple[int, int]
 
-MAX_DEPTH = 512
+MAX_DEPTH = 128  # the readers of the result recurse; real configurations nest a few levels
 
 _WS = re.compile(r"[ \t\n\r]*")
 # A complete string body without escapes or control characters: the common fast case.

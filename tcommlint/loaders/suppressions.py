@@ -9,16 +9,18 @@ comment).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from tcommlint.model import Suppression
 from tcommlint.source import Span
 
 _DIRECTIVE = re.compile(
     r"tcommlint:\s*disable\s*=\s*(?P<ids>[A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)"
-    r"(?:\s+--?(?:\s+(?P<reason>.*?))?)?\s*$",
+    r"(?:\s+--?(?:\s+(?P<reason>.*))?)?\s*$",
     re.DOTALL,
 )
-_XML_COMMENT = re.compile(r"<!--(?P<body>.*?)-->", re.DOTALL)
+_BLANK = re.compile(r"\s*")
+_BLANK_TO_LINE_END = re.compile(r"[^\S\n]*(?:\n|\Z)")
 
 
 def parse_directive(comment: str) -> tuple[tuple[str, ...], str] | None:
@@ -60,7 +62,8 @@ def find_suppressions(
     directive is only recognised after a prefix, which keeps false positives rare.
     """
     found: list[Suppression] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines as the loaders count them: str.splitlines would also cut at a form feed.
+    for number, line in enumerate(text.split("\n"), start=1):
         if "tcommlint" not in line:
             continue
         start = _comment_start(line, comment_prefixes)
@@ -88,18 +91,37 @@ def _comment_start(line: str, prefixes: tuple[str, ...]) -> int | None:
 def find_xml_suppressions(path: str, text: str) -> tuple[Suppression, ...]:
     """Directives inside ``<!-- ... -->`` comments of an XML document."""
     found: list[Suppression] = []
-    for match in _XML_COMMENT.finditer(text):
-        body = match.group("body")
+    line, line_start, counted = 1, 0, 0
+    for start, end in _xml_comments(text):
+        body = text[start + 4 : end - 3]
         if "tcommlint" not in body:
             continue
-        start_line = text.count("\n", 0, match.start()) + 1
-        end_line = start_line + body.count("\n")
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
-        after = text[match.end() : len(text) if line_end < 0 else line_end]
-        alone = not text[line_start : match.start()].strip() and not after.strip()
-        span = Span(path, start_line, match.start() - line_start + 1)
-        suppression = suppression_from_comment(span, body, alone, end_line)
+        # Lines are counted on from the previous directive, not from the top each time.
+        line += text.count("\n", counted, start)
+        line_start = max(line_start, text.rfind("\n", counted, start) + 1)
+        counted = start
+        alone = (
+            _BLANK.fullmatch(text, line_start, start) is not None
+            and _BLANK_TO_LINE_END.match(text, end) is not None
+        )
+        span = Span(path, line, start - line_start + 1)
+        suppression = suppression_from_comment(span, body, alone, line + body.count("\n"))
         if suppression is not None:
             found.append(suppression)
     return tuple(found)
+
+
+def _xml_comments(text: str) -> Iterator[tuple[int, int]]:
+    """Start and end offsets of each ``<!-- ... -->``, in order.
+
+    Once ``-->`` is missing after one ``<!--`` it is missing after every later one, so
+    the scan stops there: a lazy regex searches to the end again from each unclosed
+    ``<!--``, which is quadratic.
+    """
+    start = text.find("<!--")
+    while start >= 0:
+        close = text.find("-->", start + 4)
+        if close < 0:
+            return
+        yield start, close + 3
+        start = text.find("<!--", close + 3)

@@ -25,7 +25,10 @@ passes are what a proof costs, so each is made once over as much text as possibl
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from operator import itemgetter
+from typing import NamedTuple
 
 # What may precede a '"' that opens a string, for tmsh and Tcl alike / for Tcl only.
 TMSH_QUOTE_AFTER = frozenset(" \t\r\n")
@@ -42,9 +45,6 @@ _COMMENT_MARK = b"\x01"  # where a comment line was
 _ESCAPED = re.compile(rb"\\.", re.S)
 _KEPT = b"{}#\n\x00" + _SEPARATOR
 _NOT_KEPT = bytes(byte for byte in range(256) if byte not in _KEPT)
-# Over the kept characters: a '#' with a brace after it on its line / or a cut-out string.
-_HASH_BEFORE_BRACE = re.compile(rb"#[^\n{}]*[{}]")
-_RISKY_HASH = re.compile(rb"#[^\n{}\x00]*[{}\x00]")
 _COMMENT_START = re.compile(rb"[ \t]*#")
 _LAST_BYTE = itemgetter(-1)
 _NEWLINE = ord("\n")
@@ -52,6 +52,19 @@ _MAX_PASSES = 128
 _FEW_ESCAPES = 256
 _FEW_HASHES = 24
 _BODY_ENDS = (b"", _SEPARATOR)  # what follows the last newline of a body
+
+
+class _HashCheck(NamedTuple):
+    """When a ``#`` may be read differently by tmsh or Tcl: over the kept characters without
+    ``passed_over``, when the next one after it that is not ``#`` makes one of ``pairs``."""
+
+    pairs: tuple[bytes, ...]
+    passed_over: bytes
+
+
+# A '#' with a brace after it on its line (comments left in place), or a cut-out string too.
+_HASH_BEFORE_BRACE = _HashCheck((b"#{", b"#}"), _SEPARATOR + _STRING_MARK)
+_RISKY_HASH = _HashCheck((b"#{", b"#}", b"#" + _STRING_MARK), _SEPARATOR)
 
 # The words whose block is a Tcl script inside a tmsh body (tmsh.SCRIPT_KEYS).
 SCRIPT_KEYS = frozenset(
@@ -182,48 +195,81 @@ def _odd_openers_explained(
     in tmsh, so ``{"en"}`` holds a string (in a Tcl block the quote would be literal).
     ``before_openers`` holds the byte before each opening quote."""
     odd = _NOT_OPENER.get(quote_after) or _not_opener(quote_after)
+    quotes = _QuoteContext(text, pieces)
     for found in odd.finditer(before_openers):
-        index = 2 * found.start()
-        if one_line and _on_comment_line(pieces, index):
+        at = quotes.offset(2 * found.start() + 1) - 1  # the opening quote
+        if one_line and quotes.on_comment_line(at):
             continue
         after_brace = quote_after is TMSH_QUOTE_AFTER and found.group() in b"{}"
-        if after_brace and not _in_body_with_script_key(text, _offset(pieces, index + 1)):
+        if after_brace and not quotes.in_body_with_script_key(at):
             continue
         return False
     return True
 
 
-def _offset(pieces: list[bytes], index: int) -> int:
-    """Where ``pieces[index]`` starts in the text that was split at '"'."""
-    return sum(map(len, pieces[:index])) + index
+class _QuoteContext:
+    """Where the quotes of a text split at '"' are, and what surrounds them; each answer is
+    found once (by offset, line or body), so asking about every quote stays linear."""
+
+    def __init__(self, text: bytes, pieces: list[bytes]) -> None:
+        self.text = text
+        self.pieces = pieces
+        self._offsets: list[int] = []
+        self._line = (-1, -1, False)  # the start and end of the last line asked about
+        self._bodies: list[int] = []
+        self._script_keys: dict[int, bool] = {}
+
+    def offset(self, index: int) -> int:
+        """Where ``pieces[index]`` starts in the text."""
+        if not self._offsets:
+            self._offsets = [0, *accumulate(len(piece) + 1 for piece in self.pieces)]
+        return self._offsets[index]
+
+    def on_comment_line(self, at: int) -> bool:
+        """True when the line holding offset ``at`` starts with ``#`` after blanks (and
+        starts after a newline: the first line of a body follows its ``{``)."""
+        start, end, answer = self._line
+        if not start <= at < end:
+            newline = self.text.rfind(b"\n", 0, at)
+            start = newline + 1
+            end = self.text.find(b"\n", at)
+            answer = newline >= 0 and _COMMENT_START.match(self.text, start) is not None
+            self._line = (start, len(self.text) if end < 0 else end, answer)
+        return answer
+
+    def in_body_with_script_key(self, at: int) -> bool:
+        """True when the body around offset ``at`` (between separators) names a script key."""
+        if not self._bodies:
+            self._bodies = [0, *_separator_ends(self.text)]
+        body = bisect_right(self._bodies, at) - 1
+        if body not in self._script_keys:
+            start = self._bodies[body]
+            end = self._bodies[body + 1] - 1 if body + 1 < len(self._bodies) else len(self.text)
+            text = self.text[start:end]
+            self._script_keys[body] = any(key in text for key in _SCRIPT_KEYS)
+        return self._script_keys[body]
 
 
-def _in_body_with_script_key(text: bytes, offset: int) -> bool:
-    """True when the body around ``offset`` (between separators) names a script key."""
-    start = text.rfind(_SEPARATOR, 0, offset) + 1
-    end = text.find(_SEPARATOR, offset)
-    body = text[start:] if end < 0 else text[start:end]
-    return any(key in body for key in _SCRIPT_KEYS)
+def _separator_ends(text: bytes) -> list[int]:
+    """The offset right after each separator in ``text``."""
+    ends = []
+    at = text.find(_SEPARATOR)
+    while at >= 0:
+        ends.append(at + 1)
+        at = text.find(_SEPARATOR, at + 1)
+    return ends
 
 
-def _on_comment_line(pieces: list[bytes], index: int) -> bool:
-    """True when the line holding the end of ``pieces[index]`` starts with ``#`` after blanks
-    (and starts after a newline: the first line of a body follows its ``{``)."""
-    for back in range(index, -1, -1):
-        piece = pieces[back]
-        newline = piece.rfind(b"\n")
-        if newline >= 0:
-            return _COMMENT_START.match(piece, newline + 1) is not None
-    return False
-
-
-def _braces(code: bytes, risky_hash: re.Pattern[bytes]) -> bytes | None:
+def _braces(code: bytes, risky_hash: _HashCheck) -> bytes | None:
     """The braces and separators of ``code``; None when ``risky_hash`` finds a ``#`` that
-    has a brace (or a cut-out string) after it on its line. Both are read from ``code``
-    cut down to the characters that matter, so the search runs over a few per line."""
+    has a brace (or a cut-out string) after it on its line. Both are read from ``code`` cut
+    down to the characters that matter, where the ``#`` that ends a run of them on a line
+    stands right before what ends the run: one search for a pair finds it, however many
+    ``#`` share the line."""
     kept = code.translate(None, _NOT_KEPT)
     if b"#" in kept:
-        if risky_hash.search(kept):
+        probe = kept.translate(None, risky_hash.passed_over)
+        if any(pair in probe for pair in risky_hash.pairs):
             return None
         return kept.translate(None, b"#\n\x00")
     return kept.translate(None, b"\n\x00")

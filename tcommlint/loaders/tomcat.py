@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -166,6 +167,20 @@ def _read_server(doc: _Doc, settings: _Settings) -> None:
             return
 
 
+_JAVA_TRIMMED = "".join(map(chr, range(33)))
+_JAVA_INT = re.compile(r"[+-]?\d{1,10}")  # \d: any decimal digit, as Integer.parseInt reads
+
+
+def _java_int(text: str) -> int | None:
+    """``text`` as Tomcat reads a number: trimmed (Java's ``trim``: every character up to
+    the space), then ``Integer.parseInt``; None where that throws."""
+    text = text.strip(_JAVA_TRIMMED)
+    if _JAVA_INT.fullmatch(text) is None:
+        return None
+    value = int(text)
+    return value if -(2**31) <= value < 2**31 else None
+
+
 def _read_web(doc: _Doc, settings: _Settings, errors: list[ParseError]) -> None:
     """``<session-config>``: session-timeout and cookie-config."""
     session = _first(doc.root, "session-config")
@@ -174,11 +189,15 @@ def _read_web(doc: _Doc, settings: _Settings, errors: list[ParseError]) -> None:
     timeout = _first(session, "session-timeout")
     if timeout is not None:
         text = doc.text(timeout)
-        try:
-            settings.timeout = Located(int(text.value), text.span)
-        except ValueError:
-            reason = f"session-timeout must be a whole number of minutes, not {text.value!r}"
+        minutes = _java_int(text.value)
+        if minutes is None:
+            shown = text.value if len(text.value) <= 40 else text.value[:37] + "..."
+            reason = (
+                f"session-timeout must be a whole number of minutes (a Java int), not {shown!r}"
+            )
             errors.append(ParseError(text.span, reason))
+        else:
+            settings.timeout = Located(minutes, text.span)
     cookie = _first(session, "cookie-config")
     if cookie is None:
         return

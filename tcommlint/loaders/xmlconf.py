@@ -20,7 +20,8 @@ from tcommlint.source import Located, Span
 if TYPE_CHECKING:
     from lxml.etree import XMLParser, _Element
 
-_MASKED = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
+_MASK_OPENER = re.compile(r"<!--|<!\[CDATA\[|<\?")
+_MASK_CLOSER = {"<!--": "-->", "<![CDATA[": "]]>", "<?": "?>"}
 _TAG_REST = re.compile(r"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _SNIFF_LIMIT = 65536
@@ -69,17 +70,39 @@ def _doctype_offset(data: bytes) -> int:
 
 
 def decode_xml(data: bytes) -> str:
-    """The document as text (BOM or declared encoding, else UTF-8), line ends as ``\\n``."""
+    """The document as text (BOM, usable declared encoding, else UTF-8), line ends as ``\\n``."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
     else:
-        match = _ENCODING.match(data.removeprefix(b"\xef\xbb\xbf"))
-        encoding = match.group(1).decode("ascii") if match else "utf-8"
-        try:
-            text = data.decode(encoding, errors="replace")
-        except LookupError:
-            text = data.decode("utf-8", errors="replace")
+        # A UTF-8 byte order mark wins over the declaration, as it does for lxml.
+        declared = None if data.startswith(b"\xef\xbb\xbf") else _decode_declared(data)
+        text = data.decode("utf-8", errors="replace") if declared is None else declared
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_declared(data: bytes) -> str | None:
+    """``data`` decoded with the encoding its XML declaration names, or ``None``.
+
+    ``None`` when nothing is declared or the encoding is unusable here: unknown to Python,
+    not a text encoding (``bytes.decode`` refuses ``zlib_codec``, ``base64``, ``rot13``
+    before decoding anything), failing whatever the error handler (``idna``,
+    ``undefined``), or misreading the declaration's own bytes (``utf-16``, EBCDIC). The
+    text is then read as UTF-8, the XML default: it only places columns and finds
+    comments, and lxml, parsing the same bytes, reports such an encoding itself as a parse
+    error at the declaration ("Unsupported encoding: idna"). For the few it knows and
+    Python does not (VISCII), columns after non-ASCII text can be off.
+    """
+    match = _ENCODING.match(data)
+    if match is None:
+        return None
+    encoding = match.group(1).decode("ascii")
+    declaration = match.group(0)
+    try:
+        if declaration.decode(encoding) != declaration.decode("latin-1"):
+            return None
+        return data.decode(encoding, errors="replace")
+    except (LookupError, UnicodeError):
+        return None
 
 
 def sniff_root(data: bytes) -> str | None:
@@ -128,7 +151,7 @@ class XmlSource:
     def __init__(self, path: str, data: bytes) -> None:
         self.path = path
         self.text = decode_xml(data)
-        self._masked = _MASKED.sub(_blank, self.text)
+        self._masked = _mask(self.text)
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         self._cursor = 0
 
@@ -172,9 +195,35 @@ class XmlSource:
         return match.end() if match else tag_offset
 
 
-def _blank(match: re.Match[str]) -> str:
+def _mask(text: str) -> str:
+    """``text`` with comments, CDATA sections and processing instructions blanked out.
+
+    A closer missing after one opener is missing after every later one of its kind, so
+    those are skipped at once: searching for it again from each of thousands of unclosed
+    ``<!--`` (as a lazy regex does) is quadratic.
+    """
+    chunks: list[str] = []
+    done = 0
+    unclosed: set[str] = set()
+    opener = _MASK_OPENER.search(text)
+    while opener is not None:
+        closer = _MASK_CLOSER[opener.group()]
+        end = -1 if closer in unclosed else text.find(closer, opener.end())
+        if end < 0:
+            unclosed.add(closer)
+            opener = _MASK_OPENER.search(text, opener.end())
+            continue
+        end += len(closer)
+        chunks += (text[done : opener.start()], _blank(text[opener.start() : end]))
+        done = end
+        opener = _MASK_OPENER.search(text, end)
+    chunks.append(text[done:])
+    return "".join(chunks)
+
+
+def _blank(text: str) -> str:
     """Same-length filler keeping newlines, so offsets stay valid."""
-    return re.sub(r"[^\n]", " ", match.group(0))
+    return re.sub(r"[^\n]", " ", text)
 
 
 def _source_name(element: _Element) -> str:

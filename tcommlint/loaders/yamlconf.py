@@ -135,6 +135,9 @@ def parse_keyvalue_yaml(path: str, text: str) -> KeyValueDocument:
     suppressions = find_suppressions(path, text, ("#",))
     try:
         root = _compose(text)
+    except RecursionError:
+        error = ParseError(Span(path, 1, 1), "collections nested too deeply to read")
+        return KeyValueDocument((), suppressions, error)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = Span(path, mark.line + 1, mark.column + 1) if mark else Span(path, 1, 1)
@@ -147,8 +150,11 @@ def parse_keyvalue_yaml(path: str, text: str) -> KeyValueDocument:
     flattener = _Flattener(path)
     try:
         _check_aliases(root)
+        flattener.mapping(root, "")
     except _AliasBomb as bomb:
         error = ParseError(flattener.span(bomb.node), bomb.reason)
         return KeyValueDocument((), suppressions, error)
-    flattener.mapping(root, "")
+    except RecursionError:
+        error = ParseError(flattener.span(root), "collections nested too deeply to read")
+        return KeyValueDocument((), suppressions, error)
     return KeyValueDocument(tuple(flattener.entries), suppressions, None)
