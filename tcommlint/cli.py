@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tcommlint import __version__
+from tcommlint import __version__, output
 from tcommlint.errors import UsageError
 from tcommlint.findings import SEVERITY_RANK
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run tcommlint; returns the exit code (0 clean, 1 findings, 2 usage or internal error)."""
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
-    _escape_unencodable_output()
+    output.escape_unencodable()
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -118,15 +118,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"tcommlint: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_USAGE
-
-
-def _escape_unencodable_output() -> None:
-    """Write what the terminal's encoding cannot hold as ``\\uXXXX`` escapes instead of
-    failing: a lone surrogate from a file name that is not UTF-8, ``→`` on an ASCII
-    terminal. (JSON stays valid: such an escape inside a string is a JSON escape.)"""
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:
-        reconfigure(errors="backslashreplace")
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -188,7 +179,7 @@ def _run_check(args: argparse.Namespace) -> int:
     text = renderer(output_format)(
         result, colour=colour, quiet=args.quiet, statistics=args.statistics
     )
-    _write(text, args.output)
+    _write(text, args.output, output_format in output.JSON_FORMATS)
     if args.fix:
         print(f"tcommlint: fixed {fixed} finding{'' if fixed == 1 else 's'}", file=sys.stderr)
     worst = max((SEVERITY_RANK[f.severity] for f in result.findings), default=0)
@@ -226,14 +217,14 @@ def _wants_colour(output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
-def _write(text: str, output: str | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
+def _write(text: str, path: str | None, json_text: bool) -> None:
+    if path is None:
+        output.write(text, json_text=json_text)
         return
     try:
-        Path(output).write_text(text, encoding="utf-8", errors="backslashreplace")
+        Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as error:
-        raise UsageError(f"cannot write: {error.strerror}", output) from None
+        raise UsageError(f"cannot write: {error.strerror}", path) from None
 
 
 def _run_rules(args: argparse.Namespace) -> int:

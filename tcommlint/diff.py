@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from tcommlint import output
 from tcommlint.discover import DeploymentPlan, files_below
 from tcommlint.engine import Selection, evaluate
 from tcommlint.errors import UsageError
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     new = snapshot(args.new, cwd, rules)
     comparison = compare(old, new)
     render = render_json if args.format == "json" else render_text
-    sys.stdout.write(render(comparison, args.old, args.new))
+    output.write(render(comparison, args.old, args.new), json_text=args.format == "json")
     introduced_error = any(f.severity == "error" for f in comparison.introduced)
     return 1 if introduced_error else 0
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from tcommlint import output
 from tcommlint.errors import UsageError
 
 PREFIX_CHARS = 6
@@ -379,33 +379,13 @@ def run(args: argparse.Namespace) -> int:
     """``tcommlint har FILE``: 1 when a problem is found, 0 otherwise."""
     display = Path(args.file).as_posix()
     analysis = analyse(read_har(Path(args.file), display), args.app_path, args.session_cookie)
-    sys.stdout.write(_render(analysis, display, args))
-    return 1 if analysis.problems else 0
-
-
-def _render(analysis: Analysis, display: str, args: argparse.Namespace) -> str:
-    """The report, with what stdout cannot encode escaped (a HAR's ``\\ud800``, say)."""
     if args.format == "json":
         data = as_data(analysis, display, args.app_path, args.session_cookie)
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        # JSON's own \uXXXX escapes, not backslashreplace's \xNN: the report stays valid JSON.
-        return text if _encodable(text) else json.dumps(data, indent=2) + "\n"
-    text = as_text(analysis, display, args.app_path, args.session_cookie)
-    if _encodable(text):
-        return text
-    encoding = sys.stdout.encoding or "utf-8"
-    return text.encode(encoding, "backslashreplace").decode(encoding)
-
-
-def _encodable(text: str) -> bool:
-    """Whether stdout can write ``text`` with its own encoding and error handler."""
-    if not sys.stdout.encoding:  # a text-only stream such as StringIO
-        return True
-    try:
-        text.encode(sys.stdout.encoding, sys.stdout.errors or "strict")
-    except UnicodeEncodeError:
-        return False
-    return True
+    else:
+        text = as_text(analysis, display, args.app_path, args.session_cookie)
+    output.write(text, json_text=args.format == "json")
+    return 1 if analysis.problems else 0
 
 
 def _where(exchange: Exchange) -> str:

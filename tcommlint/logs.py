@@ -12,13 +12,13 @@ import argparse
 import gzip
 import json
 import re
-import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from io import BufferedReader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from tcommlint import output
 from tcommlint.errors import UsageError
 from tcommlint.redact import redact_line
 
@@ -310,7 +310,7 @@ def run(args: argparse.Namespace) -> int:
         text = json.dumps(as_data(reports, files), indent=2, ensure_ascii=False) + "\n"
     else:
         text = as_text(reports, files)
-    sys.stdout.write(text)
+    output.write(text, json_text=args.format == "json")
     return 1 if reports else 0
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
+from tcommlint import output
 from tcommlint.discover import planned
 from tcommlint.expr import human_duration
 from tcommlint.load import load_deployment
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         for deployment_plan, manifest in planned(args.paths, cwd, config)
     ]
     render = {"text": render_text, "json": render_json, "mermaid": render_mermaid}[args.format]
-    sys.stdout.write(render(deployments))
+    output.write(render(deployments), json_text=args.format == "json")
     return 0
 
 

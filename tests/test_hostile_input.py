@@ -3,6 +3,7 @@ wrong edit. Every one must end as a finding, a one-line usage error or a clean r
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -223,3 +224,13 @@ def test_ascii_terminal_gets_escapes_not_a_crash(tmp_path: Path) -> None:
     done = _run_in_process(["check", "d", "--select", "TC005"], tmp_path, encoding="ascii")
     assert (done.returncode, done.stderr) == (1, b"")
     assert b"'AutoCallQueue' is 'j\\xe4'" in done.stdout
+
+
+def test_json_on_an_ascii_terminal_stays_json(tmp_path: Path) -> None:
+    write_tree(tmp_path / "d", {"proxy.properties": "AutoCallQueue=j\u00e4\U0001f600\n"})
+    args = ["check", "d", "--select", "TC005", "--format", "json"]
+    done = _run_in_process(args, tmp_path, encoding="ascii")
+    assert (done.returncode, done.stderr) == (1, b"")
+    assert done.stdout.isascii()
+    [finding] = json.loads(done.stdout)["findings"]
+    assert "'j\u00e4\U0001f600'" in finding["message"]
