@@ -138,6 +138,10 @@ def read_baseline(path: str) -> list[Entry]:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise UsageError(f"invalid JSON: {error.msg}", path, error.lineno) from None
+    except RecursionError:
+        raise UsageError("invalid JSON: nested too deeply", path) from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise UsageError("invalid JSON: an integer too long to read", path) from None
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise UsageError("not a tcommlint baseline: expected an object with 'entries'", path)
     return [_entry(path, number, data) for number, data in enumerate(document["entries"])]

@@ -156,7 +156,8 @@ def _edits(rule: Rule, data: dict[str, Any]) -> tuple[Edit, ...]:
     edits = []
     for item in rule.fix_edits.evaluate(data):
         if item.get("at") and item.get("old") != item.get("new"):
-            edits.append(Edit(_span(item["at"], rule), str(item["old"]), str(item["new"])))
+            span = _span(item["at"], rule)
+            edits.append(Edit(span, str(item["old"]), str(item["new"]), item.get("exact") is True))
     return tuple(edits)
 
 

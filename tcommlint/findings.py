@@ -19,11 +19,13 @@ class Related(NamedTuple):
 
 
 class Edit(NamedTuple):
-    """Replace ``old`` by ``new`` at the first occurrence at or after ``span`` on its line."""
+    """Replace ``old`` by ``new`` at the first occurrence at or after ``span`` on its line,
+    or with ``exact`` only where ``old`` stands at ``span`` (after blanks and quotes)."""
 
     span: Span
     old: str
     new: str
+    exact: bool = False
 
 
 class Finding(NamedTuple):

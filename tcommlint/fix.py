@@ -1,22 +1,23 @@
 """``check --fix`` and ``--diff``: apply the rules' safe text edits, atomically.
 
-An edit replaces ``old`` by ``new`` at its first occurrence as a whole token at or after its
-span on that line; an edit whose ``old`` text is no longer there is skipped, so a fix never
-guesses. Files are read and written as bytes decoded with ``surrogateescape``: encoding, line
-endings, comments and every byte outside the edits stay as they were. Each file is written to
-a temporary file beside it, flushed to disk, given the original's mode, and renamed over it: a
-run killed mid-write leaves the original intact.
+An edit replaces ``old`` by ``new`` where ``old`` stands at its span (see
+:mod:`tcommlint.edits`); an edit whose ``old`` text is not there is skipped, so a fix never
+guesses, and an XML file that the edits would leave unreadable is not changed. Files are
+read and written as bytes decoded with ``surrogateescape``: encoding, line endings, comments
+and every byte outside the edits stay as they were. Each file is written to a temporary
+file beside it, flushed to disk, given the original's mode, and renamed over it: a run
+killed mid-write leaves the original intact.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
+from tcommlint.edits import apply_edits
 from tcommlint.errors import UsageError
 from tcommlint.findings import Edit, Finding
 
@@ -41,10 +42,22 @@ def plan_patches(findings: list[Finding], cwd: Path) -> list[FilePatch]:
     patches = []
     for path in sorted(by_path):
         before = _read(cwd / path, path)
-        after, fixed = _apply(before, by_path[path])
-        if after != before:
+        after, fixed = apply_edits(before, by_path[path])
+        if after != before and not _breaks_xml(path, before, after):
             patches.append(FilePatch(path, before, after, fixed))
     return patches
+
+
+def _breaks_xml(path: str, before: str, after: str) -> bool:
+    """True when ``before`` is well-formed XML and ``after`` is not."""
+    if not before.lstrip("\ufeff \t\r\n").startswith("<"):
+        return False
+    from tcommlint.loaders.xmlconf import parse_xml
+
+    def broken(text: str) -> bool:
+        return parse_xml(path, text.encode("utf-8", "surrogateescape"))[1] is not None
+
+    return not broken(before) and broken(after)
 
 
 def _read(file: Path, display: str) -> str:
@@ -61,33 +74,6 @@ def _lines(text: str) -> list[str]:
     lines = [line + "\n" for line in text.split("\n")]
     lines[-1] = lines[-1][:-1]
     return lines if lines[-1] else lines[:-1]
-
-
-def _apply(text: str, edits: list[tuple[Edit, Finding]]) -> tuple[str, tuple[Finding, ...]]:
-    lines = _lines(text)
-    fixed: list[Finding] = []
-    # Right to left within a line, so earlier columns stay valid.
-    ordered = sorted(edits, key=lambda pair: (pair[0].span.line, -pair[0].span.column))
-    for edit, finding in ordered:
-        index = edit.span.line - 1
-        if not 0 <= index < len(lines):
-            continue
-        line = lines[index]
-        match = _whole(edit.old).search(line, edit.span.column - 1) if edit.old else None
-        if match is None:
-            continue
-        lines[index] = line[: match.start()] + edit.new + line[match.end() :]
-        if finding not in fixed:
-            fixed.append(finding)
-    return "".join(lines), tuple(fixed)
-
-
-def _whole(text: str) -> re.Pattern[str]:
-    """``text`` as a whole token: ``jsessionid`` matches in ``req.cook(jsessionid)`` and
-    ``"jsessionid"``, never inside ``/Common/uie_jsessionid``."""
-    before = r"(?<![\w.-])" if re.match(r"\w", text) else ""
-    after = r"(?![\w.-])" if re.search(r"\w$", text) else ""
-    return re.compile(before + re.escape(text) + after)
 
 
 def unified_diff(patches: list[FilePatch]) -> str:

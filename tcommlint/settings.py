@@ -64,9 +64,17 @@ def _read_pyproject(path: Path, display: str, content: bytes) -> ConfigFile:
     import tomllib
 
     try:
-        table = tomllib.loads(content.decode("utf-8")).get("tool", {}).get("tcommlint", {})
+        data = tomllib.loads(content.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise UsageError(f"invalid TOML: {error}", display) from None
+    except RecursionError:
+        raise UsageError("invalid TOML: nested too deeply", display) from None
+    except ValueError:  # tomllib's own limit: an integer of more than 4,300 digits
+        raise UsageError("invalid TOML: an integer too long to read", display) from None
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise UsageError("invalid TOML: 'tool' is not a table", display)
+    table = tool.get("tcommlint", {})
     document = YamlDocument(table, {})
     validate(f"{display} [tool.tcommlint]", document, schema("manifest.schema.json"))
     _check_durations(display, document)
@@ -121,7 +129,7 @@ def _has_tool_table(pyproject: Path) -> bool:
 
     try:
         data = tomllib.loads(content.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError, UnicodeDecodeError):  # TOMLDecodeError is a ValueError
         return True
     tool = data.get("tool", {})
     return isinstance(tool, dict) and "tcommlint" in tool

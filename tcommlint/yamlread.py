@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import Any, NamedTuple
 
 from tcommlint.errors import UsageError
@@ -63,7 +65,7 @@ def validate(path: str, document: YamlDocument, schema: dict[str, Any]) -> None:
     """Validate against a JSON Schema; the first error names the field and its line."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _validator_class()(schema)
     errors = sorted(validator.iter_errors(document.data), key=lambda e: list(e.absolute_path))
     if not errors:
         return
@@ -72,6 +74,27 @@ def validate(path: str, document: YamlDocument, schema: dict[str, Any]) -> None:
     line = _nearest_line(document.lines, field)
     label = f"field '{field}'" if field else "top level"
     raise UsageError(f"{label}: {_reason(error)}", path, line)
+
+
+@cache
+def _validator_class() -> Any:
+    """Draft 2020-12 with JSON Schema's own ``$`` in patterns: the end of the text, not also
+    before a newline that ends it (``session_cookie: "JSESSIONID\\n"`` is no cookie name)."""
+    import jsonschema
+
+    def pattern(validator: Any, regex: str, instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "string") and not re.search(_ecma_end(regex), instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {regex!r}")
+
+    extend: Any = jsonschema.validators.extend  # untyped in the stubs
+    return extend(jsonschema.Draft202012Validator, {"pattern": pattern})
+
+
+def _ecma_end(regex: str) -> str:
+    """``regex`` with a final ``$`` that matches only at the very end, as in JavaScript."""
+    if regex.endswith("$") and not regex.endswith("\\$"):
+        return regex[:-1] + r"\Z"
+    return regex
 
 
 def _nearest_line(lines: dict[str, int], field: str) -> int:

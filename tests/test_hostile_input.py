@@ -234,3 +234,76 @@ def test_json_on_an_ascii_terminal_stays_json(tmp_path: Path) -> None:
     assert done.stdout.isascii()
     [finding] = json.loads(done.stdout)["findings"]
     assert "'j\u00e4\U0001f600'" in finding["message"]
+
+
+def test_fix_renames_an_xml_element_whole_and_leaves_an_escaped_key(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    xml = "<config>\n  <ProxyName>p</ProxyName>\n  <autocallqueue>true</autocallqueue>\n</config>\n"
+    properties = "enable\\ssl=enablessl\n"
+    write_tree(in_tmp / "d", {"proxy.xml": xml, "other/proxy.properties": properties})
+    code, _, err = run_cli(["check", "d", "--select", "TC003", "--fix"], capsys)
+    assert (code, err) == (1, "tcommlint: fixed 1 finding\n")
+    assert (in_tmp / "d" / "proxy.xml").read_text() == xml.replace("autocallqueue", "AutoCallQueue")
+    assert (in_tmp / "d" / "other" / "proxy.properties").read_text() == properties
+    _, report = run_json(["check", "d", "--select", "TC001,TC003"], capsys)
+    assert [(f["rule"], f["location"]["path"]) for f in report["findings"]] == [
+        ("TC003", "d/other/proxy.properties")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "message"),
+    [
+        (
+            {"b.json": '{"entries": [' + "9" * 5000 + "]}"},
+            ["--baseline", "b.json"],
+            "b.json: invalid JSON: an integer too long to read",
+        ),
+        (
+            {"b.json": "[" * 100_000},
+            ["--baseline", "b.json"],
+            "b.json: invalid JSON: nested too deeply",
+        ),
+        (
+            {"pyproject.toml": "tool = 1\n[tool.tcommlint.deployment]\n"},
+            ["--config", "pyproject.toml"],
+            "pyproject.toml: invalid TOML",
+        ),
+        (
+            {"pyproject.toml": "[tool.tcommlint]\nfail_on = " + "9" * 5000 + "\n"},
+            [],
+            "pyproject.toml: invalid TOML: an integer too long to read",
+        ),
+        (
+            {"pyproject.toml": "[tool.tcommlint]\nx = " + "[" * 3000 + "]" * 3000 + "\n"},
+            [],
+            "pyproject.toml: invalid TOML: nested too deeply",
+        ),
+        (
+            {"d/tcommlint.yaml": 'deployment:\n  session_cookie: "JSESSIONID\\n"\n'},
+            [],
+            "d/tcommlint.yaml:2: field 'deployment/session_cookie': 'JSESSIONID\\n' does not match",
+        ),
+    ],
+    ids=[
+        "baseline-huge-integer",
+        "baseline-deep",
+        "pyproject-tool-not-a-table",
+        "pyproject-huge-integer",
+        "pyproject-deep",
+        "manifest-newline-after-a-cookie-name",
+    ],
+)
+def test_bad_baseline_or_config_is_a_one_line_usage_error(
+    in_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, str],
+    args: list[str],
+    message: str,
+) -> None:
+    write_tree(in_tmp, {"d/proxy.properties": "AutoCallQueue=true\n", **files})
+    code, out, err = run_cli(["check", "d", *args], capsys)
+    assert (code, out) == (2, "")
+    assert message in err
+    assert len(err.splitlines()) == 1
