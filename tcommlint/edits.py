@@ -87,9 +87,9 @@ def _place(text: str, edit: Edit, line_starts: list[list[int]]) -> list[tuple[in
 
 def _token(old: str, exact: bool) -> re.Pattern[str]:
     """``old`` as a whole token (``jsessionid`` in ``req.cook(jsessionid)`` and
-    ``"jsessionid"``, never in ``/Common/uie_jsessionid``); ``exact``: right at the start,
-    after blanks and quotes only."""
-    before = r"(?<![\w.-])" if re.match(r"\w", old) else ""
+    ``"jsessionid"``, never in ``uie_jsessionid`` nor in a path such as ``/Common/jsessionid``);
+    ``exact``: right at the start, after blanks and quotes only."""
+    before = r"(?<![\w./-])" if re.match(r"\w", old) else ""
     after = r"(?![\w.-])" if re.search(r"\w$", old) else ""
     lead = r"[ \t\"']*" if exact else ""
     return re.compile(lead + "(" + before + re.escape(old) + after + ")")

@@ -36,6 +36,8 @@ def read_yaml(path: str, text: str) -> YamlDocument:
     except ValueError as error:  # a value ruamel cannot build: an integer of 5,000 digits
         reason = "an integer too long to read" if "digits" in str(error) else str(error)
         raise UsageError(f"invalid YAML: {reason}", path) from None
+    except (AttributeError, TypeError):  # ruamel building a tag on the wrong node: !!set x
+        raise UsageError("invalid YAML: a tag on a value of the wrong kind", path) from None
 
 
 def _plain(node: Any, where: str, lines: dict[str, int]) -> Any:

@@ -281,6 +281,11 @@ def test_fix_renames_an_xml_element_whole_and_leaves_an_escaped_key(
             "pyproject.toml: invalid TOML: nested too deeply",
         ),
         (
+            {"d/tcommlint.yaml": "deployment:\n  name: !!set\n"},
+            [],
+            "d/tcommlint.yaml: invalid YAML: a tag on a value of the wrong kind",
+        ),
+        (
             {"d/tcommlint.yaml": 'deployment:\n  session_cookie: "JSESSIONID\\n"\n'},
             [],
             "d/tcommlint.yaml:2: field 'deployment/session_cookie': 'JSESSIONID\\n' does not match",
@@ -292,6 +297,7 @@ def test_fix_renames_an_xml_element_whole_and_leaves_an_escaped_key(
         "pyproject-tool-not-a-table",
         "pyproject-huge-integer",
         "pyproject-deep",
+        "manifest-tag-on-a-scalar",
         "manifest-newline-after-a-cookie-name",
     ],
 )
@@ -307,3 +313,15 @@ def test_bad_baseline_or_config_is_a_one_line_usage_error(
     assert (code, out) == (2, "")
     assert message in err
     assert len(err.splitlines()) == 1
+
+
+def test_fix_of_a_value_written_with_escapes_edits_nothing_else(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = '{"enable.callagentMessage": "fals\\u0065", "log.level": false}\n'
+    proxy = "AutoCallQueue=true\nProxyName=p\n"
+    write_tree(in_tmp / "d", {"proxy/proxy.properties": proxy, "server/rconfig.json": server})
+    code, report = run_json(["check", "d", "--select", "TC101"], capsys)
+    assert [f["rule"] for f in report["findings"]] == ["TC101"]
+    code, out, _ = run_cli(["check", "d", "--select", "TC101", "--diff"], capsys)
+    assert (code, out) == (0, "")  # --diff: 1 only when there is a change

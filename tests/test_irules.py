@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tcommlint.loaders import irules
-from tcommlint.loaders.irules import scan_irule
+from tcommlint.loaders.irules import cookie_mentions, scan_irule
 
 JSESSIONID_RULE = """
 when HTTP_REQUEST {
@@ -145,3 +145,18 @@ def test_blank_comments(body: str, expected: str) -> None:
 )
 def test_brace_pairs(text: str, expected: dict[int, int]) -> None:
     assert irules._brace_pairs(text) == expected
+
+
+def test_cookie_mentions_are_http_cookie_arguments_only() -> None:
+    text = (
+        'set jsessionid [HTTP::cookie "jsessionid"]\n'
+        "if {[HTTP::cookie exists JSessionID]} { persist uie $jsessionid }\n"
+        'log local0. "jsessionid=[HTTP::cookie value jsessionid]"\n'
+        "HTTP::cookie insert name jsessionid value x\n"
+    )
+    assert cookie_mentions(text, "JSESSIONID", first_line=10, first_col=5) == (
+        (10, 35),
+        (11, 26),
+        (12, 45),
+        (13, 26),
+    )

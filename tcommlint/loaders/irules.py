@@ -352,17 +352,19 @@ def _switch_arm(
 def cookie_mentions(
     text: str, cookie: str, first_line: int = 1, first_col: int = 1
 ) -> tuple[tuple[int, int], ...]:
-    """(line, column) of every word equal to ``cookie`` ignoring case on ``HTTP::cookie`` lines.
+    """(line, column) of every ``HTTP::cookie`` argument that names ``cookie`` ignoring case
+    (``HTTP::cookie jsessionid``, ``HTTP::cookie exists "jsessionid"``, ``HTTP::cookie insert
+    name jsessionid``), never a variable or log text that happens to match.
 
     A fix that corrects the cookie's case must change every mention (``HTTP::cookie exists
     "jsessionid"`` guards the ``persist`` calls), not only the one the facts point at.
     """
-    word = re.compile(rf"(?<![\w.-]){re.escape(cookie)}(?![\w.-])", re.IGNORECASE)
+    argument = re.compile(
+        rf'HTTP::cookie\s+(?:[a-z]+\s+){{0,2}}?"?({re.escape(cookie)})(?![\w.-])', re.IGNORECASE
+    )
     found = []
     for index, line in enumerate(text.split("\n")):
-        if "HTTP::cookie" not in line:
-            continue
         offset = first_col - 1 if index == 0 else 0
-        for match in word.finditer(line):
-            found.append((first_line + index, offset + match.start() + 1))
+        for match in argument.finditer(line):
+            found.append((first_line + index, offset + match.start(1) + 1))
     return tuple(found)
