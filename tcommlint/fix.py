@@ -80,14 +80,15 @@ def unified_diff(patches: list[FilePatch]) -> str:
     """The patches as one unified diff (``a/`` and ``b/`` prefixes, like git)."""
     chunks: list[str] = []
     for patch in patches:
-        chunks.extend(
-            difflib.unified_diff(
-                _lines(patch.before),
-                _lines(patch.after),
-                fromfile=f"a/{patch.path}",
-                tofile=f"b/{patch.path}",
-            )
-        )
+        for line in difflib.unified_diff(
+            _lines(patch.before),
+            _lines(patch.after),
+            fromfile=f"a/{patch.path}",
+            tofile=f"b/{patch.path}",
+        ):
+            chunks.append(line)
+            if not line.endswith("\n"):  # the last line of a file without a final newline
+                chunks.append("\n\\ No newline at end of file\n")
     return "".join(chunks).encode("utf-8", errors="surrogateescape").decode("utf-8", "replace")
 
 

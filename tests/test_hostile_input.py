@@ -325,3 +325,29 @@ def test_fix_of_a_value_written_with_escapes_edits_nothing_else(
     assert [f["rule"] for f in report["findings"]] == ["TC101"]
     code, out, _ = run_cli(["check", "d", "--select", "TC101", "--diff"], capsys)
     assert (code, out) == (0, "")  # --diff: 1 only when there is a change
+
+
+def test_xml_with_lone_cr_line_ends_places_repeated_elements(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    xml = "<config>\r<EnableSSL>true</EnableSSL>\r<ProxyName>p</ProxyName>\r"
+    (in_tmp / "proxy.xml").write_text(xml + "<EnableSSL>yes</EnableSSL>\r</config>\r")
+    _, report = run_json(["check", ".", "--select", "TC004,TC005"], capsys)
+    assert [
+        (f["rule"], f["location"]["line"], f["location"]["column"]) for f in report["findings"]
+    ] == [
+        ("TC004", 4, 2),
+        ("TC005", 4, 12),
+    ]
+
+
+def test_diff_marks_a_last_line_without_newline(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp, {"proxy.properties": "ProxyName=p\nEnableSSL=yes"})
+    code, out, _ = run_cli(["check", ".", "--select", "TC005", "--diff"], capsys)
+    assert code == 1
+    assert out.endswith(
+        "-EnableSSL=yes\n\\ No newline at end of file\n"
+        "+EnableSSL=true\n\\ No newline at end of file\n"
+    )

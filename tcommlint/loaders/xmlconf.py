@@ -71,13 +71,18 @@ def _doctype_offset(data: bytes) -> int:
 
 def decode_xml(data: bytes) -> str:
     """The document as text (BOM, usable declared encoding, else UTF-8), line ends as ``\\n``."""
+    return _decoded(data).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decoded(data: bytes) -> str:
+    """The document as text, line ends as written."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
     else:
         # A UTF-8 byte order mark wins over the declaration, as it does for lxml.
         declared = None if data.startswith(b"\xef\xbb\xbf") else _decode_declared(data)
         text = data.decode("utf-8", errors="replace") if declared is None else declared
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return text.removeprefix("\ufeff")
 
 
 def _decode_declared(data: bytes) -> str | None:
@@ -146,11 +151,15 @@ class XmlSource:
     processing instructions masked out.
     """
 
-    __slots__ = ("_cursor", "_line_starts", "_masked", "path", "text")
+    __slots__ = ("_cursor", "_line_starts", "_masked", "_sourcelines_agree", "path", "text")
 
     def __init__(self, path: str, data: bytes) -> None:
         self.path = path
-        self.text = decode_xml(data)
+        decoded = _decoded(data)
+        self.text = decoded.replace("\r\n", "\n").replace("\r", "\n")
+        # libxml2 does not count a "\r" alone as a line end: its sourceline cannot then be
+        # compared with these lines (which do, as XML's own line-end rule says).
+        self._sourcelines_agree = "\r" not in decoded.replace("\r\n", "")
         self._masked = _mask(self.text)
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         self._cursor = 0
@@ -166,7 +175,7 @@ class XmlSource:
         pattern = re.compile("<" + re.escape(name) + r"(?=[\s/>])")
         match = pattern.search(self._masked, self._cursor)
         line = element.sourceline if isinstance(element.sourceline, int) else 1
-        if match is None or self.span(match.start()).line > line:
+        if match is None or (self._sourcelines_agree and self.span(match.start()).line > line):
             offset = self._line_starts[min(line, len(self._line_starts)) - 1]
             match = pattern.search(self._masked, offset)
             if match is None:
