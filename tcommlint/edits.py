@@ -53,24 +53,26 @@ def apply_edits(text: str, edits: Sequence[tuple[Edit, T]]) -> tuple[str, tuple[
     return result, tuple(dict.fromkeys(owners))
 
 
-def _line_starts(text: str) -> list[list[int]]:
-    """The offsets where lines start, counted at any line end and, where the file has a
-    ``\\r`` alone, also at ``\\n`` only."""
+def _line_starts(text: str) -> list[tuple[re.Pattern[str], list[int]]]:
+    """Each way of counting lines with the offsets where lines start: at any line end and,
+    where the file has a ``\\r`` alone, also at ``\\n`` only."""
     counts = [_ANY_LINE_END] if "\r" not in text.replace("\r\n", "") else [_ANY_LINE_END, _NEWLINE]
-    return [[0, *(end.end() for end in pattern.finditer(text))] for pattern in counts]
+    return [(ends, [0, *(end.end() for end in ends.finditer(text))]) for ends in counts]
 
 
-def _place(text: str, edit: Edit, line_starts: list[list[int]]) -> list[tuple[int, int]]:
+def _place(
+    text: str, edit: Edit, line_starts: list[tuple[re.Pattern[str], list[int]]]
+) -> list[tuple[int, int]]:
     """Where ``edit`` replaces text: its ``old`` text at its span (and the end tag of an XML
     element it renames), or nothing when no single place fits."""
     if not edit.old:
         return []
     token = _token(edit.old, edit.exact)
     found = set()
-    for starts in line_starts:
+    for ends, starts in line_starts:
         if 0 < edit.span.line <= len(starts):
             line_start = starts[edit.span.line - 1]
-            line_end = _ANY_LINE_END.search(text, line_start)
+            line_end = ends.search(text, line_start)
             end = line_end.start() if line_end else len(text)
             find = token.match if edit.exact else token.search
             match = find(text, line_start + edit.span.column - 1, end)

@@ -32,6 +32,11 @@ def _edit(line: int, column: int, old: str, new: str, exact: bool = False) -> Ed
         ("#\rb=1\nc=yes\n", _edit(2, 3, "yes", "true", True), "#\rb=1\nc=true\n"),
         ("#\rb=yes\nc=yes\n", _edit(2, 3, "yes", "true", True), None),
         ("a=1\fb=yes\nc=no\n", _edit(2, 3, "no", "false", True), "a=1\fb=yes\nc=false\n"),
+        (
+            '{\n "a": 1,\r "b": no\n}\n',
+            _edit(2, 14, "no", "false"),
+            '{\n "a": 1,\r "b": false\n}\n',
+        ),
     ],
     ids=[
         "exact-at-span",
@@ -46,6 +51,7 @@ def _edit(line: int, column: int, old: str, new: str, exact: bool = False) -> Ed
         "lone-cr-not-counted",
         "lone-cr-either-way-refused",
         "form-feed-is-not-a-line-end",
+        "after-a-lone-cr-on-a-newline-counted-line",
     ],
 )
 def test_edit_lands_at_its_span_or_nowhere(text: str, edit: Edit, after: str | None) -> None:

@@ -153,10 +153,12 @@ def test_cookie_mentions_are_http_cookie_arguments_only() -> None:
         "if {[HTTP::cookie exists JSessionID]} { persist uie $jsessionid }\n"
         'log local0. "jsessionid=[HTTP::cookie value jsessionid]"\n'
         "HTTP::cookie insert name jsessionid value x\n"
+        "if {[HTTP::cookie exists {jsessionid}]} {}\n"
     )
     assert cookie_mentions(text, "JSESSIONID", first_line=10, first_col=5) == (
         (10, 35),
         (11, 26),
         (12, 45),
         (13, 26),
+        (14, 27),
     )

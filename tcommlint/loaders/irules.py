@@ -360,7 +360,7 @@ def cookie_mentions(
     "jsessionid"`` guards the ``persist`` calls), not only the one the facts point at.
     """
     argument = re.compile(
-        rf'HTTP::cookie\s+(?:[a-z]+\s+){{0,2}}?"?({re.escape(cookie)})(?![\w.-])', re.IGNORECASE
+        rf'HTTP::cookie\s+(?:[a-z]+\s+){{0,2}}?["{{]?({re.escape(cookie)})(?![\w.-])', re.IGNORECASE
     )
     found = []
     for index, line in enumerate(text.split("\n")):
