@@ -94,8 +94,7 @@ def _explicit_roles(root: Path, roles: dict[str, list[str]]) -> dict[Path, str]:
     assigned = {}
     for role, paths in roles.items():
         for relative in paths:
-            if "\0" not in relative:  # no file has such a name (the schema also refuses it)
-                assigned[(root / relative).resolve()] = role
+            assigned[(root / relative).resolve()] = role
     return assigned
 
 

@@ -8,12 +8,25 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import run_cli, run_json, write_tree
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _only_finding(
+    root: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str], rule: str
+) -> dict[str, Any]:
+    """The one finding of ``rule`` in a deployment ``d`` of ``files`` (exit code 1)."""
+    write_tree(root / "d", files)
+    code, report = run_json(["check", "d", "--select", rule], capsys)
+    assert code == 1
+    [finding] = report["findings"]
+    assert finding["rule"] == rule
+    return finding
 
 
 def _statuses(report: dict[str, object]) -> dict[str, tuple[str, str]]:
@@ -32,11 +45,8 @@ def _statuses(report: dict[str, object]) -> dict[str, tuple[str, str]]:
 def test_lone_surrogate_in_a_value_is_reported_not_a_crash(
     in_tmp: Path, capsys: pytest.CaptureFixture[str], name: str, content: str, column: int
 ) -> None:
-    write_tree(in_tmp / "d", {name: content})
-    code, report = run_json(["check", "d", "--select", "TC005"], capsys)
-    assert code == 1
-    [finding] = report["findings"]
-    assert (finding["rule"], finding["location"]["line"]) == ("TC005", 1)
+    finding = _only_finding(in_tmp, capsys, {name: content}, "TC005")
+    assert finding["location"]["line"] == 1
     assert finding["location"]["column"] == column
     assert "\ufffd" in finding["message"]
 
@@ -169,11 +179,8 @@ def test_merge_keys_in_a_manifest_and_a_rule_file(
 def test_deeply_nested_config_is_a_parse_error(
     in_tmp: Path, capsys: pytest.CaptureFixture[str], name: str, content: str, reason: str
 ) -> None:
-    write_tree(in_tmp / "d", {name: content})
-    code, report = run_json(["check", "d", "--select", "TC001"], capsys)
-    assert code == 1
-    [finding] = report["findings"]
-    assert (finding["rule"], finding["location"]["path"]) == ("TC001", f"d/{name}")
+    finding = _only_finding(in_tmp, capsys, {name: content}, "TC001")
+    assert finding["location"]["path"] == f"d/{name}"
     assert reason in finding["message"]
 
 
