@@ -1,7 +1,7 @@
 """Cross-check tcommlint's tmsh parser with F5's f5-corkscrew on the corpus: counts and speed.
 
 For every ``.conf`` file of ``../shared/corpus/f5-tmsh/`` the benchmark compares the object
-counts of ``tcommlint.loaders.f5.load_f5_tmsh(...).counts`` with f5-corkscrew's
+counts of ``tcommlint.loaders.f5.bigip.load_f5_tmsh(...).counts`` with f5-corkscrew's
 ``explode().stats.objects`` and both parse times (best of ``--repeat`` runs, in one process
 each, so neither side pays its start-up). corkscrew reads a ``.tar.gz`` holding
 ``config/bigip.conf``; one is built per file in a temporary folder, and a small node script
@@ -229,8 +229,8 @@ def _crash(stderr: str) -> str:
 def run_ours(conf: Path, repeat: int) -> Ours:
     """tcommlint's counts (as reported and as corkscrew counts) and best times for one file,
     its runs in a row like corkscrew's in the node script."""
-    from tcommlint.loaders.f5 import load_f5_tmsh
-    from tcommlint.loaders.tmsh import read_tmsh
+    from tcommlint.loaders.f5.bigip import load_f5_tmsh
+    from tcommlint.loaders.f5.tmsh import read_tmsh
 
     text = conf.read_text(encoding="utf-8", errors="replace")
 
@@ -367,7 +367,7 @@ COLD_PYTHON = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from tcommlint.loaders.tmsh import read_tmsh
+from tcommlint.loaders.f5.tmsh import read_tmsh
 start = time.perf_counter()
 read_tmsh("config/bigip.conf", Path(sys.argv[2]).read_bytes().decode("utf-8", "replace"))
 print((time.perf_counter() - start) * 1000)

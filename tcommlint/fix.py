@@ -52,7 +52,7 @@ def _breaks_xml(path: str, before: str, after: str) -> bool:
     """True when ``before`` is well-formed XML and ``after`` is not."""
     if not before.lstrip("\ufeff \t\r\n").startswith("<"):
         return False
-    from tcommlint.loaders.xmlconf import parse_xml
+    from tcommlint.loaders.generic.xmlconf import parse_xml
 
     def broken(text: str) -> bool:
         return parse_xml(path, text.encode("utf-8", "surrogateescape"))[1] is not None

@@ -169,7 +169,7 @@ def _sniff(file: Path, text: str) -> str | None:
         return "xml"
     if head in "{[" and head:
         return "json"
-    from tcommlint.loaders import tmsh
+    from tcommlint.loaders.f5 import tmsh
 
     if tmsh.looks_like_tmsh(text):
         return "f5-tmsh"
@@ -191,7 +191,7 @@ _HAPROXY_SECTION = re.compile(
 
 def _looks_like_haproxy(text: str) -> bool:
     """The loader's own sniff, imported only once the cheap pattern matched."""
-    from tcommlint.loaders.haproxy import looks_like_haproxy
+    from tcommlint.loaders.haproxy.loader import looks_like_haproxy
 
     return looks_like_haproxy(text)
 
@@ -237,20 +237,20 @@ def _add_keyvalue(source: _Input, fmt: str, document: Any, parts: _Parts, role: 
 
 
 def _load_properties(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    from tcommlint.loaders.properties import parse_properties
+    from tcommlint.loaders.generic.properties import parse_properties
 
     _add_keyvalue(source, "properties", parse_properties(source.display, text), parts, role)
 
 
 def _load_yaml(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    from tcommlint.loaders.yamlconf import parse_keyvalue_yaml
+    from tcommlint.loaders.generic.yamlconf import parse_keyvalue_yaml
 
     _add_keyvalue(source, "yaml", parse_keyvalue_yaml(source.display, text), parts, role)
 
 
 def _load_json(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
     if role in (None, "lb", "f5-as3") and re.search(r'"class"\s*:\s*"(AS3|ADC)"', text):
-        from tcommlint.loaders.as3 import load_as3
+        from tcommlint.loaders.f5.as3 import load_as3
 
         result = load_as3(source.display, text)
         _record(parts, source, "f5-as3")
@@ -258,13 +258,13 @@ def _load_json(source: _Input, text: str, parts: _Parts, role: str | None) -> No
         if result.load_balancer is not None:
             parts.balancers.append(result.load_balancer)
         return
-    from tcommlint.loaders.jsonconf import parse_keyvalue_json
+    from tcommlint.loaders.generic.jsonconf import parse_keyvalue_json
 
     _add_keyvalue(source, "json", parse_keyvalue_json(source.display, text), parts, role)
 
 
 def _load_xml(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    from tcommlint.loaders import xmlconf
+    from tcommlint.loaders.generic import xmlconf
 
     root = xmlconf.sniff_root(source.data)
     if root in TOMCAT_ROOTS and role is None:
@@ -275,7 +275,7 @@ def _load_xml(source: _Input, text: str, parts: _Parts, role: str | None) -> Non
 
 
 def _load_haproxy(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    from tcommlint.loaders.haproxy import load_haproxy
+    from tcommlint.loaders.haproxy.loader import load_haproxy
 
     result = load_haproxy(source.display, text)
     _record(parts, source, "haproxy")
@@ -291,8 +291,8 @@ def _queue_tmsh(source: _Input, text: str, parts: _Parts, role: str | None) -> N
 
 
 def _load_tmsh(parts: _Parts) -> None:
-    from tcommlint.loaders.f5 import load_f5_tmsh
-    from tcommlint.loaders.suppressions import find_suppressions
+    from tcommlint.loaders.f5.bigip import load_f5_tmsh
+    from tcommlint.loaders.generic.suppressions import find_suppressions
 
     result = load_f5_tmsh(parts.tmsh)
     parts.errors.extend(result.errors)
@@ -303,7 +303,7 @@ def _load_tmsh(parts: _Parts) -> None:
 
 
 def _load_explicit_lb(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    from tcommlint.loaders import tmsh
+    from tcommlint.loaders.f5 import tmsh
 
     if text.lstrip()[:1] == "{":
         _load_json(source, text, parts, "f5-as3")

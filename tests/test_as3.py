@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tcommlint.loaders.as3 import load_as3, looks_like_as3
-from tcommlint.loaders.f5 import F5Result
+from tcommlint.loaders.f5.as3 import load_as3, looks_like_as3
+from tcommlint.loaders.f5.bigip import F5Result
 from tcommlint.model import Service
 
 HERE = Path(__file__).resolve().parent

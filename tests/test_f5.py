@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tcommlint.loaders.f5 import F5Result, load_f5_tmsh, parse_duration
+from tcommlint.loaders.f5.bigip import F5Result, load_f5_tmsh, parse_duration
 from tcommlint.model import Persistence, Service
 from tcommlint.source import Span
 

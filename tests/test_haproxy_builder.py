@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tcommlint.loaders.haproxy import load_haproxy, looks_like_haproxy
-from tcommlint.loaders.haproxy_persistence import parse_seconds, sample_key
+from tcommlint.loaders.haproxy.loader import load_haproxy, looks_like_haproxy
+from tcommlint.loaders.haproxy.persistence import parse_seconds, sample_key
 from tcommlint.model import LoadBalancer, Persistence, Pool, Service
 from tcommlint.source import Located, Span
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tcommlint.loaders.haproxy_conditions import (
+from tcommlint.loaders.haproxy.conditions import (
     ALWAYS,
     NEVER,
     UNKNOWN,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tcommlint.loaders.haproxy import load_haproxy, looks_like_haproxy
+from tcommlint.loaders.haproxy.loader import load_haproxy, looks_like_haproxy
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "haproxy"
 FILES = sorted(CORPUS.glob("*.cfg")) if CORPUS.is_dir() else []

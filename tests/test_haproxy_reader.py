@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tcommlint.loaders.haproxy_reader import (
+from tcommlint.loaders.haproxy.reader import (
     Block,
     LineError,
     read_haproxy,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tcommlint.loaders import irules
-from tcommlint.loaders.irules import cookie_mentions, scan_irule
+from tcommlint.loaders.f5 import irules
+from tcommlint.loaders.f5.irules import cookie_mentions, scan_irule
 
 JSESSIONID_RULE = """
 when HTTP_REQUEST {

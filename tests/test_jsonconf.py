@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 try:
-    from tcommlint.loaders.jsonconf import parse_keyvalue_json
-    from tcommlint.loaders.jsonpos import parse_json  # noqa: F401  (the parser jsonconf needs)
+    from tcommlint.loaders.generic.jsonconf import parse_keyvalue_json
+    from tcommlint.loaders.generic.jsonpos import parse_json  # noqa: F401  (the parser jsonconf needs)
 except ImportError as exc:  # pragma: no cover - only while jsonpos.py is being written
-    pytest.skip(f"tcommlint.loaders.jsonpos not importable yet: {exc}", allow_module_level=True)
+    pytest.skip(
+        f"tcommlint.loaders.generic.jsonpos not importable yet: {exc}", allow_module_level=True
+    )
 
 PROXY_JSON = """\
 {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tcommlint.loaders.jsonpos import (
+from tcommlint.loaders.generic.jsonpos import (
     MAX_DEPTH,
     JsonArray,
     JsonObject,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import javaproperties
 import pytest
 
-from tcommlint.loaders.properties import parse_properties
+from tcommlint.loaders.generic.properties import parse_properties
 from tcommlint.source import Span
 
 # (id, text) pairs where javaproperties and the JDK agree.

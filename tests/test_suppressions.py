@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tcommlint.loaders.suppressions import (
+from tcommlint.loaders.generic.suppressions import (
     find_suppressions,
     find_xml_suppressions,
     parse_directive,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tcommlint.loaders import tmsh
-from tcommlint.loaders.tmsh import looks_like_tmsh, read_tmsh, tcl_block_end
-from tcommlint.loaders.tmsh_proof import (
+from tcommlint.loaders.f5 import tmsh
+from tcommlint.loaders.f5.tmsh import looks_like_tmsh, read_tmsh, tcl_block_end
+from tcommlint.loaders.f5.tmsh_proof import (
     TCL_QUOTE_AFTER,
     TMSH_QUOTE_AFTER,
     all_balanced,

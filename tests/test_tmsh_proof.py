@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from tcommlint.loaders import tmsh, tmsh_proof
-from tcommlint.loaders.tmsh import TmshSyntaxError, _read_block, tcl_block_end
-from tcommlint.loaders.tmsh_proof import (
+from tcommlint.loaders.f5 import tmsh, tmsh_proof
+from tcommlint.loaders.f5.tmsh import TmshSyntaxError, _read_block, tcl_block_end
+from tcommlint.loaders.f5.tmsh_proof import (
     TCL_QUOTE_AFTER,
     TMSH_QUOTE_AFTER,
     all_balanced,

@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from tcommlint.loaders.xmlconf import element_text, parse_keyvalue_xml, parse_xml, sniff_root
+from tcommlint.loaders.generic.xmlconf import (
+    element_text,
+    parse_keyvalue_xml,
+    parse_xml,
+    sniff_root,
+)
 from tcommlint.source import Span
 
 PROPERTIES_XML = b"""<?xml version="1.0" encoding="UTF-8" standalone="no"?>

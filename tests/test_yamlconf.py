@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tcommlint.loaders.yamlconf import parse_keyvalue_yaml
+from tcommlint.loaders.generic.yamlconf import parse_keyvalue_yaml
 from tcommlint.source import Span
 
 PROXY_YAML = """\

@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from tcommlint.loaders.suppressions import find_xml_suppressions
-from tcommlint.loaders.xmlconf import XmlSource, element_text, local_name, parse_xml
+from tcommlint.loaders.generic.suppressions import find_xml_suppressions
+from tcommlint.loaders.generic.xmlconf import XmlSource, element_text, local_name, parse_xml
 from tcommlint.model import CaptchaFile, ParseError, Suppression, TomcatConf
 from tcommlint.source import Located, Span
 

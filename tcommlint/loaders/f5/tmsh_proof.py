@@ -1,6 +1,6 @@
 """Proofs that a guessed end of a tmsh or Tcl block is where the exact readers end it.
 
-The readers of :mod:`tcommlint.loaders.tmsh` guess where a body ends (the next ``}`` at
+The readers of :mod:`tcommlint.loaders.f5.tmsh` guess where a body ends (the next ``}`` at
 column 0) and keep the guess only when it is proved here. A proof turns the body into its
 bare braces with string operations that run in C, one pass each over the whole text:
 backslash pairs are blanked (``\\x`` to ``aa``), comment lines are replaced by a marker,
@@ -10,7 +10,7 @@ braces left are reduced by removing ``{}`` pairs.
 
 Only the rules that tmsh and Tcl share are proved, so one proof serves tmsh bodies and
 iRules alike, and a Tcl block inside a tmsh body (a ``definition { … }``) ends where
-:func:`tcommlint.loaders.tmsh.tcl_block_end` would end it. Anything a proof cannot decide
+:func:`tcommlint.loaders.f5.tmsh.tcl_block_end` would end it. Anything a proof cannot decide
 exactly — a ``#`` that is not alone at the start of a line followed by a brace or a string
 on its line, an escaped brace or newline in tmsh, an escaped last newline in Tcl, a quote
 right after a brace where a Tcl block may be, very deep nesting — counts as unproved, and

@@ -1,7 +1,7 @@
 """What an iRule says about persistence and pool selection, read without running Tcl.
 
 The scanner blanks out comments and quoted-string contents it does not need, pairs the
-braces the way :func:`tcommlint.loaders.tmsh.tcl_block_end` does, and then recognises a few
+braces the way :func:`tcommlint.loaders.f5.tmsh.tcl_block_end` does, and then recognises a few
 idioms with regular expressions:
 
 - events: ``when HTTP_REQUEST {`` (optionally ``priority N``);
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from tcommlint.loaders.tmsh import tcl_block_end
+from tcommlint.loaders.f5.tmsh import tcl_block_end
 
 
 class IRuleEvent(NamedTuple):

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from tcommlint.loaders.haproxy_builder import build_load_balancer
-from tcommlint.loaders.haproxy_reader import read_haproxy
-from tcommlint.loaders.suppressions import find_suppressions
+from tcommlint.loaders.generic.suppressions import find_suppressions
+from tcommlint.loaders.haproxy.builder import build_load_balancer
+from tcommlint.loaders.haproxy.reader import read_haproxy
 from tcommlint.model import LoadBalancer, ParseError, Suppression
 
 _HEADER = re.compile(

@@ -18,8 +18,8 @@ import re
 from typing import NamedTuple
 
 from tcommlint.expr import parse_duration as parse_seconds
-from tcommlint.loaders.irules import IRuleFacts, cookie_mentions, scan_irule
-from tcommlint.loaders.tmsh import Block, Item, RawText, TmshObject, Token, read_tmsh
+from tcommlint.loaders.f5.irules import IRuleFacts, cookie_mentions, scan_irule
+from tcommlint.loaders.f5.tmsh import Block, Item, RawText, TmshObject, Token, read_tmsh
 from tcommlint.model import (
     LoadBalancer,
     Member,

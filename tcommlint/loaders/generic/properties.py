@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from tcommlint.loaders.suppressions import suppression_from_comment
+from tcommlint.loaders.generic.suppressions import suppression_from_comment
 from tcommlint.model import Entry, ParseError, Suppression
 from tcommlint.source import Located, Span
 

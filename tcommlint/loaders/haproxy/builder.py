@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tcommlint.loaders.haproxy_persistence import (
+from tcommlint.loaders.haproxy.persistence import (
     Table,
     appsession_persistences,
     balance_persistences,
@@ -19,7 +19,7 @@ from tcommlint.loaders.haproxy_persistence import (
     stick_persistences,
     stick_rules,
 )
-from tcommlint.loaders.haproxy_proxies import (
+from tcommlint.loaders.haproxy.proxies import (
     INHERITED_OPTIONS,
     Proxy,
     block_notes,
@@ -28,8 +28,8 @@ from tcommlint.loaders.haproxy_proxies import (
     located,
     resolve_proxies,
 )
-from tcommlint.loaders.haproxy_reader import Section, Statement, Word
-from tcommlint.loaders.haproxy_routes import service_routes
+from tcommlint.loaders.haproxy.reader import Section, Statement, Word
+from tcommlint.loaders.haproxy.routes import service_routes
 from tcommlint.model import LoadBalancer, Member, ParseError, Pool, Service
 from tcommlint.source import Located, Span
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, TypeVar
 
-from tcommlint.loaders.haproxy_reader import Block, Section, Statement, Word
+from tcommlint.loaders.haproxy.reader import Block, Section, Statement, Word
 from tcommlint.model import ParseError
 from tcommlint.source import Located, Span
 

@@ -12,8 +12,8 @@ import bisect
 import re
 from typing import TYPE_CHECKING, Any
 
-from tcommlint.loaders.properties import KeyValueDocument
-from tcommlint.loaders.suppressions import find_xml_suppressions
+from tcommlint.loaders.generic.properties import KeyValueDocument
+from tcommlint.loaders.generic.suppressions import find_xml_suppressions
 from tcommlint.model import Entry, ParseError
 from tcommlint.source import Located, Span
 

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from tcommlint.loaders.properties import KeyValueDocument
+from tcommlint.loaders.generic.properties import KeyValueDocument
 from tcommlint.model import Entry, ParseError
 from tcommlint.source import Located, Span
 
@@ -60,7 +60,7 @@ class _Flattener:
         ``value_at`` is the value's position, or ``None`` when only the key's is known
         (values of earlier duplicates, read without positions).
         """
-        from tcommlint.loaders.jsonpos import JsonArray, JsonObject
+        from tcommlint.loaders.generic.jsonpos import JsonArray, JsonObject
 
         if isinstance(value, JsonObject):
             self.obj(value, key + ".")
@@ -115,7 +115,7 @@ class _Flattener:
 
 def parse_keyvalue_json(path: str, text: str) -> KeyValueDocument:
     """Read a JSON configuration; nested objects become dotted keys."""
-    from tcommlint.loaders.jsonpos import JsonObject, JsonSyntaxError, parse_json
+    from tcommlint.loaders.generic.jsonpos import JsonObject, JsonSyntaxError, parse_json
 
     try:
         root = parse_json(text)

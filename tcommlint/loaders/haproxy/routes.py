@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tcommlint.loaders.haproxy_proxies import Proxy, block_notes
-from tcommlint.loaders.haproxy_reader import Statement
+from tcommlint.loaders.haproxy.proxies import Proxy, block_notes
+from tcommlint.loaders.haproxy.reader import Statement
 from tcommlint.model import Route
 from tcommlint.source import Span
 

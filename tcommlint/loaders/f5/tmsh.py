@@ -11,11 +11,11 @@ text by :func:`tcl_block_end`, a brace counter that knows the Tcl rules that mat
 balance, and are never evaluated.
 
 Every token keeps its 1-based line and column. Nothing here knows what an object means;
-:mod:`tcommlint.loaders.f5` builds the model from the objects.
+:mod:`tcommlint.loaders.f5.bigip` builds the model from the objects.
 
 Speed: :func:`read_tmsh` only splits the file into objects. Where an object ends is
 guessed (the next ``}`` at column 0) and the guess is kept only when proved with
-whole-text string operations that run in C (:mod:`tcommlint.loaders.tmsh_proof`): for a
+whole-text string operations that run in C (:mod:`tcommlint.loaders.f5.tmsh_proof`): for a
 file laid out the way tmsh saves it, all at once (:func:`_split_in_bulk`), else object by
 object (:func:`_read_objects_one_by_one`); when a proof fails, the exact token-by-token
 reader (or :func:`tcl_block_end`) decides, so the result is always the exact reader's. The
@@ -34,7 +34,7 @@ from itertools import accumulate, count
 from operator import add
 from typing import NamedTuple
 
-from tcommlint.loaders.tmsh_proof import (
+from tcommlint.loaders.f5.tmsh_proof import (
     SCRIPT_KEYS,
     TCL_QUOTE_AFTER,
     TMSH_QUOTE_AFTER,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from tcommlint.loaders.haproxy_proxies import (
+from tcommlint.loaders.haproxy.proxies import (
     Origin,
     Proxy,
     block_condition,
@@ -23,7 +23,7 @@ from tcommlint.loaders.haproxy_proxies import (
     inherited_note,
     located,
 )
-from tcommlint.loaders.haproxy_reader import Section, Statement, Word
+from tcommlint.loaders.haproxy.reader import Section, Statement, Word
 from tcommlint.model import Member, Persistence
 from tcommlint.source import Located, Span
 

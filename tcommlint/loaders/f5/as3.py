@@ -14,9 +14,9 @@ import base64
 import binascii
 from typing import Any, NamedTuple
 
-from tcommlint.loaders.f5 import F5Result, bigip_cookie_name
-from tcommlint.loaders.irules import IRuleFacts, cookie_mentions, scan_irule
-from tcommlint.loaders.jsonpos import JsonArray, JsonObject, JsonSyntaxError, parse_json
+from tcommlint.loaders.f5.bigip import F5Result, bigip_cookie_name
+from tcommlint.loaders.f5.irules import IRuleFacts, cookie_mentions, scan_irule
+from tcommlint.loaders.generic.jsonpos import JsonArray, JsonObject, JsonSyntaxError, parse_json
 from tcommlint.model import (
     LoadBalancer,
     Member,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from tcommlint.loaders.haproxy_conditions import ALWAYS, NEVER, UNKNOWN, evaluate
+from tcommlint.loaders.haproxy.conditions import ALWAYS, NEVER, UNKNOWN, evaluate
 from tcommlint.model import ParseError
 from tcommlint.source import Span
 

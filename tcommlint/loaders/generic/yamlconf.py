@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tcommlint.loaders.properties import KeyValueDocument
-from tcommlint.loaders.suppressions import find_suppressions
+from tcommlint.loaders.generic.properties import KeyValueDocument
+from tcommlint.loaders.generic.suppressions import find_suppressions
 from tcommlint.model import Entry, ParseError
 from tcommlint.source import Located, Span
 

@@ -1,0 +1,1 @@
+"""The generic formats TComm configuration is written in: properties, XML, YAML, JSON."""

@@ -1,0 +1,1 @@
+"""HAProxy: haproxy.cfg read, defaults resolved, compiled into the pipeline model."""
