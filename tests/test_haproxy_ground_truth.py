@@ -9,11 +9,14 @@ a stickiness rule). The harness's own pieces are unit-tested first, without hapr
 from __future__ import annotations
 
 import http.client
+import subprocess
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.groundtruth.chat_backend import ChatBackend
+from tests.groundtruth.chat_backend import ChatBackend, split_path
 from tests.groundtruth.harness import (
     CookieJar,
     Observation,
@@ -22,10 +25,12 @@ from tests.groundtruth.harness import (
     Scenario,
     blocking_findings,
     chat_backends,
+    drive_sessions,
     env_label,
     haproxy_binary,
     observe_variants,
     run_tcommlint,
+    scenario_manifest,
     tcommlint_available,
     tcommlint_sticky,
     verdict_rules,
@@ -121,6 +126,191 @@ def test_cookie_jar_sends_longest_path_first() -> None:
 )
 def test_judge_session(replies: list[Reply], kept: bool) -> None:
     assert judge(0, replies).kept is kept
+
+
+def test_chat_backend_login_renews_the_session_id() -> None:
+    with ChatBackend("p1") as backend:
+        old = _get(backend, "/api/chat").getheader("X-Session") or ""
+        login = _get(backend, "/api/chat/poll/login", f"JSESSIONID={old}")
+        new = login.getheader("X-Session") or ""
+        assert login.status == 200 and new != old and new.endswith(".p1")
+        assert login.getheader("Set-Cookie") == f"JSESSIONID={new}; Path=/api; HttpOnly"
+        assert _get(backend, "/api/chat", f"JSESSIONID={old}").status == 404
+        assert _get(backend, "/api/chat", f"JSESSIONID={new}").getheader("X-Session") == new
+        # a login without a session opens one, as any first request does
+        fresh = _get(backend, "/api/chat/login")
+        assert fresh.status == 200 and fresh.getheader("Set-Cookie")
+
+
+def test_chat_backend_reads_the_session_from_a_path_parameter() -> None:
+    with ChatBackend("p1") as backend:
+        session = _get(backend, "/api/chat").getheader("X-Session") or ""
+        kept = _get(backend, f"/api/chat/poll;jsessionid={session}?since=3")
+        assert (kept.status, kept.getheader("X-Session"), kept.getheader("Set-Cookie")) == (
+            200,
+            session,
+            None,
+        )
+        assert _get(backend, "/api/chat;jsessionid=0123.p2").status == 404
+        # the cookie wins over the path parameter
+        both = _get(backend, "/api/chat;jsessionid=0123.p2", f"JSESSIONID={session}")
+        assert both.status == 200
+        login = _get(backend, f"/api/chat/login;jsessionid={session}")
+        renewed = login.getheader("X-Session") or ""
+        assert login.status == 200 and renewed not in ("", session)
+        assert _get(backend, f"/api/chat;jsessionid={session}").status == 404
+
+
+def test_split_path() -> None:
+    assert split_path("/api/chat;jsessionid=A.p1?x=1") == ("/api/chat", {"jsessionid": "A.p1"})
+    assert split_path("/api/chat/login") == ("/api/chat/login", {})
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_cookie_jar_expires_max_age_and_expires() -> None:
+    clock = _Clock()
+    jar = CookieJar(clock=clock)
+    jar.receive("SRV=s1; Path=/; Max-Age=1", "/api/chat")
+    jar.receive("A=1; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "/api/chat")
+    jar.receive("B=2; Path=/; Max-Age=60; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "/api/chat")
+    assert jar.header("/api/chat") == "SRV=s1; B=2"
+    clock.now += 1.5
+    assert jar.header("/api/chat") == "B=2"
+
+
+def test_cookie_jar_refuses_secure_over_http_and_foreign_domains() -> None:
+    jar = CookieJar()
+    jar.receive("SRV=s1; path=/; Secure", "/api/chat")
+    jar.receive("X=1; path=/; Domain=.example.com", "/api/chat")
+    jar.receive("Y=2; path=/; Domain=127.0.0.1", "/api/chat")
+    assert jar.header("/api/chat") == "Y=2"
+    secure = CookieJar(secure_channel=True)
+    secure.receive("SRV=s1; path=/; Secure", "/api/chat")
+    assert secure.header("/api/chat") == "SRV=s1"
+
+
+def test_cookie_jar_ignores_named_cookies() -> None:
+    jar = CookieJar(ignore={"JSESSIONID"})
+    jar.receive("JSESSIONID=A.p1; Path=/api; HttpOnly", "/api/chat")
+    jar.receive("SRV=s1; path=/", "/api/chat")
+    assert jar.header("/api/chat;jsessionid=A.p1") == "SRV=s1"
+
+
+def test_scenario_paths_login_and_path_parameter() -> None:
+    plain = Scenario()
+    assert [plain.path_for(k) for k in (1, 2, 3, 4)] == [
+        "/api/chat",
+        "/api/chat/poll",
+        "/api/chat/send",
+        "/api/chat",
+    ]
+    both = Scenario(login_at=2, id_in_path=True)
+    assert both.path_for(1, "A") == "/api/chat"
+    assert both.path_for(2, "A") == "/api/chat/poll/login;jsessionid=A"
+    assert both.path_for(3, "B") == "/api/chat/send;jsessionid=B"
+
+
+def test_scenario_pauses() -> None:
+    assert [Scenario(pause_seconds=1).pauses_before(k) for k in (1, 2, 3)] == [False, True, True]
+    once = Scenario(pause_seconds=1, pause_before=3)
+    assert [once.pauses_before(k) for k in (1, 2, 3, 4)] == [False, False, True, False]
+    assert not Scenario(pause_before=3).pauses_before(3)
+
+
+@pytest.mark.parametrize(
+    ("replies", "kept"),
+    [
+        ([Reply(200, "p1", "A"), Reply(200, "p1", "B"), Reply(200, "p1", "B")], True),
+        ([Reply(200, "p1", "A"), Reply(200, "p1", "B"), Reply(200, "p1", "A")], False),
+        ([Reply(200, "p1", "A"), Reply(200, "p2", "C"), Reply(200, "p2", "C")], False),
+        ([Reply(200, "p1", "A"), Reply(200, "p1", "A"), Reply(200, "p1", "B")], False),
+    ],
+    ids=["renewed-and-kept", "old-id-again", "login-elsewhere", "change-after-login"],
+)
+def test_judge_session_with_login(replies: list[Reply], kept: bool) -> None:
+    assert judge(0, replies, login_at=2).kept is kept
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        Scenario(sessions=3, requests=5, login_at=3),
+        Scenario(sessions=3, requests=5, id_in_path=True),
+        Scenario(sessions=3, requests=5, id_in_path=True, login_at=2, interleaved=False),
+    ],
+    ids=["login", "id-in-path", "sequential-login-id-in-path"],
+)
+def test_drive_sessions_against_one_node(scenario: Scenario) -> None:
+    with ChatBackend("p1") as backend:
+        results = drive_sessions(backend.port, scenario)
+    assert all(result.kept for result in results), [r.reason for r in results]
+    sessions = [{reply.session for reply in result.replies} for result in results]
+    assert all(len(ids) == (2 if scenario.login_at else 1) for ids in sessions)
+
+
+def test_drive_sessions_sequential_and_pause_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    sleeps: list[float] = []
+    monkeypatch.setattr(time, "sleep", sleeps.append)
+    with ChatBackend("p1") as backend:
+        drive_sessions(backend.port, Scenario(sessions=3, requests=4, pause_seconds=0.5))
+        assert sleeps == [0.5] * 3
+        sleeps.clear()
+        once = Scenario(sessions=3, requests=4, pause_seconds=0.5, pause_before=3)
+        drive_sessions(backend.port, once)
+        assert sleeps == [0.5]
+        sleeps.clear()
+        drive_sessions(backend.port, once._replace(interleaved=False))
+        assert sleeps == [0.5] * 3
+
+
+def test_client_with_id_in_path_never_keeps_the_session_cookie() -> None:
+    from tests.groundtruth import harness
+
+    with ChatBackend("p1") as backend:
+        client = harness._Client(Scenario(id_in_path=True), "JSESSIONID")
+        for _ in range(3):
+            client.send(backend.port)
+        client.jar.receive("SRV=s1; path=/", "/api/chat")
+    assert client.jar.header("/api/chat") == "SRV=s1"
+    assert [r.status for r in client.replies] == [200, 200, 200]
+    assert client.session and {r.session for r in client.replies} == {client.session}
+
+
+def test_scenario_manifest() -> None:
+    assert scenario_manifest(Scenario()) == (
+        "deployment:\n  name: groundtruth\n  concurrent_sessions: 20\n"
+        "  login_changes_session_id: false\n"
+    )
+    scenario = Scenario(
+        sessions=6, pause_seconds=1.2, login_at=3, id_in_path=True, interleaved=False
+    )
+    assert scenario_manifest(scenario, "jsessionid") == (
+        "deployment:\n  name: groundtruth\n  session_cookie: jsessionid\n"
+        "  concurrent_sessions: 1\n  average_session_duration: 2s\n"
+        "  login_changes_session_id: true\n  session_id_in_url: true\n"
+    )
+
+
+def test_run_tcommlint_writes_the_manifest(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, str] = {}
+
+    def fake_run(argv: list[str], **_: object) -> object:
+        root = Path(argv[4])
+        seen["manifest"] = (root / "tcommlint.yaml").read_text()
+        seen["cfg"] = (root / "lb" / "haproxy.cfg").read_text()
+        return subprocess.CompletedProcess(argv, 0, '{"findings": []}', "")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    scenario = Scenario(sessions=4, login_at=2)
+    assert run_tcommlint("global\n", scenario) == {"findings": []}
+    assert seen == {"manifest": scenario_manifest(scenario), "cfg": "global\n"}
 
 
 def test_verdict_ignores_warnings_and_other_rules() -> None:
@@ -223,7 +413,7 @@ def test_tcommlint_verdict_matches_haproxy(
     if not tcommlint_available():
         pytest.skip("tcommlint/__main__.py not present yet: `python -m tcommlint check` cannot run")
     observation = observe(entry)
-    report = run_tcommlint(observation.config, entry.app_cookie)
+    report = run_tcommlint(observation.config, entry.scenario, entry.app_cookie)
     rules = verdict_rules(entry.scenario)
     verdict = tcommlint_sticky(report, rules)
     assert verdict is observation.sticky, (

@@ -5,6 +5,11 @@ without a session cookie it knows creates a session (``Set-Cookie: JSESSIONID=<3
 Path=/api``); a request carrying a session id it did not create answers ``404 No Session Found``
 and logs ``UnOpenedSessionNotAllowed``; a request with its own session answers 200. Every response
 names the node (``X-Served-By``) and, when a session was served, the session (``X-Session``).
+
+The session id is read from the session cookie or, when no cookie carries it, from a
+``;jsessionid=<id>`` path parameter (Tomcat URL rewriting). A request to a path ending in
+``/login`` with a known session renews the id (Tomcat's changeSessionIdOnAuthentication): the old
+id is forgotten and the new one is set as the cookie and named in ``X-Session``.
 Listens on 127.0.0.1 only, on an ephemeral port.
 """
 
@@ -18,6 +23,23 @@ from types import TracebackType
 APP_PATH = "/api"
 NO_SESSION_BODY = b"No Session Found"
 NO_SESSION_LOG = "UnOpenedSessionNotAllowed"
+LOGIN_SUFFIX = "/login"
+PATH_PARAMETER = "jsessionid"  # Tomcat's session path parameter, whatever the cookie's name
+
+
+def split_path(target: str) -> tuple[str, dict[str, str]]:
+    """``/a/b;jsessionid=X?q=1`` -> (``/a/b``, {``jsessionid``: ``X``}): path and its parameters.
+
+    Only the last segment's ``;`` parameters are read (where Tomcat puts the session id).
+    """
+    path = target.split("?", 1)[0]
+    path, *parameters = path.split(";")
+    found = {}
+    for parameter in parameters:
+        key, sep, value = parameter.partition("=")
+        if sep:
+            found[key] = value
+    return path, found
 
 
 def _cookie_values(header: str, name: str) -> list[str]:
@@ -88,6 +110,12 @@ class ChatBackend:
             self.sessions.add(session)
         return session
 
+    def renew(self, session: str) -> str:
+        """Replace ``session`` by a new id (the old one is forgotten); return the new id."""
+        with self._lock:
+            self.sessions.discard(session)
+        return self.new_session()
+
     def knows(self, session: str) -> bool:
         """Whether this node created ``session``."""
         with self._lock:
@@ -116,21 +144,28 @@ def _handler_for(backend: ChatBackend) -> type[BaseHTTPRequestHandler]:
             self._serve()
 
         def _serve(self) -> None:
-            path = self.path.split("?", 1)[0]
+            path, parameters = split_path(self.path)
             if path != APP_PATH and not path.startswith(APP_PATH + "/"):
                 self._reply(200, f"static page from {backend.route}".encode(), {})
                 return
             sent = _cookie_values(self.headers.get("Cookie") or "", backend.cookie_name)
+            if not sent and parameters.get(PATH_PARAMETER):
+                sent = [parameters[PATH_PARAMETER]]
             if not sent:
                 session = backend.new_session()
-                cookie = f"{backend.cookie_name}={session}; Path={APP_PATH}; HttpOnly"
-                headers = {"Set-Cookie": cookie, "X-Session": session}
-                self._reply(200, f"session created {session}".encode(), headers)
+                self._reply(200, f"session created {session}".encode(), self._issue(session))
+            elif backend.knows(sent[0]) and path.endswith(LOGIN_SUFFIX):
+                session = backend.renew(sent[0])
+                self._reply(200, f"session renewed {session}".encode(), self._issue(session))
             elif backend.knows(sent[0]):
                 self._reply(200, f"session ok {sent[0]}".encode(), {"X-Session": sent[0]})
             else:
                 backend.note(f"{NO_SESSION_LOG}: {sent[0]!r} on {backend.route}")
                 self._reply(404, NO_SESSION_BODY, {})
+
+        def _issue(self, session: str) -> dict[str, str]:
+            cookie = f"{backend.cookie_name}={session}; Path={APP_PATH}; HttpOnly"
+            return {"Set-Cookie": cookie, "X-Session": session}
 
         def _reply(self, status: int, body: bytes, headers: dict[str, str]) -> None:
             self.send_response(status)

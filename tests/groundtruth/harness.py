@@ -5,7 +5,12 @@ configuration haproxy refuses counts as "sessions do not work"), starts ``haprox
 a free 127.0.0.1 port in front of :class:`ChatBackend` nodes, and plays N sessions x M requests
 with a browser-like cookie jar, one TCP connection per request so that every request is balanced.
 A session is kept when every request after the first is answered 200 by the node that created it,
-with the same session id. The verdict is "sticky" iff every session was kept.
+with the same session id (or, at the scenario's login request, with the new id the node issued
+then, kept from there on). The verdict is "sticky" iff every session was kept.
+
+A :class:`Scenario` says how the sessions are played: concurrently (interleaved rounds) or one
+after another, with idle pauses, a login that changes the session id, or the id carried in the
+URL (``;jsessionid=``) instead of a cookie; ``scenario_manifest`` describes it to tcommlint.
 
 A configuration may be observed under several environment variants (``observe_variants``), for
 ``.if defined(...)`` blocks: it counts as sticky only if every variant is.
@@ -18,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import math
 import os
 import random
 import shutil
@@ -26,11 +32,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tests.groundtruth.chat_backend import ChatBackend
+from tests.groundtruth.chat_backend import LOGIN_SUFFIX, PATH_PARAMETER, ChatBackend
 
 HAPROXY = "haproxy"
 REQUEST_TIMEOUT = 5.0
@@ -40,6 +47,10 @@ STOP_TIMEOUT = 5.0
 CHECK_TIMEOUT = 10.0
 TCOMMLINT_TIMEOUT = 60.0
 SESSION_COOKIE = "JSESSIONID"
+# The host the jar sees requests go to (for Domain matching); the harness speaks plain http.
+REQUEST_HOST = "127.0.0.1"
+# A chat client polls and sends besides opening the chat: request k uses paths[(k-1) % len].
+CHAT_PATHS = ("/api/chat", "/api/chat/poll", "/api/chat/send")
 # The rules whose error means "sessions will not stay on their node" (SPEC §3); TC205 joins them
 # only for scenarios that pause longer than a persistence lifetime.
 VERDICT_RULES = frozenset({"TC201", "TC202", "TC203", "TC204", "TC206", "TC209", "TC213"})
@@ -58,13 +69,48 @@ Render = Callable[[Ports], str]
 
 
 class Scenario(NamedTuple):
-    """How many sessions, how many requests each, and an optional idle pause between requests."""
+    """How the sessions are played against the load balancer.
+
+    ``sessions`` x ``requests``; request k (1-based) of a session uses ``paths[(k-1) % len]``.
+    ``interleaved``: True plays rounds (request k of every session, in shuffled order, before any
+    request k+1: concurrent users); False plays one whole session after another.
+    ``pause_seconds``: idle time before every request after the first (in interleaved mode once
+    per round, shared by all sessions; in sequential mode inside each session), or, when
+    ``pause_before`` is k > 0, only once, before request k (in sequential mode before request k
+    of each session).
+    ``login_at`` k > 0: request k goes to ``<path>/login``; the owning node answers with a new
+    session id and forgets the old one.
+    ``id_in_path``: the client never sends the session cookie (its jar drops it) and appends
+    ``;jsessionid=<id>`` to every request path after the first, as Tomcat URL rewriting does;
+    other cookies are still kept and sent.
+    """
 
     sessions: int = 20
     requests: int = 10
     pause_seconds: float = 0.0
-    path: str = "/api/chat"
+    paths: tuple[str, ...] = CHAT_PATHS
     seed: int = 20240611
+    interleaved: bool = True
+    pause_before: int = 0
+    login_at: int = 0
+    id_in_path: bool = False
+
+    def path_for(self, number: int, session: str = "") -> str:
+        """The path of request ``number`` (1-based), given the session id known before it."""
+        path = self.paths[(number - 1) % len(self.paths)]
+        if self.login_at and number == self.login_at:
+            path = path.rstrip("/") + LOGIN_SUFFIX
+        if self.id_in_path and number > 1 and session:
+            path += f";{PATH_PARAMETER}={session}"
+        return path
+
+    def pauses_before(self, number: int) -> bool:
+        """Whether the client idles for ``pause_seconds`` before request ``number``."""
+        if not self.pause_seconds:
+            return False
+        if self.pause_before:
+            return number == self.pause_before
+        return number > 1
 
 
 class Reply(NamedTuple):
@@ -133,36 +179,94 @@ def _default_path(request_path: str) -> str:
     return request_path[: request_path.rfind("/")]
 
 
-class CookieJar:
-    """Cookies of one browser session for one host: honours Path and Max-Age (not Expires)."""
+def _domain_matches(host: str, domain: str) -> bool:
+    """RFC 6265 §5.1.3 domain-match (an IP address host only matches itself)."""
+    domain = domain.lstrip(".").lower()
+    if host == domain:
+        return True
+    is_ip = host.replace(".", "").isdigit() or ":" in host
+    return not is_ip and host.endswith("." + domain)
 
-    def __init__(self) -> None:
-        self._cookies: dict[tuple[str, str], str] = {}
+
+def _expires_at(value: str, now: float, wall: float) -> float | None:
+    """The jar-clock time an ``Expires`` date stands for, or None when it does not parse."""
+    try:
+        stamp = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return now + (stamp - wall)
+
+
+class _Cookie(NamedTuple):
+    value: str
+    expires: float | None  # jar-clock time after which the cookie is gone; None: session cookie
+
+
+class CookieJar:
+    """Cookies of one browser session for one host, as a browser over plain http keeps them.
+
+    Honours Path, Domain (the host is ``127.0.0.1``: a cookie for another domain is rejected),
+    Max-Age and Expires (a cookie past its lifetime is dropped; Max-Age wins over Expires) and
+    Secure: over a non-secure channel a ``Secure`` cookie is ignored when set (RFC 6265bis §5.7,
+    what current browsers do) and never sent. Cookies named in ``ignore`` are never stored (a
+    client that does not accept the session cookie). ``clock`` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        ignore: Collection[str] = (),
+        secure_channel: bool = False,
+        host: str = REQUEST_HOST,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._cookies: dict[tuple[str, str], _Cookie] = {}
+        self._ignore = frozenset(ignore)
+        self._secure_channel = secure_channel
+        self._host = host
+        self._clock = clock
 
     def receive(self, set_cookie: str, request_path: str) -> None:
-        """Store (or delete, for ``Max-Age<=0``) the cookie of one Set-Cookie header."""
+        """Store (or delete, for a lifetime already over) the cookie of one Set-Cookie header."""
         first, *attributes = set_cookie.split(";")
         name, sep, value = first.strip().partition("=")
-        if not sep or not name:
+        name, value = name.strip(), value.strip()
+        if not sep or not name or name in self._ignore:
             return
-        path, expired = _default_path(request_path), False
+        now = self._clock()
+        path = _default_path(request_path.split("?", 1)[0])
+        max_age: float | None = None
+        expires: float | None = None
         for attribute in attributes:
             key, _, arg = attribute.strip().partition("=")
-            if key.lower() == "path" and arg.startswith("/"):
+            key, arg = key.strip().lower(), arg.strip()
+            if key == "path" and arg.startswith("/"):
                 path = arg
-            elif key.lower() == "max-age" and arg.lstrip("-").isdigit():
-                expired = int(arg) <= 0
-        if expired:
+            elif key == "max-age" and arg.lstrip("-").isdigit():
+                max_age = now + int(arg) if int(arg) > 0 else -math.inf
+            elif key == "expires":
+                expires = _expires_at(arg, now, time.time())
+            elif self._refuses(key, arg):
+                return
+        lifetime = max_age if max_age is not None else expires
+        if lifetime is not None and lifetime <= now:
             self._cookies.pop((name, path), None)
         else:
-            self._cookies[(name, path)] = value
+            self._cookies[(name, path)] = _Cookie(value, lifetime)
+
+    def _refuses(self, key: str, arg: str) -> bool:
+        """Whether attribute ``key=arg`` makes the browser ignore the cookie entirely."""
+        if key == "domain":
+            return bool(arg) and not _domain_matches(self._host, arg)
+        return key == "secure" and not self._secure_channel
 
     def header(self, request_path: str) -> str:
         """The Cookie header a browser would send for ``request_path`` (longest path first)."""
+        now = self._clock()
         matching = [
-            (path, name, value)
-            for (name, path), value in self._cookies.items()
+            (path, name, cookie.value)
+            for (name, path), cookie in self._cookies.items()
             if _path_matches(request_path, path)
+            and (cookie.expires is None or cookie.expires > now)
         ]
         matching.sort(key=lambda item: -len(item[0]))
         return "; ".join(f"{name}={value}" for _, name, value in matching)
@@ -292,12 +396,17 @@ def _request(port: int, path: str, jar: CookieJar) -> Reply:
         conn.close()
 
 
-def _judge(position: int, replies: Sequence[Reply]) -> SessionResult:
-    """Whether every reply after the first came from the creating node with the same session."""
+def _judge(position: int, replies: Sequence[Reply], login_at: int = 0) -> SessionResult:
+    """Whether every reply after the first came from the creating node with the same session.
+
+    At request ``login_at`` (when > 0) the node may serve a new session id (the login renewed
+    it); from then on that new id is the one every reply must serve.
+    """
     first = replies[0]
     if first.status != 200 or not first.session:
         reason = f"request 1: status {first.status} from {first.served_by or '-'}, no session"
         return SessionResult(position, tuple(replies), False, reason)
+    session = first.session
     for number, reply in enumerate(replies[1:], start=2):
         if reply.status != 200 or reply.served_by != first.served_by:
             reason = (
@@ -305,29 +414,59 @@ def _judge(position: int, replies: Sequence[Reply]) -> SessionResult:
                 f"session created on {first.served_by}"
             )
             return SessionResult(position, tuple(replies), False, reason)
-        if reply.session != first.session:
+        if number == login_at and reply.session:
+            session = reply.session
+        elif reply.session != session:
             reason = f"request {number}: served a different session on {reply.served_by}"
             return SessionResult(position, tuple(replies), False, reason)
     return SessionResult(position, tuple(replies), True, "")
 
 
-def drive_sessions(port: int, scenario: Scenario) -> tuple[SessionResult, ...]:
-    """Play the scenario in rounds: each round sends one request per session, in shuffled order.
+class _Client:
+    """One browser session: its cookie jar and the session id its pages carry."""
 
-    Interleaving sessions like concurrent users, with the order reshuffled every round, keeps a
-    plain round-robin from lining sessions up with servers by accident.
+    def __init__(self, scenario: Scenario, session_cookie: str) -> None:
+        self.scenario = scenario
+        self.jar = CookieJar(ignore={session_cookie} if scenario.id_in_path else ())
+        self.session = ""  # the id the application last served (what URL rewriting embeds)
+        self.replies: list[Reply] = []
+
+    def send(self, port: int) -> None:
+        """Send the session's next request."""
+        number = len(self.replies) + 1
+        reply = _request(port, self.scenario.path_for(number, self.session), self.jar)
+        if reply.status == 200 and reply.session:
+            self.session = reply.session
+        self.replies.append(reply)
+
+
+def drive_sessions(
+    port: int, scenario: Scenario, session_cookie: str = SESSION_COOKIE
+) -> tuple[SessionResult, ...]:
+    """Play the scenario; ``session_cookie`` is the application's cookie (for ``id_in_path``).
+
+    Interleaved: in rounds, each round sends one request per session in shuffled order; like
+    concurrent users, with the order reshuffled every round, which keeps a plain round-robin from
+    lining sessions up with servers by accident. Sequential: each session plays all its requests
+    before the next session starts.
     """
     rng = random.Random(scenario.seed)
-    jars = [CookieJar() for _ in range(scenario.sessions)]
-    replies: list[list[Reply]] = [[] for _ in range(scenario.sessions)]
-    order = list(range(scenario.sessions))
-    for round_number in range(scenario.requests):
-        if round_number and scenario.pause_seconds:
-            time.sleep(scenario.pause_seconds)
-        for index in order:
-            replies[index].append(_request(port, scenario.path, jars[index]))
-        rng.shuffle(order)
-    return tuple(_judge(i, r) for i, r in enumerate(replies))
+    clients = [_Client(scenario, session_cookie) for _ in range(scenario.sessions)]
+    if scenario.interleaved:
+        order = list(range(scenario.sessions))
+        for number in range(1, scenario.requests + 1):
+            if scenario.pauses_before(number):
+                time.sleep(scenario.pause_seconds)
+            for index in order:
+                clients[index].send(port)
+            rng.shuffle(order)
+    else:
+        for client in clients:
+            for number in range(1, scenario.requests + 1):
+                if scenario.pauses_before(number):
+                    time.sleep(scenario.pause_seconds)
+                client.send(port)
+    return tuple(_judge(i, client.replies, scenario.login_at) for i, client in enumerate(clients))
 
 
 def run_ground_truth(
@@ -343,10 +482,11 @@ def run_ground_truth(
     """
     scenario = scenario or Scenario()
     servers = tuple(b.port for b in backends)
+    cookie = backends[0].cookie_name if backends else SESSION_COOKIE
     for attempt in range(START_ATTEMPTS):
         port = free_port()
         try:
-            return _run_once(render(Ports(port, servers)), port, scenario, haproxy, env)
+            return _run_once(render(Ports(port, servers)), port, scenario, haproxy, env, cookie)
         except HarnessError:
             # The free port may have been taken between probing and haproxy's bind: retry.
             if attempt == START_ATTEMPTS - 1:
@@ -355,7 +495,12 @@ def run_ground_truth(
 
 
 def _run_once(
-    config: str, port: int, scenario: Scenario, haproxy: str, env: Environment | None
+    config: str,
+    port: int,
+    scenario: Scenario,
+    haproxy: str,
+    env: Environment | None,
+    session_cookie: str = SESSION_COOKIE,
 ) -> Outcome:
     """Check, start and drive one haproxy whose frontend listens on ``port``."""
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-") as tmp:
@@ -365,7 +510,7 @@ def _run_once(
         if not accepted:
             return Outcome(False, output, (), config)
         with running_haproxy(cfg, port, haproxy, env):
-            sessions = drive_sessions(port, scenario)
+            sessions = drive_sessions(port, scenario, session_cookie)
         return Outcome(True, output, sessions, config)
 
 
@@ -418,19 +563,39 @@ def verdict_rules(scenario: Scenario) -> frozenset[str]:
     return VERDICT_RULES | {LIFETIME_RULE} if scenario.pause_seconds else VERDICT_RULES
 
 
-def run_tcommlint(config_text: str, app_cookie: str = SESSION_COOKIE) -> dict[str, Any]:
+def scenario_manifest(scenario: Scenario, app_cookie: str = SESSION_COOKIE) -> str:
+    """The ``tcommlint.yaml`` text describing the scenario's traffic to tcommlint.
+
+    ``session_cookie`` only when the application's cookie is not JSESSIONID;
+    ``concurrent_sessions`` is the number of sessions played at once (1 when sequential);
+    ``average_session_duration`` the idle pause in whole seconds (rounded up), only when there
+    is one; ``session_id_in_url`` only when the id travels in the URL.
+    """
+    lines = ["deployment:", "  name: groundtruth"]
+    if app_cookie != SESSION_COOKIE:
+        lines.append(f"  session_cookie: {app_cookie}")
+    lines.append(f"  concurrent_sessions: {scenario.sessions if scenario.interleaved else 1}")
+    if scenario.pause_seconds:
+        lines.append(f"  average_session_duration: {math.ceil(scenario.pause_seconds)}s")
+    lines.append(f"  login_changes_session_id: {'true' if scenario.login_at > 0 else 'false'}")
+    if scenario.id_in_path:
+        lines.append("  session_id_in_url: true")
+    return "\n".join(lines) + "\n"
+
+
+def run_tcommlint(
+    config_text: str, scenario: Scenario | None = None, app_cookie: str = SESSION_COOKIE
+) -> dict[str, Any]:
     """Run ``python -m tcommlint check <dir> --format json`` on a deployment of one LB file.
 
-    The deployment holds only ``lb/haproxy.cfg``, plus a ``tcommlint.yaml`` naming the session
-    cookie when the application's cookie is not ``JSESSIONID``.
+    The deployment holds ``lb/haproxy.cfg`` and the ``tcommlint.yaml`` of ``scenario_manifest``.
     """
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-dep-") as tmp:
         root = Path(tmp) / "deployment"
         (root / "lb").mkdir(parents=True)
         (root / "lb" / "haproxy.cfg").write_text(config_text)
-        if app_cookie != SESSION_COOKIE:
-            manifest = f"deployment:\n  name: groundtruth\n  session_cookie: {app_cookie}\n"
-            (root / "tcommlint.yaml").write_text(manifest)
+        manifest = scenario_manifest(scenario or Scenario(), app_cookie)
+        (root / "tcommlint.yaml").write_text(manifest)
         proc = subprocess.run(
             [sys.executable, "-m", "tcommlint", "check", str(root), "--format", "json"],
             capture_output=True,
