@@ -9,6 +9,7 @@ a stickiness rule). The harness's own pieces are unit-tested first, without hapr
 from __future__ import annotations
 
 import http.client
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ import pytest
 from tests.groundtruth.chat_backend import ChatBackend, split_path
 from tests.groundtruth.harness import (
     CookieJar,
+    HarnessError,
     Observation,
     Outcome,
     Reply,
@@ -30,6 +32,7 @@ from tests.groundtruth.harness import (
     haproxy_binary,
     observe_variants,
     run_tcommlint,
+    running_haproxy,
     scenario_manifest,
     tcommlint_available,
     tcommlint_sticky,
@@ -370,6 +373,20 @@ def _outcome(sticky: bool) -> Outcome:
     return Outcome(True, "", (session,), "cfg")
 
 
+def test_family_entries_record_a_prediction_and_explain_surprises() -> None:
+    from tests.groundtruth.matrix_lb_cookie import ENTRIES
+
+    assert len(ENTRIES) >= 60
+    assert {entry.id for entry in ENTRIES} <= {entry.id for entry in MATRIX}
+    for entry in ENTRIES:
+        assert entry.description and entry.predicted_sticky is not None, entry.id
+        if entry.predicted_sticky is not entry.expected_sticky:
+            assert entry.note, entry.id
+    families = {entry.id.split("-")[0] for entry in ENTRIES}
+    for family in families:
+        assert sum(entry.id.startswith(family + "-") for entry in ENTRIES) >= 3, family
+
+
 def test_observation_is_sticky_only_if_every_variant_is() -> None:
     both = Observation((({}, _outcome(True)), ({"X": "1"}, _outcome(True))))
     one = Observation((({}, _outcome(True)), ({"X": "1"}, _outcome(False))))
@@ -392,6 +409,25 @@ def test_defined_entries_run_both_ways() -> None:
     for entry_id in ("if-undefined-persist", "if-else-persist"):
         assert by_id[entry_id].environments == ({}, {"TCOMMLINT_GT_UNSET": "1"})
     assert by_id["if-version-persist"].environments == ({},)
+
+
+@pytest.mark.haproxy
+@needs_haproxy
+def test_haproxy_never_shares_a_port_with_another_listener(tmp_path: Path) -> None:
+    """A port another process listens on with SO_REUSEPORT voids the run instead of mixing in."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        cfg = tmp_path / "haproxy.cfg"
+        cfg.write_text(
+            "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n"
+            f"    timeout server 1s\nfrontend fe\n    bind 127.0.0.1:{port}\n"
+            "    default_backend be\nbackend be\n    server s1 127.0.0.1:9\n"
+        )
+        with pytest.raises(HarnessError), running_haproxy(cfg, port):
+            time.sleep(0.5)
 
 
 @pytest.mark.haproxy

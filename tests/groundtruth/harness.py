@@ -342,11 +342,17 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 def running_haproxy(
     cfg: Path, port: int, haproxy: str = HAPROXY, env: Environment | None = None
 ) -> Iterator[None]:
-    """Run ``haproxy -f cfg -db`` until the block ends; raise HarnessError if it never listens."""
+    """Run ``haproxy -f cfg -db -dR`` until the block ends; HarnessError if it never listens.
+
+    ``-dR`` (the ``noreuseport`` global setting) binds without SO_REUSEPORT, so haproxy refuses a
+    port another process (another harness run on this host) listens on instead of sharing its
+    connections; and the run is void (HarnessError, retried on another port) if haproxy exited
+    before the sessions were over: they may have been answered by whoever held the port.
+    """
     log_path = cfg.with_suffix(".log")
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [haproxy, "-f", str(cfg), "-db"],
+            [haproxy, "-f", str(cfg), "-db", "-dR"],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -358,6 +364,10 @@ def running_haproxy(
                     f"haproxy did not listen on {port}: {log_path.read_text(errors='replace')}"
                 )
             yield
+            if proc.poll() is not None:
+                raise HarnessError(
+                    f"haproxy exited during the run: {log_path.read_text(errors='replace')}"
+                )
         finally:
             _stop(proc)
 

@@ -8,6 +8,7 @@ entry with several ``environments`` is sticky only if haproxy was sticky under e
 
 from __future__ import annotations
 
+import importlib
 from typing import NamedTuple
 
 from tests.groundtruth.harness import SESSION_COOKIE, Environment, Ports, Scenario
@@ -30,6 +31,8 @@ class Entry(NamedTuple):
     note: str = ""
     # haproxy runs once per variant (variables besides PATH); sticky only if every run is
     environments: tuple[Environment, ...] = ({},)
+    # what the manual led us to expect, written down before the first run (None: not recorded)
+    predicted_sticky: bool | None = None
 
     def render(self, ports: Ports) -> str:
         """The configuration text with real ports filled in."""
@@ -477,4 +480,18 @@ def entries() -> list[Entry]:
     return _cookie_modes() + _stick_rules() + _balance() + _topology() + _inheritance()
 
 
-MATRIX: tuple[Entry, ...] = tuple(entries())
+# Modules under tests/groundtruth/ each exporting ``ENTRIES: tuple[Entry, ...]``, appended to
+# MATRIX in this order. They import Entry and the helpers above, so they are imported lazily (on
+# first use of MATRIX): either module may then be imported first without a circular import.
+FAMILY_MODULES = ("matrix_lb_cookie",)
+
+
+def __getattr__(name: str) -> tuple[Entry, ...]:
+    """``MATRIX``: the entries above followed by every family module's ``ENTRIES``."""
+    if name != "MATRIX":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    matrix = tuple(entries())
+    for module in FAMILY_MODULES:
+        matrix += importlib.import_module(f"tests.groundtruth.{module}").ENTRIES
+    globals()["MATRIX"] = matrix
+    return matrix
