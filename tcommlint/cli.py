@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--logs", metavar="DIR", help="attach log evidence to findings")
     check.add_argument("--baseline", metavar="FILE")
     check.add_argument("--write-baseline", metavar="FILE")
+    check.add_argument(
+        "--haproxy",
+        metavar="PATH",
+        help="also run 'PATH -c' on every HAProxy file (a path or a command on PATH; never by "
+        "default) and report its alerts as TC001; a binary that cannot run is exit 2",
+    )
     check.add_argument("--fix", action="store_true", help="apply safe automatic fixes")
     check.add_argument(
         "--diff", action="store_true", help="show the fixes as a diff, write nothing"
@@ -63,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print the deployment model")
     show.add_argument("paths", nargs="*", metavar="PATH")
     show.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
+    show.add_argument(
+        "--trace",
+        action="store_true",
+        help="print the simulated chat session step by step (text and json)",
+    )
     logs = commands.add_parser("logs", help="find known signatures in TComm logs")
     logs.add_argument("files", nargs="+", metavar="FILE")
     logs.add_argument("--format", choices=("text", "json"), default="text")
@@ -143,10 +154,13 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.show_config:
         return _show_config(config, fail_on, output_format, rule_dirs, selection)
     rules = load_rules(rule_dirs)
+    haproxy = _haproxy_binary(args.haproxy)
 
     def run() -> Any:
         jobs, dirs = args.jobs, tuple(rule_dirs)
-        return check(args.paths, cwd, rules, selection, config, jobs=jobs, rule_dirs=dirs)
+        return check(
+            args.paths, cwd, rules, selection, config, jobs=jobs, rule_dirs=dirs, haproxy=haproxy
+        )
 
     result = run()
     if args.diff:
@@ -184,6 +198,17 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"tcommlint: fixed {fixed} finding{'' if fixed == 1 else 's'}", file=sys.stderr)
     worst = max((SEVERITY_RANK[f.severity] for f in result.findings), default=0)
     return EXIT_FINDINGS if worst >= SEVERITY_RANK[fail_on] else EXIT_OK
+
+
+def _haproxy_binary(name: str | None) -> str | None:
+    """``--haproxy``: the binary, checked to run and to be HAProxy (else exit 2)."""
+    if name is None:
+        return None
+    from tcommlint.loaders.haproxy.external_check import haproxy_version, resolve_binary
+
+    binary = resolve_binary(name)
+    haproxy_version(binary)
+    return binary
 
 
 def _show_fixes(result: Any, cwd: Path) -> int:

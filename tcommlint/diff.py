@@ -19,7 +19,6 @@ from tcommlint import output
 from tcommlint.discover import DeploymentPlan, files_below
 from tcommlint.engine import Selection, evaluate
 from tcommlint.errors import UsageError
-from tcommlint.expr import human_duration
 from tcommlint.facts import deployment_facts
 from tcommlint.findings import Finding, sorted_findings
 from tcommlint.load import load_deployment
@@ -98,31 +97,16 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
     return Comparison(introduced, fixed, transitions)
 
 
-def _persistence_summary(facts: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
-    summary: dict[str, list[tuple[Any, ...]]] = {}
-    for route in facts["app_routes"]:
-        key = f"{route['service']} -> {route['pool']}"
-        summary[key] = sorted(
-            (
-                p["kind"],
-                p["cookie_name"],
-                p["lifetime"] if p["lifetime"] is not None else -1,
-                p["learns_from_response"],
-            )
-            for p in route["persistences"]
-        )
-    return summary
+def _persistence_summary(facts: dict[str, Any]) -> dict[str, list[str]]:
+    return {
+        f"{route['service']} -> {route['pool']}": [*route["persistence"], route["verdict"]]
+        for route in facts["app_routes"]
+    }
 
 
-def _describe(persistences: list[tuple[Any, ...]]) -> str:
-    if not persistences:
-        return "none"
-    parts = []
-    for kind, cookie, lifetime, learns in persistences:
-        text = kind + (f" on {cookie}" if cookie else "")
-        text += f" for {human_duration(lifetime)}" if lifetime >= 0 else ""
-        parts.append(text + ("" if learns else " (not learned from responses)"))
-    return ", ".join(parts)
+def _describe(summary: list[str]) -> str:
+    *persistence, verdict = summary or ["unknown"]
+    return f"{', '.join(persistence) or 'none'} ({verdict})"
 
 
 def _persistence_transitions(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

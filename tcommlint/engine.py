@@ -6,11 +6,11 @@ from typing import Any, NamedTuple
 
 from tcommlint.errors import UsageError
 from tcommlint.expr import ITERATION_BUDGET, BudgetExceeded, ExpressionError, bind, cel_safe
-from tcommlint.facts import PARTS, deployment_facts, loc
+from tcommlint.facts import PARTS, deployment_facts
 from tcommlint.findings import Edit, Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
 from tcommlint.ruleset import Rule
-from tcommlint.source import Span
+from tcommlint.source import Span, loc
 
 PART_NAMES = {
     "proxy": "proxy config",
@@ -20,7 +20,6 @@ PART_NAMES = {
 }
 
 # Rules that judge the outcome of the others run last, with the facts the first pass adds.
-SECOND_PASS_FACTS = ("deployment.incomplete", "deployment.unused_suppressions")
 
 
 class Selection(NamedTuple):
@@ -93,8 +92,7 @@ _TOO_LARGE = (
 
 
 def _is_second_pass(rule: Rule) -> bool:
-    sources = [rule.data["when"], rule.data.get("for_each", "")]
-    return any(name in source for source in sources for name in SECOND_PASS_FACTS)
+    return bool(rule.data.get("second_pass", False))
 
 
 def _run(

@@ -2,7 +2,8 @@
 
 Every fact that a rule may point at comes with a ``*loc`` string (``path:line:col``); rules
 hand those strings back in ``at`` and ``related`` and never compute positions themselves.
-The shape of this view is the rule authors' API; ``docs/facts.md`` describes it.
+The shape of this view is the rule authors' API: ``schemas/facts.schema.json`` describes it
+(``docs/facts.md`` is generated from it) and the tests validate every view against it.
 """
 
 from __future__ import annotations
@@ -10,25 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tcommlint.model import Deployment, KeyValueConfig, Persistence, TomcatConf
+from tcommlint.model import Deployment, KeyValueConfig, TomcatConf
 from tcommlint.resources import known_keys
-from tcommlint.source import Located, Span
-from tcommlint.topology import AppRoute, app_routes, pool_ha_mode
+from tcommlint.route_facts import route_facts
+from tcommlint.source import Located, Span, loc
 
 PARTS = ("proxy", "server", "tomcat", "lb")
-
-
-def loc(span: Span | None) -> str:
-    """The location string of a span ("" when there is none)."""
-    return str(span) if span is not None else ""
 
 
 def deployment_facts(deployment: Deployment) -> dict[str, Any]:
     """The CEL view of one deployment."""
     manifest = deployment.manifest
-    routes = [
-        route for lb in deployment.load_balancers for route in app_routes(lb, manifest.app_path)
-    ]
+    routes = route_facts(deployment)
     keys = known_keys()
     return {
         "name": deployment.name,
@@ -59,20 +53,10 @@ def deployment_facts(deployment: Deployment) -> dict[str, Any]:
             for tomcat in deployment.tomcats
             for f in tomcat.captcha_files
         ],
-        "app_routes": [_app_route(route) for route in routes],
-        "app_persistences": [
-            _in_route(p, route) for route in routes for p in route.persistences if not p.fallback
-        ],
-        "app_problems": [
-            {
-                "loc": loc(problem.span),
-                "reason": problem.value,
-                "service": route.service.name,
-                "service_loc": loc(route.service.span),
-            }
-            for route in routes
-            for problem in route.service.problems
-        ],
+        "app_routes": routes,
+        "breaks": [b for route in routes for b in route["breaks"]],
+        "outside": [o for route in routes for o in route["outside"]],
+        "lb_cookies": [c for route in routes for c in route["lb_cookies"]],
         "incomplete": [],
     }
 
@@ -97,9 +81,9 @@ def present_parts(deployment: Deployment) -> dict[str, bool]:
     }
 
 
-def ha_mode(routes: list[AppRoute]) -> str:
+def ha_mode(routes: list[dict[str, Any]]) -> str:
     """The HA mode of the pool that serves the app path; ``unknown`` when pools disagree."""
-    modes = {pool_ha_mode(route.pool) for route in routes}
+    modes = {route["ha_mode"] for route in routes}
     return modes.pop() if len(modes) == 1 else "unknown"
 
 
@@ -174,117 +158,3 @@ def _tomcat(tomcat: TomcatConf) -> dict[str, Any]:
         "session_timeout_inherited": timeout_inherited,
         "has_config_dir": tomcat.has_config_dir,
     }
-
-
-def persistence_facts(persistence: Persistence) -> dict[str, Any]:
-    """The neutral facts of one persistence method."""
-    p = persistence
-    cookie_name, cookie_name_loc, _ = _located(p.cookie_name)
-    lifetime, lifetime_loc, _ = _located(p.lifetime_seconds, None)
-    cookie_path, cookie_path_loc, _ = _located(p.cookie_path)
-    secure, secure_loc, _ = _located(p.cookie_secure, None)
-    http_only, http_only_loc, _ = _located(p.cookie_http_only, None)
-    mode, mode_loc, _ = _located(p.mode)
-    return {
-        "kind": p.kind,
-        "keyed_on": p.keyed_on,
-        "loc": loc(p.span),
-        "cookie_name": cookie_name,
-        "cookie_name_loc": cookie_name_loc or loc(p.span),
-        "mode": mode,
-        "mode_loc": mode_loc or loc(p.span),
-        "condition": p.condition,
-        "fallback": p.fallback,
-        "writes_cookie": p.writes_cookie,
-        "own_cookie": p.own_cookie,
-        "learns_from_response": p.learns_from_response,
-        "lifetime": lifetime,
-        "lifetime_loc": lifetime_loc or loc(p.span),
-        "lifetime_kind": p.lifetime_kind,
-        "cookie_path": cookie_path,
-        "cookie_path_loc": cookie_path_loc or loc(p.span),
-        "secure": secure,
-        "secure_loc": secure_loc or loc(p.span),
-        "httponly": http_only,
-        "httponly_loc": http_only_loc or loc(p.span),
-        "ineffective": p.ineffective,
-        "effective": not p.ineffective,
-        "related": [loc(span) for span in p.related],
-        "notes": list(p.notes),
-    }
-
-
-def _app_route(route: AppRoute) -> dict[str, Any]:
-    lb = route.load_balancer
-    pool = route.pool
-    members = pool.members if pool else ()
-    active = [m for m in members if not m.backup and not m.disabled]
-    here = {id(p) for p in route.persistences}
-    declared = [p for s in lb.services for p in s.persistences]
-    declared += [p for pool_ in lb.pools for p in pool_.persistences]
-    elsewhere = [p for p in declared if id(p) not in here]
-    home = pool.span if (pool is not None and lb.vendor == "haproxy") else route.service.span
-    primary = [p for p in route.persistences if not p.fallback]
-    return {
-        "vendor": lb.vendor,
-        "service": route.service.name,
-        "service_loc": loc(route.service.span),
-        "https": route.service.https,
-        "http": route.service.http,
-        "pool": route.pool_name,
-        "pool_found": pool is not None,
-        "pool_loc": loc(pool.span if pool else route.route_span),
-        "route_loc": loc(route.route_span),
-        "via": route.via,
-        "home_loc": loc(home),
-        "active_members": len(active),
-        "members": [_member_address(m.address, m.port) for m in members if not m.disabled],
-        "ha_mode": pool_ha_mode(pool),
-        "persistences": [persistence_facts(p) for p in primary],
-        "unconditional_persistences": sum(
-            1 for p in primary if not p.condition and _per_session(p)
-        ),
-        "conditions": sorted({p.condition for p in primary if p.condition}),
-        "problems": [
-            {"loc": loc(problem.span), "reason": problem.value}
-            for problem in route.service.problems
-        ],
-        "other_persistences": [persistence_facts(p) for p in elsewhere],
-        "notes": [*route.service.notes, *(pool.notes if pool else ())],
-        "undecided_routes": [loc(r.span) for r in route.undecided],
-    }
-
-
-def _per_session(persistence: Persistence) -> bool:
-    """Whether the persistence can follow a session (a URL hash without a session id cannot)."""
-    return persistence.keyed_on != "url" or persistence.cookie_name is not None
-
-
-def _learns_elsewhere(persistence: Persistence, route: AppRoute) -> bool:
-    """Another persistence of the route already keeps the session: the LB consults it first."""
-    return any(
-        other is not persistence
-        and not other.ineffective
-        and not other.fallback
-        and other.keyed_on == "cookie"
-        and other.learns_from_response
-        for other in route.persistences
-    )
-
-
-def _in_route(persistence: Persistence, route: AppRoute) -> dict[str, Any]:
-    facts = persistence_facts(persistence)
-    facts.update(
-        sticky_elsewhere=_learns_elsewhere(persistence, route),
-        vendor=route.load_balancer.vendor,
-        service=route.service.name,
-        service_loc=loc(route.service.span),
-        pool=route.pool_name,
-        https=route.service.https,
-        http=route.service.http,
-    )
-    return facts
-
-
-def _member_address(address: str, port: int | None) -> str:
-    return f"{address}:{port}" if port is not None else address

@@ -16,12 +16,12 @@ from tcommlint.discover import MAX_FILE_BYTES, DeploymentPlan, excluded
 from tcommlint.model import (
     Deployment,
     KeyValueConfig,
-    LoadBalancer,
     ParseError,
     SourceFile,
     Suppression,
     TomcatConf,
 )
+from tcommlint.pipeline.model import LoadBalancer
 from tcommlint.resources import known_keys
 from tcommlint.settings import ConfigFile, display_path, manifest_of
 from tcommlint.source import Span
@@ -281,8 +281,7 @@ def _load_haproxy(source: _Input, text: str, parts: _Parts, role: str | None) ->
     _record(parts, source, "haproxy")
     parts.errors.extend(result.errors)
     parts.suppressions.extend(result.suppressions)
-    if result.load_balancer is not None:
-        parts.balancers.append(result.load_balancer)
+    parts.balancers.extend(result.load_balancers)
 
 
 def _queue_tmsh(source: _Input, text: str, parts: _Parts, role: str | None) -> None:

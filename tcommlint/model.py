@@ -1,16 +1,17 @@
 """The deployment model: pure data, no I/O.
 
 Loaders fill it with the *effective* facts the consuming program would compute (Java
-``Properties`` values, HAProxy ``defaults`` inheritance, F5 ``defaults-from`` chains and
-built-in defaults), each carrying the span of the text that set it. Rules read it through
-``facts.py`` and never see vendor syntax: a new load-balancer vendor is a new loader that
-fills the same ``LoadBalancer``.
+``Properties`` values, Tomcat defaults), each carrying the span of the text that set it.
+Load balancers are compiled into the vendor-neutral pipeline (``pipeline/model.py``): a new
+load-balancer vendor is a new loader that compiles into it. Rules read everything through
+``facts.py`` and never see vendor syntax.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from tcommlint.pipeline.model import LoadBalancer
 from tcommlint.source import Located, Span
 
 # --- files and problems -----------------------------------------------------------------
@@ -102,115 +103,6 @@ class TomcatConf(NamedTuple):
     has_config_dir: bool
 
 
-# --- load balancers (vendor-neutral) ------------------------------------------------------
-
-
-class Member(NamedTuple):
-    """A pool member: a proxy the load balancer can send a request to."""
-
-    name: str
-    address: str
-    port: int | None
-    span: Span
-    backup: bool = False  # only used when the active members are down
-    disabled: bool = False
-    priority_group: int = 0  # F5 priority group; higher groups take traffic first
-    cookie_value: Located[str] | None = None  # HAProxy server `cookie <value>`
-
-
-class Persistence(NamedTuple):
-    """One way the load balancer keeps a client on a member, resolved to neutral facts.
-
-    ``keyed_on`` is ``"cookie"`` (the LB reads a cookie), ``"client-address"``, ``"url"``,
-    ``"header"``, ``"other"``. For cookie persistence ``cookie_name`` is the cookie whose
-    value decides the member (the LB's own cookie, e.g. ``BIGipServerpool_api``, or the
-    application's), and ``writes_cookie`` says whether the LB emits or rewrites a cookie of
-    that name in responses (insert, rewrite). ``learns_from_response`` says whether the
-    mapping is learned from the response that creates the session; ``lifetime_seconds`` is
-    the idle or absolute lifetime of the affinity (``None``: unbounded). ``ineffective`` is
-    the reason the persistence cannot take effect at all, or "".
-    """
-
-    kind: str  # e.g. "cookie-insert", "cookie-prefix", "stick-table", "universal", "source"
-    keyed_on: str
-    span: Span  # the directive or property line that declares it
-    cookie_name: Located[str] | None = None
-    mode: Located[str] | None = None  # the word that sets the method (insert, rewrite, hash...)
-    writes_cookie: bool = False
-    own_cookie: bool = False  # the cookie is the LB's own (insert/rewrite), not the app's
-    learns_from_response: bool = True
-    lifetime_seconds: Located[int | None] | None = None
-    lifetime_kind: str = ""  # "idle", "absolute", "cookie-expiry"
-    cookie_path: Located[str] | None = None
-    cookie_secure: Located[bool] | None = None
-    cookie_http_only: Located[bool] | None = None
-    ineffective: str = ""
-    related: tuple[Span, ...] = ()
-    notes: tuple[str, ...] = ()  # e.g. "inside .if block at line 3: both branches analysed"
-    condition: str = ""  # when it exists only under a condition tcommlint cannot decide
-    fallback: bool = False  # used only when the primary persistence cannot apply
-
-
-class Pool(NamedTuple):
-    """A group of members (HAProxy backend, F5/AS3 pool) with its persistence."""
-
-    name: str
-    span: Span  # the section or object header
-    members: tuple[Member, ...]
-    persistences: tuple[Persistence, ...] = ()
-    balance: Located[str] | None = None
-    min_active_members: int = 0  # F5 priority-group activation; 0 = off
-    notes: tuple[str, ...] = ()
-
-
-class Route(NamedTuple):
-    """A rule that sends matching requests to a pool; the first matching route wins."""
-
-    pool: str
-    span: Span
-    match: str  # "prefix", "exact", "dir", "regex", "always"
-    values: tuple[str, ...]
-    case_sensitive: bool = True
-    negate: bool = False
-    via: str = ""  # "acl", "ltm-policy", "irule", "endpoint-policy", "default"
-
-
-class Service(NamedTuple):
-    """Where clients connect: HAProxy frontend/listen, F5 virtual server, AS3 Service_HTTP(S).
-
-    ``persistences`` are those attached to the service (F5 virtuals) rather than to a pool;
-    ``default_pool`` serves what no route matches.
-    """
-
-    name: str
-    span: Span
-    https: bool = False
-    http: bool = True  # has HTTP processing (HAProxy mode http, an F5 HTTP profile)
-    routes: tuple[Route, ...] = ()
-    default_pool: Located[str] | None = None
-    persistences: tuple[Persistence, ...] = ()
-    binds: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-    problems: tuple[Located[str], ...] = ()  # configuration that cannot take effect (TC213)
-
-
-class LoadBalancer(NamedTuple):
-    """One load balancer's configuration: services routing to pools."""
-
-    vendor: str  # "haproxy", "f5-tmsh", "f5-as3"
-    paths: tuple[str, ...]
-    services: tuple[Service, ...]
-    pools: tuple[Pool, ...]
-    notes: tuple[str, ...] = ()
-
-    def pool(self, name: str) -> Pool | None:
-        """The pool of that name, if any."""
-        for pool in self.pools:
-            if pool.name == name:
-                return pool
-        return None
-
-
 # --- the deployment -----------------------------------------------------------------------
 
 
@@ -228,6 +120,9 @@ class Manifest(NamedTuple):
     app_path: str = "/api"
     session_cookie: str = "JSESSIONID"
     average_session_seconds: int = 1800
+    concurrent_sessions: int = 1000
+    login_changes_session_id: bool = True
+    session_id_in_url: bool = False
     ha_mode: str | None = None
     proxies: tuple[ProxyAddress, ...] = ()
     path: str | None = None

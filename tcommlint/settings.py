@@ -146,6 +146,9 @@ def manifest_of(config: ConfigFile | None, default_name: str) -> Manifest:
         app_path=deployment.get("app_path", "/api"),
         session_cookie=deployment.get("session_cookie", "JSESSIONID"),
         average_session_seconds=parse_duration(str(duration)) if duration is not None else 1800,
+        concurrent_sessions=deployment.get("concurrent_sessions", 1000),
+        login_changes_session_id=deployment.get("login_changes_session_id", True),
+        session_id_in_url=deployment.get("session_id_in_url", False),
         ha_mode=deployment.get("ha_mode"),
         proxies=tuple(
             ProxyAddress(p.get("name", p["address"]), p["address"])

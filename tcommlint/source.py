@@ -36,3 +36,8 @@ class Located(NamedTuple, Generic[T]):
     span: Span
     inherited: bool = False
     note: str = ""
+
+
+def loc(span: Span | None) -> str:
+    """The ``path:line:col`` string of a span ("" when there is none)."""
+    return str(span) if span is not None else ""

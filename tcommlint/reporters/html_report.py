@@ -15,7 +15,9 @@ from typing import Any, NamedTuple
 
 from tcommlint import __version__
 from tcommlint.findings import Finding, Related
-from tcommlint.model import LoadBalancer, Member, Pool, Service
+from tcommlint.model import Deployment
+from tcommlint.pipeline.describe import describe_persistence
+from tcommlint.pipeline.model import LoadBalancer, Pool, Server, Service, Table
 from tcommlint.redact import redact_line
 from tcommlint.run import DeploymentResult, RunResult
 from tcommlint.source import Span
@@ -174,7 +176,7 @@ def _deployment(
             f"<h2>Deployment {_e(deployment.name)}</h2>",
             f'<dl class="dl">{rows}</dl>',
             "<h3>Topology</h3>",
-            _topology(deployment.load_balancers, manifest.app_path),
+            _topology(deployment),
             f"<h3>Findings ({len(findings)})</h3>",
             _findings(findings, sources),
             "<h3>Rules</h3>",
@@ -223,14 +225,25 @@ class _Box(NamedTuple):
     highlight: bool = False
 
 
-def _topology(load_balancers: tuple[LoadBalancer, ...], app_path: str) -> str:
+def _topology(deployment: Deployment) -> str:
+    from tcommlint.stickiness import route_verdicts
+
+    load_balancers = deployment.load_balancers
+    app_path = deployment.manifest.app_path
+    verdicts = route_verdicts(deployment)
     if not load_balancers:
         return '<p class="none">no load-balancer configuration in this deployment</p>'
     boxes: list[_Box] = []
     edges: list[str] = []
     y = 52
     for lb in load_balancers:
-        y = _lb_layout(lb, app_path, y, boxes, edges) + 40
+        app = {
+            (v.service.name, pool)
+            for v in verdicts
+            if v.load_balancer is lb
+            for pool in v.outcome.pools
+        }
+        y = _lb_layout(lb, app, y, boxes, edges) + 40
     width = COL_X[2] + BOX_W + 16
     legend = (
         f'<text x="{COL_X[0]}" y="18" class="h">services</text>'
@@ -252,12 +265,11 @@ def _topology(load_balancers: tuple[LoadBalancer, ...], app_path: str) -> str:
 
 
 def _lb_layout(
-    lb: LoadBalancer, app_path: str, top: int, boxes: list[_Box], edges: list[str]
+    lb: LoadBalancer, app: set[tuple[str, str]], top: int, boxes: list[_Box], edges: list[str]
 ) -> int:
     """Place one load balancer's boxes from ``top``; returns the bottom."""
-    from tcommlint.topology import app_routes
-
-    app = {(r.service.name, r.pool_name) for r in app_routes(lb, app_path)}
+    pools = {pool.name: pool for pool in lb.pools}
+    tables = {table.name: table for table in lb.tables}
     app_pools = {pool for _, pool in app}
     pool_names = [p.name for p in lb.pools] + sorted(
         {name for s in lb.services for name in _targets(s)} - {p.name for p in lb.pools}
@@ -267,10 +279,10 @@ def _lb_layout(
     label = f"{lb.vendor}: {', '.join(lb.paths)}"
     boxes.append(_Box(COL_X[0], top - 12, label, "", "caption"))
     for name in pool_names:
-        pool = lb.pool(name)
-        members = pool.members if pool else ()
+        pool = pools.get(name)
+        members = pool.servers if pool else ()
         pool_y[name] = y
-        boxes.append(_pool_box(name, pool, y, name in app_pools))
+        boxes.append(_pool_box(name, pool, y, name in app_pools, tables))
         for index, member in enumerate(members):
             member_y = y + index * ROW_H
             boxes.append(_member_box(member, member_y))
@@ -292,8 +304,7 @@ def _targets(service: Service) -> dict[str, str]:
     """Pool name → edge label, routes first, then the default pool."""
     targets: dict[str, str] = {}
     for route in service.routes:
-        values = " ".join(route.values)
-        label = f"{'!' if route.negate else ''}{route.match} {values}".strip()
+        label = route.when.text.removeprefix("if ") or "always"
         targets.setdefault(route.pool, _clip(label, 24))
     if service.default_pool is not None:
         targets.setdefault(service.default_pool.value, "default")
@@ -306,16 +317,16 @@ def _service_box(service: Service, y: int, highlight: bool) -> _Box:
     return _Box(COL_X[0], y, service.name, f"{scheme} {binds}".strip(), "service", highlight)
 
 
-def _pool_box(name: str, pool: Pool | None, y: int, highlight: bool) -> _Box:
+def _pool_box(
+    name: str, pool: Pool | None, y: int, highlight: bool, tables: dict[str, Table]
+) -> _Box:
     if pool is None:
         return _Box(COL_X[1], y, name, "not defined", "missing", highlight)
-    persist = ", ".join(
-        p.kind + (f" {p.cookie_name.value}" if p.cookie_name else "") for p in pool.persistences
-    )
+    persist = ", ".join(describe_persistence(pool.persistence, tables))
     return _Box(COL_X[1], y, name, persist or "no persistence", "pool", highlight)
 
 
-def _member_box(member: Member, y: int) -> _Box:
+def _member_box(member: Server, y: int) -> _Box:
     address = member.address + (f":{member.port}" if member.port is not None else "")
     flags = [flag for flag, on in (("backup", member.backup), ("disabled", member.disabled)) if on]
     if member.priority_group:

@@ -53,8 +53,12 @@ REQUEST_HOST = "127.0.0.1"
 CHAT_PATHS = ("/api/chat", "/api/chat/poll", "/api/chat/send")
 # The rules whose error means "sessions will not stay on their node" (SPEC §3); TC205 joins them
 # only for scenarios that pause longer than a persistence lifetime.
-VERDICT_RULES = frozenset({"TC201", "TC202", "TC203", "TC204", "TC206", "TC209", "TC213"})
-LIFETIME_RULE = "TC205"
+VERDICT_RULES = frozenset(
+    {"TC001", "TC201", "TC202", "TC203", "TC204", "TC206", "TC209", "TC213", "TC215"}
+)
+LIFETIME_RULE = "TC205"  # only scenarios that pause past a lifetime
+CAPACITY_RULE = "TC214"  # only scenarios with concurrent sessions
+OUTSIDE_RULE = "TC008"  # the verdict is "not evaluable"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -570,7 +574,12 @@ def tcommlint_available() -> bool:
 
 def verdict_rules(scenario: Scenario) -> frozenset[str]:
     """The rules whose errors mean "not sticky" for this scenario."""
-    return VERDICT_RULES | {LIFETIME_RULE} if scenario.pause_seconds else VERDICT_RULES
+    rules = set(VERDICT_RULES)
+    if scenario.pause_seconds:
+        rules.add(LIFETIME_RULE)
+    if scenario.interleaved and scenario.sessions > 1:
+        rules.add(CAPACITY_RULE)
+    return frozenset(rules)
 
 
 def scenario_manifest(scenario: Scenario, app_cookie: str = SESSION_COOKIE) -> str:
@@ -593,6 +602,28 @@ def scenario_manifest(scenario: Scenario, app_cookie: str = SESSION_COOKIE) -> s
     return "\n".join(lines) + "\n"
 
 
+NODES = 3  # chat nodes p1..p3, as chat_backends starts them
+
+
+def write_deployment(
+    root: Path, config_text: str, scenario: Scenario, app_cookie: str = SESSION_COOKIE
+) -> None:
+    """The deployment tcommlint checks: the LB file, the scenario's manifest, and one Tomcat
+    ``conf/server.xml`` per chat node with the node's jvmRoute (p1, p2, …), as the chat nodes
+    end their session ids with ``.<route>``."""
+    (root / "lb").mkdir(parents=True)
+    (root / "lb" / "haproxy.cfg").write_text(config_text)
+    (root / "tcommlint.yaml").write_text(scenario_manifest(scenario, app_cookie))
+    for number in range(1, NODES + 1):
+        conf = root / f"proxy-{number}" / "conf"
+        conf.mkdir(parents=True)
+        (conf / "server.xml").write_text(
+            '<Server port="-1"><Service name="Catalina">'
+            f'<Engine name="Catalina" defaultHost="localhost" jvmRoute="p{number}">'
+            '<Host name="localhost" appBase="webapps"/></Engine></Service></Server>\n'
+        )
+
+
 def run_tcommlint(
     config_text: str, scenario: Scenario | None = None, app_cookie: str = SESSION_COOKIE
 ) -> dict[str, Any]:
@@ -602,10 +633,7 @@ def run_tcommlint(
     """
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-dep-") as tmp:
         root = Path(tmp) / "deployment"
-        (root / "lb").mkdir(parents=True)
-        (root / "lb" / "haproxy.cfg").write_text(config_text)
-        manifest = scenario_manifest(scenario or Scenario(), app_cookie)
-        (root / "tcommlint.yaml").write_text(manifest)
+        write_deployment(root, config_text, scenario or Scenario(), app_cookie)
         proc = subprocess.run(
             [sys.executable, "-m", "tcommlint", "check", str(root), "--format", "json"],
             capture_output=True,

@@ -1,10 +1,10 @@
 """HAProxy loader: ``haproxy.cfg`` text → the vendor-neutral ``LoadBalancer``.
 
-The reader (``haproxy_reader``) tokenizes the file into sections of positioned statements;
-``haproxy_proxies`` applies ``defaults`` inheritance; ``haproxy_builder`` (with
-``haproxy_routes`` and ``haproxy_persistence``) fills the model. A file HAProxy itself
-would refuse yields ParseErrors (TC001) and no load balancer: findings on a half-read
-configuration would mislead.
+The reader (``reader``) tokenizes the file into sections of positioned statements;
+``proxies`` applies ``defaults`` inheritance; ``compile`` turns them into the pipeline model,
+once per combination of undecidable ``.if`` branches (``variants``); ``refusals`` finds what
+``haproxy -c`` would refuse. A file HAProxy itself would refuse yields ParseErrors (TC001)
+and no load balancer: findings on a half-read configuration would mislead.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import re
 from typing import NamedTuple
 
 from tcommlint.loaders.generic.suppressions import find_suppressions
-from tcommlint.loaders.haproxy.builder import build_load_balancer
 from tcommlint.loaders.haproxy.reader import read_haproxy
-from tcommlint.model import LoadBalancer, ParseError, Suppression
+from tcommlint.loaders.haproxy.refusals import missing_final_newline, refusals
+from tcommlint.loaders.haproxy.variants import compile_variants
+from tcommlint.model import ParseError, Suppression
+from tcommlint.pipeline.model import LoadBalancer
 
 _HEADER = re.compile(
     r"^[ \t]*(?:global|defaults(?:[ \t]+[\w.:-]+)*|(?:frontend|backend|listen)[ \t]+[\w.:-]+"
@@ -27,7 +29,7 @@ _STATEMENT = re.compile(r"^[ \t]*(?:[a-z][a-z0-9_.-]*|\.if)(?:[ \t]|$)")
 class HaproxyResult(NamedTuple):
     """What loading one HAProxy file gives."""
 
-    load_balancer: LoadBalancer | None
+    load_balancers: tuple[LoadBalancer, ...]  # one per combination of undecidable .if branches
     errors: tuple[ParseError, ...]
     suppressions: tuple[Suppression, ...]
 
@@ -48,13 +50,27 @@ def looks_like_haproxy(text: str) -> bool:
     return False
 
 
+def _first_per_position(errors: tuple[ParseError, ...]) -> tuple[ParseError, ...]:
+    """One error per line and column: the reader's, then the builder's, then a refusal."""
+    seen: set[tuple[int, int]] = set()
+    kept = []
+    for error in errors:
+        key = (error.span.line, error.span.column)
+        if key not in seen:
+            seen.add(key)
+            kept.append(error)
+    return tuple(kept)
+
+
 def load_haproxy(path: str, text: str) -> HaproxyResult:
     """Load one HAProxy configuration file; ``path`` is the display path used in spans."""
     read = read_haproxy(path, text)
     suppressions = find_suppressions(path, text, ("#",))
-    load_balancer, errors = build_load_balancer(path, read.sections)
-    load_balancer = load_balancer._replace(notes=(*read.notes, *load_balancer.notes))
-    all_errors = (*read.errors, *errors)
+    balancers, errors, notes = compile_variants(path, read.sections)
+    balancers = [lb._replace(notes=(*read.notes, *notes, *lb.notes)) for lb in balancers]
+    refused = refusals(path, read.sections)
+    newline = missing_final_newline(path, text)
+    all_errors = _first_per_position((*read.errors, *errors, *refused, *filter(None, [newline])))
     if all_errors:
-        return HaproxyResult(None, all_errors, suppressions)
-    return HaproxyResult(load_balancer, (), suppressions)
+        return HaproxyResult((), all_errors, suppressions)
+    return HaproxyResult(tuple(balancers), (), suppressions)

@@ -17,7 +17,9 @@ from tcommlint.model import ParseError
 from tcommlint.source import Located, Span
 
 INHERITED_OPTIONS = frozenset({"allbackups", "persist", "redispatch"})
-_SINGLE_KEYWORDS = frozenset({"mode", "balance", "cookie", "default_backend"})
+_SINGLE_KEYWORDS = frozenset(
+    {"mode", "balance", "cookie", "default_backend", "hash-type", "dynamic-cookie-key"}
+)
 T = TypeVar("T")
 
 
@@ -36,6 +38,7 @@ class Proxy(NamedTuple):
 
     section: Section
     settings: Settings  # key -> every statement that may be the effective one, in order
+    defaults: Section | None = None  # the defaults section it inherits from
 
     @property
     def name(self) -> str:
@@ -97,27 +100,30 @@ def resolve_proxies(
     """Every frontend/backend/listen with its effective settings; errors for bad ``from``."""
     proxies: list[Proxy] = []
     errors: list[ParseError] = []
-    named: dict[str, Settings] = {}
+    named: dict[str, tuple[Settings, Section]] = {}
     last: Settings = {}
+    last_section: Section | None = None
     for section in sections:
         if section.kind not in ("defaults", "frontend", "backend", "listen"):
             continue
         base = {} if section.kind == "defaults" else last
+        parent = None if section.kind == "defaults" else last_section
         if section.from_name is not None:
             found = named.get(section.from_name.text)
             if found is None:
                 errors.append(_missing_defaults(path, section.from_name))
-            base = found or {}
+            base = found[0] if found else {}
+            parent = found[1] if found else None
         settings = dict(base)
         own_defaults = section if section.kind == "defaults" else None
         for statement in section.statements:
             _apply(settings, statement, own_defaults)
         if section.kind == "defaults":
-            last = settings
+            last, last_section = settings, section
             if section.name:
-                named[section.name] = settings
+                named[section.name] = (settings, section)
         else:
-            proxies.append(Proxy(section, settings))
+            proxies.append(Proxy(section, settings, parent))
     return proxies, errors
 
 

@@ -1,0 +1,178 @@
+"""HAProxy ACLs and ``if``/``unless`` conditions as pipeline conditions (manual §7).
+
+A condition is an OR (``||``, ``or``) of AND-ed terms, each ``[!]name`` or an inline
+``{ criterion [flags] values }``; several ``acl`` lines of one name are OR-ed. Criteria the
+simulation can evaluate (path, URL, method, query parameters, request cookies, the Cookie
+header, response cookies and status) become tests with their match method (``-m`` or the
+derivative suffix: ``_beg``, ``_end``, ``_sub``, ``_reg``, ``_dir``); anything else (the Host
+header, the client address, TLS, ACL files, numeric comparisons) is an ``env`` test, for which
+the simulator tries both values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from tcommlint.loaders.haproxy.samples import call
+from tcommlint.pipeline.model import ALWAYS, Condition, Term, Test
+
+_SUFFIXES = {
+    "beg": "prefix",
+    "end": "suffix",
+    "sub": "substring",
+    "reg": "regex",
+    "dir": "dir",
+    "str": "exact",
+    "found": "found",
+}
+_SUBJECTS = {
+    "path": "path",
+    "url": "url",
+    "base": "url",
+    "pathq": "url",
+    "uri": "url",
+    "method": "method",
+    "url_param": "query",
+    "urlp": "query",
+    "cook": "cookie",
+    "req.cook": "cookie",
+    "hdr": "header",
+    "req.hdr": "header",
+    "req.fhdr": "header",
+    "fhdr": "header",
+    "scook": "res-cookie",
+    "res.cook": "res-cookie",
+    "shdr": "res-header",
+    "res.hdr": "res-header",
+    "res.fhdr": "res-header",
+    "status": "status",
+    "ssl_fc": "tls",
+}
+_EVALUATED_HEADERS = frozenset({"cookie", "set-cookie"})
+_FLAGS_WITH_VALUE = frozenset({"-f", "-m", "-u", "-M"})
+_METHODS = {
+    "METH_CONNECT": ("CONNECT",),
+    "METH_DELETE": ("DELETE",),
+    "METH_GET": ("GET", "HEAD"),
+    "METH_HEAD": ("HEAD",),
+    "METH_OPTIONS": ("OPTIONS",),
+    "METH_POST": ("POST",),
+    "METH_PUT": ("PUT",),
+    "METH_TRACE": ("TRACE",),
+}
+_ALWAYS_TRUE = frozenset({"TRUE", "HTTP", "HTTP_1.1", "HTTP_URL_SLASH", "WAIT_END"})
+_ALWAYS_FALSE = frozenset({"FALSE", "HTTP_CONTENT", "HTTP_URL_ABS", "HTTP_URL_STAR"})
+
+Acls = Mapping[str, Sequence[Test]]
+
+
+def compile_acl(words: Sequence[str]) -> Test:
+    """``<criterion> [flags] <values…>`` as a test."""
+    text = " ".join(words)
+    if not words:
+        return Test("env", "found", text=text)
+    criterion, args = call(words[0])
+    index, case_sensitive, method, from_file = 1, True, "", False
+    while index < len(words) and words[index].startswith("-"):
+        flag = words[index]
+        index += 1
+        if flag == "--":
+            break
+        if flag == "-i":
+            case_sensitive = False
+        elif flag in _FLAGS_WITH_VALUE and index < len(words):
+            method = words[index] if flag == "-m" else method
+            from_file = from_file or flag == "-f"
+            index += 1
+    values = tuple(words[index:])
+    subject, op = _subject_and_op(criterion, method)
+    if subject == "tls":
+        return Test("tls", "found", text=text)
+    name = args[0] if args else ""
+    if subject in ("header", "res-header") and name.lower() not in _EVALUATED_HEADERS:
+        subject = "env"
+    if subject == "header" and name.lower() == "cookie":
+        name = "cookie"
+    if subject == "env" or op == "" or from_file or (not values and op != "found"):
+        return Test("env", "found", text=text)
+    return Test(
+        subject, op, name.lower() if "header" in subject else name, values, case_sensitive, text
+    )
+
+
+def _subject_and_op(criterion: str, method: str) -> tuple[str, str]:
+    subject = _SUBJECTS.get(criterion)
+    op = "exact"
+    if subject is None:
+        base, _, suffix = criterion.rpartition("_")
+        subject = _SUBJECTS.get(base)
+        op = _SUFFIXES.get(suffix, "")
+    if subject is None:
+        return "env", ""
+    if method:
+        op = _SUFFIXES.get(method, "")
+    return subject, op
+
+
+def predefined(name: str) -> Test | None:
+    """The test of a predefined ACL (manual §7.4), or None."""
+    if name in _ALWAYS_TRUE:
+        return Test("path", "always", text=name)
+    if name in _ALWAYS_FALSE:
+        return Test("path", "never", text=name)
+    if name in _METHODS:
+        return Test("method", "exact", values=_METHODS[name], text=name)
+    return None
+
+
+def named_acls(statements: Sequence[Sequence[str]]) -> dict[str, list[Test]]:
+    """Named ACLs from ``acl`` lines' arguments (name first); one name may have several lines."""
+    acls: dict[str, list[Test]] = {}
+    for args in statements:
+        if len(args) >= 2:
+            acls.setdefault(args[0], []).append(compile_acl(list(args[1:])))
+    return acls
+
+
+def compile_condition(words: Sequence[str], acls: Acls) -> Condition:
+    """``if|unless <terms>`` (the keyword included) as a condition; ALWAYS for no words."""
+    if len(words) < 2 or words[0] not in ("if", "unless"):
+        return ALWAYS
+    text = " ".join(words)
+    branches: list[list[Term]] = [[]]
+    negate, index = False, 1
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word in ("||", "or"):
+            branches.append([])
+            continue
+        while word.startswith("!"):
+            negate, word = not negate, word[1:]
+        if not word:
+            continue
+        if word == "{":
+            end = _closing(words, index)
+            branches[-1].append(Term((compile_acl(list(words[index:end])),), negate))
+            index = end + 1
+        else:
+            branches[-1].append(Term(_named(word, acls), negate))
+        negate = False
+    kept = tuple(tuple(branch) for branch in branches if branch)
+    return Condition(kept, words[0] == "unless", text)
+
+
+def _closing(words: Sequence[str], start: int) -> int:
+    for index in range(start, len(words)):
+        if words[index] == "}":
+            return index
+    return len(words)
+
+
+def _named(name: str, acls: Acls) -> tuple[Test, ...]:
+    if name in acls:
+        return tuple(acls[name])
+    known = predefined(name)
+    if known is not None:
+        return (known,)
+    return (Test("env", "found", text=f"acl {name}"),)

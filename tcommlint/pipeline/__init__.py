@@ -1,0 +1,1 @@
+"""The load-balancer pipeline model and the chat-session simulator that runs over it."""

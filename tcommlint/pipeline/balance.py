@@ -1,0 +1,153 @@
+"""The balance algorithm: which servers may take a request that persistence did not place.
+
+Servers that take balanced traffic: the active ones (not ``backup``, not ``disabled``, weight
+above 0; F5 priority groups with ``min-active-members``), else the first backup (all backups
+with ``allbackups``). ``first`` always takes the first of them; a hashing algorithm maps each
+key to one server and keeps it (a key not seen before is placed adversarially); the others are
+chance, and the simulation plays it adversarially (another node than the session's).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tcommlint.pipeline.evaluate import sample_value
+from tcommlint.pipeline.model import Pool, Server
+from tcommlint.pipeline.outcome import Cause
+
+if TYPE_CHECKING:
+    from tcommlint.pipeline.simulate import _Chooser
+
+HASHING = frozenset({"source", "uri", "url_param", "hdr", "hash", "rdp-cookie"})
+
+
+def candidates(pool: Pool) -> list[Server]:
+    """The servers that take balanced requests, in id order."""
+    usable = [s for s in pool.servers if not s.disabled and s.weight > 0]
+    active = [s for s in usable if not s.backup]
+    if pool.min_active_members > 0 and active:
+        active = _priority_groups(active, pool.min_active_members)
+    if active:
+        return active
+    backups = [s for s in usable if s.backup]
+    return backups if pool.all_backups else backups[:1]
+
+
+def _priority_groups(servers: list[Server], minimum: int) -> list[Server]:
+    """F5: the highest priority groups whose members add up to ``min-active-members``."""
+    chosen: list[Server] = []
+    for group in sorted({s.priority_group for s in servers}, reverse=True):
+        chosen.extend(s for s in servers if s.priority_group == group)
+        if len(chosen) >= minimum:
+            break
+    return chosen
+
+
+def balance(chooser: _Chooser) -> Server | None:
+    """The server the algorithm gives this request."""
+    pool = chooser.pool
+    servers = candidates(pool)
+    if not servers:
+        return None
+    algorithm = pool.balance.algorithm.value
+    if algorithm == "first":
+        return servers[0]
+    if len(servers) == 1:
+        return servers[0]
+    if algorithm in HASHING and pool.balance.key is not None:
+        key = _hash_key(chooser)
+        if key is not None:
+            return _hashed(chooser, servers, key)
+    if not chooser.misses:
+        chooser.misses.append(_unpersisted(chooser))
+    return _adversary(chooser, servers)
+
+
+def _hash_key(chooser: _Chooser) -> str | None:
+    key = chooser.pool.balance.key
+    if key is None or (not chooser.pool.http and key.fetch not in ("src", "const", "env")):
+        return None
+    return sample_value(key, chooser.request, None)
+
+
+def _hashed(chooser: _Chooser, servers: list[Server], key: str) -> Server:
+    run, pool = chooser.run, chooser.pool
+    mapped = run.hashes.get((pool.name, key))
+    chosen = next((s for s in servers if s.name == mapped), None)
+    if chosen is not None:
+        chooser.decided_by = _kind(pool)
+    else:
+        chosen = _adversary(chooser, servers)
+        run.hashes[(pool.name, key)] = chosen.name
+    owner = chooser.session.owner
+    if owner and (chosen.node or chosen.name) != owner:
+        chooser.misses.append(_hash_cause(chooser))
+    return chosen
+
+
+def _adversary(chooser: _Chooser, servers: list[Server]) -> Server:
+    """Another node than the session's when there is one, else the next in turn."""
+    owner = chooser.session.owner
+    others = [s for s in servers if (s.node or s.name) != owner] if owner else servers
+    pool_turn = chooser.run.turn.get(chooser.pool.name, 0)
+    chooser.run.turn[chooser.pool.name] = pool_turn + 1
+    choice = others or servers
+    return choice[pool_turn % len(choice)]
+
+
+def _kind(pool: Pool) -> str:
+    key = pool.balance.key
+    fetch = key.fetch if key is not None else ""
+    if fetch == "src":
+        return "client-address"
+    if fetch in ("req.cook", "req.cookies"):
+        return "cookie"
+    if fetch in ("path", "url", "query"):
+        return "url"
+    return "other"
+
+
+def _hash_cause(chooser: _Chooser) -> Cause:
+    pool = chooser.pool
+    balance = pool.balance
+    key_text = balance.key.text if balance.key is not None else ""
+    algorithm = balance.algorithm.value
+    text = key_text if key_text.startswith(algorithm) else f"{algorithm} {key_text}".strip()
+    span = balance.algorithm.span
+    kind = _kind(pool)
+    if kind == "cookie":
+        return Cause(
+            "not-learned",
+            span,
+            f"'balance {text}' hashes a cookie that the request creating the session did not "
+            "carry (and an id that changes at login): later requests hash to another server",
+        )
+    if kind == "url":
+        return Cause(
+            "no-persistence",
+            span,
+            f"'balance {text}' hashes the request URL; the requests of one chat session use "
+            "several URLs, so they reach different servers",
+        )
+    return Cause(
+        "no-persistence",
+        span,
+        f"'balance {text}' hashes a value that changes between the requests of one session",
+    )
+
+
+def _unpersisted(chooser: _Chooser) -> Cause:
+    pool = chooser.pool
+    if chooser.persistence.empty:
+        return Cause(
+            "no-persistence",
+            pool.span,
+            f"{pool.name} balances every request ({pool.balance.algorithm.value}) and has no "
+            "session persistence",
+            ((pool.balance.algorithm.span, "the balance algorithm"),),
+        )
+    return Cause(
+        "session-breaks",
+        pool.span,
+        f"no persistence of {pool.name} applied to this request: it was balanced",
+    )

@@ -1,0 +1,222 @@
+"""Conditions and samples evaluated on a simulated request or response.
+
+A test on something the simulation cannot know (``env``) takes its value from the run's
+assignment: the simulator runs once per assignment of those tests, so every branch is tried.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable, Mapping
+
+from tcommlint.pipeline.http import Request, Response
+from tcommlint.pipeline.model import Condition, Sample, Test
+
+Env = Mapping[str, bool]
+
+
+def _field(value: str, args: tuple[str, ...]) -> str | None:
+    if len(args) < 2 or not args[0].lstrip("-").isdigit() or not args[1]:
+        return None
+    index = int(args[0])
+    parts = re.split("[" + re.escape(args[1]) + "]", value)
+    count = int(args[2]) if len(args) > 2 and args[2].isdigit() else 1
+    if index > 0:
+        chosen = parts[index - 1 : index - 1 + count] if index <= len(parts) else []
+    elif index < 0:
+        end = len(parts) + index + 1
+        chosen = parts[max(0, end - count) : end] if -index <= len(parts) else []
+    else:
+        return None
+    return args[1][0].join(chosen) if chosen else None
+
+
+def _word(value: str, args: tuple[str, ...]) -> str | None:
+    if len(args) < 2:
+        return None
+    words = [w for w in re.split("[" + re.escape(args[1]) + "]", value) if w]
+    return _field(args[1][0].join(words), args)
+
+
+def _bytes(value: str, args: tuple[str, ...]) -> str | None:
+    if not args or not args[0].isdigit():
+        return None
+    start = int(args[0])
+    if len(args) > 1 and args[1].isdigit():
+        return value[start : start + int(args[1])]
+    return value[start:]
+
+
+def _regsub(value: str, args: tuple[str, ...]) -> str | None:
+    if len(args) < 2:
+        return None
+    flags = args[2] if len(args) > 2 else ""
+    try:
+        pattern = re.compile(args[0], re.IGNORECASE if "i" in flags else 0)
+    except re.error:
+        return None
+    return pattern.sub(args[1].replace("\\", "\\\\"), value, count=0 if "g" in flags else 1)
+
+
+def _uri_depth(value: str, args: tuple[str, ...]) -> str | None:
+    """The URI up to its ``args[0]``-th slash after the first (HAProxy ``balance uri depth``)."""
+    if not args or not args[0].isdigit():
+        return None
+    depth, slashes = int(args[0]), 0
+    for index, char in enumerate(value):
+        if char == "/":
+            slashes += 1
+            if slashes > depth:
+                return value[:index]
+    return value
+
+
+def _hash(name: str) -> Callable[[str, tuple[str, ...]], str | None]:
+    return lambda value, _args: f"{name}:{zlib.crc32(value.encode()):08x}"
+
+
+CONVERTERS: dict[str, Callable[[str, tuple[str, ...]], str | None]] = {
+    "lower": lambda value, _args: value.lower(),
+    "upper": lambda value, _args: value.upper(),
+    "ltrim": lambda value, args: value.lstrip(args[0] if args else None),
+    "rtrim": lambda value, args: value.rstrip(args[0] if args else None),
+    "field": _field,
+    "word": _word,
+    "bytes": _bytes,
+    "regsub": _regsub,
+    "url_dec": lambda value, _args: value,
+    "uri_depth": _uri_depth,
+    **{name: _hash(name) for name in ("crc32", "djb2", "sdbm", "wt6", "xxh32", "xxh64", "xxh3")},
+    **{name: _hash(name) for name in ("sha1", "sha2", "base64", "hex", "md5")},
+}
+
+
+def sample_value(sample: Sample, request: Request, response: Response | None) -> str | None:
+    """The value of a sample, or None when it has none (the key is absent)."""
+    value = _fetch(sample, request, response)
+    for name, args in sample.converters:
+        if value is None:
+            return None
+        converter = CONVERTERS.get(name)
+        value = converter(value, args) if converter is not None else None
+    return value
+
+
+def _fetch(sample: Sample, request: Request, response: Response | None) -> str | None:
+    fetch, arg = sample.fetch, sample.arg
+    if fetch == "req.cook":
+        return request.cookie(arg)
+    if fetch == "res.cook":
+        return response.cookie(arg) if response is not None else None
+    if fetch == "req.hdr":
+        values = request.values(arg.lower())
+        return values[-1] if values else None
+    if fetch == "res.hdr":
+        values = response.values(arg.lower()) if response is not None else []
+        return values[-1] if values else None
+    if fetch == "req.cookies":
+        values = request.values("cookie")
+        return ", ".join(values) if values else None
+    if fetch == "src":
+        return request.client
+    if fetch == "path":
+        return request.path
+    if fetch == "url":
+        return request.url
+    if fetch == "query":
+        return request.query_param(arg)
+    if fetch == "method":
+        return request.method
+    if fetch in ("const", "env"):
+        return arg
+    return None
+
+
+def condition_holds(
+    condition: Condition, request: Request, response: Response | None, env: Env
+) -> bool:
+    """Whether the condition holds (``env`` decides what the simulation cannot know)."""
+    if not condition.branches:
+        return not condition.negate
+    held = any(
+        all(_term(tests, negate, request, response, env) for tests, negate in branch)
+        for branch in condition.branches
+    )
+    return held != condition.negate
+
+
+def _term(
+    tests: tuple[Test, ...], negate: bool, request: Request, response: Response | None, env: Env
+) -> bool:
+    held = any(test_holds(test, request, response, env) for test in tests)
+    return held != negate
+
+
+def test_holds(test: Test, request: Request, response: Response | None, env: Env) -> bool:
+    """Whether one test holds."""
+    if test.op == "always":
+        return True
+    if test.op == "never":
+        return False
+    if test.subject == "env":
+        return env.get(test.text, False)
+    if test.subject == "tls":
+        return request.https
+    candidates = _subject_values(test, request, response)
+    if test.op == "found":
+        return bool(candidates)
+    return any(_matches(test, value) for value in candidates)
+
+
+def _subject_values(test: Test, request: Request, response: Response | None) -> list[str]:
+    subject, name = test.subject, test.name
+    if subject == "path":
+        return [request.path]
+    if subject == "url":
+        return [request.url]
+    if subject == "method":
+        return [request.method]
+    if subject == "query":
+        found = request.query_param(name)
+        return [] if found is None else [found]
+    if subject == "cookie":
+        return [value for key, value in request.cookies() if key == name]
+    if subject == "header":
+        return request.values(name.lower())
+    if response is None:
+        return []
+    if subject == "res-cookie":
+        return [c.value for c in response.set_cookies() if c.name == name]
+    if subject == "res-header":
+        return response.values(name.lower())
+    if subject == "status":
+        return [str(response.status)]
+    return []
+
+
+def _matches(test: Test, value: str) -> bool:
+    folded = value if test.case_sensitive else value.lower()
+    values = test.values if test.case_sensitive else tuple(v.lower() for v in test.values)
+    op = test.op
+    if op == "exact":
+        return folded in values
+    if op == "prefix":
+        return any(folded.startswith(v) for v in values)
+    if op == "suffix":
+        return any(folded.endswith(v) for v in values)
+    if op == "substring":
+        return any(v in folded for v in values)
+    if op == "dir":
+        return any(f"/{v.strip('/')}/" in f"/{folded.strip('/')}/" for v in values)
+    if op == "regex":
+        flags = 0 if test.case_sensitive else re.IGNORECASE
+        return any(_search(v, value, flags) for v in test.values)
+    return False
+
+
+def _search(pattern: str, value: str, flags: int) -> bool:
+    try:
+        return re.search(pattern, value, flags) is not None
+    except re.error:
+        return False

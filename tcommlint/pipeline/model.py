@@ -1,0 +1,350 @@
+"""The load-balancer pipeline: what a load balancer does with one HTTP request and its response.
+
+Every vendor loader compiles its configuration into these records, in the vendor's documented
+processing order, each step with its source span and the condition under which it runs. The
+session simulator (``simulate.py``) plays a chat session through them; rules read its outcome.
+
+The order a request takes (HAProxy's, which the other vendors map onto):
+
+1. the service (HAProxy frontend, F5 virtual): ``request_steps`` in order — header edits,
+   answers given by the load balancer itself, path rewrites, directives outside the model;
+2. routing: ``routes`` in order, the first whose condition holds, else ``default_pool``;
+3. the pool (HAProxy backend, F5 pool): its own ``request_steps``, then persistence lookup —
+   ``server_rules`` (``use-server``), then the load balancer's own cookie, then stick rules
+   that match — then the balance algorithm over the usable servers;
+4. the response: ``stick store-response`` rules, the pool's then the service's
+   ``response_steps``, the load balancer's cookie written last.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from tcommlint.source import Located, Span
+
+# --- conditions ---------------------------------------------------------------------------
+
+
+class Test(NamedTuple):
+    """One atomic test on the request or the response.
+
+    ``subject`` is what is read: ``path``, ``url`` (path and query), ``method``, ``query``
+    (the parameter ``name``), ``cookie`` and ``header`` (request), ``res-cookie`` and
+    ``res-header`` (response), ``status``; ``env`` is something the simulation cannot know
+    (the client address, TLS, a variable, an ACL file): every value is tried. ``op`` is
+    ``found``, ``exact``, ``prefix``, ``suffix``, ``substring``, ``dir``, ``regex``,
+    ``always`` or ``never``.
+    """
+
+    subject: str
+    op: str
+    name: str = ""
+    values: tuple[str, ...] = ()
+    case_sensitive: bool = True
+    text: str = ""
+
+
+class Term(NamedTuple):
+    """One or more alternative tests (an ACL name defined on several lines), maybe negated."""
+
+    tests: tuple[Test, ...]
+    negate: bool = False
+
+
+class Condition(NamedTuple):
+    """An OR of AND-ed terms (no branch at all: always true); ``negate`` for ``unless``."""
+
+    branches: tuple[tuple[Term, ...], ...] = ()
+    negate: bool = False
+    text: str = ""
+
+    @property
+    def always(self) -> bool:
+        """Whether the condition holds for every request."""
+        return not self.branches and not self.negate
+
+
+ALWAYS = Condition()
+
+
+# --- samples ------------------------------------------------------------------------------
+
+
+class Sample(NamedTuple):
+    """A value taken from the request or response, e.g. ``req.cook(JSESSIONID),lower``.
+
+    ``fetch`` is canonical: ``req.cook``, ``res.cook``, ``req.hdr``, ``res.hdr``,
+    ``req.cookies`` (the whole Cookie header), ``src``, ``path``, ``url``, ``query``,
+    ``method``, ``const``; ``env`` for what the simulation cannot know. ``converters`` are
+    (name, arguments) in order.
+    """
+
+    fetch: str
+    arg: str = ""
+    converters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    text: str = ""
+
+    @property
+    def cookie(self) -> str | None:
+        """The cookie a cookie fetch reads, else None."""
+        return self.arg if self.fetch in ("req.cook", "res.cook") else None
+
+
+# --- request and response steps -----------------------------------------------------------
+
+
+class HeaderEdit(NamedTuple):
+    """An edit of a request or response header (``http-request del-header Cookie`` …).
+
+    ``action``: ``del``, ``set``, ``add``, ``replace-header`` (regex on the whole value),
+    ``replace-value`` (regex on each comma-separated value). ``value`` is the new value or the
+    replacement, ``pattern`` the regex; ``dynamic`` when the value is computed (``%[…]``).
+    """
+
+    action: str
+    header: str  # lower case
+    span: Span
+    text: str
+    value: str = ""
+    pattern: str = ""
+    dynamic: bool = False
+    when: Condition = ALWAYS
+
+
+class Answer(NamedTuple):
+    """The load balancer answers itself (deny, redirect, return, tarpit): no server sees it."""
+
+    kind: str
+    status: int
+    span: Span
+    text: str
+    when: Condition = ALWAYS
+
+
+class SetPath(NamedTuple):
+    """A rewrite of the request path: a literal path, or ``pattern`` → ``value`` (regex)."""
+
+    value: str
+    span: Span
+    text: str
+    pattern: str = ""
+    dynamic: bool = False
+    when: Condition = ALWAYS
+
+
+class Opaque(NamedTuple):
+    """A directive that may touch the path, the cookies or the server choice, outside the model.
+
+    A session that reaches it is not evaluable (TC008): the simulation never guesses.
+    """
+
+    reason: str
+    span: Span
+    text: str
+    when: Condition = ALWAYS
+
+
+Step = HeaderEdit | Answer | SetPath | Opaque
+
+
+class UsePool(NamedTuple):
+    """A routing rule: requests for which ``when`` holds go to ``pool``."""
+
+    pool: str
+    span: Span
+    text: str
+    when: Condition = ALWAYS
+    via: str = "rule"  # "acl", "ltm-policy", "irule", "endpoint-policy"
+
+
+# --- persistence --------------------------------------------------------------------------
+
+
+class LbCookie(NamedTuple):
+    """The load balancer's own persistence cookie (HAProxy ``cookie``, F5 cookie persistence).
+
+    ``mode``: ``insert`` (the LB adds the cookie), ``rewrite`` (it rewrites the value of a
+    cookie the server sets), ``prefix`` (it prefixes the server's cookie value with the
+    server's own and strips it from requests), ``passive`` (it only reads it). Server values
+    come from each ``Server.cookie`` (``encoded``: derived from the member, every member has
+    one, as F5's encoded address). Lifetimes are in seconds.
+    """
+
+    name: Located[str]
+    mode: Located[str]
+    span: Span
+    path: Located[str] | None = None
+    domain: str = ""
+    indirect: bool = False
+    postonly: bool = False
+    preserve: bool = False
+    dynamic: bool = False
+    encoded: bool = False
+    secure: Located[bool] | None = None
+    httponly: Located[bool] | None = None
+    max_idle: Located[int] | None = None
+    max_life: Located[int] | None = None
+    max_age: Located[int] | None = None  # the browser forgets the cookie (Max-Age, F5 expiration)
+
+
+class Table(NamedTuple):
+    """A persistence table (HAProxy stick table, F5 persistence records)."""
+
+    name: str
+    span: Span
+    key_type: str = "string"  # "string", "integer", "ip", "ipv6", "binary"
+    key_len: int | None = None  # string/binary keys are cut to this many bytes
+    size: int | None = None  # entries; None: unbounded for the simulation
+    expire: Located[int | None] | None = None  # seconds idle; value None: never
+    nopurge: bool = False
+    server_key: str = "name"  # what names a server in an entry: "name", "addr", "number"
+
+
+class StickRule(NamedTuple):
+    """``stick match|on|store-request|store-response <key> [table t] [if …]``.
+
+    ``on`` is ``match`` plus ``store-request`` on the same key.
+    """
+
+    action: str
+    key: Sample
+    table: str
+    span: Span
+    text: str
+    key_span: Span
+    when: Condition = ALWAYS
+
+
+class UseServer(NamedTuple):
+    """``use-server <server> if …``: a server chosen before persistence and balancing."""
+
+    server: str
+    span: Span
+    text: str
+    when: Condition = ALWAYS
+
+
+class PersistRule(NamedTuple):
+    """``force-persist`` / ``ignore-persist``: persistence forced to a down server, or skipped."""
+
+    kind: str  # "force" or "ignore"
+    span: Span
+    text: str
+    when: Condition = ALWAYS
+
+
+class Persistence(NamedTuple):
+    """Everything that keeps a client on a server, in lookup order."""
+
+    server_rules: tuple[UseServer, ...] = ()
+    persist_rules: tuple[PersistRule, ...] = ()
+    cookie: LbCookie | None = None
+    stick_rules: tuple[StickRule, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing at all is declared."""
+        return not (self.server_rules or self.cookie or self.stick_rules)
+
+
+class Balance(NamedTuple):
+    """The algorithm that picks a server when persistence did not.
+
+    ``key`` is what a hashing algorithm hashes (``source``: ``src``; ``uri``: the path;
+    ``hdr(x)``, ``url_param``, ``hash <expr>``); None for the others.
+    """
+
+    algorithm: Located[str]
+    key: Sample | None = None
+    hash_type: str = "map-based"
+
+
+# --- pools, services, load balancers --------------------------------------------------------
+
+
+class Server(NamedTuple):
+    """A pool member: a proxy node the load balancer can send a request to."""
+
+    name: str
+    address: str
+    port: int | None
+    span: Span
+    weight: int = 1
+    backup: bool = False
+    disabled: bool = False
+    priority_group: int = 0  # F5: higher groups take traffic first
+    cookie: Located[str] | None = None  # the value of the LB cookie that names it
+    maxconn: int | None = None
+    number: int = 0  # the id persistence tables store (HAProxy ``id``, else its position)
+    node: str = ""  # the proxy node it reaches (address:port); several pools may share one
+
+
+class Pool(NamedTuple):
+    """A group of servers (HAProxy backend, F5/AS3 pool) with what it does to a request."""
+
+    name: str
+    span: Span
+    servers: tuple[Server, ...]
+    balance: Balance
+    http: bool = True
+    request_steps: tuple[Step, ...] = ()
+    response_steps: tuple[Step, ...] = ()
+    persistence: Persistence = Persistence()
+    persist_to_down: bool = False  # ``option persist``
+    redispatch: bool = False
+    all_backups: bool = False
+    min_active_members: int = 0  # F5 priority-group activation; 0 = off
+    notes: tuple[str, ...] = ()
+
+    def server(self, name: str) -> Server | None:
+        """The server of that name, if any."""
+        for server in self.servers:
+            if server.name == name:
+                return server
+        return None
+
+
+class Service(NamedTuple):
+    """Where clients connect: HAProxy frontend/listen, F5 virtual, AS3 Service_HTTP(S)."""
+
+    name: str
+    span: Span
+    http: bool = True
+    https: bool = False
+    binds: tuple[str, ...] = ()
+    request_steps: tuple[Step, ...] = ()
+    routes: tuple[UsePool, ...] = ()
+    default_pool: Located[str] | None = None
+    response_steps: tuple[Step, ...] = ()
+    persistence: Persistence = Persistence()  # attached to the service (F5 virtuals)
+    notes: tuple[str, ...] = ()
+
+
+class LoadBalancer(NamedTuple):
+    """One load balancer's configuration compiled into services, pools and tables.
+
+    ``assumption`` names the branches of conditional blocks this compilation took, when the
+    configuration has branches that cannot be decided statically (each is compiled apart).
+    """
+
+    vendor: str  # "haproxy", "f5-tmsh", "f5-as3"
+    paths: tuple[str, ...]
+    services: tuple[Service, ...]
+    pools: tuple[Pool, ...]
+    tables: tuple[Table, ...] = ()
+    notes: tuple[str, ...] = ()
+    assumption: str = ""
+
+    def pool(self, name: str) -> Pool | None:
+        """The pool of that name, if any."""
+        for pool in self.pools:
+            if pool.name == name:
+                return pool
+        return None
+
+    def table(self, name: str) -> Table | None:
+        """The table of that name, if any."""
+        for table in self.tables:
+            if table.name == name:
+                return table
+        return None

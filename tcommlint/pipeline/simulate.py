@@ -1,0 +1,803 @@
+"""The session simulator: chat sessions played through a load balancer's pipeline.
+
+For every service that serves the app path, the canonical chat session is played in several
+scenarios (``scenarios.py``): the creating request without a cookie, the application's
+``Set-Cookie`` with Tomcat's id shape, later requests carrying what the browser holds, a
+request after an idle pause, concurrent sessions against the persistence tables, an id change
+at login. The outcome is **sticky**, **breaks** (the scenario, the request, what the client
+saw, why, and the line to change) or **not evaluable** (a directive outside the model was on
+the way).
+
+Where the load balancer's choice is left to chance (round robin, random, least connections,
+a hash of a value not seen before), the simulation chooses adversarially: another node than
+the one holding the session whenever there is one. A real load balancer makes that choice for
+some session soon enough; a gate must not pass on luck.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
+
+from tcommlint.pipeline.balance import balance
+from tcommlint.pipeline.causes import absent_key_cause, collision_cause, table_miss_cause
+from tcommlint.pipeline.cookies import read_request_cookie, write_response_cookie
+from tcommlint.pipeline.evaluate import Env, condition_holds, sample_value
+from tcommlint.pipeline.http import (
+    CookieJar,
+    Request,
+    Response,
+    parse_cookie_header,
+    parse_set_cookie,
+)
+from tcommlint.pipeline.model import (
+    Answer,
+    Condition,
+    HeaderEdit,
+    LbCookie,
+    LoadBalancer,
+    Opaque,
+    Persistence,
+    Pool,
+    Server,
+    Service,
+    SetPath,
+    Step,
+    StickRule,
+    Table,
+)
+from tcommlint.pipeline.outcome import Break, Cause, Outcome, RequestTrace, TraceStep
+from tcommlint.pipeline.scenarios import AppModel, Scenario, scenarios
+from tcommlint.pipeline.state import StoredServer, TableMiss, Tables
+from tcommlint.source import Span
+
+UNEXPLAINED = "session-breaks"
+MAX_ENV_TESTS = 6  # 2**6 runs at most; more undecidable tests make the route not evaluable
+
+
+class _Outside(Exception):
+    def __init__(self, step: Opaque) -> None:
+        super().__init__(step.reason)
+        self.step = step
+
+
+class _Session:
+    __slots__ = (
+        "client",
+        "cookie_notes",
+        "index",
+        "jar",
+        "losses",
+        "owner",
+        "repaired",
+        "session_id",
+    )
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.jar = CookieJar()
+        self.owner = ""
+        self.session_id = ""
+        self.client = f"198.51.100.{index + 1}"
+        self.losses: list[Cause] = []  # what removed or changed the session id on its way
+        self.cookie_notes: list[Cause] = []  # why the LB cookie was not given to the client
+        self.repaired = False  # it broke once and goes on from where it landed
+
+
+class _Result(NamedTuple):
+    status: int
+    node: str
+    session_id: str
+    created: bool
+    cause: Cause | None  # for a request that never reached the application
+    misses: tuple[Cause, ...]
+    decided_by: str
+
+
+def simulate_service(
+    lb: LoadBalancer, service: Service, app: AppModel, trace: bool = False
+) -> Outcome | None:
+    """The outcome for one service, or None when it does not serve the app path."""
+    world = _World(lb)
+    if _first_pool(world, service, app) is None:
+        return None
+    env_tests = _env_tests(world, service)
+    if len(env_tests) > MAX_ENV_TESTS:
+        step = Opaque(
+            f"{len(env_tests)} conditions depend on what the simulation cannot know "
+            f"(more than {MAX_ENV_TESTS})",
+            service.span,
+            service.name,
+        )
+        return Outcome(service, (), "not-evaluable", outside=(step,))
+    breaks: list[Break] = []
+    pools: dict[str, None] = {}
+    kept_by: dict[str, None] = {}
+    traced: tuple[RequestTrace, ...] = ()
+    for env in _assignments(env_tests):
+        for scenario in scenarios(app):
+            run = _Run(world, service, app, scenario, env, trace and not traced)
+            try:
+                found = run.play()
+            except _Outside as outside:
+                return Outcome(service, tuple(pools), "not-evaluable", outside=(outside.step,))
+            if run.redirected:
+                return None  # the service only redirects the app path (to HTTPS, say)
+            pools.update(dict.fromkeys(run.pools))
+            kept_by.update(dict.fromkeys(run.kept_by))
+            breaks.extend(item._replace(assumption=_describe(env)) for item in found)
+            if run.traces and not traced:
+                traced = tuple(run.traces)
+    verdict = "breaks" if breaks else "sticky"
+    return Outcome(service, tuple(pools), verdict, tuple(breaks), (), tuple(kept_by), traced)
+
+
+def simulate(lb: LoadBalancer, app: AppModel, trace: bool = False) -> list[Outcome]:
+    """The outcome of every service of a load balancer that serves the app path."""
+    outcomes = []
+    for service in lb.services:
+        outcome = simulate_service(lb, service, app, trace)
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes
+
+
+# --- the world of one load balancer ---------------------------------------------------------
+
+
+class _World:
+    """Indexes over one load balancer, built once."""
+
+    def __init__(self, lb: LoadBalancer) -> None:
+        self.lb = lb
+        self.pools = {pool.name: pool for pool in lb.pools}
+        self.tables = {table.name: table for table in lb.tables}
+        # Tomcat's jvmRoute of a node: the proxies' routes in the order their nodes first
+        # appear in the configuration (proxy 1 is the first member listed).
+        self.node_order: dict[str, int] = {}
+        for pool in lb.pools:
+            for server in pool.servers:
+                self.node_order.setdefault(_node(server), len(self.node_order))
+
+
+def _first_pool(world: _World, service: Service, app: AppModel) -> Pool | None:
+    request = Request("GET", app.first_path, "198.51.100.1", service.https)
+    for env in _assignments(_env_tests(world, service)):
+        name, _ = _route(service, request, env)
+        if name is not None and name in world.pools:
+            return world.pools[name]
+    return None
+
+
+def _route(service: Service, request: Request, env: Env) -> tuple[str | None, Span | None]:
+    for rule in service.routes:
+        if condition_holds(rule.when, request, None, env):
+            return rule.pool, rule.span
+    if service.default_pool is not None:
+        return service.default_pool.value, service.default_pool.span
+    return None, None
+
+
+def _conditions(world: _World, service: Service) -> Iterator[Condition]:
+    yield from (step.when for step in (*service.request_steps, *service.response_steps))
+    yield from (rule.when for rule in service.routes)
+    for pool in world.pools.values():
+        yield from (step.when for step in (*pool.request_steps, *pool.response_steps))
+        persistence = pool.persistence
+        yield from (rule.when for rule in persistence.stick_rules)
+        yield from (rule.when for rule in persistence.server_rules)
+        yield from (rule.when for rule in persistence.persist_rules)
+
+
+def _env_tests(world: _World, service: Service) -> list[str]:
+    found: dict[str, None] = {}
+    for condition in _conditions(world, service):
+        for branch in condition.branches:
+            for tests, _ in branch:
+                for test in tests:
+                    if test.subject == "env":
+                        found[test.text] = None
+    return sorted(found)
+
+
+def _assignments(tests: list[str]) -> Iterator[dict[str, bool]]:
+    for values in itertools.product((False, True), repeat=len(tests)):
+        yield dict(zip(tests, values, strict=True))
+
+
+def _describe(env: Env) -> str:
+    return "; ".join(f"{test} is {'true' if value else 'false'}" for test, value in env.items())
+
+
+# --- one run: one scenario under one assignment -------------------------------------------------
+
+
+class _Run:
+    """Sessions of one scenario played through the pipeline of one service."""
+
+    def __init__(
+        self,
+        world: _World,
+        service: Service,
+        app: AppModel,
+        scenario: Scenario,
+        env: Env,
+        trace: bool,
+    ) -> None:
+        self.world = world
+        self.service = service
+        self.app = app
+        self.scenario = scenario
+        self.env = env
+        self.tables = Tables(world.tables, scenario.table_scale)
+        self.nodes: dict[str, set[str]] = {}
+        self.hashes: dict[tuple[str, str], str] = {}
+        self.turn: dict[str, int] = {}
+        self.clock = 0.0
+        self.serial = itertools.count(1)
+        self.pools: list[str] = []
+        self.kept_by: list[str] = []
+        self.tracing = trace
+        self.traces: list[RequestTrace] = []
+        self.redirected = False
+        self.steps: list[TraceStep] = []
+
+    # -- sessions
+
+    def play(self) -> list[Break]:
+        """Play every session; every break (a broken session goes on from where it landed)."""
+        sessions = [_Session(i) for i in range(self.scenario.sessions)]
+        found: list[Break] = []
+        for number, session in self._order(sessions):
+            if number == self.scenario.pause_before and number > 1:
+                self.clock += self.scenario.pause_seconds
+            result = self._request(session, number)
+            broken = self._judge(session, number, result)
+            if broken is not None:
+                if not (session.repaired and broken.cause.code == UNEXPLAINED):
+                    found.append(broken)
+                self._repair(session, result)
+            self.clock += 0.01
+        return found
+
+    def _repair(self, session: _Session, result: _Result) -> None:
+        """Let a broken session continue on the node it reached, to find later causes too."""
+        if not result.node:
+            return
+        session.repaired = True
+        session.owner = result.node
+        if result.session_id:
+            session.session_id = result.session_id
+            self.nodes.setdefault(result.node, set()).add(result.session_id)
+
+    def _order(self, sessions: list[_Session]) -> Iterator[tuple[int, _Session]]:
+        numbers = range(1, self.scenario.requests + 1)
+        if self.scenario.interleaved:
+            for number in numbers:
+                for session in sessions:
+                    yield number, session
+        else:
+            for session in sessions:
+                for number in numbers:
+                    yield number, session
+
+    def _judge(self, session: _Session, number: int, result: _Result) -> Break | None:
+        if number == 1:
+            if result.status == 200 and result.created:
+                session.owner = result.node
+                return None
+            if 300 <= result.status < 400 and not result.node:
+                self.redirected = True
+            return self._break(number, f"request 1 got {result.status}", result)
+        if result.node != session.owner:
+            seen = f"request {number} reached {result.node or 'no server'}, not {session.owner}"
+            return self._break(number, seen, result)
+        if result.status != 200 or result.created:
+            what = "No Session Found" if result.status == 404 else "a new session"
+            seen = f"request {number} got {what} on {result.node}, which holds the session"
+            cause = session.losses[-1] if session.losses else None
+            return self._break(number, seen, result._replace(cause=result.cause or cause))
+        return None
+
+    def _break(self, number: int, seen: str, result: _Result) -> Break:
+        cause = result.cause or (result.misses[0] if result.misses else None)
+        if cause is None:
+            cause = Cause(UNEXPLAINED, self.service.span, seen)
+        return Break(self.scenario.name, number, seen, cause)
+
+    # -- one request
+
+    def _request(self, session: _Session, number: int) -> _Result:
+        self.steps = []
+        login = number == self.scenario.login_at
+        path = self.app.path(number) + ("/login" if login else "")
+        method = "GET"
+        request = Request(method, path, session.client, self.service.https)
+        request.add("host", "tcomm.example")
+        request.add("user-agent", f"chat-client/{session.index}")
+        skip = self.app.session_cookie if self.scenario.id_in_url else ""
+        cookies = session.jar.header(path, self.service.https, self.clock, skip)
+        if cookies:
+            request.add("cookie", cookies)
+        if self.scenario.id_in_url and session.session_id:
+            request.path += f";{self.app.session_cookie.lower()}={session.session_id}"
+        sent = cookies
+        result = self._through(session, request, login)
+        if self.tracing and session.index == 0:
+            self._trace(number, method, path, sent, result)
+        return result
+
+    def _through(self, session: _Session, request: Request, login: bool) -> _Result:
+        service = self.service
+        answer = self._steps(service.request_steps, request, None, session, service.http)
+        if answer is not None:
+            return answer
+        pool_name, route_span = _route(service, request, self.env)
+        self._note(route_span, f"routed to {pool_name or 'no pool'}")
+        pool = self.world.pools.get(pool_name or "")
+        if pool is None:
+            cause = Cause("session-breaks", route_span or service.span, "no pool for the request")
+            return _Result(503, "", "", False, cause, (), "")
+        if pool.name not in self.pools:
+            self.pools.append(pool.name)
+        answer = self._steps(pool.request_steps, request, None, session, pool.http)
+        if answer is not None:
+            return answer
+        persistence = _merged(service.persistence, pool.persistence)
+        chooser = _Chooser(self, pool, persistence, session, request)
+        server = chooser.choose()
+        if server is None:
+            cause = Cause("session-breaks", pool.span, f"no usable server in {pool.name}")
+            return _Result(503, "", "", False, cause, tuple(chooser.misses), "")
+        self._note(server.span, f"server {server.name} ({chooser.decided_by or 'balanced'})")
+        self._note(None, f"backend received: Cookie: {'; '.join(request.values('cookie')) or '-'}")
+        response, created = self._application(server, request, session, login)
+        if created:
+            session.losses.clear()
+        self._respond(pool, persistence, chooser, request, response, session)
+        node = _node(server)
+        if response.status == 200 and (created or login):
+            session.session_id = response.values("x-session")[0]
+        if chooser.decided_by:
+            self.kept_by.append(chooser.decided_by)
+        return _Result(
+            response.status,
+            node,
+            session.session_id,
+            created,
+            None,
+            tuple(chooser.misses),
+            chooser.decided_by,
+        )
+
+    def _steps(
+        self,
+        steps: Sequence[Step],
+        request: Request,
+        response: Response | None,
+        session: _Session,
+        http: bool,
+    ) -> _Result | None:
+        if not http:
+            return None
+        for step in steps:
+            if not condition_holds(step.when, request, response, self.env):
+                continue
+            if isinstance(step, Opaque):
+                raise _Outside(step)
+            if isinstance(step, Answer):
+                cause = Cause(
+                    "session-breaks",
+                    step.span,
+                    f"'{step.text}' makes the load balancer answer {step.status} itself: "
+                    "the request never reaches the application",
+                )
+                self._note(step.span, f"answered {step.status} by the load balancer")
+                return _Result(step.status, "", "", False, cause, (), "")
+            if isinstance(step, SetPath):
+                self._set_path(step, request)
+            else:
+                self._edit(step, request if response is None else response, session)
+        return None
+
+    def _set_path(self, step: SetPath, request: Request) -> None:
+        if step.dynamic:
+            raise _Outside(Opaque("the new path is computed", step.span, step.text, step.when))
+        if step.pattern:
+            request.path = re.sub(step.pattern, step.value, request.path)
+        else:
+            request.path = step.value
+        self._note(step.span, f"path is now {request.path}")
+
+    def _edit(self, step: HeaderEdit, message: Request | Response, session: _Session) -> None:
+        cookie_header = step.header in ("cookie", "set-cookie")
+        if step.dynamic and cookie_header:
+            raise _Outside(Opaque("the new header value is computed", step.span, step.text))
+        before = message.values(step.header)
+        apply_edit(step, message)
+        after = message.values(step.header)
+        if before != after:
+            self._note(step.span, f"{step.header}: {'; '.join(after) or '(removed)'}")
+            if cookie_header and self._lost_id(before, after, step.header):
+                where = "request" if step.header == "cookie" else "response"
+                session.losses.append(
+                    Cause(
+                        "session-cookie-altered",
+                        step.span,
+                        f"'{step.text}' changes the {where}'s {step.header} header and with it "
+                        f"the session cookie {self.app.session_cookie}",
+                    )
+                )
+
+    def _lost_id(self, before: list[str], after: list[str], header: str) -> bool:
+        name = self.app.session_cookie
+        if header == "cookie":
+            return _cookie_values(before, name) != _cookie_values(after, name)
+        old = [c.value for v in before if (c := parse_set_cookie(v)).name == name]
+        new = [c.value for v in after if (c := parse_set_cookie(v)).name == name]
+        return old != new
+
+    # -- the application
+
+    def _application(
+        self, server: Server, request: Request, session: _Session, login: bool
+    ) -> tuple[Response, bool]:
+        node = _node(server)
+        response = Response(200, node)
+        known = self.nodes.setdefault(node, set())
+        path, _, url_id = request.path.partition(";")
+        if not (path == self.app.app_path or path.startswith(self.app.app_path.rstrip("/") + "/")):
+            response.status = 200
+            return response, False
+        ids = self._ids(request, url_id)
+        valid = [i for i in ids if i in known]
+        created = False
+        if not ids:
+            session_id = self._new_id(server)
+            known.add(session_id)
+            created = True
+        elif not valid:
+            response.status = 404
+            return response, False
+        else:
+            session_id = valid[0]
+        if login and not created:
+            known.discard(session_id)
+            session_id = self._new_id(server)
+            known.add(session_id)
+        if created or login:
+            cookie = f"{self.app.session_cookie}={session_id}; Path={self.app.cookie_path}"
+            response.add("set-cookie", cookie + "; HttpOnly")
+        response.add("x-session", session_id)
+        return response, created
+
+    def _ids(self, request: Request, url_id: str) -> list[str]:
+        name = self.app.session_cookie
+        key, sep, value = url_id.partition("=")
+        if sep and key == name.lower():
+            return [value]
+        return [value for cookie, value in request.cookies() if cookie == name]
+
+    def _new_id(self, server: Server) -> str:
+        serial = next(self.serial)
+        body = f"{serial * 2654435761 % (16**8):08X}" * 4
+        route = self.app.route_of(self.world.node_order.get(_node(server), 0))
+        return body[: self.app.id_length] + (f".{route}" if route else "")
+
+    # -- the response
+
+    def _respond(
+        self,
+        pool: Pool,
+        persistence: Persistence,
+        chooser: _Chooser,
+        request: Request,
+        response: Response,
+        session: _Session,
+    ) -> None:
+        app_set = response.cookie(self.app.session_cookie)
+        chooser.store(response)
+        self._steps(pool.response_steps, request, response, session, pool.http)
+        self._steps(self.service.response_steps, request, response, session, self.service.http)
+        if pool.http and persistence.cookie is not None:
+            chooser.server_side_cookies(response)
+        if app_set is not None and response.cookie(self.app.session_cookie) != app_set:
+            cookie = persistence.cookie
+            clobbering = cookie is not None and cookie.mode.value in ("insert", "rewrite")
+            if cookie is not None and clobbering and cookie.name.value == self.app.session_cookie:
+                session.losses.append(_clobber_cause(cookie.mode.value, cookie))
+        for value in response.values("set-cookie"):
+            self._note(None, f"client got: Set-Cookie: {value}")
+            session.jar.receive(parse_set_cookie(value), request.path, self.clock)
+
+    # -- tracing
+
+    def _note(self, span: Span | None, text: str) -> None:
+        if self.tracing:
+            self.steps.append(TraceStep(span, text))
+
+    def _trace(self, number: int, method: str, path: str, sent: str, result: _Result) -> None:
+        outcome = "kept" if result.status == 200 and not (number > 1 and result.created) else ""
+        self.traces.append(
+            RequestTrace(
+                number,
+                method,
+                path,
+                sent,
+                tuple(self.steps),
+                outcome or f"status {result.status} from {result.node or 'the load balancer'}",
+            )
+        )
+
+
+def _clobber_cause(mode: str, cookie: LbCookie) -> Cause:
+    verb = {"insert": "replaces", "rewrite": "rewrites"}.get(mode, "changes")
+    return Cause(
+        "clobbers-session-cookie",
+        cookie.mode.span,
+        f"the load balancer's cookie {cookie.name.value} ({mode}) {verb} the application's "
+        f"session cookie of the same name: the session id never reaches the browser",
+        ((cookie.span, "the cookie directive"),),
+    )
+
+
+def _cookie_values(headers: list[str], name: str) -> list[str]:
+    return [
+        value for header in headers for key, value in parse_cookie_header(header) if key == name
+    ]
+
+
+def _node(server: Server) -> str:
+    return server.node or server.name
+
+
+def _merged(first: Persistence, second: Persistence) -> Persistence:
+    if first.empty and not first.persist_rules:
+        return second
+    return Persistence(
+        first.server_rules + second.server_rules,
+        first.persist_rules + second.persist_rules,
+        first.cookie or second.cookie,
+        first.stick_rules + second.stick_rules,
+    )
+
+
+def apply_edit(step: HeaderEdit, message: Request | Response) -> None:
+    """Apply one header edit to a message."""
+    name = step.header
+    if step.action == "del":
+        message.delete(name)
+    elif step.action == "set":
+        message.replace_all(name, [step.value])
+    elif step.action == "add":
+        message.add(name, step.value)
+    elif step.action in ("replace-header", "replace-value"):
+        try:
+            pattern = re.compile(step.pattern)
+        except re.error:
+            return
+        replacement = _java_groups(step.value)
+        edited = []
+        for value in message.values(name):
+            if step.action == "replace-header":
+                edited.append(_fullmatch_sub(pattern, replacement, value))
+            else:
+                parts = [_fullmatch_sub(pattern, replacement, p.strip()) for p in value.split(",")]
+                edited.append(", ".join(parts))
+        message.replace_all(name, edited)
+
+
+def _fullmatch_sub(pattern: re.Pattern[str], replacement: str, value: str) -> str:
+    match = pattern.match(value)  # HAProxy anchors nothing but replaces the matched part
+    if match is None:
+        return value
+    return value[: match.start()] + match.expand(replacement) + value[match.end() :]
+
+
+def _java_groups(text: str) -> str:
+    """HAProxy's ``\\1`` back-references as Python's ``\\g<1>``."""
+    return re.sub(r"\\(\d)", r"\\g<\1>", text)
+
+
+# --- choosing the server ----------------------------------------------------------------------
+
+
+class _Chooser:
+    """Persistence lookup then balancing for one request, in HAProxy's order."""
+
+    def __init__(
+        self,
+        run: _Run,
+        pool: Pool,
+        persistence: Persistence,
+        session: _Session,
+        request: Request,
+    ) -> None:
+        self.run = run
+        self.pool = pool
+        self.persistence = persistence
+        self.session = session
+        self.request = request
+        self.misses: list[Cause] = []
+        self.decided_by = ""
+        self.direct = False
+        self.target: Server | None = None
+        self.ignore = False
+        self.force = False
+        self.stores: list[tuple[StickRule, str]] = []
+        self.cookie_found = False
+        self.cookie_first: float | None = None
+
+    def choose(self) -> Server | None:
+        run, _pool, request = self.run, self.pool, self.request
+        for rule in self.persistence.persist_rules:
+            if condition_holds(rule.when, request, None, run.env):
+                self.ignore = self.ignore or rule.kind == "ignore"
+                self.force = self.force or rule.kind == "force"
+        self._use_server()
+        self._cookie()
+        self._stick_match()
+        if self.target is None:
+            self.target = self._balance()
+        elif not self.decided_by:
+            self.decided_by = "rule"
+        return self.target
+
+    def _usable(self, server: Server) -> bool:
+        return not server.disabled or self.pool.persist_to_down or self.force
+
+    def _use_server(self) -> None:
+        for rule in self.persistence.server_rules:
+            if self.target is not None:
+                return
+            if not condition_holds(rule.when, self.request, None, self.run.env):
+                continue
+            server = self.pool.server(rule.server)
+            if server is not None and self._usable(server):
+                self.target, self.direct, self.decided_by = server, True, "rule"
+                self.run._note(rule.span, f"use-server {server.name}")
+
+    # -- the load balancer's cookie, request side
+
+    def _cookie(self) -> None:
+        cookie = self.persistence.cookie
+        if cookie is None:
+            return
+        if not self.pool.http:
+            self.misses.append(
+                Cause(
+                    "ineffective",
+                    cookie.span,
+                    f"cookie {cookie.name.value}: {self.pool.name} is in tcp mode, so the load "
+                    "balancer never reads or writes cookies",
+                )
+            )
+            return
+        read_request_cookie(self, cookie)
+
+    # -- stick tables, request side
+
+    def _stick_match(self) -> None:
+        run, request = self.run, self.request
+        stored_tables: set[str] = set()
+        for rule in self.persistence.stick_rules:
+            if rule.action == "store-response":
+                continue
+            if rule.action in ("store-request", "on") and rule.table in stored_tables:
+                continue
+            if not condition_holds(rule.when, request, None, run.env):
+                if rule.action in ("match", "on"):
+                    self.misses.append(_conditional_miss(rule))
+                continue
+            key = self._key(rule, None)
+            if key is None:
+                if rule.action in ("match", "on"):
+                    self.misses.append(self._absent_key(rule))
+                continue
+            if rule.action in ("match", "on"):
+                self._match(rule, key)
+            if rule.action in ("store-request", "on"):
+                stored_tables.add(rule.table)
+                self.stores.append((rule, key))
+
+    def _key(self, rule: StickRule, response: Response | None) -> str | None:
+        if not self.pool.http and rule.key.fetch not in ("src", "const", "env"):
+            return None
+        value = sample_value(rule.key, self.request, response)
+        table = self.run.world.tables.get(rule.table)
+        if value is None or table is None:
+            return None
+        return self.run.tables.key(table, value)
+
+    def _match(self, rule: StickRule, key: str) -> None:
+        run = self.run
+        table = run.world.tables.get(rule.table)
+        if table is None:
+            return
+        found = run.tables.lookup(table, key, run.clock)
+        if isinstance(found, TableMiss):
+            self.misses.append(_table_miss(rule, table, found, key))
+            return
+        if self.target is not None:
+            return
+        server = _stored_server(self.pool, table, found)
+        if server is not None and self._usable(server):
+            self.target, self.direct = server, True
+            self.decided_by = _key_kind(rule.key.fetch)
+            run._note(rule.span, f"found in table {table.name}: server {server.name}")
+            stored = run.tables.stored_raw(table, key)
+            if stored and stored != sample_value(rule.key, self.request, None):
+                self.misses.insert(0, collision_cause(rule, table))
+
+    def _absent_key(self, rule: StickRule) -> Cause:
+        return absent_key_cause(rule, self.run.app, self.pool.http)
+
+    # -- balancing
+
+    def _balance(self) -> Server | None:
+        return balance(self)
+
+    # -- the response
+
+    def store(self, response: Response) -> None:
+        """``stick store-response`` rules, then every store of the request and response."""
+        run = self.run
+        stored_tables: set[str] = set()
+        for rule in self.persistence.stick_rules:
+            if rule.action != "store-response" or rule.table in stored_tables:
+                continue
+            if not condition_holds(rule.when, self.request, response, run.env):
+                continue
+            key = self._key(rule, response)
+            if key is None:
+                continue
+            stored_tables.add(rule.table)
+            self.stores.append((rule, key))
+        if self.target is None:
+            return
+        for rule, key in self.stores:
+            table = run.world.tables.get(rule.table)
+            if table is not None:
+                stored = StoredServer(self.target.number, self.target.name, _node(self.target))
+                run.tables.store(table, key, stored, run.clock, rule)
+                run._note(rule.span, f"learned {key[:24]} → {self.target.name} in {table.name}")
+
+    def server_side_cookies(self, response: Response) -> None:
+        """The load balancer's cookie in the response (rewritten, prefixed, inserted)."""
+        cookie = self.persistence.cookie
+        if cookie is not None:
+            write_response_cookie(self, cookie, response)
+
+
+def _stored_server(pool: Pool, table: Table, stored: StoredServer) -> Server | None:
+    """The pool's server an entry names: by name or address (``srvkey``), else by id."""
+    for server in pool.servers:
+        if table.server_key == "name" and server.name == stored.name:
+            return server
+        if table.server_key == "addr" and _node(server) == stored.node:
+            return server
+    return next((s for s in pool.servers if s.number == stored.number), None)
+
+
+def _conditional_miss(rule: StickRule) -> Cause:
+    return Cause(
+        "conditional-persistence",
+        rule.span,
+        f"'{rule.text}' applies only {rule.when.text}: this request is not matched",
+    )
+
+
+def _table_miss(rule: StickRule, table: Table, miss: TableMiss, key: str) -> Cause:
+    return table_miss_cause(rule, table, miss, key)
+
+
+def _key_kind(fetch: str) -> str:
+    if fetch in ("req.cook", "res.cook", "req.cookies"):
+        return "cookie"
+    if fetch == "src":
+        return "client-address"
+    if fetch in ("path", "url", "query"):
+        return "url"
+    return "other"

@@ -1,0 +1,113 @@
+"""The stickiness verdict of a deployment: every load balancer's services simulated once.
+
+The application model comes from the manifest (app path, session cookie, average session
+duration, concurrent sessions, id changes at login, ids in URLs) and the proxies' Tomcat
+configuration (jvmRoute, session-timeout). A cause ``no-persistence`` becomes
+``persistence-elsewhere`` when the load balancer declares persistence on pools or services that
+the app path never reaches (TC206 rather than TC201).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from tcommlint.model import Deployment
+from tcommlint.pipeline.evaluate import condition_holds
+from tcommlint.pipeline.http import Request
+from tcommlint.pipeline.model import LoadBalancer, Pool, Service
+from tcommlint.pipeline.outcome import Cause, Outcome
+from tcommlint.pipeline.scenarios import AppModel
+from tcommlint.pipeline.simulate import simulate
+from tcommlint.source import Span
+
+
+class RouteVerdict(NamedTuple):
+    """One service that serves the app path: where it sends it and what the session does."""
+
+    load_balancer: LoadBalancer
+    service: Service
+    pool: Pool | None  # the pool that serves the request creating the session
+    route_span: Span  # the routing rule or default pool that chose it
+    outcome: Outcome
+    elsewhere: tuple[Span, ...]  # persistence declared where the app path does not go
+
+
+def app_model(deployment: Deployment) -> AppModel:
+    """What the simulation knows of this deployment's application."""
+    manifest = deployment.manifest
+    timeouts = [
+        t.session_timeout_minutes.value * 60
+        for t in deployment.tomcats
+        if t.session_timeout_minutes.value > 0
+    ]
+    routes = tuple(t.jvm_route.value for t in deployment.tomcats if t.jvm_route is not None)
+    return AppModel(
+        app_path=manifest.app_path,
+        session_cookie=manifest.session_cookie,
+        cookie_path=manifest.app_path,  # Tomcat's own cookie path is TC207's
+        jvm_routes=routes,
+        average_session_seconds=manifest.average_session_seconds,
+        tomcat_timeout_seconds=max(timeouts, default=0),
+        concurrent_sessions=manifest.concurrent_sessions,
+        login_changes_id=manifest.login_changes_session_id,
+        id_in_url=manifest.session_id_in_url,
+    )
+
+
+def route_verdicts(deployment: Deployment, trace: bool = False) -> list[RouteVerdict]:
+    """Every service of every load balancer that serves the app path, with its verdict."""
+    app = app_model(deployment)
+    verdicts = []
+    for lb in deployment.load_balancers:
+        pools = {pool.name: pool for pool in lb.pools}
+        served: set[str] = set()
+        found = []
+        for outcome in simulate(lb, app, trace):
+            pool_name, span = _first_route(outcome.service, app)
+            pool = pools.get(outcome.pools[0] if outcome.pools else pool_name)
+            served.update(outcome.pools)
+            found.append((outcome, pool, span))
+        elsewhere = _declared_elsewhere(lb, served)
+        for outcome, pool, span in found:
+            fixed = _elsewhere(outcome, elsewhere)
+            verdicts.append(RouteVerdict(lb, outcome.service, pool, span, fixed, elsewhere))
+    return verdicts
+
+
+def _first_route(service: Service, app: AppModel) -> tuple[str, Span]:
+    request = Request("GET", app.first_path, "198.51.100.1", service.https)
+    for rule in service.routes:
+        if condition_holds(rule.when, request, None, {}):
+            return rule.pool, rule.span
+    if service.default_pool is not None:
+        return service.default_pool.value, service.default_pool.span
+    return "", service.span
+
+
+def _declared_elsewhere(lb: LoadBalancer, served: set[str]) -> tuple[Span, ...]:
+    spans = [
+        pool.span for pool in lb.pools if pool.name not in served and not pool.persistence.empty
+    ]
+    return tuple(spans)
+
+
+def _elsewhere(outcome: Outcome, elsewhere: tuple[Span, ...]) -> Outcome:
+    if not elsewhere:
+        return outcome
+    breaks = []
+    for found in outcome.breaks:
+        if found.cause.code == "no-persistence" and not _persists(outcome):
+            cause = Cause(
+                "persistence-elsewhere",
+                found.cause.span,
+                found.cause.reason + "; the persistence in this configuration applies to "
+                "other traffic",
+                tuple((span, "persistence the app path never reaches") for span in elsewhere),
+            )
+            found = found._replace(cause=cause)
+        breaks.append(found)
+    return outcome._replace(breaks=tuple(breaks))
+
+
+def _persists(outcome: Outcome) -> bool:
+    return bool(outcome.kept_by)
