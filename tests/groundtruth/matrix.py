@@ -486,7 +486,7 @@ def entries() -> list[Entry]:
 # Modules under tests/groundtruth/ each exporting ``ENTRIES: tuple[Entry, ...]``, appended to
 # MATRIX in this order. They import Entry and the helpers above, so they are imported lazily (on
 # first use of MATRIX): either module may then be imported first without a circular import.
-FAMILY_MODULES = ("matrix_lb_cookie", "matrix_stick")
+FAMILY_MODULES = ("matrix_lb_cookie", "matrix_stick", "matrix_refused")
 
 
 def __getattr__(name: str) -> tuple[Entry, ...]:
