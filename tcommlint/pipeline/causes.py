@@ -172,14 +172,38 @@ def unmatched_lb_cookie(cookie: LbCookie, value: str) -> Cause:
 
 
 def expired_lb_cookie(cookie: LbCookie, which: str) -> Cause:
-    """maxidle / maxlife ran out."""
-    located = cookie.max_idle if which == "idle" else cookie.max_life
+    """maxidle / maxlife ran out (``idle``, ``life``), or the browser dropped it (``age``)."""
+    located = {"idle": cookie.max_idle, "life": cookie.max_life}.get(which, cookie.max_age)
     span = located.span if located is not None else cookie.span
     seconds = located.value if located is not None else 0
-    word = "without a request" if which == "idle" else "after it was first set"
-    return Cause(
-        "lifetime",
-        span,
-        f"the load balancer ignores its cookie {cookie.name.value} {human_duration(seconds)} "
-        f"{word}: the session loses its server",
-    )
+    name = cookie.name.value
+    if which == "age":
+        text = (
+            f"the browser drops the load balancer's cookie {name} after {human_duration(seconds)}"
+        )
+    else:
+        word = "without a request" if which == "idle" else "after it was first set"
+        text = f"the load balancer ignores its cookie {name} {human_duration(seconds)} {word}"
+    return Cause("lifetime", span, text + ": the session loses its server")
+
+
+PRIORITY = (
+    "lifetime",
+    "capacity",
+    "clobbers-session-cookie",
+    "cookie-name-case",
+    "cookie-name-typo",
+    "not-learned",
+    "ineffective",
+    "conditional-persistence",
+    "session-cookie-altered",
+    "no-persistence",
+)
+
+
+def most_telling(causes: tuple[Cause, ...]) -> Cause | None:
+    """Of the reasons persistence missed, the one that says most about the break."""
+    if not causes:
+        return None
+    rank = {code: index for index, code in enumerate(PRIORITY)}
+    return min(causes, key=lambda cause: rank.get(cause.code, len(PRIORITY)))

@@ -100,6 +100,19 @@ def _server_named(chooser: _Chooser, value: str) -> Server | None:
 
 
 def _missing(chooser: _Chooser, cookie: LbCookie) -> Cause:
+    for (name, _), stored in chooser.session.jar.cookies.items():
+        if name != cookie.name.value:
+            continue
+        if stored.expires is not None and stored.expires <= chooser.run.clock:
+            return expired_lb_cookie(cookie, "age")
+        if stored.secure and not chooser.request.https:
+            span = cookie.secure.span if cookie.secure is not None else cookie.span
+            return Cause(
+                "ineffective",
+                span,
+                f"the load balancer's cookie {name} is Secure and the service is plain HTTP: "
+                "the browser never sends it back",
+            )
     notes = chooser.session.cookie_notes
     if notes:
         return notes[-1]

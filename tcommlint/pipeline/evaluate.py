@@ -11,9 +11,15 @@ import zlib
 from collections.abc import Callable, Mapping
 
 from tcommlint.pipeline.http import Request, Response
-from tcommlint.pipeline.model import Condition, Sample, Test
+from tcommlint.pipeline.model import Condition, Sample, Template, Test
 
 Env = Mapping[str, bool]
+
+# A chat client sends every request of a session to the deployment's own host name. A test of
+# the Host header is taken to name it where a rule routes (the rule exists for the chat's
+# host), and not to name it where the load balancer answers itself (a redirect from ``www.``,
+# a deny for other hosts): the simulation judges the configuration as it serves the chat.
+HOST = "@host"
 
 
 def _field(value: str, args: tuple[str, ...]) -> str | None:
@@ -92,6 +98,14 @@ CONVERTERS: dict[str, Callable[[str, tuple[str, ...]], str | None]] = {
 }
 
 
+def render(template: Template, request: Request, response: Response | None) -> str:
+    """A computed value: literal parts and sample values (an absent sample renders empty)."""
+    return "".join(
+        part if isinstance(part, str) else sample_value(part, request, response) or ""
+        for part in template
+    )
+
+
 def sample_value(sample: Sample, request: Request, response: Response | None) -> str | None:
     """The value of a sample, or None when it has none (the key is absent)."""
     value = _fetch(sample, request, response)
@@ -106,9 +120,15 @@ def sample_value(sample: Sample, request: Request, response: Response | None) ->
 def _fetch(sample: Sample, request: Request, response: Response | None) -> str | None:
     fetch, arg = sample.fetch, sample.arg
     if fetch == "req.cook":
-        return request.cookie(arg)
+        return request.cookie(arg) if arg else _first(request.cookies())
     if fetch == "res.cook":
-        return response.cookie(arg) if response is not None else None
+        if response is None:
+            return None
+        return (
+            response.cookie(arg)
+            if arg
+            else _first([(c.name, c.value) for c in response.set_cookies()])
+        )
     if fetch == "req.hdr":
         values = request.values(arg.lower())
         return values[-1] if values else None
@@ -125,12 +145,20 @@ def _fetch(sample: Sample, request: Request, response: Response | None) -> str |
     if fetch == "url":
         return request.url
     if fetch == "query":
-        return request.query_param(arg)
+        return request.query_param(arg, sample.delimiter)
     if fetch == "method":
         return request.method
     if fetch in ("const", "env"):
         return arg
     return None
+
+
+def _first(pairs: list[tuple[str, str]]) -> str | None:
+    return pairs[0][1] if pairs else None
+
+
+_REQUEST_SUBJECTS = frozenset({"path", "url", "query", "cookie", "header"})
+_REQUEST_FETCHES = frozenset({"req.cook", "req.hdr", "req.cookies", "path", "url", "query"})
 
 
 def condition_holds(
@@ -163,6 +191,15 @@ def test_holds(test: Test, request: Request, response: Response | None, env: Env
         return env.get(test.text, False)
     if test.subject == "tls":
         return request.https
+    if test.subject == "host":
+        return env.get(HOST, True)
+    if response is not None and (
+        test.subject in _REQUEST_SUBJECTS
+        or (test.sample is not None and test.sample.fetch in _REQUEST_FETCHES)
+    ):
+        # HAProxy 2.6 warns that such a test "will never match" in a response rule, and it
+        # never does (observed with stick store-response conditions).
+        return False
     candidates = _subject_values(test, request, response)
     if test.op == "found":
         return bool(candidates)
@@ -171,6 +208,9 @@ def test_holds(test: Test, request: Request, response: Response | None, env: Env
 
 def _subject_values(test: Test, request: Request, response: Response | None) -> list[str]:
     subject, name = test.subject, test.name
+    if subject == "sample":
+        value = sample_value(test.sample, request, response) if test.sample else None
+        return [] if value is None else [value]
     if subject == "path":
         return [request.path]
     if subject == "url":

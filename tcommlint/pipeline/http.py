@@ -7,6 +7,7 @@ lower case; cookie names are case-sensitive.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 
@@ -69,9 +70,13 @@ class Request(Message):
                 found = value
         return found
 
-    def query_param(self, name: str) -> str | None:
-        """The first value of a query-string parameter."""
-        for part in self.query.split("&"):
+    def query_param(self, name: str, delimiter: str = "") -> str | None:
+        """The first value of a parameter of the query string, which starts after ``?`` or
+        ``delimiter`` and whose parameters end at ``&``, ``;`` or ``delimiter``."""
+        text = self.query
+        if delimiter and delimiter in self.path:
+            text = self.path.split(delimiter, 1)[1] + ("&" + self.query if self.query else "")
+        for part in re.split("[&;" + re.escape(delimiter) + "]", text):
             key, sep, value = part.partition("=")
             if sep and key == name:
                 return value

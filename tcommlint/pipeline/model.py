@@ -22,6 +22,30 @@ from typing import NamedTuple
 
 from tcommlint.source import Located, Span
 
+# --- samples ------------------------------------------------------------------------------
+
+
+class Sample(NamedTuple):
+    """A value taken from the request or response, e.g. ``req.cook(JSESSIONID),lower``.
+
+    ``fetch`` is canonical: ``req.cook``, ``res.cook``, ``req.hdr``, ``res.hdr``,
+    ``req.cookies`` (the whole Cookie header), ``src``, ``path``, ``url``, ``query``,
+    ``method``, ``const``; ``env`` for what the simulation cannot know. ``converters`` are
+    (name, arguments) in order.
+    """
+
+    fetch: str
+    arg: str = ""
+    converters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    text: str = ""
+    delimiter: str = ""  # ``query``: where the parameters start besides ``?`` (``;``)
+
+    @property
+    def cookie(self) -> str | None:
+        """The cookie a cookie fetch reads, else None."""
+        return self.arg if self.fetch in ("req.cook", "res.cook") else None
+
+
 # --- conditions ---------------------------------------------------------------------------
 
 
@@ -42,6 +66,7 @@ class Test(NamedTuple):
     values: tuple[str, ...] = ()
     case_sensitive: bool = True
     text: str = ""
+    sample: Sample | None = None  # subject ``sample``: a sample expression's value
 
 
 class Term(NamedTuple):
@@ -67,27 +92,8 @@ class Condition(NamedTuple):
 ALWAYS = Condition()
 
 
-# --- samples ------------------------------------------------------------------------------
-
-
-class Sample(NamedTuple):
-    """A value taken from the request or response, e.g. ``req.cook(JSESSIONID),lower``.
-
-    ``fetch`` is canonical: ``req.cook``, ``res.cook``, ``req.hdr``, ``res.hdr``,
-    ``req.cookies`` (the whole Cookie header), ``src``, ``path``, ``url``, ``query``,
-    ``method``, ``const``; ``env`` for what the simulation cannot know. ``converters`` are
-    (name, arguments) in order.
-    """
-
-    fetch: str
-    arg: str = ""
-    converters: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    text: str = ""
-
-    @property
-    def cookie(self) -> str | None:
-        """The cookie a cookie fetch reads, else None."""
-        return self.arg if self.fetch in ("req.cook", "res.cook") else None
+Template = tuple["str | Sample", ...]
+"""A value computed per request: literal text and samples, concatenated (HAProxy log-format)."""
 
 
 # --- request and response steps -----------------------------------------------------------
@@ -107,8 +113,9 @@ class HeaderEdit(NamedTuple):
     text: str
     value: str = ""
     pattern: str = ""
-    dynamic: bool = False
+    dynamic: bool = False  # computed, and outside the model when ``template`` is empty
     when: Condition = ALWAYS
+    template: Template = ()
 
 
 class Answer(NamedTuple):
@@ -130,6 +137,7 @@ class SetPath(NamedTuple):
     pattern: str = ""
     dynamic: bool = False
     when: Condition = ALWAYS
+    template: Template = ()
 
 
 class Opaque(NamedTuple):
@@ -155,6 +163,7 @@ class UsePool(NamedTuple):
     text: str
     when: Condition = ALWAYS
     via: str = "rule"  # "acl", "ltm-policy", "irule", "endpoint-policy"
+    template: Template = ()  # the pool's name computed per request (then ``pool`` is "")
 
 
 # --- persistence --------------------------------------------------------------------------
@@ -222,6 +231,7 @@ class UseServer(NamedTuple):
     span: Span
     text: str
     when: Condition = ALWAYS
+    template: Template = ()  # the server's name computed per request
 
 
 class PersistRule(NamedTuple):

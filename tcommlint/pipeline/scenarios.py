@@ -89,6 +89,6 @@ def scenarios(app: AppModel) -> list[Scenario]:
         )
     if app.login_changes_id:
         found.append(Scenario("login", 2, login_at=LOGIN_AT))
-    if app.id_in_url:
-        found.append(Scenario("url-id", 2, id_in_url=True))
+    if app.id_in_url:  # every session carries its id in the URL
+        found = [scenario._replace(id_in_url=True) for scenario in found]
     return found

@@ -22,9 +22,14 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from tcommlint.pipeline.balance import balance
-from tcommlint.pipeline.causes import absent_key_cause, collision_cause, table_miss_cause
+from tcommlint.pipeline.causes import (
+    absent_key_cause,
+    collision_cause,
+    most_telling,
+    table_miss_cause,
+)
 from tcommlint.pipeline.cookies import read_request_cookie, write_response_cookie
-from tcommlint.pipeline.evaluate import Env, condition_holds, sample_value
+from tcommlint.pipeline.evaluate import HOST, Env, condition_holds, render, sample_value
 from tcommlint.pipeline.http import (
     CookieJar,
     Request,
@@ -49,11 +54,12 @@ from tcommlint.pipeline.model import (
     Table,
 )
 from tcommlint.pipeline.outcome import Break, Cause, Outcome, RequestTrace, TraceStep
-from tcommlint.pipeline.scenarios import AppModel, Scenario, scenarios
+from tcommlint.pipeline.scenarios import ENDPOINTS, AppModel, Scenario, scenarios
 from tcommlint.pipeline.state import StoredServer, TableMiss, Tables
 from tcommlint.source import Span
 
 UNEXPLAINED = "session-breaks"
+REDIRECTS = "redirects"  # a verdict only while services are compared
 MAX_ENV_TESTS = 6  # 2**6 runs at most; more undecidable tests make the route not evaluable
 
 
@@ -96,12 +102,28 @@ class _Result(NamedTuple):
     decided_by: str
 
 
-def simulate_service(
-    lb: LoadBalancer, service: Service, app: AppModel, trace: bool = False
-) -> Outcome | None:
-    """The outcome for one service, or None when it does not serve the app path."""
+def simulate(lb: LoadBalancer, app: AppModel, trace: bool = False) -> list[Outcome]:
+    """The outcome of every service of a load balancer that serves the app path.
+
+    A service that answers the app path with a redirect (to HTTPS, say) is left out when
+    another service serves it; when none does, the redirect is where the session breaks.
+    """
     world = _World(lb)
-    if _first_pool(world, service, app) is None:
+    outcomes = []
+    for service in lb.services:
+        outcome = _simulate_service(world, service, app, trace)
+        if outcome is not None:
+            outcomes.append(outcome)
+    served = [o for o in outcomes if o.verdict != REDIRECTS]
+    if served:
+        return served
+    return [o._replace(verdict="breaks") for o in outcomes]
+
+
+def _simulate_service(
+    world: _World, service: Service, app: AppModel, trace: bool
+) -> Outcome | None:
+    if not _serves(world, service, app):
         return None
     env_tests = _env_tests(world, service)
     if len(env_tests) > MAX_ENV_TESTS:
@@ -116,6 +138,7 @@ def simulate_service(
     pools: dict[str, None] = {}
     kept_by: dict[str, None] = {}
     traced: tuple[RequestTrace, ...] = ()
+    redirects = False
     for env in _assignments(env_tests):
         for scenario in scenarios(app):
             run = _Run(world, service, app, scenario, env, trace and not traced)
@@ -123,25 +146,14 @@ def simulate_service(
                 found = run.play()
             except _Outside as outside:
                 return Outcome(service, tuple(pools), "not-evaluable", outside=(outside.step,))
-            if run.redirected:
-                return None  # the service only redirects the app path (to HTTPS, say)
+            redirects = redirects or run.redirected
             pools.update(dict.fromkeys(run.pools))
             kept_by.update(dict.fromkeys(run.kept_by))
             breaks.extend(item._replace(assumption=_describe(env)) for item in found)
             if run.traces and not traced:
                 traced = tuple(run.traces)
-    verdict = "breaks" if breaks else "sticky"
+    verdict = REDIRECTS if redirects else ("breaks" if breaks else "sticky")
     return Outcome(service, tuple(pools), verdict, tuple(breaks), (), tuple(kept_by), traced)
-
-
-def simulate(lb: LoadBalancer, app: AppModel, trace: bool = False) -> list[Outcome]:
-    """The outcome of every service of a load balancer that serves the app path."""
-    outcomes = []
-    for service in lb.services:
-        outcome = simulate_service(lb, service, app, trace)
-        if outcome is not None:
-            outcomes.append(outcome)
-    return outcomes
 
 
 # --- the world of one load balancer ---------------------------------------------------------
@@ -162,19 +174,22 @@ class _World:
                 self.node_order.setdefault(_node(server), len(self.node_order))
 
 
-def _first_pool(world: _World, service: Service, app: AppModel) -> Pool | None:
-    request = Request("GET", app.first_path, "198.51.100.1", service.https)
-    for env in _assignments(_env_tests(world, service)):
-        name, _ = _route(service, request, env)
-        if name is not None and name in world.pools:
-            return world.pools[name]
-    return None
+def _serves(world: _World, service: Service, app: AppModel) -> bool:
+    """Whether some request of a chat session is routed to a pool by this service."""
+    for number in range(1, len(ENDPOINTS) + 1):
+        request = Request("GET", app.path(number), "198.51.100.1", service.https)
+        for env in _assignments(_env_tests(world, service)):
+            name, _ = _route(service, request, env)
+            if name is not None and name in world.pools:
+                return True
+    return False
 
 
 def _route(service: Service, request: Request, env: Env) -> tuple[str | None, Span | None]:
     for rule in service.routes:
         if condition_holds(rule.when, request, None, env):
-            return rule.pool, rule.span
+            pool = render(rule.template, request, None) if rule.template else rule.pool
+            return pool, rule.span
     if service.default_pool is not None:
         return service.default_pool.value, service.default_pool.span
     return None, None
@@ -183,12 +198,22 @@ def _route(service: Service, request: Request, env: Env) -> tuple[str | None, Sp
 def _conditions(world: _World, service: Service) -> Iterator[Condition]:
     yield from (step.when for step in (*service.request_steps, *service.response_steps))
     yield from (rule.when for rule in service.routes)
-    for pool in world.pools.values():
+    for pool in _reachable(world, service):
         yield from (step.when for step in (*pool.request_steps, *pool.response_steps))
         persistence = pool.persistence
         yield from (rule.when for rule in persistence.stick_rules)
         yield from (rule.when for rule in persistence.server_rules)
         yield from (rule.when for rule in persistence.persist_rules)
+
+
+def _reachable(world: _World, service: Service) -> list[Pool]:
+    """The pools a service can send a request to (every pool when a name is computed)."""
+    if any(rule.template for rule in service.routes):
+        return list(world.pools.values())
+    names = [rule.pool for rule in service.routes]
+    if service.default_pool is not None:
+        names.append(service.default_pool.value)
+    return [world.pools[name] for name in dict.fromkeys(names) if name in world.pools]
 
 
 def _env_tests(world: _World, service: Service) -> list[str]:
@@ -231,6 +256,7 @@ class _Run:
         self.app = app
         self.scenario = scenario
         self.env = env
+        self.answer_env = {**env, HOST: False}
         self.tables = Tables(world.tables, scenario.table_scale)
         self.nodes: dict[str, set[str]] = {}
         self.hashes: dict[tuple[str, str], str] = {}
@@ -259,7 +285,6 @@ class _Run:
                 if not (session.repaired and broken.cause.code == UNEXPLAINED):
                     found.append(broken)
                 self._repair(session, result)
-            self.clock += 0.01
         return found
 
     def _repair(self, session: _Session, result: _Result) -> None:
@@ -302,7 +327,7 @@ class _Run:
         return None
 
     def _break(self, number: int, seen: str, result: _Result) -> Break:
-        cause = result.cause or (result.misses[0] if result.misses else None)
+        cause = result.cause or most_telling(result.misses)
         if cause is None:
             cause = Cause(UNEXPLAINED, self.service.span, seen)
         return Break(self.scenario.name, number, seen, cause)
@@ -383,7 +408,8 @@ class _Run:
         if not http:
             return None
         for step in steps:
-            if not condition_holds(step.when, request, response, self.env):
+            env = self.answer_env if isinstance(step, Answer) else self.env
+            if not condition_holds(step.when, request, response, env):
                 continue
             if isinstance(step, Opaque):
                 raise _Outside(step)
@@ -399,22 +425,28 @@ class _Run:
             if isinstance(step, SetPath):
                 self._set_path(step, request)
             else:
-                self._edit(step, request if response is None else response, session)
+                self._edit(step, request, response, session)
         return None
 
     def _set_path(self, step: SetPath, request: Request) -> None:
-        if step.dynamic:
+        if step.dynamic and not step.template:
             raise _Outside(Opaque("the new path is computed", step.span, step.text, step.when))
+        value = render(step.template, request, None) if step.template else step.value
         if step.pattern:
-            request.path = re.sub(step.pattern, step.value, request.path)
+            request.path = re.sub(step.pattern, _java_groups(value), request.path, count=1)
         else:
-            request.path = step.value
+            request.path = value
         self._note(step.span, f"path is now {request.path}")
 
-    def _edit(self, step: HeaderEdit, message: Request | Response, session: _Session) -> None:
+    def _edit(
+        self, step: HeaderEdit, request: Request, response: Response | None, session: _Session
+    ) -> None:
+        message: Request | Response = request if response is None else response
         cookie_header = step.header in ("cookie", "set-cookie")
-        if step.dynamic and cookie_header:
+        if step.dynamic and cookie_header and not step.template:
             raise _Outside(Opaque("the new header value is computed", step.span, step.text))
+        if step.template:
+            step = step._replace(value=render(step.template, request, response))
         before = message.values(step.header)
         apply_edit(step, message)
         after = message.values(step.header)
@@ -654,7 +686,8 @@ class _Chooser:
                 return
             if not condition_holds(rule.when, self.request, None, self.run.env):
                 continue
-            server = self.pool.server(rule.server)
+            name = render(rule.template, self.request, None) if rule.template else rule.server
+            server = self.pool.server(name)
             if server is not None and self._usable(server):
                 self.target, self.direct, self.decided_by = server, True, "rule"
                 self.run._note(rule.span, f"use-server {server.name}")

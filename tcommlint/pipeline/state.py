@@ -106,15 +106,25 @@ def _expired(table: Table, entry: _Entry, now: float) -> bool:
     return now - entry.touched > table.expire.value
 
 
+def _leading_integer(value: str) -> str | None:
+    """HAProxy's string-to-integer cast: an optional sign and the leading digits (0 when
+    there are none), 32 bits wide in a table; an empty string has no integer."""
+    if not value:
+        return None
+    sign = -1 if value[:1] == "-" else 1
+    body = value[1:] if value[:1] in "+-" else value
+    digits = len(body) - len(body.lstrip("0123456789"))
+    number = sign * int(body[:digits] or "0")
+    return str(number & 0xFFFFFFFF)
+
+
 def convert_key(table: Table, value: str) -> str | None:
     """A sample's string value as a key of the table's type."""
     kind = table.key_type
     if kind in ("string", "binary"):
         return value[: table.key_len or DEFAULT_KEY_LENGTH]
     if kind == "integer":
-        text = value.strip()
-        digits = text[1:] if text[:1] in "+-" else text
-        return str(int(text)) if digits.isdigit() else None
+        return _leading_integer(value)
     if kind in ("ip", "ipv4", "ipv6"):
         try:
             return str(ipaddress.ip_address(value))

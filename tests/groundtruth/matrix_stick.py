@@ -1517,13 +1517,13 @@ def _outside() -> list[Entry]:
                 False,
             )
         ),
-        outside(
+        case(
             "om-filter-compression",
             "filter compression + compression algo gzip; SRV insert",
             sticky_cookie("    filter compression\n    compression algo gzip\n"),
             True,
         ),
-        outside(
+        case(
             "om-filter-trace",
             "filter trace; SRV insert",
             sticky_cookie("    filter trace name gt\n"),
@@ -1606,7 +1606,7 @@ def _outside() -> list[Entry]:
             False,
             scenario=LOGIN,
         ),
-        outside(
+        case(
             "om-tcp-content-reject-srv",
             "tcp-request content reject if { req.cook(SRV) -m found }; SRV insert",
             sticky_cookie(
@@ -1623,7 +1623,7 @@ def _outside() -> list[Entry]:
             ),
             True,
         ),
-        outside(
+        case(
             "om-tcp-content-accept",
             "tcp-request inspect-delay 5s + tcp-request content accept if HTTP; SRV insert",
             sticky_cookie(

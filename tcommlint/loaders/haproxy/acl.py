@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from tcommlint.loaders.haproxy.samples import call
+from tcommlint.loaders.haproxy.samples import call, parse_sample, split_top
 from tcommlint.pipeline.model import ALWAYS, Condition, Term, Test
 
 _SUFFIXES = {
@@ -49,6 +49,7 @@ _SUBJECTS = {
     "ssl_fc": "tls",
 }
 _EVALUATED_HEADERS = frozenset({"cookie", "set-cookie"})
+
 _FLAGS_WITH_VALUE = frozenset({"-f", "-m", "-u", "-M"})
 _METHODS = {
     "METH_CONNECT": ("CONNECT",),
@@ -71,7 +72,8 @@ def compile_acl(words: Sequence[str]) -> Test:
     text = " ".join(words)
     if not words:
         return Test("env", "found", text=text)
-    criterion, args = call(words[0])
+    pieces = split_top(words[0])
+    criterion, args = call(pieces[0])
     index, case_sensitive, method, from_file = 1, True, "", False
     while index < len(words) and words[index].startswith("-"):
         flag = words[index]
@@ -86,9 +88,13 @@ def compile_acl(words: Sequence[str]) -> Test:
             index += 1
     values = tuple(words[index:])
     subject, op = _subject_and_op(criterion, method)
+    if len(pieces) > 1:
+        return _sample_test(words[0], subject, args, method, values, case_sensitive, text)
     if subject == "tls":
         return Test("tls", "found", text=text)
     name = args[0] if args else ""
+    if subject == "header" and name.lower() == "host":
+        return Test("host", "found", text=text)
     if subject in ("header", "res-header") and name.lower() not in _EVALUATED_HEADERS:
         subject = "env"
     if subject == "header" and name.lower() == "cookie":
@@ -98,6 +104,25 @@ def compile_acl(words: Sequence[str]) -> Test:
     return Test(
         subject, op, name.lower() if "header" in subject else name, values, case_sensitive, text
     )
+
+
+def _sample_test(
+    expression: str,
+    subject: str,
+    args: tuple[str, ...],
+    method: str,
+    values: tuple[str, ...],
+    case_sensitive: bool,
+    text: str,
+) -> Test:
+    """A criterion with converters (``req.hdr(host),field(1,:) -m str x``) tests a sample."""
+    if subject == "header" and args and args[0].lower() == "host":
+        return Test("host", "found", text=text)
+    parsed = parse_sample(expression)
+    op = _SUFFIXES.get(method or "str", "")
+    if parsed.sample is None or not op:
+        return Test("env", "found", text=text)
+    return Test("sample", op, "", values, case_sensitive, text, parsed.sample)
 
 
 def _subject_and_op(criterion: str, method: str) -> tuple[str, str]:

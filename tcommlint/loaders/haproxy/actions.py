@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from tcommlint.loaders.haproxy.acl import Acls, compile_condition
 from tcommlint.loaders.haproxy.reader import Statement
+from tcommlint.loaders.haproxy.samples import log_format
 from tcommlint.pipeline.model import (
     Answer,
     Condition,
@@ -128,13 +129,17 @@ def http_rule(path: str, statement: Statement, acls: Acls, response: bool) -> St
             return Opaque("http-after-response edits of cookies are outside the model", span, text)
         value = params[-1] if len(params) >= 2 else ""
         pattern = params[1] if action.startswith("replace") and len(params) >= 3 else ""
+        dynamic = _dynamic(value)
+        template = (log_format(value, response) or ()) if dynamic else ()
         return HeaderEdit(
-            _HEADER_ACTIONS[action], header, span, text, value, pattern, _dynamic(value), when
+            _HEADER_ACTIONS[action], header, span, text, value, pattern, dynamic, when, template
         )
     if action in _PATH_ACTIONS and params and not response:
         pattern = params[0] if action.startswith("replace") and len(params) >= 2 else ""
         value = params[-1]
-        return SetPath(value, span, text, pattern, _dynamic(value), when)
+        dynamic = _dynamic(value)
+        template = (log_format(value) or ()) if dynamic else ()
+        return SetPath(value, span, text, pattern, dynamic, when, template)
     if action in _ANSWERS and not response and not after:
         return Answer(action, _status(action, params), span, text, when)
     if action in _HARMLESS or (after and action not in _OPAQUE_PREFIXES):

@@ -37,6 +37,7 @@ from tcommlint.loaders.haproxy.persistence import (
 )
 from tcommlint.loaders.haproxy.proxies import Proxy, located, resolve_proxies
 from tcommlint.loaders.haproxy.reader import Section, Statement
+from tcommlint.loaders.haproxy.samples import log_format
 from tcommlint.loaders.haproxy.servers import servers_of
 from tcommlint.model import ParseError
 from tcommlint.pipeline.model import (
@@ -148,7 +149,8 @@ def _request_steps(proxy: _Proxy, service: bool) -> Iterable[Step]:
         yield redirect_rule(path, statement, proxy.acls)
     if service:
         for statement in proxy.of("use_backend"):
-            if statement.args and "%[" in statement.args[0]:
+            name = statement.args[0] if statement.args else ""
+            if "%" in name and log_format(name) is None:
                 yield dynamic_choice(path, statement, "backend")
 
 
@@ -166,12 +168,16 @@ def _response_steps(proxy: _Proxy) -> Iterable[Step]:
 def _routes(proxy: _Proxy) -> Iterable[UsePool]:
     for statement in proxy.of("use_backend"):
         args = statement.args
-        if not args or "%[" in args[0]:
+        if not args:
             continue
+        template = log_format(args[0]) if "%" in args[0] else ()
+        if template is None:
+            continue  # outside the model: an Opaque step stands before the routing
         end = condition_start(args, 1)
         when = compile_condition(args[end:], proxy.acls)
         text = " ".join(word.text for word in statement.words)
-        yield UsePool(args[0], statement.span(proxy.path), text, when, "acl")
+        pool = "" if template else args[0]
+        yield UsePool(pool, statement.span(proxy.path), text, when, "acl", template)
 
 
 def _default_pool(proxy: Proxy, path: str) -> Located[str] | None:

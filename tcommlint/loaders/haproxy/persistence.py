@@ -16,7 +16,7 @@ from tcommlint.loaders.haproxy.acl import Acls, compile_condition
 from tcommlint.loaders.haproxy.actions import condition_start
 from tcommlint.loaders.haproxy.proxies import Origin, Proxy, located
 from tcommlint.loaders.haproxy.reader import Section, Statement, Word
-from tcommlint.loaders.haproxy.samples import parse_sample
+from tcommlint.loaders.haproxy.samples import log_format, parse_sample
 from tcommlint.pipeline.model import (
     Balance,
     LbCookie,
@@ -225,12 +225,15 @@ def server_rules(
     for statement in proxy.statements:
         if statement.keyword != "use-server" or not statement.args:
             continue
-        if "%[" in statement.args[0]:
+        name = statement.args[0]
+        template = log_format(name) if "%" in name else ()
+        if template is None:
             dynamic.append(statement)
             continue
         text = " ".join(word.text for word in statement.words)
         when = compile_condition(statement.args[1:], acls)
-        rules.append(UseServer(statement.args[0], statement.span(path), text, when))
+        server = "" if template else name
+        rules.append(UseServer(server, statement.span(path), text, when, template))
     return tuple(rules), dynamic
 
 

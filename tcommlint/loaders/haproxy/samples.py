@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from tcommlint.pipeline.evaluate import CONVERTERS
-from tcommlint.pipeline.model import Sample
+from tcommlint.pipeline.model import Sample, Template
 
 _REQUEST_COOKIE = frozenset({"req.cook", "cook", "req.cook_val", "cook_val"})
 _RESPONSE_COOKIE = frozenset({"res.cook", "scook", "res.cook_val", "scook_val"})
@@ -75,15 +75,16 @@ def parse_sample(text: str, response: bool = False) -> ParsedSample:
             return ParsedSample(None, f"the converter {name} is outside the model")
         converters.append((name, conv_args))
     name, arg = canonical
-    return ParsedSample(Sample(name, arg, tuple(converters), text))
+    delimiter = args[1] if name == "query" and len(args) > 1 else ""
+    return ParsedSample(Sample(name, arg, tuple(converters), text, delimiter))
 
 
 def _canonical(fetch: str, args: tuple[str, ...], response: bool) -> tuple[str, str] | None:
     arg = args[0] if args else ""
     if fetch in _REQUEST_COOKIE or (fetch == "cookie" and not response):
-        return ("req.cook", arg) if arg else ("req.cookies", "")
-    if fetch in _RESPONSE_COOKIE or fetch == "set-cookie" or (fetch == "cookie" and response):
-        return ("res.cook", arg) if arg else None
+        return "req.cook", arg  # no name: the first cookie's value
+    if fetch in _RESPONSE_COOKIE or (fetch == "cookie" and response):
+        return "res.cook", arg
     if fetch in _REQUEST_HEADER or (fetch in ("hdr", "fhdr") and not response):
         return ("req.cookies", "") if arg.lower() == "cookie" else ("req.hdr", arg)
     if fetch in _RESPONSE_HEADER or (fetch in ("hdr", "fhdr") and response):
@@ -91,6 +92,53 @@ def _canonical(fetch: str, args: tuple[str, ...], response: bool) -> tuple[str, 
     if fetch in _PLAIN:
         return _PLAIN[fetch], arg
     return None
+
+
+def log_format(text: str, response: bool = False) -> Template | None:
+    """A log-format string (``be_%[req.cook(X),field(2,.)]``) as a template, or None when
+    it uses anything but literal text and samples the model knows (``%ci``, ``%{+Q}r``…)."""
+    parts: list[str | Sample] = []
+    literal: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char != "%":
+            literal.append(char)
+            index += 1
+            continue
+        if text.startswith("%%", index):
+            literal.append("%")
+            index += 2
+            continue
+        if not text.startswith("%[", index):
+            return None
+        end = _closing_bracket(text, index + 2)
+        if end < 0:
+            return None
+        parsed = parse_sample(text[index + 2 : end], response)
+        if parsed.sample is None:
+            return None
+        if literal:
+            parts.append("".join(literal))
+            literal = []
+        parts.append(parsed.sample)
+        index = end + 1
+    if literal:
+        parts.append("".join(literal))
+    return tuple(parts)
+
+
+def _closing_bracket(text: str, start: int) -> int:
+    depth = 0
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "]" and depth == 0:
+            return index
+    return -1
 
 
 def response_fetch(text: str) -> bool:
