@@ -169,7 +169,7 @@ def _sniff(file: Path, text: str) -> str | None:
         return "xml"
     if head in "{[" and head:
         return "json"
-    from tcommlint.loaders.f5 import tmsh
+    from tcommlint.loaders.f5 import sniff as tmsh
 
     if tmsh.looks_like_tmsh(text):
         return "f5-tmsh"
@@ -302,7 +302,7 @@ def _load_tmsh(parts: _Parts) -> None:
 
 
 def _load_explicit_lb(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    from tcommlint.loaders.f5 import tmsh
+    from tcommlint.loaders.f5 import sniff as tmsh
 
     if text.lstrip()[:1] == "{":
         _load_json(source, text, parts, "f5-as3")

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from tcommlint.loaders.f5 import tmsh
-from tcommlint.loaders.f5.tmsh import looks_like_tmsh, read_tmsh, tcl_block_end
+from tcommlint.loaders.f5.sniff import looks_like_tmsh
+from tcommlint.loaders.f5.tmsh import read_tmsh, tcl_block_end
 from tcommlint.loaders.f5.tmsh_proof import (
     TCL_QUOTE_AFTER,
     TMSH_QUOTE_AFTER,

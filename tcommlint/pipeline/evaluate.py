@@ -148,9 +148,25 @@ def _fetch(sample: Sample, request: Request, response: Response | None) -> str |
         return request.query_param(arg, sample.delimiter)
     if fetch == "method":
         return request.method
+    if fetch == "var":
+        return _variable(request, arg)
     if fetch in ("const", "env"):
         return arg
     return None
+
+
+class UnknownVariable(Exception):
+    """A rule read a variable whose value comes from outside the model."""
+
+    def __init__(self, step: object) -> None:
+        super().__init__("unknown variable")
+        self.step = step
+
+
+def _variable(request: Request, name: str) -> str | None:
+    if name in request.unknown_vars:
+        raise UnknownVariable(request.unknown_vars[name])
+    return request.vars.get(name)
 
 
 def _first(pairs: list[tuple[str, str]]) -> str | None:
@@ -217,6 +233,9 @@ def _subject_values(test: Test, request: Request, response: Response | None) -> 
         return [request.url]
     if subject == "method":
         return [request.method]
+    if subject == "var":
+        found = _variable(request, name)
+        return [] if found is None else [found]
     if subject == "query":
         found = request.query_param(name)
         return [] if found is None else [found]

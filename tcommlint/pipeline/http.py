@@ -44,10 +44,12 @@ class Message:
 class Request(Message):
     """One request as it travels through the load balancer."""
 
-    __slots__ = ("client", "https", "method", "path", "query")
+    __slots__ = ("client", "https", "method", "path", "query", "unknown_vars", "vars")
 
     def __init__(self, method: str, path: str, client: str, https: bool) -> None:
         super().__init__()
+        self.vars: dict[str, str] = {}  # set by rules, for the request and its response
+        self.unknown_vars: dict[str, object] = {}  # set from outside the model: name → step
         self.method = method
         self.path, _, self.query = path.partition("?")
         self.client = client

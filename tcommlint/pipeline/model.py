@@ -30,7 +30,8 @@ class Sample(NamedTuple):
 
     ``fetch`` is canonical: ``req.cook``, ``res.cook``, ``req.hdr``, ``res.hdr``,
     ``req.cookies`` (the whole Cookie header), ``src``, ``path``, ``url``, ``query``,
-    ``method``, ``const``; ``env`` for what the simulation cannot know. ``converters`` are
+    ``method``, ``var`` (a variable set by a rule), ``const``; ``env`` for what the
+    simulation cannot know. ``converters`` are
     (name, arguments) in order.
     """
 
@@ -152,7 +153,22 @@ class Opaque(NamedTuple):
     when: Condition = ALWAYS
 
 
-Step = HeaderEdit | Answer | SetPath | Opaque
+class SetVar(NamedTuple):
+    """A variable set for the rest of the transaction (``http-request set-var(txn.x) <expr>``).
+
+    ``known`` is False when the value is computed from something outside the model: a rule
+    that then reads the variable makes the session not evaluable.
+    """
+
+    name: str
+    value: Template | None  # None: ``unset-var``
+    span: Span
+    text: str
+    known: bool = True
+    when: Condition = ALWAYS
+
+
+Step = HeaderEdit | Answer | SetPath | SetVar | Opaque
 
 
 class UsePool(NamedTuple):

@@ -1,7 +1,8 @@
 """The application as the simulation plays it, and the scenarios of the canonical chat session.
 
 Every scenario is what a chat client really does; the numbers are the smallest that show the
-failure (three sessions are enough to show a table key shared by sessions, two a pause).
+failure (three sessions are enough to show a table key shared by sessions, two a pause,
+four requests reach every endpoint and come back to the first).
 Concurrent sessions are played at most ``MAX_CONCURRENT`` at a time, the persistence tables
 shrunk in proportion (``table_scale``), so that a table smaller than the deployment's
 ``concurrent_sessions`` overflows in the simulation exactly when it would in production,
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-MAX_CONCURRENT = 20
-REQUESTS = 6
+MAX_CONCURRENT = 8
+REQUESTS = 4  # every endpoint once, and the first again
 LOGIN_AT = 3
-PAUSE_BEFORE = 4
+PAUSE_BEFORE = 3
 ENDPOINTS = ("/chat", "/chat/poll", "/chat/send")
 
 
@@ -88,7 +89,7 @@ def scenarios(app: AppModel) -> list[Scenario]:
             )
         )
     if app.login_changes_id:
-        found.append(Scenario("login", 2, login_at=LOGIN_AT))
+        found.append(Scenario("login", 2, requests=LOGIN_AT + 2, login_at=LOGIN_AT))
     if app.id_in_url:  # every session carries its id in the URL
         found = [scenario._replace(id_in_url=True) for scenario in found]
     return found

@@ -29,7 +29,14 @@ from tcommlint.pipeline.causes import (
     table_miss_cause,
 )
 from tcommlint.pipeline.cookies import read_request_cookie, write_response_cookie
-from tcommlint.pipeline.evaluate import HOST, Env, condition_holds, render, sample_value
+from tcommlint.pipeline.evaluate import (
+    HOST,
+    Env,
+    UnknownVariable,
+    condition_holds,
+    render,
+    sample_value,
+)
 from tcommlint.pipeline.http import (
     CookieJar,
     Request,
@@ -49,6 +56,7 @@ from tcommlint.pipeline.model import (
     Server,
     Service,
     SetPath,
+    SetVar,
     Step,
     StickRule,
     Table,
@@ -146,6 +154,15 @@ def _simulate_service(
                 found = run.play()
             except _Outside as outside:
                 return Outcome(service, tuple(pools), "not-evaluable", outside=(outside.step,))
+            except UnknownVariable as unknown:
+                assert isinstance(unknown.step, SetVar)
+                step = Opaque(
+                    f"the variable {unknown.step.name} is read, and its value is computed "
+                    "outside the model",
+                    unknown.step.span,
+                    unknown.step.text,
+                )
+                return Outcome(service, tuple(pools), "not-evaluable", outside=(step,))
             redirects = redirects or run.redirected
             pools.update(dict.fromkeys(run.pools))
             kept_by.update(dict.fromkeys(run.kept_by))
@@ -424,6 +441,8 @@ class _Run:
                 return _Result(step.status, "", "", False, cause, (), "")
             if isinstance(step, SetPath):
                 self._set_path(step, request)
+            elif isinstance(step, SetVar):
+                _set_var(step, request, response)
             else:
                 self._edit(step, request, response, session)
         return None
@@ -562,6 +581,15 @@ class _Run:
                 outcome or f"status {result.status} from {result.node or 'the load balancer'}",
             )
         )
+
+
+def _set_var(step: SetVar, request: Request, response: Response | None) -> None:
+    if step.value is None:
+        request.vars.pop(step.name, None)
+    elif not step.known:
+        request.unknown_vars[step.name] = step
+    else:
+        request.vars[step.name] = render(step.value, request, response)
 
 
 def _clobber_cause(mode: str, cookie: LbCookie) -> Cause:

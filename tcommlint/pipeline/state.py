@@ -9,7 +9,6 @@ refuses the new entry. Each key remembers what happened to it, so a miss can say
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from typing import NamedTuple
 
@@ -126,6 +125,8 @@ def convert_key(table: Table, value: str) -> str | None:
     if kind == "integer":
         return _leading_integer(value)
     if kind in ("ip", "ipv4", "ipv6"):
+        import ipaddress  # only address tables need it
+
         try:
             return str(ipaddress.ip_address(value))
         except ValueError:

@@ -653,6 +653,11 @@ def blocking_findings(report: dict[str, Any], rules: frozenset[str]) -> list[str
     ]
 
 
+def outside_model(report: dict[str, Any]) -> bool:
+    """Whether tcommlint said the stickiness is not evaluable (TC008) and gave no verdict."""
+    return any(f.get("rule") == OUTSIDE_RULE for f in report.get("findings", []))
+
+
 def tcommlint_sticky(report: dict[str, Any], rules: frozenset[str] = VERDICT_RULES) -> bool:
     """tcommlint's verdict: sticky iff no error finding of a stickiness rule."""
     return not blocking_findings(report, rules)

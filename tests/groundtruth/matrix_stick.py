@@ -1566,7 +1566,7 @@ def _outside() -> list[Entry]:
             ),
             False,
         ),
-        outside(
+        case(
             "om-set-var-stick-match",
             "frontend set-var(txn.sid) req.cook(JSESSIONID); stick match var(txn.sid)",
             learning(
@@ -1575,7 +1575,7 @@ def _outside() -> list[Entry]:
             ),
             True,
         ),
-        outside(
+        case(
             "om-response-var-learned",
             "http-response set-var(txn.sid) res.cook(JSESSIONID); store-response var(txn.sid)",
             learning(
@@ -1586,7 +1586,7 @@ def _outside() -> list[Entry]:
             ),
             False,
         ),
-        outside(
+        case(
             "om-var-path-condition",
             "set-var(txn.path) path; store-response if { var(txn.path) -m beg /api }",
             learning(
@@ -1595,7 +1595,7 @@ def _outside() -> list[Entry]:
             ),
             True,
         ),
-        outside(
+        case(
             "om-var-login-condition",
             "set-var(txn.had) when a JSESSIONID is sent; learn only if it was not; login",
             learning(
@@ -1614,7 +1614,7 @@ def _outside() -> list[Entry]:
             ),
             False,
         ),
-        outside(
+        case(
             "om-tcp-content-set-var",
             "tcp-request content set-var(txn.sid) req.cook(JSESSIONID); stick match var",
             learning(

@@ -34,6 +34,7 @@ from itertools import accumulate, count
 from operator import add
 from typing import NamedTuple
 
+from tcommlint.loaders.f5.sniff import MODULE
 from tcommlint.loaders.f5.tmsh_proof import (
     SCRIPT_KEYS,
     TCL_QUOTE_AFTER,
@@ -48,12 +49,7 @@ from tcommlint.source import Span
 SCRIPT_OBJECTS = frozenset({"ltm rule", "gtm rule", "pem irule", "cli script"})
 MAX_DEPTH = 256
 
-# The first word of every top-level object: a tmsh module.
-_MODULE = (
-    r"(?:ltm|sys|net|gtm|apm|asm|auth|cm|security|pem|cli|wom|wam|analytics|ilx|ifile|afm"
-    r"|vcmp|api-protection)"
-)
-_LOOKS_LIKE = re.compile(rf"^(?:#TMSH-VERSION|{_MODULE}\s[^\n{{]*\{{)", re.M)
+_MODULE = MODULE
 # One token after optional blanks; the group that matched (``lastindex``) is its kind.
 _TOKEN = re.compile(
     r"""[^\S\n]*(?:
@@ -273,11 +269,6 @@ class TmshSyntaxError(Exception):
         self.line = line
         self.column = column
         self.reason = reason
-
-
-def looks_like_tmsh(text: str) -> bool:
-    """True for text that has a ``#TMSH-VERSION`` line or a line like ``ltm pool /C/p {``."""
-    return _LOOKS_LIKE.search(text) is not None
 
 
 def read_tmsh(path: str, text: str) -> tuple[list[TmshObject], list[ParseError]]:

@@ -47,6 +47,7 @@ _SUBJECTS = {
     "res.fhdr": "res-header",
     "status": "status",
     "ssl_fc": "tls",
+    "var": "var",
 }
 _EVALUATED_HEADERS = frozenset({"cookie", "set-cookie"})
 

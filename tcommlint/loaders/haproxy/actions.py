@@ -15,17 +15,19 @@ from collections.abc import Sequence
 
 from tcommlint.loaders.haproxy.acl import Acls, compile_condition
 from tcommlint.loaders.haproxy.reader import Statement
-from tcommlint.loaders.haproxy.samples import log_format
+from tcommlint.loaders.haproxy.samples import log_format, parse_sample
 from tcommlint.pipeline.model import (
     Answer,
     Condition,
     HeaderEdit,
     Opaque,
     SetPath,
+    SetVar,
     Step,
     Term,
     Test,
 )
+from tcommlint.source import Span
 
 _HEADER_ACTIONS = {
     "del-header": "del",
@@ -48,9 +50,6 @@ _ANSWERS = {
 _HARMLESS = frozenset(
     {
         "allow",
-        "set-var",
-        "set-var-fmt",
-        "unset-var",
         "set-log-level",
         "set-nice",
         "set-tos",
@@ -116,7 +115,7 @@ def http_rule(path: str, statement: Statement, acls: Acls, response: bool) -> St
     args = statement.args
     if not args:
         return None
-    action = args[0]
+    action = args[0].partition("(")[0]  # set-var(txn.x), track-sc0, lua.name…
     end = condition_start(args, 1)
     params = args[1:end]
     when = compile_condition(args[end:], acls)
@@ -140,11 +139,39 @@ def http_rule(path: str, statement: Statement, acls: Acls, response: bool) -> St
         dynamic = _dynamic(value)
         template = (log_format(value) or ()) if dynamic else ()
         return SetPath(value, span, text, pattern, dynamic, when, template)
+    if action in _VARIABLE_ACTIONS:
+        return variable_step(args[0], params, span, text, when, response)
     if action in _ANSWERS and not response and not after:
         return Answer(action, _status(action, params), span, text, when)
-    if action in _HARMLESS or (after and action not in _OPAQUE_PREFIXES):
+    if action in _HARMLESS or action.startswith(("track-sc", "sc-")):
+        return None
+    if after and not action.startswith(_OPAQUE_PREFIXES):
         return None
     return Opaque(f"the action '{action}' is outside the model", span, text, when)
+
+
+_VARIABLE_ACTIONS = frozenset({"set-var", "set-var-fmt", "unset-var"})
+
+
+def variable_step(
+    token: str,
+    params: Sequence[str],
+    span: Span,
+    text: str,
+    when: Condition,
+    response: bool = False,
+) -> SetVar:
+    """``set-var(name) <expr>``, ``set-var-fmt(name) <fmt>``, ``unset-var(name)``."""
+    action, _, rest = token.partition("(")
+    name = rest.rstrip(")").split(",")[0].strip()
+    if action == "unset-var":
+        return SetVar(name, None, span, text, True, when)
+    if action == "set-var-fmt":
+        template = log_format(params[0], response) if params else None
+    else:
+        parsed = parse_sample(params[0], response) if params else None
+        template = (parsed.sample,) if parsed is not None and parsed.sample else None
+    return SetVar(name, template or (), span, text, template is not None, when)
 
 
 def _status(action: str, params: Sequence[str]) -> int:
@@ -170,13 +197,15 @@ def tcp_rule(path: str, statement: Statement, acls: Acls) -> Step | None:
     args = statement.args
     if len(args) < 2 or args[0] == "inspect-delay":
         return None
-    action = args[1]
+    action = args[1].partition("(")[0]
     end = condition_start(args, 2)
     when = compile_condition(args[end:], acls)
     span = statement.span(path)
     text = " ".join(word.text for word in statement.words)
     if action in ("reject", "silent-drop"):
         return Answer(action, 0, span, text, when)
+    if action in _VARIABLE_ACTIONS:
+        return variable_step(args[1], args[2:end], span, text, when)
     if action in _HARMLESS or action.startswith(("track-sc", "sc-")):
         return None
     return Opaque(f"the tcp rule action '{action}' is outside the model", span, text, when)

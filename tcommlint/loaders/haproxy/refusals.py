@@ -163,7 +163,7 @@ _TIME = re.compile(r"\d+(?:us|ms|s|m|h|d)?")
 _COOKIE_MODES = ("rewrite", "insert", "prefix")
 _COOKIE_FLAGS = _words("indirect nocache postonly preserve httponly secure dynamic")
 _COOKIE_WITH_VALUE = _words("domain maxidle maxlife attr")
-_TABLE_TYPES = _words("ip ipv6 integer string binary")
+_TABLE_TYPES = _words("ip ipv4 ipv6 integer string binary")
 _STICK_ACTIONS = {
     "on": "request",
     "match": "request",

@@ -29,6 +29,7 @@ _PLAIN = {
     "url_param": "query",
     "urlp": "query",
     "str": "const",
+    "var": "var",
 }
 
 
