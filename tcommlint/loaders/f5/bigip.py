@@ -1,15 +1,25 @@
-"""Build the vendor-neutral LoadBalancer from the tmsh files of one BIG-IP.
+"""Compile the tmsh files of one BIG-IP into the pipeline model (``f5-tmsh``).
 
-What BIG-IP itself would resolve is resolved here: relative names (same folder, then
-``/Common``), ``defaults-from`` chains down to the built-in parents (from a
+What BIG-IP itself would resolve is resolved here (DOMAIN.md §2): relative names (same
+folder, then ``/Common``), ``defaults-from`` chains down to the built-in parents (from a
 ``profile_base.conf`` among the files, else the table below), the default cookie name
-``BIGipServer<pool>``, priority-group activation, which policies and iRules select which
-pool for which path.
+``BIGipServer<pool>`` [K6917], which LTM policies and iRules select which pool for which
+path. Then :mod:`tcommlint.loaders.f5.compile` builds the records:
 
-Where persistence points (``Persistence.span``): the header of the user's persistence
-profile, which is where its properties are changed; when the virtual references a
-built-in profile directly (``persist { /Common/cookie { … } }``), the reference line in the
-virtual. The virtual's ``persist`` reference and the profile header are in ``related``.
+- ``ltm virtual`` → :class:`Service`: HTTP processing only with an HTTP profile (an
+  ``ltm profile http``/``fasthttp`` or one whose ``defaults-from`` chain reaches one), HTTPS
+  with a client SSL profile; ``pool`` → ``default_pool``; published LTM policies
+  (``forward select pool``) and iRules (``pool``) → routes; ``persist`` (then
+  ``fallback-persistence``) → the service's persistence [TMSH-virtual];
+- ``ltm pool`` → :class:`Pool`: members with their node (address:port), ``priority-group``,
+  ``ratio``, disabled when ``session user-disabled`` or ``state user-down``;
+  ``min-active-members`` (priority group activation) and ``load-balancing-mode``
+  (round-robin when unset; no F5 mode hashes a request value) [TMSH-pool], [F5-pools].
+
+Where a value comes from: the line that sets it in the user's profile; an inherited value
+points at the ``defaults-from`` line of the last user profile of the chain (or at the
+virtual's reference to a built-in profile) and is marked ``inherited`` with a note naming
+the parent.
 """
 
 from __future__ import annotations
@@ -18,18 +28,42 @@ import re
 from typing import NamedTuple
 
 from tcommlint.expr import parse_duration as parse_seconds
-from tcommlint.loaders.f5.irules import IRuleFacts, cookie_mentions, scan_irule
-from tcommlint.loaders.f5.tmsh import Block, Item, RawText, TmshObject, Token, read_tmsh
-from tcommlint.model import (
+from tcommlint.loaders.f5.compile import (
+    CompiledPolicy,
+    CookieSettings,
+    IRuleCompiler,
+    IRuleSource,
+    PersistenceBuilder,
+    PolicyRule,
+    PolicyStep,
+    bigip_cookie_name,
+    compile_policy,
+    cookie_removal,
+    edit_step,
+    env_term,
+    irule_commands,
+    opaque_step,
+    policy_test,
+)
+from tcommlint.loaders.f5.irules import all_cookie_mentions
+from tcommlint.loaders.f5.tmsh import Block, Item, TmshObject, Token, read_tmsh
+from tcommlint.model import ParseError
+from tcommlint.pipeline.model import (
+    Answer,
+    Balance,
     LoadBalancer,
-    Member,
-    ParseError,
-    Persistence,
+    Opaque,
     Pool,
-    Route,
+    Server,
     Service,
+    SetPath,
+    Step,
+    Table,
+    Term,
 )
 from tcommlint.source import Located, Span
+
+__all__ = ["F5Result", "bigip_cookie_name", "load_f5_tmsh", "parse_duration"]
 
 # Built-in persistence parents: what /Common/<name> holds when no profile_base.conf is given.
 BUILTIN_PERSISTENCE: dict[str, dict[str, str]] = {
@@ -37,6 +71,8 @@ BUILTIN_PERSISTENCE: dict[str, dict[str, str]] = {
         "method": "insert",
         "cookie-name": "none",
         "expiration": "0",
+        "hash-offset": "0",
+        "hash-length": "0",
         "httponly": "enabled",
         "secure": "enabled",
         "timeout": "180",
@@ -66,6 +102,7 @@ HTTP_PROFILE_KINDS = frozenset({"ltm profile http", "ltm profile fasthttp"})
 SSL_PROFILE_KINDS = frozenset({"ltm profile client-ssl"})
 PORT_NAMES = {"http": 80, "https": 443, "any": 0}
 PROFILE_BASE_NAMES = ("profile_base.conf",)
+HTTPS_REDIRECT_RULE = "_sys_https_redirect"
 _DURATION = re.compile(r"^\d+(?::\d+){0,3}$")
 
 
@@ -78,7 +115,11 @@ class F5Result(NamedTuple):
 
 
 def load_f5_tmsh(files: list[tuple[str, str]]) -> F5Result:
-    """Read the tmsh files ``(path, text)`` of one device and build its LoadBalancer."""
+    """Read the tmsh files ``(path, text)`` of one device and compile its LoadBalancer.
+
+    Linear in the number of objects: objects are indexed by kind and name once, each
+    virtual resolves its references by name, each iRule is scanned once.
+    """
     objects: list[TmshObject] = []
     errors: list[ParseError] = []
     builtin_paths = {path for path, _ in files if path.endswith(PROFILE_BASE_NAMES)}
@@ -88,12 +129,29 @@ def load_f5_tmsh(files: list[tuple[str, str]]) -> F5Result:
         errors.extend(problems)
     index = _Index(objects, builtin_paths)
     counts = index.counts()
-    pools = tuple(_build_pool(obj) for obj in index.of_kind("ltm pool"))
-    services = tuple(_ServiceBuilder(index, obj).build() for obj in index.of_kind("ltm virtual"))
+    services: list[Service] = []
+    tables: dict[str, Table] = {}
+    uses: dict[str, list[bool]] = {}
+    for obj in index.of_kind("ltm virtual"):
+        built = _ServiceBuilder(index, obj).build()
+        services.append(built.service)
+        tables.update(built.tables)
+        for pool in built.pools:
+            uses.setdefault(pool, []).append(built.service.http)
+    pools = tuple(
+        _build_pool(obj, uses.get(full_name(obj.name), [])) for obj in index.of_kind("ltm pool")
+    )
     if not pools and not services:
         return F5Result(None, tuple(errors), counts)
     paths = tuple(dict.fromkeys(path for path, _ in files))
-    balancer = LoadBalancer("f5-tmsh", paths, services, pools)
+    balancer = LoadBalancer(
+        "f5-tmsh",
+        paths,
+        tuple(services),
+        pools,
+        tuple(tables.values()),
+        cookie_mentions=index.cookie_mentions(),
+    )
     return F5Result(balancer, tuple(errors), counts)
 
 
@@ -124,7 +182,7 @@ class _Index:
             self.by_kind.setdefault(obj.kind, {})[full_name(obj.name)] = obj
         self.builtin_paths = builtin_paths
         self._by_prefix: dict[str, dict[str, TmshObject]] = {}
-        self._facts: dict[TmshObject, IRuleFacts] = {}
+        self._rules: dict[TmshObject, IRuleSource] = {}
 
     def of_kind(self, kind: str) -> list[TmshObject]:
         return [
@@ -152,13 +210,31 @@ class _Index:
             names.update(self.by_kind[kind])
         return names
 
-    def irule_facts(self, rule: TmshObject, raw: RawText) -> IRuleFacts:
-        """What :func:`scan_irule` reads in ``rule`` (whose script is ``raw``), scanned once
-        however many virtuals use the rule."""
-        facts = self._facts.get(rule)
-        if facts is None:
-            facts = self._facts[rule] = scan_irule(raw.text, raw.line, raw.column)
-        return facts
+    def irule(self, rule: TmshObject) -> IRuleSource:
+        """The commands of an ``ltm rule``, scanned once however many virtuals use it."""
+        found = self._rules.get(rule)
+        if found is None:
+            raw = rule.raw
+            commands = irule_commands(raw.text, raw.line, raw.column) if raw else ()
+            found = self._rules[rule] = IRuleSource(full_name(rule.name), rule.path, commands)
+        return found
+
+    def cookie_mentions(self) -> tuple[tuple[str, Span], ...]:
+        """Every cookie name written in the user's cookie profiles (``cookie-name``) and in
+        the iRules the virtuals use, at the name: what a fix renames."""
+        found: list[tuple[str, Span]] = []
+        for obj in self.of_kind("ltm persistence cookie"):
+            token = obj.body.value("cookie-name")
+            if token is not None and token.text != "none":
+                found.append((token.text, _span(obj, token)))
+        for rule in self._rules:
+            raw = rule.raw
+            if raw is not None:
+                mentions = all_cookie_mentions(raw.text, raw.line, raw.column)
+                found.extend(
+                    (name, Span(rule.path, line, column)) for name, line, column in mentions
+                )
+        return tuple(found)
 
     def resolve_name(self, ref: str, folder: str, prefix: str) -> str:
         """The full name ``ref`` stands for (the first candidate when nothing matches)."""
@@ -210,46 +286,61 @@ def _item_span(obj: TmshObject, item: Item) -> Span:
 # --- pools --------------------------------------------------------------------------------
 
 
-def _build_pool(obj: TmshObject) -> Pool:
+def _build_pool(obj: TmshObject, uses: list[bool]) -> Pool:
+    """One ``ltm pool``; ``uses`` says, for each virtual that sends requests to it, whether
+    that virtual processes HTTP (a pool is HTTP unless only non-HTTP virtuals use it)."""
+    name = full_name(obj.name)
     min_active_token = obj.body.value("min-active-members")
     min_active = _int(min_active_token.text if min_active_token else "0", 0)
     members_item = obj.body.get("members")
-    members = [
-        _build_member(obj, item)
-        for item in (members_item.block.items if members_item and members_item.block else ())
-        if item.words
-    ]
+    items = members_item.block.items if members_item and members_item.block else ()
+    members = [_build_member(obj, item) for item in items if item.words]
+    servers = [server._replace(number=number) for number, (server, _) in enumerate(members, 1)]
     notes: list[str] = []
-    groups = sorted({member.priority_group for member in members}, reverse=True)
+    groups = sorted({server.priority_group for server in servers}, reverse=True)
     if len(groups) > 1 and min_active >= 1:
-        top = groups[0]
-        members = [m._replace(backup=m.priority_group < top) for m in members]
         notes.append(
             f"priority group activation (min-active-members {min_active}): members of "
-            f"priority-group {top} take the traffic, lower groups are standby"
+            f"priority-group {groups[0]} take the traffic, lower groups are standby"
         )
     elif len(groups) > 1:
         notes.append(
             "members have different priority-group values but min-active-members is 0: "
             "priority groups are ignored and every member takes traffic"
         )
+    disabled = [offline for server, offline in members if server.disabled]
+    persist_to_down = bool(disabled) and not any(disabled)
+    if persist_to_down:
+        notes.append(
+            "disabled members (session user-disabled) still take the requests persistence "
+            "sends them; forced-offline members (state user-down) would not"
+        )
+    http = not uses or any(uses)
+    if uses and any(uses) and not all(uses):
+        notes.append(
+            "used by virtuals with and without an HTTP profile: simulated as HTTP, so cookie "
+            "persistence on the virtuals without one is not shown as ineffective"
+        )
     balance_token = obj.body.value("load-balancing-mode")
-    balance = (
+    algorithm = (
         Located(balance_token.text, _span(obj, balance_token))
         if balance_token
         else Located("round-robin", obj.span, True, "BIG-IP default load-balancing-mode")
     )
     return Pool(
-        full_name(obj.name),
+        name,
         obj.span,
-        tuple(members),
-        balance=balance,
+        tuple(servers),
+        Balance(algorithm),
+        http=http,
+        persist_to_down=persist_to_down,
         min_active_members=min_active,
         notes=tuple(notes),
     )
 
 
-def _build_member(obj: TmshObject, item: Item) -> Member:
+def _build_member(obj: TmshObject, item: Item) -> tuple[Server, bool]:
+    """A member as a server, and whether it is forced offline (``state user-down``)."""
     name = item.words[0].text
     block = item.block or Block((), 0, 0)
     address_token = block.value("address")
@@ -257,19 +348,28 @@ def _build_member(obj: TmshObject, item: Item) -> Member:
     if address_token:
         address = address_token.text
     group = block.value("priority-group")
+    ratio = block.value("ratio")
     session = block.value("session")
     state = block.value("state")
-    disabled = (session is not None and session.text == "user-disabled") or (
-        state is not None and state.text in ("user-down", "down")
+    offline = state is not None and state.text in ("user-down", "down")
+    disabled = offline or (session is not None and session.text == "user-disabled")
+    span = _item_span(obj, item)
+    node = f"{address}:{port}" if port is not None else address
+    cookie = Located(
+        node, span, True, "BIG-IP's cookie names the member by its encoded address and port"
     )
-    return Member(
+    server = Server(
         name=full_name(name),
         address=address,
         port=port,
-        span=_item_span(obj, item),
+        span=span,
+        weight=_int(ratio.text, 1) if ratio else 1,
         disabled=disabled,
         priority_group=_int(group.text, 0) if group else 0,
+        cookie=cookie,
+        node=node,
     )
+    return server, offline
 
 
 def _split_address_port(text: str) -> tuple[str, int | None]:
@@ -292,7 +392,12 @@ def _int(text: str, default: int) -> int:
 def parse_duration(text: str) -> int | None:
     """Seconds for ``0``, ``300``, ``m:s``, ``h:m:s``, ``d:h:m:s``; None for
     ``indefinite`` and unreadable values."""
-    return parse_seconds(text) if _DURATION.match(text) else None
+    if not _DURATION.match(text):
+        return None
+    try:
+        return parse_seconds(text)
+    except ValueError:
+        return None
 
 
 # --- persistence profiles -------------------------------------------------------------------
@@ -332,8 +437,14 @@ class _Profile:
 
     @property
     def span(self) -> Span:
+        """The header of the user's profile, else the virtual's reference."""
         own = [obj for obj in self.chain if not self.index.is_builtin(obj)]
         return own[0].span if own else self.reference
+
+    @property
+    def known(self) -> bool:
+        """Whether the profile or its built-in parent is known."""
+        return bool(self.chain) or self.builtin in BUILTIN_PERSISTENCE
 
     def get(self, key: str) -> _Property:
         """The effective value of ``key`` and where it was set or inherited."""
@@ -354,6 +465,9 @@ class _Profile:
         note = f"built-in default of /Common/{self.builtin}"
         return _Property(default, Located(default, self._inheriting_line(user), True, note))
 
+    def enabled(self, key: str) -> bool:
+        return self.get(key).value == "enabled"
+
     def _inheriting_line(self, user: list[TmshObject]) -> Span:
         """The ``defaults-from`` line of the last user profile, else the reference."""
         if user:
@@ -363,42 +477,101 @@ class _Profile:
         return self.reference
 
 
+class _Built(NamedTuple):
+    """One compiled virtual: the service, its tables, the pools it sends requests to."""
+
+    service: Service
+    tables: dict[str, Table]
+    pools: tuple[str, ...]
+
+
 class _ServiceBuilder:
-    """Builds one Service from one ``ltm virtual``."""
+    """Compiles one ``ltm virtual``."""
 
     def __init__(self, index: _Index, obj: TmshObject) -> None:
         self.index = index
         self.obj = obj
+        self.name = full_name(obj.name)
         self.folder = folder_of(obj.name)
         self.notes: list[str] = []
-        self.problems: list[Located[str]] = []
+        self.steps: list[Step] = []
+        self.builder = PersistenceBuilder(self.name)
+        self.compiled_rules: set[str] = set()
 
-    def build(self) -> Service:
+    def resolve_pool(self, name: str) -> str:
+        return self.index.resolve_name(name, self.folder, "ltm pool")
+
+    def build(self) -> _Built:
         body = self.obj.body
         profiles = self._profiles()
         http = any(self._is_http(name, obj) for name, obj in profiles)
+        https = any(self._is_ssl(name, obj) for name, obj in profiles)
         destination = body.value("destination")
-        port = _split_address_port(base_name(destination.text))[1] if destination else None
-        https = port == 443 or any(self._is_ssl(name, obj) for name, obj in profiles)
         pool_token = body.value("pool")
         default_pool = None
         if pool_token and pool_token.text != "none":
-            name = self.index.resolve_name(pool_token.text, self.folder, "ltm pool")
-            default_pool = Located(name, _span(self.obj, pool_token))
-        persistences = self._persistences(http, default_pool)
-        routes = self._irule_routes() + self._policy_routes()
-        return Service(
-            name=full_name(self.obj.name),
+            default_pool = Located(self.resolve_pool(pool_token.text), _span(self.obj, pool_token))
+        pool_name = default_pool.value if default_pool else None
+        policies = self._policies(http)
+        compiler = IRuleCompiler(self.name, http, https, self.builder, self.resolve_pool, pool_name)
+        item = body.get("persist")
+        for ref in item.block.items if item and item.block else ():
+            if ref.key:
+                span = _item_span(self.obj, ref)
+                self._persistence(ref.key, span, https, pool_name, compiler)
+        self._rules(compiler)
+        fallback = body.value("fallback-persistence")
+        if fallback is not None and fallback.text != "none":
+            self.notes.append(
+                f"fallback-persistence {fallback.text} is looked up after the primary persistence"
+            )
+            reference = _span(self.obj, fallback)
+            self._persistence(fallback.text, reference, https, pool_name, compiler)
+        if not http and self.builder.cookie is not None:
+            self.notes.append(
+                "cookie persistence on a virtual without an HTTP profile: BIG-IP cannot read "
+                "or insert cookies"
+            )
+        routes = [
+            *compiler.late_routes(),
+            *(route for policy in policies for route in policy.routes),
+            *compiler.first_routes(),
+        ]
+        request_steps = [
+            *(step for policy in policies for step in policy.request_steps),
+            *compiler.request_steps(),
+            *self.steps,
+            *self.builder.steps,
+        ]
+        response_steps = [
+            *(step for policy in policies for step in policy.response_steps),
+            *compiler.response_steps(),
+        ]
+        notes = [
+            *self.notes,
+            *(note for policy in policies for note in policy.notes),
+            *compiler.notes,
+            *self.builder.notes,
+        ]
+        if body.get("disabled") is not None:
+            notes.append("the virtual is disabled")
+        service = Service(
+            name=self.name,
             span=self.obj.span,
-            https=https,
             http=http,
+            https=https,
+            binds=(destination.text,) if destination else (),
+            request_steps=tuple(request_steps),
             routes=tuple(routes),
             default_pool=default_pool,
-            persistences=tuple(persistences),
-            binds=(destination.text,) if destination else (),
-            notes=tuple(self.notes),
-            problems=tuple(self.problems),
+            response_steps=tuple(response_steps),
+            persistence=self.builder.persistence(),
+            notes=tuple(notes),
         )
+        used = dict.fromkeys(route.pool for route in routes)
+        if default_pool is not None:
+            used[default_pool.value] = None
+        return _Built(service, self.builder.tables, tuple(used))
 
     # profiles
 
@@ -427,285 +600,312 @@ class _ServiceBuilder:
 
     # persistence
 
-    def _persistences(self, http: bool, pool: Located[str] | None) -> list[Persistence]:
-        found: list[Persistence] = []
-        item = self.obj.body.get("persist")
-        for ref in item.block.items if item and item.block else ():
-            if ref.key:
-                reference = _item_span(self.obj, ref)
-                found.append(self._profile_persistence(ref.key, reference, http, pool))
-        fallback = self.obj.body.value("fallback-persistence")
-        if fallback is not None and fallback.text != "none":
-            self.notes.append(
-                f"fallback-persistence {fallback.text} (used only when the primary "
-                "persistence cannot apply)"
-            )
-            reference = _span(self.obj, fallback)
-            secondary = self._profile_persistence(fallback.text, reference, http, pool)
-            found.append(secondary._replace(fallback=True))
-        found.extend(self._irule_persistences())
-        return found
-
-    def _profile_persistence(
-        self, key: str, reference: Span, http: bool, pool: Located[str] | None
-    ) -> Persistence:
-        """The persistence of the profile named ``key``, referenced at ``reference``."""
+    def _persistence(
+        self,
+        key: str,
+        reference: Span,
+        https: bool,
+        pool: str | None,
+        compiler: IRuleCompiler,
+    ) -> None:
+        """The persistence profile named ``key``, referenced at ``reference``."""
         obj = self.index.resolve(key, self.folder, "ltm persistence ")
         type_name = obj.kind.split()[-1] if obj is not None else ""
         builtin = PERSISTENCE_TYPES.get(type_name, base_name(key))
         profile = _Profile(self.index, obj, builtin, reference)
         kind = PERSISTENCE_TYPES.get(type_name) or profile.builtin
-        related = (reference,) if profile.span != reference else ()
+        name = full_name(obj.name) if obj is not None else key
+        builder = self.builder
+        if not profile.known:
+            builder.opaque(
+                f"persistence profile {key} is not among the files", reference, f"persist {key}"
+            )
+            return
+        shared = ""
+        if profile.enabled("match-across-virtuals") or profile.enabled("match-across-services"):
+            shared = name
         if kind == "cookie":
-            persistence = self._cookie(profile, http, pool)
-        elif kind in ("universal", "hash"):
-            persistence = self._universal(profile, kind)
-        elif kind in ("source_addr", "dest_addr", "ssl", "msrdp", "sip_info", "host"):
-            persistence = self._simple(profile, kind)
+            builder.cookie_settings(self._cookie_settings(profile, shared), pool, https)
+        elif kind == "universal":
+            self._universal(profile, name, compiler, shared)
+        elif kind in ("source_addr", "dest_addr"):
+            timeout = profile.get("timeout").located
+            mask = profile.get("mask")
+            if mask.value not in ("none", "", "255.255.255.255"):
+                builder.notes.append(
+                    f"{name}: the mask {mask.value} is not modelled (each client address is "
+                    "its own key)"
+                )
+            text = f"{kind} persistence {name}"
+            if kind == "source_addr":
+                builder.source(profile.span, text, _lifetime(timeout), profile.span, shared)
+            else:
+                address = self.obj.body.value("destination")
+                target = address.text if address else ""
+                builder.destination(
+                    profile.span, text, target, _lifetime(timeout), profile.span, shared
+                )
         else:
-            persistence = Persistence(
-                "unknown",
-                "other",
-                profile.span,
-                notes=(f"persistence profile {key} not found among the files",),
+            builder.opaque(
+                f"{kind} persistence ({name}) is outside the model", profile.span, f"persist {key}"
             )
-        return persistence._replace(related=persistence.related + related)
 
-    def _cookie(self, profile: _Profile, http: bool, pool: Located[str] | None) -> Persistence:
-        method = profile.get("method")
-        name = profile.get("cookie-name")
-        notes = [f"method {method.value}" + (" (inherited)" if method.located.inherited else "")]
-        cookie_name = name.located
-        if name.value in ("none", ""):
-            pool_name = pool.value if pool else "<pool>"
-            generated = bigip_cookie_name(pool_name)
-            cookie_name = Located(
-                generated,
-                name.located.span,
-                True,
-                f"cookie-name none: BIG-IP names the cookie {generated} after the pool",
-            )
-        ineffective = "" if http else "cookie persistence on a virtual without an HTTP profile"
-        secure = profile.get("secure")
-        httponly = profile.get("httponly")
-        base = Persistence(
-            kind=f"cookie-{method.value}",
-            keyed_on="cookie",
+    def _cookie_settings(self, profile: _Profile, shared: str) -> CookieSettings:
+        expiration = profile.get("expiration").located
+        seconds = _lifetime(expiration)
+        return CookieSettings(
+            method=profile.get("method").located,
+            name=profile.get("cookie-name").located,
             span=profile.span,
-            cookie_name=cookie_name,
-            mode=method.located,
-            ineffective=ineffective,
+            secure=_flag(profile.get("secure").located),
+            httponly=_flag(profile.get("httponly").located),
+            expiration=seconds,
+            timeout=_lifetime(profile.get("timeout").located),
+            hash_offset=_int(profile.get("hash-offset").value, 0),
+            hash_length=_int(profile.get("hash-length").value, 0),
+            shared=shared,
         )
-        if method.value == "hash":
-            timeout = profile.get("timeout")
-            return base._replace(
-                cookie_name=name.located,
-                learns_from_response=True,
-                lifetime_seconds=_lifetime(timeout.located),
-                lifetime_kind="idle",
-                notes=(*notes, "BIG-IP hashes the application's cookie value to a member"),
-            )
-        expiration = profile.get("expiration")
-        base = base._replace(
-            writes_cookie=method.value in ("insert", "rewrite"),
-            own_cookie=True,
-            learns_from_response=True,
-            lifetime_seconds=_lifetime(expiration.located, zero_is_unbounded=True),
-            lifetime_kind="cookie-expiry",
-            cookie_secure=_flag(secure.located),
-            cookie_http_only=_flag(httponly.located),
-        )
-        if method.value == "passive" and not ineffective:
-            base = base._replace(
-                writes_cookie=False,
-                ineffective="cookie method passive expects the server to send a cookie in "
-                "BIG-IP's encoded format, which an application server such as Tomcat never does",
-            )
-        return base._replace(notes=tuple(notes))
 
-    def _universal(self, profile: _Profile, kind: str) -> Persistence:
+    def _universal(
+        self, profile: _Profile, name: str, compiler: IRuleCompiler, shared: str
+    ) -> None:
+        """Universal persistence: what the profile's iRule does with ``persist uie``."""
         rule = profile.get("rule")
-        timeout = profile.get("timeout")
-        base = Persistence(
-            kind=kind if kind == "universal" else "hash",
-            keyed_on="other",
-            span=profile.span,
-            learns_from_response=False,
-            lifetime_seconds=_lifetime(timeout.located),
-            lifetime_kind="idle",
-        )
+        compiler.universal = (profile.span, _lifetime(profile.get("timeout").located))
+        compiler.universal_shared = shared
         if rule.value in ("none", ""):
-            return base._replace(ineffective=f"{kind} persistence without a rule does nothing")
-        rule_obj = self.index.resolve(rule.value, self.folder, "ltm rule")
-        if rule_obj is None or rule_obj.raw is None:
-            return base._replace(notes=(f"iRule {rule.value} not found among the files",))
-        facts = self.index.irule_facts(rule_obj, rule_obj.raw)
-        return _keyed_by_irule(base, facts, rule_obj)
-
-    def _simple(self, profile: _Profile, kind: str) -> Persistence:
-        timeout = profile.get("timeout")
-        keyed_on = "client-address" if kind == "source_addr" else "other"
-        return Persistence(
-            kind="source" if kind == "source_addr" else kind,
-            keyed_on=keyed_on,
-            span=profile.span,
-            learns_from_response=kind == "source_addr",
-            lifetime_seconds=_lifetime(timeout.located),
-            lifetime_kind="idle",
-        )
+            self.builder.notes.append(
+                f"universal persistence {name} has no rule: it persists nothing"
+            )
+            return
+        obj = self.index.resolve(rule.value, folder_of(name), "ltm rule")
+        if obj is None:
+            self.builder.opaque(
+                f"the iRule {rule.value} of universal persistence {name} is not among the files",
+                rule.located.span,
+                f"rule {rule.value}",
+            )
+            return
+        self._add_rule(obj, compiler)
 
     # iRules and policies
 
-    def _rules(self) -> list[tuple[TmshObject, IRuleFacts]]:
+    def _add_rule(self, obj: TmshObject, compiler: IRuleCompiler) -> None:
+        name = full_name(obj.name)
+        if name not in self.compiled_rules:
+            self.compiled_rules.add(name)
+            compiler.add_rule(self.index.irule(obj))
+
+    def _rules(self, compiler: IRuleCompiler) -> None:
         item = self.obj.body.get("rules")
-        names = [word.text for word in item.block.words()] if item and item.block else []
-        found = []
-        for name in names:
-            obj = self.index.resolve(name, self.folder, "ltm rule")
-            if obj is None or obj.raw is None:
-                self.notes.append(f"iRule {name} not found among the files")
-                continue
-            found.append((obj, self.index.irule_facts(obj, obj.raw)))
-        return found
-
-    def _irule_persistences(self) -> list[Persistence]:
-        found = []
-        for obj, facts in self._rules():
-            hashed = [c for c in facts.persists if c.method == "cookie hash"]
-            for call in hashed:
-                span = Span(obj.path, call.line, call.column)
-                found.append(
-                    Persistence(
-                        kind="cookie-hash",
-                        keyed_on="cookie",
-                        span=span,
-                        cookie_name=Located(call.cookie, span) if call.cookie else None,
-                        learns_from_response=True,
-                        lifetime_seconds=Located(call.timeout or 180, span, not call.timeout),
-                        lifetime_kind="idle",
-                        notes=(f"persist cookie hash in iRule {full_name(obj.name)}",),
+        tokens = item.block.words() if item and item.block else []
+        for token in tokens:
+            obj = self.index.resolve(token.text, self.folder, "ltm rule")
+            if obj is not None:
+                self._add_rule(obj, compiler)
+            elif base_name(token.text) == HTTPS_REDIRECT_RULE:
+                text = f"rule {token.text}: redirect every request to https"
+                self.steps.append(Answer("redirect", 302, _span(self.obj, token), text))
+            else:
+                self.steps.append(
+                    Opaque(
+                        f"iRule {token.text} is not among the files",
+                        _span(self.obj, token),
+                        f"rules {{ {token.text} }}",
                     )
                 )
-        return found
 
-    def _irule_routes(self) -> list[Route]:
-        routes = []
-        for obj, facts in self._rules():
-            for selection in facts.pools:
-                routes.append(
-                    Route(
-                        pool=self.index.resolve_name(selection.pool, self.folder, "ltm pool"),
-                        span=Span(obj.path, selection.line, selection.column),
-                        match=selection.match,
-                        values=selection.values,
-                        case_sensitive=selection.case_sensitive,
-                        negate=selection.negate,
-                        via="irule",
-                    )
-                )
-        return routes
-
-    def _policy_routes(self) -> list[Route]:
+    def _policies(self, http: bool) -> list[CompiledPolicy]:
         item = self.obj.body.get("policies")
         refs = [i for i in item.block.items if i.key] if item and item.block else []
-        routes: list[Route] = []
+        compiled = []
         for ref in refs:
+            span = _item_span(self.obj, ref)
             policy = self.index.resolve(ref.key, self.folder, "ltm policy")
             if policy is None:
-                self.notes.append(f"LTM policy {ref.key} not found among the files")
-                continue
-            if "/Drafts/" in full_name(policy.name):
-                reason = (
-                    f"LTM policy {full_name(policy.name)} is a draft: BIG-IP applies only "
-                    "published policies, so its routes are ignored"
+                self.steps.append(
+                    Opaque(f"LTM policy {ref.key} is not among the files", span, ref.key)
                 )
-                self.problems.append(Located(reason, _item_span(self.obj, ref)))
                 continue
-            routes.extend(_PolicyReader(self, policy).routes())
-        return routes
+            name = full_name(policy.name)
+            if "/Drafts/" in name:
+                self.notes.append(
+                    f"{span}: LTM policy {name} is a draft: BIG-IP applies only published "
+                    "policies, so its rules are not applied"
+                )
+                continue
+            if not http:
+                self.notes.append(f"LTM policy {name} needs an HTTP profile: not applied")
+                continue
+            compiled.append(_PolicyReader(self, policy).compile())
+        return compiled
 
 
 class _PolicyReader:
-    """Routes of one published LTM policy, in the order BIG-IP evaluates them."""
+    """One published LTM policy [TMSH-policy]."""
 
     def __init__(self, service: _ServiceBuilder, policy: TmshObject) -> None:
         self.service = service
         self.policy = policy
+        self.name = full_name(policy.name)
 
-    def routes(self) -> list[Route]:
+    def compile(self) -> CompiledPolicy:
         strategy = self.policy.body.value("strategy")
         strategy_name = base_name(strategy.text) if strategy else "first-match"
-        if strategy_name != "first-match":
-            self.service.notes.append(
-                f"LTM policy {full_name(self.policy.name)} uses strategy {strategy_name}: "
-                "routes are listed in ordinal order, which may not be the order it applies"
-            )
         item = self.policy.body.get("rules")
         rules = [r for r in (item.block.items if item and item.block else ()) if r.block]
         ordered = sorted(enumerate(rules), key=lambda pair: (self._ordinal(pair[1]), pair[0]))
-        routes = []
-        for _, rule in ordered:
-            route = self._route(rule)
-            if route is not None:
-                routes.append(route)
-        return routes
+        read = [self._rule(rule) for _, rule in ordered]
+        return compile_policy(self.name, strategy_name, read, "ltm-policy")
 
     def _ordinal(self, rule: Item) -> int:
         token = rule.block.value("ordinal") if rule.block else None
         return _int(token.text, 1 << 30) if token else 1 << 30
 
-    def _route(self, rule: Item) -> Route | None:
+    def _rule(self, rule: Item) -> PolicyRule:
         assert rule.block is not None
-        pool = self._forward_pool(rule.block)
-        if pool is None:
-            return None
         span = _item_span(self.policy, rule)
-        pool_name = self.service.index.resolve_name(pool, folder_of(self.policy.name), "ltm pool")
+        text = f"rule {rule.key} of LTM policy {self.name}"
         conditions = rule.block.get("conditions")
-        condition_items = [
-            c for c in (conditions.block.items if conditions and conditions.block else ())
-        ]
-        if not condition_items:
-            return Route(pool_name, span, "always", (), False, via="ltm-policy")
-        parsed = [_policy_condition(c) for c in condition_items]
-        paths = [p for p in parsed if p is not None]
-        if len(paths) != len(parsed) or not paths:
-            self.service.notes.append(
-                f"LTM policy rule {rule.key} of {full_name(self.policy.name)} has conditions "
-                "other than the URI path; it is not modelled as a route"
-            )
-            return None
-        match, values, case_sensitive, negate = paths[0]
-        return Route(pool_name, span, match, values, case_sensitive, negate, "ltm-policy")
-
-    @staticmethod
-    def _forward_pool(block: Block) -> str | None:
-        actions = block.get("actions")
+        terms = tuple(
+            _policy_term(condition, f"{text}: {_words_text(condition)}")
+            for condition in (conditions.block.items if conditions and conditions.block else ())
+        )
+        pools: list[tuple[str, Span]] = []
+        steps: list[PolicyStep] = []
+        actions = rule.block.get("actions")
         for action in actions.block.items if actions and actions.block else ():
-            words = _flatten(action)
-            texts = [w.text for w in words]
-            if "forward" in texts and "pool" in texts:
-                position = texts.index("pool")
-                if position + 1 < len(texts):
-                    return texts[position + 1]
+            self._action(action, span, text, pools, steps)
+        return PolicyRule(rule.key, span, text, terms, tuple(pools), tuple(steps))
+
+    def _action(
+        self,
+        action: Item,
+        rule_span: Span,
+        text: str,
+        pools: list[tuple[str, Span]],
+        steps: list[PolicyStep],
+    ) -> None:
+        words = [w.text for w in _flatten(action)]
+        span = _item_span(self.policy, action)
+        said = f"{text}: {' '.join(words[1:])}"
+        response = "response" in words
+
+        def after(key: str) -> str | None:
+            return words[words.index(key) + 1] if key in words[:-1] else None
+
+        if "forward" in words and "select" in words:
+            pool = after("pool")
+            if pool is not None:
+                resolved = self.service.index.resolve_name(pool, folder_of(self.name), "ltm pool")
+                pools.append((resolved, rule_span))
+            else:
+                steps.append(opaque_step(f"{said}: forwards outside a pool", span, said))
+        elif (
+            ("forward" in words and ("reset" in words or "drop" in words))
+            or "shutdown" in words
+            or "drop" in words
+        ):
+            steps.append(PolicyStep(lambda when: Answer("reject", 0, span, said, when)))
+        elif "http-reply" in words and "redirect" in words:
+            steps.append(PolicyStep(lambda when: Answer("redirect", 302, span, said, when)))
+        elif "http-header" in words or "http-cookie" in words:
+            step = _header_action(words, span, said, response)
+            if step is not None:
+                steps.append(step)
+        elif "http-uri" in words and "replace" in words:
+            value = after("path") or after("value")
+            if value is not None:
+                dynamic = value.startswith("tcl:")
+                path = value.split("?", 1)[0]
+                steps.append(
+                    PolicyStep(lambda when: SetPath(path, span, said, dynamic=dynamic, when=when))
+                )
+        elif "persist" in words:
+            steps.append(opaque_step(f"{said}: persistence set by a policy", span, said))
+        elif "http" in words and "disable" in words:
+            steps.append(opaque_step(f"{said}: turns HTTP processing off", span, said))
+
+
+def _header_action(words: list[str], span: Span, said: str, response: bool) -> PolicyStep | None:
+    """``http-header remove|replace|insert name X [value Y]`` on Cookie or Set-Cookie,
+    ``http-cookie remove|insert name X [value Y]``."""
+
+    def after(key: str) -> str | None:
+        return words[words.index(key) + 1] if key in words[:-1] else None
+
+    name = after("name")
+    if name is None:
         return None
-
-
-_OPERANDS = {"starts-with": "prefix", "equals": "exact"}
-
-
-def _policy_condition(item: Item) -> tuple[str, tuple[str, ...], bool, bool] | None:
-    """An ``http-uri path starts-with|equals values { … }`` condition, else None."""
-    words = [w.text for w in _flatten(item) if w.text != "values"]
-    if "http-uri" not in words or "path" not in words:
+    value = after("value") or ""
+    dynamic = value.startswith("tcl:")
+    if "http-cookie" in words:
+        if "remove" in words:
+            header, pattern, replacement = cookie_removal(name, False)
+            return edit_step("replace-header", header, span, said, replacement, pattern)
+        if "insert" in words:
+            return edit_step("add", "cookie", span, said, f"{name}={value}", dynamic=dynamic)
         return None
-    operand = next((w for w in words if w in _OPERANDS), None)
-    if operand is None:
+    header = name.lower()
+    if header not in ("cookie", "set-cookie"):
         return None
-    values_item = _find_values(item)
-    values = tuple(w.text for w in values_item) if values_item else ()
+    action = "del" if "remove" in words else "set" if "replace" in words else "add"
+    return edit_step(action, header, span, said, value, dynamic=dynamic, response=response)
+
+
+def _policy_term(item: Item, text: str) -> Term:
+    """One ``conditions`` entry, e.g. ``0 { http-uri path starts-with values { /api } }``.
+
+    Unflagged conditions are case-insensitive (DOMAIN.md §2.6, AS3's ``caseSensitive``
+    default; UNVERIFIED against a device listing); ``not`` negates.
+    """
+    words = [w.text for w in _flatten(item)]
+    values_tokens = _find_values(item)
+    values = tuple(token.text for token in values_tokens) if values_tokens else ()
+    negate = "not" in words
     case_sensitive = "case-sensitive" in words
-    return _OPERANDS[operand], values, case_sensitive, "not" in words
+    response = "response" in words
+
+    def after(key: str) -> str:
+        return words[words.index(key) + 1] if key in words[:-1] else ""
+
+    operand = next(
+        (w for w in words if w in ("equals", "starts-with", "ends-with", "contains", "exists")),
+        "",
+    )
+    if "datagroup" in words or not operand:
+        return env_term(text, negate)
+    if "http-uri" in words:
+        if "path" in words:
+            subject, name = "path", ""
+        elif "query-parameter" in words:
+            subject, name = "query", after("name")
+        elif any(
+            w in words
+            for w in ("query-string", "path-segment", "extension", "host", "port", "scheme")
+        ):
+            return env_term(text, negate)
+        else:
+            subject, name = "url", ""
+    elif "http-cookie" in words:
+        subject, name = ("res-cookie" if response else "cookie"), after("name")
+    elif "http-header" in words:
+        subject, name = ("res-header" if response else "header"), after("name")
+    elif "http-method" in words:
+        subject, name = "method", ""
+    elif "http-status" in words:
+        subject, name = "status", ""
+    else:
+        return env_term(text, negate)
+    return policy_test(subject, name, operand, values, case_sensitive, text, negate)
+
+
+def _words_text(item: Item) -> str:
+    """A condition as tmsh lists it, on one line: ``http-uri path starts-with values { /api }``."""
+    values = _find_values(item)
+    listed = "values { " + " ".join(token.text for token in values or ()) + " }"
+    words = [listed if w.text == "values" else w.text for w in _flatten(item)]
+    return " ".join(words[1:] if words and words[0].isdigit() else words)
 
 
 def _flatten(item: Item) -> list[Token]:
@@ -731,45 +931,11 @@ def _find_values(item: Item) -> list[Token] | None:
     return None
 
 
-def _keyed_by_irule(base: Persistence, facts: IRuleFacts, rule: TmshObject) -> Persistence:
-    """Universal persistence facts from the iRule named by the profile's ``rule``."""
-    lookups = [c for c in facts.persists if c.method == "uie"]
-    adds = [c for c in facts.persists if c.method == "add uie"]
-    keyed = [c for c in lookups + adds if c.cookie]
-    related = tuple(Span(rule.path, c.line, c.column) for c in lookups + adds)
-    if not keyed:
-        note = f"iRule {full_name(rule.name)} does not persist on a cookie"
-        return base._replace(related=related, notes=(note,))
-    first = ((lookups and [c for c in lookups if c.cookie]) or keyed)[0]
-    cookie = first.cookie or ""
-    span = Span(rule.path, first.line, first.column)
-    learns = any(c.cookie == cookie and c.event == "HTTP_RESPONSE" for c in adds)
-    notes = [] if learns else [f"no 'persist add uie' on {cookie} in HTTP_RESPONSE"]
-    if rule.raw is not None:
-        mentions = cookie_mentions(rule.raw.text, cookie, rule.raw.line, rule.raw.column)
-        related += tuple(Span(rule.path, line, column) for line, column in mentions)
-    return base._replace(
-        keyed_on="cookie",
-        cookie_name=Located(cookie, span),
-        learns_from_response=learns,
-        related=related,
-        notes=tuple(notes),
-    )
-
-
-def bigip_cookie_name(pool: str) -> str:
-    """``BIGipServer<pool>``: the bare name in /Common, ``~Partition~pool`` elsewhere."""
-    if pool.startswith("/Common/") and pool.count("/") == 2:
-        return f"BIGipServer{base_name(pool)}"
-    return "BIGipServer" + pool.replace("/", "~")
-
-
-def _lifetime(located: Located[str], zero_is_unbounded: bool = False) -> Located[int | None]:
+def _lifetime(located: Located[str]) -> Located[int | None]:
+    """A duration property in seconds (``indefinite``, a session cookie, 0: None)."""
     text = located.value
     seconds = None if text in ("session-cookie", "session cookie") else parse_duration(text)
-    if zero_is_unbounded and seconds == 0:
-        seconds = None
-    return Located(seconds, located.span, located.inherited, located.note)
+    return Located(seconds or None, located.span, located.inherited, located.note)
 
 
 def _flag(located: Located[str]) -> Located[bool]:

@@ -14,11 +14,19 @@ idioms with regular expressions:
   arms on the path.
 
 Anything else is left alone: the facts are what can be read with confidence.
+
+:func:`scan_commands` is what the loaders compile (:mod:`tcommlint.loaders.f5.compile`):
+every command of interest at a command position inside an event, with its Tcl words, their
+positions and the blocks around it (``if``/``elseif``/``else`` chains, ``switch`` arms with
+fall-through, other blocks), found in one pass over the braces (parents recorded, so finding
+the blocks around a command costs its depth). :func:`all_cookie_mentions` lists every
+cookie name written, for fixes.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
 from tcommlint.loaders.f5.tmsh import tcl_block_end
@@ -92,6 +100,7 @@ _SWITCH = re.compile(
     r"\s*\]?\s*\]\s*$"
 )
 _HASH = re.compile("#")
+_NEWLINE = re.compile("\n")
 _BRACE_SPECIAL = re.compile(r'[\\"{}]')
 _OPERATORS = {"starts_with": "prefix", "equals": "exact", "eq": "exact", "==": "exact"}
 
@@ -115,18 +124,21 @@ def scan_irule(body: str, first_line: int = 1, first_col: int = 1) -> IRuleFacts
 
 
 class _Locator:
-    """Offsets in the body → positions in the file."""
+    """Offsets in the body → positions in the file (newlines found once, then bisected)."""
 
     def __init__(self, body: str, first_line: int, first_col: int) -> None:
         self.body = body
         self.first_line = first_line
         self.first_col = first_col
+        self._newlines: list[int] | None = None
 
     def at(self, offset: int) -> tuple[int, int]:
-        line = self.body.count("\n", 0, offset)
+        if self._newlines is None:
+            self._newlines = [match.start() for match in _NEWLINE.finditer(self.body)]
+        line = bisect_left(self._newlines, offset)
         if line == 0:
             return self.first_line, self.first_col + offset
-        return self.first_line + line, offset - self.body.rfind("\n", 0, offset)
+        return self.first_line + line, offset - self._newlines[line - 1]
 
 
 def _blank_comments(body: str) -> str:
@@ -367,4 +379,388 @@ def cookie_mentions(
         offset = first_col - 1 if index == 0 else 0
         for match in argument.finditer(line):
             found.append((first_line + index, offset + match.start(1) + 1))
+    return tuple(found)
+
+
+# --- commands and the blocks they sit in (what compiling an iRule needs) ------------------
+
+
+class Guard(NamedTuple):
+    """One block around a command: the condition under which control enters it.
+
+    ``kind`` is ``if`` (the Tcl condition ``text`` holds), ``not`` (``text`` fails: an earlier
+    ``if``/``elseif`` of the same chain, for an ``elseif``/``else`` branch), ``switch`` (the
+    subject ``text`` matches one of ``patterns`` under ``options``; ``negate``: none of them,
+    for a later arm or ``default``), ``other`` (a block the scanner does not read: a loop, a
+    ``catch``; ``text`` is its header).
+    """
+
+    kind: str
+    text: str
+    patterns: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    negate: bool = False
+
+
+class Command(NamedTuple):
+    """One Tcl command of an iRule, at a command position inside a ``when`` event.
+
+    ``words`` are the Tcl words as written (quotes, braces and brackets kept), the command
+    name first, each with its (line, column) in ``positions``; ``guards`` are the blocks
+    around it from the outermost in. ``priority`` is the event's (500 when not given).
+    """
+
+    name: str
+    words: tuple[str, ...]
+    positions: tuple[tuple[int, int], ...]
+    event: str
+    priority: int
+    guards: tuple[Guard, ...]
+    text: str
+
+    @property
+    def line(self) -> int:
+        """The line of the command name."""
+        return self.positions[0][0]
+
+    @property
+    def column(self) -> int:
+        """The column of the command name."""
+        return self.positions[0][1]
+
+
+DEFAULT_PRIORITY = 500
+_WHEN_PRIORITY = re.compile(
+    r"(?m)^[ \t]*when[ \t]+([A-Z][A-Z0-9_]*)((?:[ \t]+(?:priority|timing)[ \t]+\w+)*)[ \t]*\{"
+)
+_COMMAND_START = re.compile(r"(?m)(?:^|[;{])[ \t]*([A-Za-z_][\w:]*)")
+_PRIORITY = re.compile(r"priority[ \t]+(\d+)")
+_SWITCH_HEAD = re.compile(r"switch\s+((?:-\w+\s+)*)(?:--\s+)?(.+?)\s*$", re.S)
+_BLANKS = " \t\r"
+
+
+class _Structure:
+    """Braces, quoted strings and events of one (comment-blanked) iRule body."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pairs: dict[int, int] = {}
+        self.closes: dict[int, int] = {}
+        self.parents: dict[int, int] = {}
+        quoted: list[tuple[int, int]] = []
+        stack: list[int] = []
+        quote_start = -1
+        skip = 0
+        for match in _BRACE_SPECIAL.finditer(text):
+            index = match.start()
+            if index < skip:
+                continue
+            char = match.group()
+            if char == "\\":
+                skip = index + 2
+            elif char == '"':
+                if quote_start >= 0:
+                    quoted.append((quote_start, index))
+                    quote_start = -1
+                elif index == 0 or text[index - 1] in " \t\r\n;[":
+                    quote_start = index
+            elif quote_start >= 0:
+                continue
+            elif char == "{":
+                if stack:
+                    self.parents[index] = stack[-1]
+                stack.append(index)
+            elif stack:
+                opener = stack.pop()
+                self.pairs[opener] = index
+                self.closes[index] = opener
+        self.quote_starts = [start for start, _ in quoted]
+        self.quote_ends = [end for _, end in quoted]
+        self.openers = sorted(self.pairs)
+        self.events: list[tuple[int, int, str, int]] = []
+        for match in _WHEN_PRIORITY.finditer(text):
+            opener = match.end() - 1
+            close = self.pairs.get(opener)
+            if close is None:
+                end = tcl_block_end(text, opener + 1)
+                close = len(text) if end < 0 else end
+            found = _PRIORITY.search(match.group(2))
+            priority = int(found.group(1)) if found else DEFAULT_PRIORITY
+            self.events.append((opener, close, match.group(1), priority))
+        self._arms: dict[int, list[tuple[tuple[str, ...], int]]] = {}
+
+    def quoted(self, offset: int) -> bool:
+        """Whether ``offset`` is inside a quoted string."""
+        index = bisect_right(self.quote_starts, offset) - 1
+        return index >= 0 and self.quote_starts[index] < offset < self.quote_ends[index]
+
+    def event_at(self, offset: int) -> tuple[int, str, int] | None:
+        """(opener, name, priority) of the event holding ``offset``."""
+        for opener, close, name, priority in self.events:
+            if opener < offset < close:
+                return opener, name, priority
+        return None
+
+    def enclosing(self, offset: int, outer: int) -> list[int]:
+        """Openers of the blocks around ``offset`` inside the block ``outer``, outermost first
+        (from the last block opened before ``offset`` up its parents: depth, not length)."""
+        index = bisect_left(self.openers, offset) - 1
+        opener: int | None = self.openers[index] if index >= 0 else None
+        end = len(self.text)
+        while opener is not None and opener > outer and self.pairs.get(opener, end) < offset:
+            opener = self.parents.get(opener)
+        found: list[int] = []
+        while opener is not None and opener > outer:
+            if opener in self.pairs:
+                found.append(opener)
+            opener = self.parents.get(opener)
+        found.reverse()
+        return found
+
+    def previous(self, index: int) -> int:
+        """The index of the last character before ``index`` that is not a blank or newline."""
+        index -= 1
+        while index >= 0 and self.text[index] in " \t\r\n":
+            index -= 1
+        return index
+
+    def word_before(self, index: int) -> tuple[str, int]:
+        """The bare word that ends at ``index`` (inclusive), and where it starts."""
+        start = index
+        while start >= 0 and (self.text[start].isalnum() or self.text[start] in "_:"):
+            start -= 1
+        return self.text[start + 1 : index + 1], start + 1
+
+    def guards(self, opener: int, parent: int) -> list[Guard]:
+        """How control enters the block opened at ``opener`` (directly inside ``parent``)."""
+        text = self.text
+        end = self.previous(opener)
+        if end < 0:
+            return [Guard("other", "")]
+        word, start = self.word_before(end)
+        if word == "else":
+            return [Guard("not", condition) for condition in self._chain(start)]
+        if text[end] == "}" and end in self.closes:
+            condition_open = self.closes[end]
+            keyword, keyword_start = self.word_before(self.previous(condition_open))
+            condition = text[condition_open + 1 : end].strip()
+            if keyword == "if":
+                return [Guard("if", condition)]
+            if keyword == "elseif":
+                earlier = [Guard("not", c) for c in self._chain(keyword_start)]
+                return [*earlier, Guard("if", condition)]
+        arm = self._switch_arm(opener, parent)
+        if arm is not None:
+            return arm
+        line_start = text.rfind("\n", 0, opener) + 1
+        header = text[line_start:opener].strip()
+        first = header.split(None, 1)[0] if header else ""
+        if first in ("switch", "catch", "eval", "when"):
+            return []  # a switch body's arms are read one by one; the others always run
+        if first == "if" and text[end] != "}":
+            return [Guard("if", header[2:].strip())]  # an unbraced condition
+        return [Guard("other", header)]
+
+    def _chain(self, keyword_start: int) -> list[str]:
+        """The conditions of the ``if``/``elseif`` branches before the keyword at
+        ``keyword_start`` (an ``else`` or ``elseif``), nearest last."""
+        conditions: list[str] = []
+        body_close = self.previous(keyword_start)
+        while body_close >= 0 and body_close in self.closes:
+            condition_close = self.previous(self.closes[body_close])
+            if condition_close < 0 or condition_close not in self.closes:
+                break
+            condition_open = self.closes[condition_close]
+            conditions.append(self.text[condition_open + 1 : condition_close].strip())
+            keyword, start = self.word_before(self.previous(condition_open))
+            if keyword != "elseif":
+                break
+            body_close = self.previous(start)
+        conditions.reverse()
+        return conditions
+
+    def _switch_arm(self, opener: int, parent: int) -> list[Guard] | None:
+        """The guards of a ``switch`` arm body, when the block is one."""
+        head_end = self.previous(parent)
+        line_start = self.text.rfind("\n", 0, parent) + 1
+        head = self.text[line_start : head_end + 1].strip()
+        found = _SWITCH_HEAD.search(head)
+        if found is None or not head.startswith("switch"):
+            return None
+        arms = self._arms.get(parent)
+        if arms is None:
+            arms = self._arms[parent] = self._parse_arms(parent)
+        options = tuple(found.group(1).split())
+        subject = found.group(2)
+        earlier: list[str] = []
+        for patterns, body in arms:
+            if body == opener:
+                if patterns == ("default",):
+                    return [Guard("switch", subject, tuple(earlier), options, negate=True)]
+                guards = [Guard("switch", subject, patterns, options)]
+                if earlier:
+                    guards.insert(0, Guard("switch", subject, tuple(earlier), options, True))
+                return guards
+            earlier.extend(p for p in patterns if p != "default")
+        return None
+
+    def _parse_arms(self, parent: int) -> list[tuple[tuple[str, ...], int]]:
+        words = tcl_words(self, parent + 1, self.pairs[parent], list_mode=True)
+        arms: list[tuple[tuple[str, ...], int]] = []
+        pending: list[str] = []
+        for index in range(0, len(words) - 1, 2):
+            pattern, _ = words[index]
+            body, offset = words[index + 1]
+            pending.append(literal(pattern) or pattern)
+            if body != "-":
+                arms.append((tuple(pending), offset if body.startswith("{") else -1))
+                pending = []
+        return arms
+
+
+def tcl_words(
+    structure: _Structure, start: int, end: int, list_mode: bool = False
+) -> list[tuple[str, int]]:
+    """The Tcl words from ``start`` to the end of the command (a newline or ``;``, or a
+    ``}`` that closes an enclosing block), or to ``end`` in ``list_mode``; each with its
+    offset. Braced and bracketed words are taken whole."""
+    text = structure.text
+    words: list[tuple[str, int]] = []
+    index = start
+    stops = "" if list_mode else "\n;"
+    while index < end:
+        char = text[index]
+        if char in _BLANKS or (list_mode and char == "\n"):
+            index += 1
+            continue
+        if char == "\\" and text[index + 1 : index + 2] == "\n":
+            index += 2
+            continue
+        if char in stops or char == "}":
+            break
+        word_start = index
+        if char == "{":
+            close = structure.pairs.get(index)
+            index = end if close is None else close + 1
+        elif char == '"':
+            index = _quoted_end(text, index, end)
+        else:
+            index = _bare_end(text, index, end)
+        words.append((text[word_start:index], word_start))
+    return words
+
+
+def _quoted_end(text: str, index: int, end: int) -> int:
+    """The offset after the quoted word starting at ``index``."""
+    depth = 0
+    index += 1
+    while index < end:
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+        elif char == '"' and depth == 0:
+            return index + 1
+        index += 1
+    return end
+
+
+def _bare_end(text: str, index: int, end: int) -> int:
+    """The offset after the bare word (maybe with ``[…]`` substitutions) at ``index``."""
+    depth = 0
+    while index < end:
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+        elif depth == 0 and (char in " \t\r\n;}"):
+            return index
+        elif depth and char == '"':
+            index = _quoted_end(text, index, end)
+            continue
+        index += 1
+    return end
+
+
+def literal(word: str) -> str | None:
+    """The value of a Tcl word known without running anything (no ``$`` or ``[…]``)."""
+    if len(word) >= 2 and word[0] == "{" and word[-1] == "}":
+        return word[1:-1]
+    inner = word[1:-1] if len(word) >= 2 and word[0] == '"' and word[-1] == '"' else word
+    if "$" in inner or "[" in inner:
+        return None
+    return re.sub(r"\\(.)", r"\1", inner)
+
+
+def scan_commands(
+    body: str, names: frozenset[str], first_line: int = 1, first_col: int = 1
+) -> tuple[Command, ...]:
+    """Every command named in ``names`` inside a ``when`` event of an iRule, in text order,
+    with its words, positions, event and guards. Commands inside quoted strings and
+    outside every event (they never run) are left out."""
+    text = _blank_comments(body)
+    structure = _Structure(text)
+    locate = _Locator(body, first_line, first_col)
+    commands: list[Command] = []
+    for match in _COMMAND_START.finditer(text):
+        name = match.group(1)
+        start = match.start(1)
+        if name not in names or structure.quoted(start):
+            continue
+        event = structure.event_at(start)
+        if event is None:
+            continue
+        opener, event_name, priority = event
+        words = [(name, start), *tcl_words(structure, match.end(1), len(text))]
+        guards: list[Guard] = []
+        parent = opener
+        for block in structure.enclosing(start, opener):
+            guards.extend(structure.guards(block, parent))
+            parent = block
+        last = words[-1]
+        command_text = " ".join(body[start : last[1] + len(last[0])].split())
+        commands.append(
+            Command(
+                name,
+                tuple(word for word, _ in words),
+                tuple(locate.at(offset) for _, offset in words),
+                event_name,
+                priority,
+                tuple(guards),
+                command_text,
+            )
+        )
+    return tuple(commands)
+
+
+_COOKIE_SUBCOMMANDS = (
+    "exists|value|remove|insert|name|replace|path|domain|expires|maxage|secure|httponly"
+    "|version|comment|commenturl|port|attribute|encrypt|decrypt|samesite"
+)
+_ANY_COOKIE_MENTION = re.compile(
+    rf"(?:HTTP::cookie(?:\s+(?:{_COOKIE_SUBCOMMANDS}))*"
+    r"|persist\s+cookie\s+(?:insert|rewrite|passive|hash))"
+    r"\s+(?:\\?[\"{])?([A-Za-z0-9_.~#%^&*-]+)"
+)
+
+
+def all_cookie_mentions(
+    text: str, first_line: int = 1, first_col: int = 1
+) -> tuple[tuple[str, int, int], ...]:
+    """(name, line, column) of every cookie name an iRule writes as an ``HTTP::cookie``
+    argument or after ``persist cookie <method>`` (the text may be a JSON string: ``\\"``
+    before a name is allowed), for a fix that renames a misspelt cookie everywhere."""
+    locate = _Locator(text, first_line, first_col)
+    found = []
+    for match in _ANY_COOKIE_MENTION.finditer(text):
+        line, column = locate.at(match.start(1))
+        found.append((match.group(1), line, column))
     return tuple(found)
