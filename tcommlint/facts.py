@@ -57,6 +57,7 @@ def deployment_facts(deployment: Deployment) -> dict[str, Any]:
         "breaks": [b for route in routes for b in route["breaks"]],
         "outside": [o for route in routes for o in route["outside"]],
         "lb_cookies": [c for route in routes for c in route["lb_cookies"]],
+        "inert": [i for route in routes for i in route["inert"]],
         "incomplete": [],
     }
 

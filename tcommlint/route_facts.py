@@ -13,7 +13,7 @@ from tcommlint.expr import human_duration
 from tcommlint.model import Deployment
 from tcommlint.pipeline.balance import candidates
 from tcommlint.pipeline.describe import describe_persistence
-from tcommlint.pipeline.model import LbCookie, Pool
+from tcommlint.pipeline.model import LbCookie, LoadBalancer, Pool
 from tcommlint.pipeline.outcome import Break
 from tcommlint.pipeline.scenarios import AppModel
 from tcommlint.source import Span, loc
@@ -81,12 +81,16 @@ def _route(verdict: RouteVerdict, app: AppModel) -> dict[str, Any]:
         ],
         "kept_by": list(outcome.kept_by),
         "client_address_loc": loc(_client_address_span(pool) or service.span),
-        "breaks": _breaks(outcome.breaks, context, key, app, lb.assumption),
+        "breaks": _breaks(outcome.breaks, context, key, app, lb),
         "outside": [
             {**context, "loc": loc(o.span), "reason": o.reason, "text": o.text, "key": key}
             for o in outcome.outside
         ],
         "lb_cookies": [cookie] if cookie is not None else [],
+        "inert": [
+            {**context, "loc": loc(item.span), "reason": item.reason, "key": f"{key}/inert"}
+            for item in service.inert
+        ],
     }
 
 
@@ -95,8 +99,9 @@ def _breaks(
     context: dict[str, Any],
     key: str,
     app: AppModel,
-    assumption: str,
+    lb: LoadBalancer,
 ) -> list[dict[str, Any]]:
+    assumption, mentions = lb.assumption, lb.cookie_mentions
     seen: set[tuple[str, str]] = set()
     found = []
     for item in breaks:
@@ -119,6 +124,8 @@ def _breaks(
                 "seen": item.seen,
                 "severity": _SEVERITY.get(item.scenario, "error"),
                 "key": f"{key}/{cause.code}",
+                "cookie_name": cause.cookie,
+                "mentions": [loc(span) for name, span in mentions if name == cause.cookie],
             }
         )
     return found

@@ -67,8 +67,8 @@ def route_verdicts(deployment: Deployment, trace: bool = False) -> list[RouteVer
             pool = pools.get(outcome.pools[0] if outcome.pools else pool_name)
             served.update(outcome.pools)
             found.append((outcome, pool, span))
-        elsewhere = _declared_elsewhere(lb, served)
         for outcome, pool, span in found:
+            elsewhere = _declared_elsewhere(lb, served, outcome.service)
             fixed = _elsewhere(outcome, elsewhere)
             verdicts.append(RouteVerdict(lb, outcome.service, pool, span, fixed, elsewhere))
     return verdicts
@@ -84,11 +84,11 @@ def _first_route(service: Service, app: AppModel) -> tuple[str, Span]:
     return "", service.span
 
 
-def _declared_elsewhere(lb: LoadBalancer, served: set[str]) -> tuple[Span, ...]:
-    spans = [
-        pool.span for pool in lb.pools if pool.name not in served and not pool.persistence.empty
-    ]
-    return tuple(spans)
+def _declared_elsewhere(lb: LoadBalancer, served: set[str], service: Service) -> tuple[Span, ...]:
+    """Persistence on pools the app path never reaches, and on the other services."""
+    pools = [p.span for p in lb.pools if p.name not in served and not p.persistence.empty]
+    services = [s.span for s in lb.services if s is not service and not s.persistence.empty]
+    return (*pools, *services)
 
 
 def _elsewhere(outcome: Outcome, elsewhere: tuple[Span, ...]) -> Outcome:

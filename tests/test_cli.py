@@ -88,12 +88,22 @@ def test_bad_flag_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
         ([], 1, {"TC005", "TC006"}),
         (["--ignore", "TC005"], 0, {"TC006"}),
         (["--select", "TC005"], 1, {"TC005"}),
-        (["--select", "TC0"], 1, {"TC005"}),  # TC006 only reports selected rules it skipped
+        (["--select", "TC0"], 1, {"TC005", "TC006"}),  # TC008 is selected and needs an LB
+        (["--select", "TC005,TC006"], 1, {"TC005"}),  # TC006 reports only selected rules
         (["--severity", "TC005=info"], 0, {"TC005", "TC006"}),
         (["--fail-on", "never"], 0, {"TC005", "TC006"}),
         (["--fail-on", "info"], 1, {"TC005", "TC006"}),
     ],
-    ids=["default", "ignore", "select", "select-prefix", "severity", "fail-never", "fail-info"],
+    ids=[
+        "default",
+        "ignore",
+        "select",
+        "select-prefix",
+        "select-two",
+        "severity",
+        "fail-never",
+        "fail-info",
+    ],
 )
 def test_selection_and_fail_on(
     flags: list[str],

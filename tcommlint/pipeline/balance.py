@@ -138,11 +138,19 @@ def _hash_cause(chooser: _Chooser) -> Cause:
 
 def _unpersisted(chooser: _Chooser) -> Cause:
     pool = chooser.pool
-    if chooser.persistence.empty:
+    persistence = chooser.persistence
+    if persistence.empty and persistence.inert:
+        inert = persistence.inert[0]
+        return Cause("ineffective", inert.span, inert.reason)
+    if persistence.empty:
+        service = chooser.run.service
+        on_service = chooser.run.world.lb.persistence_at == "service"
+        home = service.span if on_service else pool.span
+        what = f"{service.name} (pool {pool.name})" if on_service else pool.name
         return Cause(
             "no-persistence",
-            pool.span,
-            f"{pool.name} balances every request ({pool.balance.algorithm.value}) and has no "
+            home,
+            f"{what} balances every request ({pool.balance.algorithm.value}) and has no "
             "session persistence",
             ((pool.balance.algorithm.span, "the balance algorithm"),),
         )

@@ -29,6 +29,7 @@ def name_cause(name: str, app: AppModel, span: Span, what: str) -> Cause | None:
             span,
             f"{what} reads the cookie '{name}' but the application's session cookie is "
             f"'{wanted}': cookie names are case-sensitive, so it never matches",
+            cookie=name,
         )
     if edit_distance(name.lower(), wanted.lower()) <= 2:
         return Cause(
@@ -36,6 +37,7 @@ def name_cause(name: str, app: AppModel, span: Span, what: str) -> Cause | None:
             span,
             f"{what} reads the cookie '{name}', not the application's '{wanted}': no such "
             "cookie exists",
+            cookie=name,
         )
     return None
 

@@ -259,6 +259,14 @@ class PersistRule(NamedTuple):
     when: Condition = ALWAYS
 
 
+class Inert(NamedTuple):
+    """Configuration that is declared but can never take effect (an F5 universal profile
+    without a rule, an LTM policy left in Drafts): reported, never simulated."""
+
+    reason: str
+    span: Span
+
+
 class Persistence(NamedTuple):
     """Everything that keeps a client on a server, in lookup order."""
 
@@ -266,6 +274,7 @@ class Persistence(NamedTuple):
     persist_rules: tuple[PersistRule, ...] = ()
     cookie: LbCookie | None = None
     stick_rules: tuple[StickRule, ...] = ()
+    inert: tuple[Inert, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -344,6 +353,7 @@ class Service(NamedTuple):
     response_steps: tuple[Step, ...] = ()
     persistence: Persistence = Persistence()  # attached to the service (F5 virtuals)
     notes: tuple[str, ...] = ()
+    inert: tuple[Inert, ...] = ()  # routing or other service configuration never applied
 
 
 class LoadBalancer(NamedTuple):
@@ -351,6 +361,7 @@ class LoadBalancer(NamedTuple):
 
     ``assumption`` names the branches of conditional blocks this compilation took, when the
     configuration has branches that cannot be decided statically (each is compiled apart).
+    ``cookie_mentions`` lets a fix rename a misspelt cookie everywhere it is written.
     """
 
     vendor: str  # "haproxy", "f5-tmsh", "f5-as3"
@@ -360,6 +371,8 @@ class LoadBalancer(NamedTuple):
     tables: tuple[Table, ...] = ()
     notes: tuple[str, ...] = ()
     assumption: str = ""
+    cookie_mentions: tuple[tuple[str, Span], ...] = ()  # every cookie name written, where
+    persistence_at: str = "pool"  # where a vendor declares persistence: "pool" or "service"
 
     def pool(self, name: str) -> Pool | None:
         """The pool of that name, if any."""

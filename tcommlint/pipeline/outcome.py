@@ -15,6 +15,7 @@ class Cause(NamedTuple):
     span: Span
     reason: str
     related: tuple[tuple[Span, str], ...] = ()
+    cookie: str = ""  # the misspelt cookie name of ``cookie-name-case`` / ``cookie-name-typo``
 
 
 class Break(NamedTuple):

@@ -170,7 +170,9 @@ def _simulate_service(
             if run.traces and not traced:
                 traced = tuple(run.traces)
     verdict = REDIRECTS if redirects else ("breaks" if breaks else "sticky")
-    return Outcome(service, tuple(pools), verdict, tuple(breaks), (), tuple(kept_by), traced)
+    distinct = {(b.scenario, b.cause.code, b.cause.span, b.assumption): b for b in reversed(breaks)}
+    kept = tuple(reversed(distinct.values()))
+    return Outcome(service, tuple(pools), verdict, kept, (), tuple(kept_by), traced)
 
 
 # --- the world of one load balancer ---------------------------------------------------------
@@ -368,7 +370,7 @@ class _Run:
         sent = cookies
         result = self._through(session, request, login)
         if self.tracing and session.index == 0:
-            self._trace(number, method, path, sent, result)
+            self._trace(session, number, method, path, sent, result)
         return result
 
     def _through(self, session: _Session, request: Request, login: bool) -> _Result:
@@ -569,8 +571,13 @@ class _Run:
         if self.tracing:
             self.steps.append(TraceStep(span, text))
 
-    def _trace(self, number: int, method: str, path: str, sent: str, result: _Result) -> None:
-        outcome = "kept" if result.status == 200 and not (number > 1 and result.created) else ""
+    def _trace(
+        self, session: _Session, number: int, method: str, path: str, sent: str, result: _Result
+    ) -> None:
+        kept = result.status == 200 and not (number > 1 and result.created)
+        outcome = (
+            ("kept (the session broke before)" if session.repaired else "kept") if kept else ""
+        )
         self.traces.append(
             RequestTrace(
                 number,
@@ -614,13 +621,14 @@ def _node(server: Server) -> str:
 
 
 def _merged(first: Persistence, second: Persistence) -> Persistence:
-    if first.empty and not first.persist_rules:
+    if first.empty and not first.persist_rules and not first.inert:
         return second
     return Persistence(
         first.server_rules + second.server_rules,
         first.persist_rules + second.persist_rules,
         first.cookie or second.cookie,
         first.stick_rules + second.stick_rules,
+        first.inert + second.inert,
     )
 
 

@@ -15,6 +15,7 @@ the line that set it, or of the proxy header when inherited.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from tcommlint.loaders.haproxy.acl import Acls, compile_condition, named_acls
@@ -49,7 +50,7 @@ from tcommlint.pipeline.model import (
     Step,
     UsePool,
 )
-from tcommlint.source import Located
+from tcommlint.source import Located, Span
 
 _RULE_KEYWORDS = frozenset({"http-request", "http-response", "http-after-response", "acl"})
 
@@ -91,8 +92,30 @@ def compile_load_balancer(
         _service(p) for p in compiled if p.proxy.section.kind in ("frontend", "listen")
     )
     tables = tables_of(path, sections)
-    lb = LoadBalancer("haproxy", (path,), services, pools, tables, (), assumption)
+    mentions = cookie_mentions(path, sections)
+    lb = LoadBalancer("haproxy", (path,), services, pools, tables, (), assumption, mentions)
     return lb, errors
+
+
+_COOKIE_ARGUMENT = re.compile(
+    r"(?<![\w.])(?:req\.cook|res\.cook|cook|scook|cookie|req\.cook_val|res\.cook_val|cook_val"
+    r"|scook_val|req\.cook_cnt|cook_cnt|cook_beg|cook_end|cook_sub|cook_reg|cook_dir|cook_dom"
+    r"|cook_len|req\.cook_beg)\(\s*([^,)\s]+)"
+)
+
+
+def cookie_mentions(path: str, sections: Sequence[Section]) -> tuple[tuple[str, Span], ...]:
+    """Every cookie name written in the file (fetch arguments, ``cookie`` lines), at its word."""
+    found: list[tuple[str, Span]] = []
+    for section in sections:
+        for statement in section.statements:
+            words = statement.words
+            if statement.keyword == "cookie" and len(words) > 1:
+                found.append((words[1].text, Span(path, words[1].line, words[1].column)))
+            for word in words[1:]:
+                for match in _COOKIE_ARGUMENT.finditer(word.text):
+                    found.append((match.group(1), Span(path, word.line, word.column)))
+    return tuple(found)
 
 
 # --- services -------------------------------------------------------------------------------
