@@ -726,3 +726,23 @@ def test_cookie_mentions_for_fixes() -> None:
         ("jsessionid", 8, 30),
         ("jsessionid", 8, 73),
     ]
+
+
+def test_cookie_named_after_the_routed_pool_without_default_pool() -> None:
+    text = (
+        "ltm pool /Common/pool_api { }\n"
+        "ltm rule /Common/r {\nwhen HTTP_REQUEST { pool pool_api }\n}\n"
+        "ltm virtual /Common/vs {\n    persist { /Common/cookie { default yes } }\n"
+        "    profiles { /Common/http { } }\n    rules { /Common/r }\n}\n"
+    )
+    cookie = _service(_load(text)).persistence.cookie
+    assert cookie is not None and cookie.name.value == "BIGipServerpool_api"
+    assert cookie.name.inherited
+
+
+def test_persist_none_under_an_unreadable_condition_is_opaque() -> None:
+    service = _irule_service(
+        'when HTTP_REQUEST {\n  if { [HTTP::host] eq "a" } { persist none }\n}'
+    )
+    (step,) = service.request_steps
+    assert isinstance(step, Opaque) and service.persistence.persist_rules == ()

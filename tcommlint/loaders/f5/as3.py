@@ -425,6 +425,8 @@ class _ServiceBuilder:
             *(route for policy in policies for route in policy.routes),
             *compiler.first_routes(),
         ]
+        if default_pool is None and routes:
+            self.builder.name_cookie_after(routes[0].pool)
         request_steps = [
             *(step for policy in policies for step in policy.request_steps),
             *compiler.request_steps(),

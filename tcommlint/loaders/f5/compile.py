@@ -58,6 +58,7 @@ from tcommlint.source import Located, Span
 NO_CUT = 1 << 16  # BIG-IP does not cut persistence keys; the simulator's default would
 UNIVERSAL_TIMEOUT = 180  # built-in /Common/universal, hash and source_addr: timeout 180
 MAX_BRANCHES = 16  # a condition with more alternatives is left to the simulation's "env"
+UNKNOWN_POOL_COOKIE = "BIGipServer<pool>"
 MAX_DEPTH = 32  # nesting of conditions and string functions read; deeper is "env"
 
 REQUEST_EVENTS = ("CLIENT_ACCEPTED", "HTTP_REQUEST")
@@ -562,6 +563,16 @@ class PersistenceBuilder:
         """Persistence outside the model: a request that meets it is not evaluable."""
         self.steps.append(Opaque(reason, span, text, when))
 
+    def name_cookie_after(self, pool: str) -> None:
+        """A virtual without a default pool: BIG-IP's default cookie name follows the pool
+        a request is sent to; the model names it after ``pool`` (the first route's)."""
+        cookie = self.cookie
+        if cookie is not None and cookie.name.value == UNKNOWN_POOL_COOKIE:
+            generated = bigip_cookie_name(pool)
+            note = f"no cookie name: BIG-IP names the cookie after the pool, here {generated}"
+            name = Located(generated, cookie.name.span, True, note)
+            self.cookie = cookie._replace(name=name)
+
     def persistence(self) -> Persistence:
         """The persistence record of the virtual."""
         return Persistence((), tuple(self.persist_rules), self.cookie, tuple(self.stick_rules))
@@ -579,7 +590,7 @@ def lb_cookie(settings: CookieSettings, pool: str | None, https: bool) -> LbCook
     """
     name = settings.name
     if name.value in ("", "none"):
-        generated = bigip_cookie_name(pool) if pool else "BIGipServer<pool>"
+        generated = bigip_cookie_name(pool) if pool else UNKNOWN_POOL_COOKIE
         name = Located(
             generated,
             name.span,
@@ -955,13 +966,15 @@ class _CommandCompiler:
     def persist(self) -> None:
         words = self.command.words
         method = self.word(1)
+        if _has_env(self.when):
+            # the simulation tries "env" tests of routes and steps, not of a virtual's
+            # persistence records: a persist command under one is not evaluable
+            self.opaque(f"'{self.text}' runs under a condition the simulation cannot decide")
+            return
         if method == "none":
             if not self.response:
                 rule = PersistRule("ignore", self.span, self.text, self.when)
                 self.owner.builder.persist_rules.append(rule)
-            return
-        if _has_env(self.when):
-            self.opaque(f"'{self.text}' runs under a condition the simulation cannot decide")
             return
         if method in ("uie", "add"):
             self.universal(words)
