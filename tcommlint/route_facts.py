@@ -13,7 +13,7 @@ from tcommlint.expr import human_duration
 from tcommlint.model import Deployment
 from tcommlint.pipeline.balance import candidates
 from tcommlint.pipeline.describe import describe_persistence
-from tcommlint.pipeline.model import LbCookie, LoadBalancer, Pool
+from tcommlint.pipeline.model import LbCookie, LoadBalancer, Pool, Service
 from tcommlint.pipeline.outcome import Break
 from tcommlint.pipeline.scenarios import AppModel
 from tcommlint.source import Span, loc
@@ -80,7 +80,7 @@ def _route(verdict: RouteVerdict, app: AppModel) -> dict[str, Any]:
             *(describe_persistence(pool.persistence, tables) if pool is not None else []),
         ],
         "kept_by": list(outcome.kept_by),
-        "client_address_loc": loc(_client_address_span(pool) or service.span),
+        "client_address_loc": loc(_client_address_span(service, pool) or service.span),
         "breaks": _breaks(outcome.breaks, context, key, app, lb),
         "outside": [
             {**context, "loc": loc(o.span), "reason": o.reason, "text": o.text, "key": key}
@@ -168,13 +168,14 @@ def _lb_cookie(cookie: LbCookie | None) -> dict[str, Any] | None:
     }
 
 
-def _client_address_span(pool: Pool | None) -> Span | None:
+def _client_address_span(service: Service, pool: Pool | None) -> Span | None:
     """The directive that keeps sessions by client address (a stick rule on src, balance)."""
-    if pool is None:
-        return None
-    for rule in pool.persistence.stick_rules:
+    rules = service.persistence.stick_rules + (pool.persistence.stick_rules if pool else ())
+    for rule in rules:
         if rule.key.fetch == "src":
             return rule.span
+    if pool is None:
+        return None
     key = pool.balance.key
     return pool.balance.algorithm.span if key is not None and key.fetch == "src" else None
 

@@ -301,7 +301,8 @@ def test_universal_without_rule_persists_nothing() -> None:
     profile = "ltm persistence universal /Common/u {\n    defaults-from /Common/universal\n}\n"
     service = _service(_load(_vs("/Common/u", profile)))
     assert service.persistence.empty
-    assert any("has no rule" in note for note in service.notes)
+    (inert,) = service.persistence.inert
+    assert "has no rule" in inert.reason and inert.span.line == 1
 
 
 def test_universal_rule_only_on_requests_does_not_learn() -> None:
@@ -428,8 +429,9 @@ def test_draft_policy_is_not_applied() -> None:
     )
     service = _service(_load(text))
     assert service.routes == ()
-    (note,) = [n for n in service.notes if "draft" in n]
-    assert note.startswith("lb/bigip.conf:9:16: LTM policy /Common/Drafts/pol is a draft")
+    (inert,) = service.inert
+    assert str(inert.span) == "lb/bigip.conf:9:16"
+    assert inert.reason.startswith("LTM policy /Common/Drafts/pol is a draft")
 
 
 @pytest.mark.parametrize(

@@ -158,10 +158,8 @@ EXAMPLES: dict[tuple[str, str], dict[str, Expect]] = {
     },
     ("TC212", "AS3 insert cookie with secure false on Service_HTTPS"): {"vs_chat": STICKY_COOKIE},
     ("TC212", "F5 insert cookie with the built-in secure and httponly"): {"vs_chat": STICKY_COOKIE},
-    # a universal profile without a rule persists nothing (§2.3)
-    ("TC213", "F5 universal profile without a rule"): {
-        "vs_chat": Expect("breaks", "no-persistence")
-    },
+    # a universal profile without a rule persists nothing (§2.3): declared but inert
+    ("TC213", "F5 universal profile without a rule"): {"vs_chat": Expect("breaks", "ineffective")},
     # cookie persistence needs an HTTP profile on the virtual (§2.4)
     ("TC213", "F5 cookie persistence on a virtual without an HTTP profile"): {
         "vs_chat": Expect("breaks", "ineffective")
@@ -213,7 +211,7 @@ def test_drafts_example_says_why() -> None:
     ]
     outcome = _outcomes(_tmsh(files["lb/bigip.conf"]))["vs_chat"]
     assert outcome.pools == ("/Common/pool_web",)
-    assert any(note.startswith("lb/bigip.conf:53:") for note in outcome.service.notes)
+    assert [str(i.span).rsplit(":", 1)[0] for i in outcome.service.inert] == ["lb/bigip.conf:53"]
 
 
 # --- the fixtures -----------------------------------------------------------------------------

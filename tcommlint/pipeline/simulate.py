@@ -398,7 +398,7 @@ class _Run:
         self._note(server.span, f"server {server.name} ({chooser.decided_by or 'balanced'})")
         self._note(None, f"backend received: Cookie: {'; '.join(request.values('cookie')) or '-'}")
         response, created = self._application(server, request, session, login)
-        if created:
+        if created and not session.owner:  # a new session starts: nothing of it is lost yet
             session.losses.clear()
         self._respond(pool, persistence, chooser, request, response, session)
         node = _node(server)

@@ -232,6 +232,7 @@ class _Declaration:
             pools,
             tuple(tables.values()),
             cookie_mentions=self.cookie_mentions(),
+            persistence_at="service",
         )
         return F5Result(lb, (), counts)
 

@@ -51,6 +51,7 @@ from tcommlint.model import ParseError
 from tcommlint.pipeline.model import (
     Answer,
     Balance,
+    Inert,
     LoadBalancer,
     Opaque,
     Pool,
@@ -151,6 +152,7 @@ def load_f5_tmsh(files: list[tuple[str, str]]) -> F5Result:
         pools,
         tuple(tables.values()),
         cookie_mentions=index.cookie_mentions(),
+        persistence_at="service",
     )
     return F5Result(balancer, tuple(errors), counts)
 
@@ -494,6 +496,7 @@ class _ServiceBuilder:
         self.name = full_name(obj.name)
         self.folder = folder_of(obj.name)
         self.notes: list[str] = []
+        self.inert: list[Inert] = []
         self.steps: list[Step] = []
         self.builder = PersistenceBuilder(self.name)
         self.compiled_rules: set[str] = set()
@@ -569,6 +572,7 @@ class _ServiceBuilder:
             response_steps=tuple(response_steps),
             persistence=self.builder.persistence(),
             notes=tuple(notes),
+            inert=tuple(self.inert),
         )
         used = dict.fromkeys(route.pool for route in routes)
         if default_pool is not None:
@@ -676,9 +680,8 @@ class _ServiceBuilder:
         compiler.universal = (profile.span, _lifetime(profile.get("timeout").located))
         compiler.universal_shared = shared
         if rule.value in ("none", ""):
-            self.builder.notes.append(
-                f"universal persistence {name} has no rule: it persists nothing"
-            )
+            reason = f"universal persistence {name} has no rule: it persists nothing"
+            self.builder.inert.append(Inert(reason, profile.span))
             return
         obj = self.index.resolve(rule.value, folder_of(name), "ltm rule")
         if obj is None:
@@ -731,10 +734,11 @@ class _ServiceBuilder:
                 continue
             name = full_name(policy.name)
             if "/Drafts/" in name:
-                self.notes.append(
-                    f"{span}: LTM policy {name} is a draft: BIG-IP applies only published "
-                    "policies, so its rules are not applied"
+                reason = (
+                    f"LTM policy {name} is a draft: BIG-IP applies only published policies, "
+                    "so its rules are not applied"
                 )
+                self.inert.append(Inert(reason, span))
                 continue
             if not http:
                 self.notes.append(f"LTM policy {name} needs an HTTP profile: not applied")

@@ -40,6 +40,7 @@ from tcommlint.pipeline.model import (
     Answer,
     Condition,
     HeaderEdit,
+    Inert,
     LbCookie,
     Opaque,
     Persistence,
@@ -466,6 +467,7 @@ class PersistenceBuilder:
         self.tables: dict[str, Table] = {}
         self.steps: list[Step] = []
         self.notes: list[str] = []
+        self.inert: list[Inert] = []
 
     def table(
         self,
@@ -575,7 +577,9 @@ class PersistenceBuilder:
 
     def persistence(self) -> Persistence:
         """The persistence record of the virtual."""
-        return Persistence((), tuple(self.persist_rules), self.cookie, tuple(self.stick_rules))
+        return Persistence(
+            (), tuple(self.persist_rules), self.cookie, tuple(self.stick_rules), tuple(self.inert)
+        )
 
 
 def lb_cookie(settings: CookieSettings, pool: str | None, https: bool) -> LbCookie:

@@ -1,0 +1,71 @@
+"""The fact view rules read is described by schemas/facts.schema.json, and docs/facts.md by it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import write_tree
+from tcommlint.discover import planned
+from tcommlint.docs import FACTS_PATH, generate_facts
+from tcommlint.facts import deployment_facts
+from tcommlint.load import load_deployment
+from tcommlint.resources import schema
+from tcommlint.ruleset import load_rules
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _views(root: Path) -> list[dict[str, Any]]:
+    views = []
+    for plan, manifest in planned([str(root)], root.parent, None):
+        config = manifest if manifest is not None else None
+        views.append(deployment_facts(load_deployment(plan, config, root.parent)))
+    return views
+
+
+def _validate(view: dict[str, Any]) -> None:
+    import jsonschema
+
+    jsonschema.validate(view, schema("facts.schema.json"))
+
+
+@pytest.mark.parametrize("name", ["chat-broken", "chat-fixed"])
+def test_example_views_match_the_schema(name: str) -> None:
+    for view in _views(EXAMPLES / name):
+        _validate(view)
+
+
+def _rule_example_trees() -> list[tuple[str, dict[str, str]]]:
+    cases = []
+    for rule in load_rules():
+        for kind in ("fail", "pass"):
+            for index, example in enumerate(rule.examples.get(kind, [])):
+                cases.append((f"{rule.id}-{kind}-{index}", example["files"]))
+    return cases
+
+
+@pytest.mark.parametrize(("case", "files"), _rule_example_trees())
+def test_rule_example_views_match_the_schema(
+    case: str, files: dict[str, str], tmp_path: Path
+) -> None:
+    root = write_tree(tmp_path / "deployment", files)
+    for view in _views(root):
+        _validate(view)
+
+
+def test_the_schema_rejects_a_view_with_an_unknown_field() -> None:
+    import jsonschema
+
+    (view,) = _views(EXAMPLES / "chat-fixed")
+    view["app_routes"][0]["persistences"] = []  # a field of the old per-directive view
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(view, schema("facts.schema.json"))
+
+
+def test_facts_md_is_up_to_date() -> None:
+    assert FACTS_PATH.read_text(encoding="utf-8") == generate_facts(), (
+        "docs/facts.md is out of date: run python -m tcommlint.docs"
+    )
