@@ -98,8 +98,9 @@ def _facts_table(
 
 
 def _type(spec: dict[str, object]) -> str:
-    if "enum" in spec:
-        return " \\| ".join(f"`{value}`" for value in spec["enum"])  # type: ignore[union-attr]
+    values = spec.get("enum")
+    if isinstance(values, list):
+        return " \\| ".join(f"`{value}`" for value in values)
     kind = spec.get("type", "object")
     if kind == "array":
         items = spec.get("items", {})

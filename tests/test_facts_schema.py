@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from conftest import write_tree
 from tcommlint.discover import planned
 from tcommlint.docs import FACTS_PATH, generate_facts
 from tcommlint.facts import deployment_facts
 from tcommlint.load import load_deployment
 from tcommlint.resources import schema
 from tcommlint.ruleset import load_rules
+
+from conftest import write_tree
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
