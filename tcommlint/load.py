@@ -1,7 +1,9 @@
 """A deployment plan → the Deployment model: classify each file by content, call its loader.
 
-Names only break ties (SPEC §2); a manifest's ``roles`` assign files explicitly. Loaders are
-imported when a file of their kind appears, so a run pays only for the formats it meets.
+Names only break ties (SPEC §2); a manifest's ``roles`` assign files explicitly. Load-balancer
+files go to the vendor loader of the registry (``loaders/registry.py``) that claims them, all
+of one vendor's files at once; this module knows no vendor. Loaders are imported when a file of
+their kind appears, so a run pays only for the formats it meets.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from tcommlint.discover import MAX_FILE_BYTES, DeploymentPlan, excluded
+from tcommlint.loaders import registry
 from tcommlint.model import (
     Deployment,
     KeyValueConfig,
@@ -28,7 +31,6 @@ from tcommlint.source import Span
 
 TOMCAT_FILES = ("server.xml", "context.xml", "web.xml")
 TOMCAT_ROOTS = {"Server": "server.xml", "Context": "context.xml", "web-app": "web.xml"}
-ROLE_ALIASES = {"lb": ("haproxy", "f5-tmsh", "f5-as3")}
 
 
 class _Parts:
@@ -41,7 +43,7 @@ class _Parts:
         self.tomcats: list[TomcatConf] = []
         self.balancers: list[LoadBalancer] = []
         self.suppressions: list[Suppression] = []
-        self.tmsh: list[tuple[str, str]] = []
+        self.lb_sources: dict[str, list[tuple[str, str]]] = {}  # loader role → its files
         self.loose_tomcat: list[tuple[_Input, str]] = []  # Tomcat files outside a conf/ tree
 
 
@@ -71,8 +73,7 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         _record(parts, source, "tomcat")
         parent = source.path.parent
         _load_tomcat(parent, display_path(parent, cwd), parts, {part: source.path})
-    if parts.tmsh:
-        _load_tmsh(parts)
+    _load_balancers(parts)
     return Deployment(
         name=manifest.name,
         root=root_display,
@@ -164,36 +165,21 @@ def _text_of(data: bytes) -> str:
 
 
 def _sniff(file: Path, text: str) -> str | None:
+    """What a file is: a load-balancer vendor's role, or a generic format holding known keys."""
     head = text.lstrip("\ufeff \t\r\n")[:1]
     if head == "<":
         return "xml"
-    if head in "{[" and head:
+    json = head in ("{", "[")
+    loader = registry.claim(text, json)
+    if loader is not None:
+        return loader.role
+    if json:
         return "json"
-    from tcommlint.loaders.f5 import sniff as tmsh
-
-    if tmsh.looks_like_tmsh(text):
-        return "f5-tmsh"
-    if _HAPROXY_SECTION.search(text) and _looks_like_haproxy(text):
-        return "haproxy"
     if file.suffix in (".yaml", ".yml"):
         return "yaml" if _mentions_known_key(text) else None
     if _mentions_known_key(text):
         return "properties"
     return None
-
-
-_HAPROXY_SECTION = re.compile(
-    r"^[ \t]*(?:global|defaults|frontend|backend|listen)(?:[ \t]+[^\s#]+)?[ \t]*(?:#.*)?$"
-    r"(?:\r?\n[ \t]*(?:#.*)?)*\r?\n[ \t]+[a-z]",
-    re.MULTILINE,
-)
-
-
-def _looks_like_haproxy(text: str) -> bool:
-    """The loader's own sniff, imported only once the cheap pattern matched."""
-    from tcommlint.loaders.haproxy.loader import looks_like_haproxy
-
-    return looks_like_haproxy(text)
 
 
 @cache
@@ -249,15 +235,6 @@ def _load_yaml(source: _Input, text: str, parts: _Parts, role: str | None) -> No
 
 
 def _load_json(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    if role in (None, "lb", "f5-as3") and re.search(r'"class"\s*:\s*"(AS3|ADC)"', text):
-        from tcommlint.loaders.f5.as3 import load_as3
-
-        result = load_as3(source.display, text)
-        _record(parts, source, "f5-as3")
-        parts.errors.extend(result.errors)
-        if result.load_balancer is not None:
-            parts.balancers.append(result.load_balancer)
-        return
     from tcommlint.loaders.generic.jsonconf import parse_keyvalue_json
 
     _add_keyvalue(source, "json", parse_keyvalue_json(source.display, text), parts, role)
@@ -274,51 +251,28 @@ def _load_xml(source: _Input, text: str, parts: _Parts, role: str | None) -> Non
     _add_keyvalue(source, fmt, xmlconf.parse_keyvalue_xml(source.display, source.data), parts, role)
 
 
-def _load_haproxy(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    from tcommlint.loaders.haproxy.loader import load_haproxy
-
-    result = load_haproxy(source.display, text)
-    _record(parts, source, "haproxy")
-    parts.errors.extend(result.errors)
-    parts.suppressions.extend(result.suppressions)
-    parts.balancers.extend(result.load_balancers)
+def _queue_lb(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
+    """A load-balancer file: loaded with the other files of its vendor at the end."""
+    loader = registry.claim_any(text) if role in (None, "lb") else registry.BY_ROLE[role]
+    _record(parts, source, loader.role)
+    parts.lb_sources.setdefault(loader.role, []).append((source.display, text))
 
 
-def _queue_tmsh(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    _record(parts, source, "f5-tmsh")
-    parts.tmsh.append((source.display, text))
-
-
-def _load_tmsh(parts: _Parts) -> None:
-    from tcommlint.loaders.f5.bigip import load_f5_tmsh
-    from tcommlint.loaders.generic.suppressions import find_suppressions
-
-    result = load_f5_tmsh(parts.tmsh)
-    parts.errors.extend(result.errors)
-    for display, text in parts.tmsh:
-        parts.suppressions.extend(find_suppressions(display, text, ("#",)))
-    if result.load_balancer is not None:
-        parts.balancers.append(result.load_balancer)
-
-
-def _load_explicit_lb(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    from tcommlint.loaders.f5 import sniff as tmsh
-
-    if text.lstrip()[:1] == "{":
-        _load_json(source, text, parts, "f5-as3")
-    elif tmsh.looks_like_tmsh(text):
-        _queue_tmsh(source, text, parts, role)
-    else:
-        _load_haproxy(source, text, parts, role)
+def _load_balancers(parts: _Parts) -> None:
+    for loader in registry.LOADERS:
+        sources = parts.lb_sources.get(loader.role)
+        if sources:
+            result = loader.load(sources)
+            parts.balancers.extend(result.load_balancers)
+            parts.errors.extend(result.errors)
+            parts.suppressions.extend(result.suppressions)
 
 
 def _load_as_keyvalue(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
     kind = _sniff(source.path, text)
-    loader = _LOADERS.get(kind or "properties", _load_properties)
-    if kind in ("xml", "json", "yaml", "properties"):
-        loader(source, text, parts, role)
-    else:
-        _load_properties(source, text, parts, role)
+    if kind in registry.BY_ROLE:  # a manifest says this LB-looking file is a proxy or server
+        kind = "json" if registry.BY_ROLE[kind].json else "properties"
+    _LOADERS.get(kind or "properties", _load_properties)(source, text, parts, role)
 
 
 def _load_tomcat_file(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
@@ -342,10 +296,8 @@ _LOADERS: dict[str, Any] = {
     "yaml": _load_yaml,
     "json": _load_json,
     "xml": _load_xml,
-    "haproxy": _load_haproxy,
-    "f5-tmsh": _queue_tmsh,
-    "f5-as3": _load_json,
-    "lb": _load_explicit_lb,
+    "lb": _queue_lb,
+    **{role: _queue_lb for role in registry.BY_ROLE},
     "proxy": _load_as_keyvalue,
     "server": _load_as_keyvalue,
     "tomcat": _load_tomcat_file,

@@ -1,0 +1,138 @@
+"""The load-balancer loaders: one contract, one registry.
+
+Every vendor is a ``LoadBalancerLoader``: a cheap ``sniff`` of a file's text (no heavy import)
+and a ``load`` of all of a deployment's files of that vendor at once (an F5 device's
+configuration spans several files). ``load`` gives the same ``LoadResult`` for every vendor:
+the pipeline model of each load balancer, the refusals (TC001) and the inline suppressions.
+The dispatcher (``load.py``) knows no vendor: it asks the registry, in order, which loader
+claims a file. A new vendor is a new package with a loader here, not a change elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from tcommlint.model import ParseError, Suppression
+from tcommlint.pipeline.model import LoadBalancer
+
+Source = tuple[str, str]  # (display path, text)
+
+
+class LoadResult(NamedTuple):
+    """What a loader made of its files."""
+
+    load_balancers: tuple[LoadBalancer, ...]
+    errors: tuple[ParseError, ...]
+    suppressions: tuple[Suppression, ...]
+
+
+class LoadBalancerLoader(NamedTuple):
+    """One load-balancer vendor: its file role, how to recognise its files, how to load them."""
+
+    role: str  # the role a file gets in the report: "haproxy", "f5-tmsh", "f5-as3"
+    sniff: Callable[[str], bool]
+    load: Callable[[Sequence[Source]], LoadResult]
+    json: bool = False  # its files are JSON documents (sniffed only among JSON texts)
+
+
+# --- HAProxy --------------------------------------------------------------------------------
+
+_HAPROXY_SECTION = re.compile(
+    r"^[ \t]*(?:global|defaults|frontend|backend|listen)(?:[ \t]+[^\s#]+)?[ \t]*(?:#.*)?$"
+    r"(?:\r?\n[ \t]*(?:#.*)?)*\r?\n[ \t]+[a-z]",
+    re.MULTILINE,
+)
+
+
+def _sniff_haproxy(text: str) -> bool:
+    if _HAPROXY_SECTION.search(text) is None:
+        return False
+    from tcommlint.loaders.haproxy.loader import looks_like_haproxy
+
+    return looks_like_haproxy(text)
+
+
+def _load_haproxy(sources: Sequence[Source]) -> LoadResult:
+    from tcommlint.loaders.haproxy.loader import load_haproxy
+
+    balancers: list[LoadBalancer] = []
+    errors: list[ParseError] = []
+    suppressions: list[Suppression] = []
+    for display, text in sources:
+        result = load_haproxy(display, text)
+        balancers.extend(result.load_balancers)
+        errors.extend(result.errors)
+        suppressions.extend(result.suppressions)
+    return LoadResult(tuple(balancers), tuple(errors), tuple(suppressions))
+
+
+# --- F5 BIG-IP tmsh -----------------------------------------------------------------------------
+
+
+def _sniff_tmsh(text: str) -> bool:
+    from tcommlint.loaders.f5.sniff import looks_like_tmsh
+
+    return looks_like_tmsh(text)
+
+
+def _load_tmsh(sources: Sequence[Source]) -> LoadResult:
+    from tcommlint.loaders.f5.bigip import load_f5_tmsh
+    from tcommlint.loaders.generic.suppressions import find_suppressions
+
+    result = load_f5_tmsh(list(sources))
+    suppressions = [
+        suppression
+        for display, text in sources
+        for suppression in find_suppressions(display, text, ("#",))
+    ]
+    balancers = (result.load_balancer,) if result.load_balancer is not None else ()
+    return LoadResult(balancers, result.errors, tuple(suppressions))
+
+
+# --- F5 AS3 ---------------------------------------------------------------------------------------
+
+_AS3_CLASS = re.compile(r'"class"\s*:\s*"(?:AS3|ADC)"')
+
+
+def _sniff_as3(text: str) -> bool:
+    return _AS3_CLASS.search(text) is not None
+
+
+def _load_as3(sources: Sequence[Source]) -> LoadResult:
+    from tcommlint.loaders.f5.as3 import load_as3
+
+    balancers: list[LoadBalancer] = []
+    errors: list[ParseError] = []
+    for display, text in sources:
+        result = load_as3(display, text)
+        errors.extend(result.errors)
+        if result.load_balancer is not None:
+            balancers.append(result.load_balancer)
+    return LoadResult(tuple(balancers), tuple(errors), ())
+
+
+# --- the registry -----------------------------------------------------------------------------
+
+LOADERS: tuple[LoadBalancerLoader, ...] = (
+    LoadBalancerLoader("f5-as3", _sniff_as3, _load_as3, json=True),
+    LoadBalancerLoader("f5-tmsh", _sniff_tmsh, _load_tmsh),
+    LoadBalancerLoader("haproxy", _sniff_haproxy, _load_haproxy),
+)
+BY_ROLE = {loader.role: loader for loader in LOADERS}
+
+
+def claim(text: str, json: bool) -> LoadBalancerLoader | None:
+    """The loader whose files look like ``text`` (a JSON document or not), if any."""
+    for loader in LOADERS:
+        if loader.json == json and loader.sniff(text):
+            return loader
+    return None
+
+
+def claim_any(text: str) -> LoadBalancerLoader:
+    """For a file the manifest names a load-balancer config: the loader that claims it, else
+    AS3's for JSON and HAProxy's for the rest (whose readers then say what is wrong)."""
+    json = text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
+    return claim(text, json) or BY_ROLE["f5-as3" if json else "haproxy"]
