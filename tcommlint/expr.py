@@ -12,7 +12,7 @@ and leave loops over long lists to a helper.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -245,7 +245,8 @@ class Compiled:
         self._variables = tuple(variables)
         self._program: Any = None
         if serialized:
-            self._program = environment(self._variables).deserialize(base64.b64decode(serialized))
+            program = binascii.a2b_base64(serialized)
+            self._program = environment(self._variables).deserialize(program)
         elif not lazy:
             self._compile()
 
@@ -259,7 +260,7 @@ class Compiled:
 
     def serialized(self) -> str:
         """The checked program in CEL's serialized form, for the rule cache."""
-        return base64.b64encode(self._compile().serialize()).decode("ascii")
+        return binascii.b2a_base64(self._compile().serialize(), newline=False).decode("ascii")
 
     def evaluate(self, data: Mapping[str, Any] | None = None, *, bindings: Any = None) -> Any:
         """Evaluate with ``data`` (or prepared ``bindings``, see ``bind``) for the variables.

@@ -29,6 +29,7 @@ class Rule:
         "fix_edits",
         "id",
         "key",
+        "lines",
         "message",
         "name",
         "path",
@@ -50,6 +51,7 @@ class Rule:
         programs: dict[str, str] | None = None,
     ) -> None:
         self.path = path
+        self.lines = lines
         self.data = data
         self.id: str = data["id"]
         self.name: str = data["name"]
@@ -192,12 +194,28 @@ def load_rules(extra_dirs: list[str] | None = None) -> list[Rule]:
     for directory, bundled in directories:
         if not directory.is_dir():
             raise UsageError("rule directory not found", str(directory))
-        for file in sorted(directory.glob("*.yaml")):
-            display = f"rules/{file.name}" if bundled else file.as_posix()
-            rule = _load_rule_file(file, display)
+        files = sorted(directory.glob("*.yaml"))
+        found = _bundled(files) if bundled else [_load_rule_file(f, f.as_posix()) for f in files]
+        for rule in found:
             if rule.id in rules:
                 raise UsageError(
-                    f"rule {rule.id} is also defined in {rules[rule.id].path}", display
+                    f"rule {rule.id} is also defined in {rules[rule.id].path}", rule.path
                 )
             rules[rule.id] = rule
     return [rules[rule_id] for rule_id in sorted(rules)]
+
+
+def _bundled(files: list[Path]) -> list[Rule]:
+    """The bundled rule set, cached as one entry keyed by every file's name and content: a
+    run reads one cache file instead of one per rule."""
+    contents = [(f"rules/{file.name}", file.read_bytes()) for file in files]
+    key = b"\0".join(name.encode() + b"\0" + content for name, content in contents)
+    cached = cache.get("ruleset", key)
+    if cached is not None:
+        return [Rule(e["path"], e["data"], e["lines"], programs=e["programs"]) for e in cached]
+    rules = [_load_rule_file(file, name) for file, (name, _) in zip(files, contents, strict=True)]
+    entries = [
+        {"path": r.path, "data": r.data, "lines": r.lines, "programs": r.programs()} for r in rules
+    ]
+    cache.put("ruleset", key, entries)
+    return rules

@@ -29,7 +29,6 @@ holding unresolved environment variables are not checked either.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -1225,6 +1224,8 @@ def _fetch_name(text: str) -> str:
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    import difflib  # only when a name is unknown
+
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
     return f"; did you mean '{close[0]}'?" if close else ""
 

@@ -8,6 +8,7 @@ The parameters that decide where a request may go: ``backup``, ``disabled`` (mai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -17,6 +18,7 @@ from tcommlint.pipeline.model import Server
 from tcommlint.source import Located, Span
 
 MAX_TEMPLATE_SERVERS = 1024
+_IP_LITERAL = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}|\*|")  # IPv4, any address, none
 _ADDRESS_FAMILIES = ("ipv4@", "ipv6@", "tcp@", "tcp4@", "tcp6@")
 _FLAGS = frozenset(
     {
@@ -151,13 +153,8 @@ def servers_of(path: str, proxy: Proxy) -> list[Server]:
 def _starts_unresolved(host: str, init_addr: str) -> bool:
     """A host name that ``init-addr`` does not resolve at start: the server starts in
     maintenance (``none`` before ``libc``; manual §5.2 ``init-addr``)."""
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host)
+    if _IP_LITERAL.fullmatch(host) or ":" in host:
         return False
-    except ValueError:
-        pass
     for method in init_addr.split(","):
         if method in ("libc", "last"):
             return False
