@@ -3,8 +3,10 @@
 Usage: ``python benchmarks/haproxy_ground_truth.py [--only ID ...] [--no-tcommlint]``
 
 Columns: id | description | observed (sessions kept/total) | tcommlint verdict | agree. "agree"
-compares the observation with tcommlint's verdict when tcommlint can run, otherwise with the
-matrix's recorded expectation (marked ``rec``). An entry with several environment variants is
+compares the observation with tcommlint's verdict when tcommlint can run (an entry outside the
+model must be "not evaluable", TC008), otherwise with the matrix's recorded expectation (marked
+``rec``). Entries whose harness client is not a chat client (``client_differs``) are listed
+apart, with the reason. An entry with several environment variants is
 observed sticky only if every variant is; each variant's result follows on its own row. Exit 0
 when everything agrees, 1 otherwise, 2 when haproxy is not installed.
 """
@@ -62,15 +64,18 @@ def _tcommlint(entry: Entry, observation: Observation, errors: list[str]) -> str
     from tests.groundtruth.harness import (
         HarnessError,
         blocking_findings,
+        outside_model,
         run_tcommlint,
         verdict_rules,
     )
 
     try:
-        report = run_tcommlint(observation.config, entry.app_cookie)
+        report = run_tcommlint(observation.config, entry.scenario, entry.app_cookie)
     except (HarnessError, ValueError) as exc:
         errors.append(f"{entry.id}: {str(exc).strip()[:300]}")
         return "error"
+    if outside_model(report):
+        return "not evaluable (TC008)"
     blocking = blocking_findings(report, verdict_rules(entry.scenario))
     if not blocking:
         return "yes"
@@ -98,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     use_tcommlint = not args.no_tcommlint and tcommlint_available()
     entries = [e for e in MATRIX if not args.only or e.id in args.only]
+    differing = [e for e in entries if e.client_differs]
+    entries = [e for e in entries if not e.client_differs]
     widths = [max(len(e.id) for e in MATRIX), 58, 26, 22, 5]
     print(_row(["id", "description", "observed sticky", "tcommlint sticky", "agree"], widths))
     print("-+-".join("-" * width for width in widths))
@@ -112,7 +119,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             if use_tcommlint:
                 verdict = _tcommlint(entry, observation, errors)
-                agree = verdict.startswith("yes" if observation.sticky else "no")
+                expected = (
+                    "not evaluable"
+                    if entry.outside_model
+                    else ("yes" if observation.sticky else "no")
+                )
+                agree = verdict.startswith(expected)
             else:
                 verdict = "n/a"
                 agree = observation.sticky is entry.expected_sticky
@@ -124,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     if errors:
         print("\ntcommlint errors:\n  " + "\n  ".join(errors))
     print(f"\n{len(entries)} configurations, {disagreements} disagreement(s), {elapsed:.1f}s")
+    for entry in differing:
+        print(f"not compared: {entry.id}: {entry.client_differs}")
     return 1 if disagreements else 0
 
 

@@ -456,6 +456,12 @@ def test_tcommlint_verdict_matches_haproxy(
     if entry.outside_model:
         assert outside_model(report), f"no TC008 for {entry.id}: {report['findings']}"
         return
+    if not all(outcome.accepted for _, outcome in observation.variants):
+        refused = [f for f in report["findings"] if f["rule"] == "TC001"]
+        assert refused, (
+            f"haproxy -c refuses {entry.id}, tcommlint gives no TC001: {_explain(observation)}"
+        )
+        return
     rules = verdict_rules(entry.scenario)
     verdict = tcommlint_sticky(report, rules)
     assert verdict is observation.sticky, (
