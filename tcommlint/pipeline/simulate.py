@@ -392,6 +392,9 @@ class _Run:
         persistence = _merged(service.persistence, pool.persistence)
         chooser = _Chooser(self, pool, persistence, session, request)
         server = chooser.choose()
+        if session.owner:
+            for miss in chooser.misses:
+                self._note(miss.span, f"persistence missed ({miss.code})")
         if server is None:
             cause = Cause("session-breaks", pool.span, f"no usable server in {pool.name}")
             return _Result(503, "", "", False, cause, tuple(chooser.misses), "")
