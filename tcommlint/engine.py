@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from tcommlint.errors import UsageError
-from tcommlint.expr import ITERATION_BUDGET, BudgetExceeded, ExpressionError, bind, cel_safe
+from tcommlint.expr import (
+    ITERATION_BUDGET,
+    BudgetExceeded,
+    Compiled,
+    ExpressionError,
+    Template,
+    bind,
+    cel_safe,
+)
 from tcommlint.facts import PARTS, deployment_facts
 from tcommlint.findings import Edit, Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
@@ -126,9 +135,10 @@ def _findings(
     items = rule.selector.evaluate(bindings=bindings)
     if not isinstance(items, list):
         raise ExpressionError(f"for_each must give a list, not {type(items).__name__}")
+    view = _deployment_view(rule, facts)
     found = []
     for item in items:
-        data = {"deployment": facts, rule.variable: item}
+        data = {"deployment": view, rule.variable: item}
         default = rule.severity_when.evaluate(data) if rule.severity_when else rule.severity
         span = _span(rule.at.evaluate(data), rule)
         found.append(
@@ -146,6 +156,30 @@ def _findings(
             )
         )
     return found
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")  # as in a message Template
+_DEPLOYMENT = re.compile(r"\bdeployment\b(\s*\.\s*([A-Za-z_]\w*))?")
+
+
+def _deployment_view(rule: Rule, facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts a rule's per-finding expressions read, when they name each one
+    (``deployment.app_path``): CEL converts the whole ``deployment`` on every evaluation, so
+    the other facts would make each finding cost as much as the deployment is large."""
+    sources: list[str] = []
+    for field in (rule.at, rule.severity_when, rule.related, rule.fix_edits):
+        if isinstance(field, Compiled):
+            sources.append(field.source)
+    for template in (rule.message, rule.key, rule.fix_description):
+        if isinstance(template, Template):
+            sources += [m.group(1) for m in _PLACEHOLDER.finditer(template.source) if m.group(1)]
+    names: set[str] = set()
+    for source in sources:
+        for match in _DEPLOYMENT.finditer(source):
+            if match.group(2) is None:
+                return facts  # the deployment as a whole
+            names.add(match.group(2))
+    return {name: value for name, value in facts.items() if name in names}
 
 
 def _edits(rule: Rule, data: dict[str, Any]) -> tuple[Edit, ...]:
