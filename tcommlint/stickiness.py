@@ -9,7 +9,8 @@ the app path never reaches (TC206 rather than TC201).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple, overload
 
 from tcommlint.model import Deployment
 from tcommlint.pipeline.evaluate import condition_holds
@@ -29,7 +30,7 @@ class RouteVerdict(NamedTuple):
     pool: Pool | None  # the pool that serves the request creating the session
     route_span: Span  # the routing rule or default pool that chose it
     outcome: Outcome
-    elsewhere: tuple[Span, ...]  # persistence declared where the app path does not go
+    elsewhere: Sequence[Span]  # persistence declared where the app path does not go
 
 
 def app_model(deployment: Deployment) -> AppModel:
@@ -67,8 +68,9 @@ def route_verdicts(deployment: Deployment, trace: bool = False) -> list[RouteVer
             pool = pools.get(outcome.pools[0] if outcome.pools else pool_name)
             served.update(outcome.pools)
             found.append((outcome, pool, span))
+        declared = _Declared(lb, served)
         for outcome, pool, span in found:
-            elsewhere = _declared_elsewhere(lb, served, outcome.service)
+            elsewhere = declared.elsewhere(outcome.service)
             fixed = _elsewhere(outcome, elsewhere)
             verdicts.append(RouteVerdict(lb, outcome.service, pool, span, fixed, elsewhere))
     return verdicts
@@ -84,14 +86,63 @@ def _first_route(service: Service, app: AppModel) -> tuple[str, Span]:
     return "", service.span
 
 
-def _declared_elsewhere(lb: LoadBalancer, served: set[str], service: Service) -> tuple[Span, ...]:
-    """Persistence on pools the app path never reaches, and on the other services."""
-    pools = [p.span for p in lb.pools if p.name not in served and not p.persistence.empty]
-    services = [s.span for s in lb.services if s is not service and not s.persistence.empty]
-    return (*pools, *services)
+class _Declared:
+    """Persistence on the pools the app path never reaches and on every service of one load
+    balancer, found once: a route's share is all of it but its own service's."""
+
+    def __init__(self, lb: LoadBalancer, served: set[str]) -> None:
+        pools = [p.span for p in lb.pools if p.name not in served and not p.persistence.empty]
+        services = [s for s in lb.services if not s.persistence.empty]
+        self.spans = (*pools, *(s.span for s in services))
+        self.positions: dict[int, list[int]] = {}
+        for position, service in enumerate(services, len(pools)):
+            self.positions.setdefault(id(service), []).append(position)
+
+    def elsewhere(self, service: Service) -> Sequence[Span]:
+        """Persistence on pools the app path never reaches, and on the other services."""
+        return _Without(self.spans, frozenset(self.positions.get(id(service), ())))
 
 
-def _elsewhere(outcome: Outcome, elsewhere: tuple[Span, ...]) -> Outcome:
+class _Without(Sequence[Span]):
+    """A shared tuple of spans but some positions, without copying it for every route."""
+
+    __slots__ = ("_skip", "_spans")
+
+    def __init__(self, spans: tuple[Span, ...], skip: frozenset[int]) -> None:
+        self._spans = spans
+        self._skip = skip
+
+    def __len__(self) -> int:
+        return len(self._spans) - len(self._skip)
+
+    @overload
+    def __getitem__(self, index: int) -> Span: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Span, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Span | tuple[Span, ...]:
+        if not self._skip:
+            return self._spans[index]
+        return tuple(self)[index]
+
+    def __iter__(self) -> Iterator[Span]:
+        skip = self._skip
+        return (span for k, span in enumerate(self._spans) if k not in skip)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+def _elsewhere(outcome: Outcome, elsewhere: Sequence[Span]) -> Outcome:
     if not elsewhere:
         return outcome
     breaks = []
