@@ -13,8 +13,9 @@ import os
 import posixpath
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from tcommlint import cache
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
 from tcommlint.loaders.generic.xmlconf import XmlSource, element_text, local_name, parse_xml
 from tcommlint.model import CaptchaFile, ParseError, Suppression, TomcatConf
@@ -96,17 +97,58 @@ def load_tomcat_conf(
     ``files`` maps those names to other files that play their part (a Tomcat file found
     outside a ``conf/`` folder, recognised by its root element).
     """
-    errors: list[ParseError] = []
-    suppressions: list[Suppression] = []
-    docs: dict[str, _Doc] = {}
-    header: Span | None = None
+    inputs: list[tuple[str, str, bytes | None]] = []
     for name in _FILES:
         path = (files or {}).get(name, conf_dir / name if files is None else None)
         if path is None or not path.is_file():
             continue
         display = posixpath.join(display_root, path.name) if display_root else path.name
+        try:
+            inputs.append((name, display, path.read_bytes()))
+        except OSError as exc:
+            inputs.append((name, display, None))
+            error = ParseError(Span(display, 1, 1), f"cannot read file: {exc.strerror}")
+            return _resolved(_Settings(), Span(display, 1, 1), display_root, conf_dir, [error], [])
+    # Parsing needs lxml, the costliest import of a run: what the files say is cached by
+    # their content, so that a run on unchanged files (pre-commit) never imports it.
+    key = b"\0".join(
+        part
+        for name, display, data in inputs
+        for part in (name.encode(), display.encode(), data or b"")
+    )
+    cached = cache.get("tomcat", key)
+    if cached is not None:
+        settings, header, errors, suppressions = _decoded(cached)
+    else:
+        settings, header, errors, suppressions = _read(inputs)
+        cache.put("tomcat", key, _encoded(settings, header, errors, suppressions))
+    return _resolved(settings, header, display_root, conf_dir, errors, suppressions)
+
+
+def _resolved(
+    settings: _Settings,
+    header: Span | None,
+    display_root: str,
+    conf_dir: Path,
+    errors: list[ParseError],
+    suppressions: list[Suppression],
+) -> tuple[TomcatConf, tuple[ParseError, ...], tuple[Suppression, ...]]:
+    header = header or Span(display_root or ".", 1, 1)
+    conf = _resolve(settings, header, display_root, conf_dir)
+    return conf, tuple(errors), tuple(suppressions)
+
+
+def _read(
+    inputs: list[tuple[str, str, bytes | None]],
+) -> tuple[_Settings, Span | None, list[ParseError], list[Suppression]]:
+    """Parse the conf files (lxml): the settings they set, with their errors and suppressions."""
+    errors: list[ParseError] = []
+    suppressions: list[Suppression] = []
+    docs: dict[str, _Doc] = {}
+    header: Span | None = None
+    for name, display, data in inputs:
         header = header or Span(display, 1, 1)
-        doc = _load(path, display, errors, suppressions)
+        doc = _load(data or b"", display, errors, suppressions)
         if doc is not None:
             docs[name] = doc
     settings = _Settings()
@@ -116,20 +158,57 @@ def load_tomcat_conf(
         _read_server(docs["server.xml"], settings)
     if "web.xml" in docs:
         _read_web(docs["web.xml"], settings, errors)
-    header = header or Span(display_root or ".", 1, 1)
-    conf = _resolve(settings, header, display_root, conf_dir)
-    return conf, tuple(errors), tuple(suppressions)
+    return settings, header, errors, suppressions
+
+
+def _encoded(
+    settings: _Settings,
+    header: Span | None,
+    errors: list[ParseError],
+    suppressions: list[Suppression],
+) -> dict[str, Any]:
+    """The result of ``_read`` as JSON values, for the cache."""
+
+    def located(value: Located[Any] | None) -> list[Any] | None:
+        return None if value is None else [value.value, *value.span, value.inherited, value.note]
+
+    return {
+        "settings": {
+            slot: getattr(settings, slot)
+            if slot == "trailing_slash"
+            else located(getattr(settings, slot))
+            for slot in _Settings.__slots__
+        },
+        "header": list(header) if header is not None else None,
+        "errors": [[*e.span, e.reason] for e in errors],
+        "suppressions": [[*x.span, list(x.rule_ids), x.reason, x.applies_to] for x in suppressions],
+    }
+
+
+def _decoded(
+    entry: dict[str, Any],
+) -> tuple[_Settings, Span | None, list[ParseError], list[Suppression]]:
+    """``_encoded`` read back."""
+    settings = _Settings()
+    for slot, value in entry["settings"].items():
+        if slot == "trailing_slash":
+            settings.trailing_slash = bool(value)
+        elif value is not None:
+            content, path, line, column, inherited, note = value
+            setattr(settings, slot, Located(content, Span(path, line, column), inherited, note))
+    header = Span(*entry["header"]) if entry["header"] is not None else None
+    errors = [ParseError(Span(p, line, col), reason) for p, line, col, reason in entry["errors"]]
+    suppressions = [
+        Suppression(Span(p, line, col), tuple(ids), reason, applies)
+        for p, line, col, ids, reason, applies in entry["suppressions"]
+    ]
+    return settings, header, errors, suppressions
 
 
 def _load(
-    path: Path, display: str, errors: list[ParseError], suppressions: list[Suppression]
+    data: bytes, display: str, errors: list[ParseError], suppressions: list[Suppression]
 ) -> _Doc | None:
     """Parse one conf file, collecting its error and suppressions."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        errors.append(ParseError(Span(display, 1, 1), f"cannot read file: {exc.strerror}"))
-        return None
     root, error = parse_xml(display, data)
     source = XmlSource(display, data)
     suppressions.extend(find_xml_suppressions(display, source.text))
