@@ -207,3 +207,26 @@ def test_corpus_server_and_web_xml_values(tmp_path: Path) -> None:
     assert not conf.session_timeout_minutes.inherited
     assert conf.session_timeout_minutes.span.path == "conf/web.xml"
     assert conf.session_timeout_minutes.span.line == 614
+
+
+def test_cached_read_gives_the_same_conf_and_follows_the_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    conf = tmp_path / "conf"
+    shutil.copytree(
+        Path(__file__).parent.parent / "examples" / "chat-broken" / "proxy-1" / "conf", conf
+    )
+    (conf / "server.xml").write_text(
+        '<Server><Service name="Catalina"><Engine name="Catalina" defaultHost="h" '
+        'jvmRoute="p1"><Host name="h"/></Engine></Service></Server>\n'
+    )
+    first = load_tomcat_conf(conf, "conf")
+    assert list((tmp_path / ".cache").rglob("tomcat-*.json")), "the read was not cached"
+    again = load_tomcat_conf(conf, "conf")
+    assert again == first
+    (conf / "server.xml").write_text((conf / "server.xml").read_text().replace("p1", "p9"))
+    changed, _, _ = load_tomcat_conf(conf, "conf")
+    assert changed.jvm_route is not None and changed.jvm_route.value == "p9"
+    (conf / "config" / "captcha").write_text("")  # not XML: read on every run
+    assert load_tomcat_conf(conf, "conf")[0].captcha_files[0].empty
