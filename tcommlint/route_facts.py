@@ -25,7 +25,25 @@ _SEVERITY = {"tomcat-pause": "warning"}
 def route_facts(deployment: Deployment) -> list[dict[str, Any]]:
     """One map per route, in load-balancer and service order."""
     app = app_model(deployment)
-    return [_route(verdict, app) for verdict in route_verdicts(deployment)]
+    indexes: dict[int, _Index] = {}
+    routes = []
+    for verdict in route_verdicts(deployment):
+        lb = verdict.load_balancer
+        index = indexes.get(id(lb))
+        if index is None:
+            index = indexes[id(lb)] = _Index(lb)
+        routes.append(_route(verdict, app, index))
+    return routes
+
+
+class _Index:
+    """What every route of one load balancer looks up, indexed once."""
+
+    def __init__(self, lb: LoadBalancer) -> None:
+        self.tables = {table.name: table for table in lb.tables}
+        self.mentions: dict[str, list[Span]] = {}
+        for name, span in lb.cookie_mentions:
+            self.mentions.setdefault(name, []).append(span)
 
 
 def ha_mode_of(pool: Pool | None) -> str:
@@ -42,7 +60,7 @@ def ha_mode_of(pool: Pool | None) -> str:
     return "unknown"
 
 
-def _route(verdict: RouteVerdict, app: AppModel) -> dict[str, Any]:
+def _route(verdict: RouteVerdict, app: AppModel, index: _Index) -> dict[str, Any]:
     lb, service, pool, outcome = (
         verdict.load_balancer,
         verdict.service,
@@ -52,7 +70,7 @@ def _route(verdict: RouteVerdict, app: AppModel) -> dict[str, Any]:
     pool_name = pool.name if pool is not None else ""
     key = f"{service.name}/{pool_name}"
     servers = pool.servers if pool is not None else ()
-    tables = {table.name: table for table in lb.tables}
+    tables = index.tables
     context = {
         "service": service.name,
         "pool": pool_name,
@@ -81,7 +99,7 @@ def _route(verdict: RouteVerdict, app: AppModel) -> dict[str, Any]:
         ],
         "kept_by": list(outcome.kept_by),
         "client_address_loc": loc(_client_address_span(service, pool) or service.span),
-        "breaks": _breaks(outcome.breaks, context, key, app, lb),
+        "breaks": _breaks(outcome.breaks, context, key, app, lb, index),
         "outside": [
             {**context, "loc": loc(o.span), "reason": o.reason, "text": o.text, "key": key}
             for o in outcome.outside
@@ -100,8 +118,9 @@ def _breaks(
     key: str,
     app: AppModel,
     lb: LoadBalancer,
+    index: _Index,
 ) -> list[dict[str, Any]]:
-    assumption, mentions = lb.assumption, lb.cookie_mentions
+    assumption, mentions = lb.assumption, index.mentions
     seen: set[tuple[str, str]] = set()
     found = []
     for item in breaks:
@@ -125,7 +144,7 @@ def _breaks(
                 "severity": _SEVERITY.get(item.scenario, "error"),
                 "key": f"{key}/{cause.code}",
                 "cookie_name": cause.cookie,
-                "mentions": [loc(span) for name, span in mentions if name == cause.cookie],
+                "mentions": [loc(span) for span in mentions.get(cause.cookie, ())],
             }
         )
     return found
