@@ -191,6 +191,26 @@ class _World:
         for pool in lb.pools:
             for server in pool.servers:
                 self.node_order.setdefault(_node(server), len(self.node_order))
+        self._servers: dict[int, _Servers] = {}
+
+    def servers(self, pool: Pool) -> _Servers:
+        """A pool's servers by name, node and id (the first of each), indexed on first use."""
+        found = self._servers.get(id(pool))
+        if found is None:
+            found = self._servers[id(pool)] = _Servers(pool)
+        return found
+
+
+class _Servers:
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool  # held, so that its id names no other pool
+        self.by_name: dict[str, Server] = {}
+        self.by_node: dict[str, Server] = {}
+        self.by_number: dict[int, Server] = {}
+        for server in pool.servers:
+            self.by_name.setdefault(server.name, server)
+            self.by_node.setdefault(_node(server), server)
+            self.by_number.setdefault(server.number, server)
 
 
 def _serves(world: _World, service: Service, app: AppModel) -> bool:
@@ -753,7 +773,7 @@ class _Chooser:
             if not condition_holds(rule.when, self.request, None, self.run.env):
                 continue
             name = render(rule.template, self.request, None) if rule.template else rule.server
-            server = self.pool.server(name)
+            server = self.run.world.servers(self.pool).by_name.get(name)
             if server is not None and self._usable(server):
                 self.target, self.direct, self.decided_by = server, True, "rule"
                 self.run._note(rule.span, f"use-server {server.name}")
@@ -821,7 +841,7 @@ class _Chooser:
             return
         if self.target is not None:
             return
-        server = _stored_server(self.pool, table, found)
+        server = _stored_server(run.world.servers(self.pool), table, found)
         if server is not None and self._usable(server):
             self.target, self.direct = server, True
             self.decided_by = _key_kind(rule.key.fetch)
@@ -870,14 +890,14 @@ class _Chooser:
             write_response_cookie(self, cookie, response)
 
 
-def _stored_server(pool: Pool, table: Table, stored: StoredServer) -> Server | None:
+def _stored_server(servers: _Servers, table: Table, stored: StoredServer) -> Server | None:
     """The pool's server an entry names: by name or address (``srvkey``), else by id."""
-    for server in pool.servers:
-        if table.server_key == "name" and server.name == stored.name:
-            return server
-        if table.server_key == "addr" and _node(server) == stored.node:
-            return server
-    return next((s for s in pool.servers if s.number == stored.number), None)
+    found = None
+    if table.server_key == "name":
+        found = servers.by_name.get(stored.name)
+    elif table.server_key == "addr":
+        found = servers.by_node.get(stored.node)
+    return found if found is not None else servers.by_number.get(stored.number)
 
 
 def _conditional_miss(rule: StickRule) -> Cause:
