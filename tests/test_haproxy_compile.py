@@ -388,21 +388,18 @@ def test_server_weight_id_maxconn_and_enabled() -> None:
     assert [(s.name, s.weight, s.number, s.maxconn, s.disabled) for s in servers] == [
         ("a", 0, 1, 50, False),
         ("b", 256, 7, None, True),
-        ("c", 1, 3, None, True),
+        ("c", 1, 2, None, True),  # the lowest unused id (src/cfgparse.c get_next_id)
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="manual 5.2 'id': an unset id is an unused one (HAProxy gives b id 3); servers_of "
-    "numbers b by its position, 2, the id a already holds",
-)
 def test_automatic_server_ids_skip_ids_in_use() -> None:
     text = (
         HTTP_DEFAULTS + "backend be_api\n    server a 10.0.0.1:8080 id 2\n"
         "    server b 10.0.0.2:8080\n" + FRONTEND
     )
-    assert [(s.name, s.number) for s in pool(text).servers] == [("a", 2), ("b", 3)]
+    # HAProxy numbers a server without an id with the lowest unused id, from 1 (manual 5.2
+    # "id"; src/cfgparse.c assigns them in configuration order with get_next_id).
+    assert [(s.name, s.number) for s in pool(text).servers] == [("a", 2), ("b", 1)]
 
 
 def test_server_template_expands() -> None:
@@ -1979,9 +1976,6 @@ COOKIE = [
             "    server p1 10.0.0.1:8080 cookie s\n    server p2 10.0.0.2:8080 cookie p2\n"
         ),
         ("cookie",),
-        xfail="manual 5.2 'cookie <value>': the first *operational* server with the value "
-        "(p1) is selected; the simulator takes p0, the first server with the value, finds it "
-        "disabled and balances the request",
     ),
 ]
 
@@ -2181,9 +2175,6 @@ STICK_TABLE = [
         "ip-table-keyed-on-the-session-cookie",
         table("type ip size 10k expire 1h"),
         ("ineffective", "stick-table"),
-        xfail="manual 4.2 stick-table 'ip': the id converts to no IPv4 key, the table type "
-        "makes the rule ineffective; the simulator reports session-breaks at the stick rule, "
-        "'which this request does not carry' (the request carries JSESSIONID)",
     ),
     sticky(
         "ip-table-source",
@@ -2234,18 +2225,16 @@ STICK_TABLE = [
         ),
         ("cookie",),
     ),
-    # 5.2 "id": "An unused ID will automatically be assigned if unset": b gets 3
-    sticky(
+    # 5.2 "id": "An unused ID will automatically be assigned if unset": b gets 1, the lowest
+    # unused id, which be_b does not have (nor a server named b): its sessions lose their node
+    breaks(
         "automatic-ids-across-backends",
         shared_table(
             "",
             "    server a 10.0.0.1:8080 id 2\n    server b 10.0.0.2:8080\n",
             "    server c 10.0.0.1:8080 id 2\n    server d 10.0.0.2:8080 id 3\n",
         ),
-        ("cookie",),
-        xfail="manual 5.2 'id': b (no id, after a with id 2) gets an unused id, 3, which names "
-        "d in be_poll; the simulator numbers b by its position, 2, and be_poll's id 2 is c, "
-        "another node",
+        ("ineffective", "stick-table"),
     ),
     # "'stick' ignored because frontend 'fe' has no backend capability" (haproxy -c)
     breaks(
@@ -2427,9 +2416,6 @@ HEADER = [
         "request-cookie-deleted",
         chat(INSERT + SERVERS, "    http-request del-header Cookie\n" + DEFAULT),
         ("session-cookie-altered", "del-header Cookie"),
-        xfail="manual 4.2 'http-request del-header': the Cookie header the browser sent is "
-        "removed before the cookie is read; the simulator blames the cookie line, 'the browser "
-        "never got the load balancer's cookie SRV' (it did, and sent it)",
     ),
     sticky(
         "request-cookie-deleted-for-static-files",
@@ -2470,9 +2456,6 @@ HEADER = [
             r"    http-request replace-header Cookie SRV=([^;]*) SRV=\1" + "\n" + INSERT + SERVERS
         ),
         ("session-cookie-altered", "replace-header"),
-        xfail="manual 4.2 'http-request replace-header': the regex is searched in the value and "
-        "a matching value is completely replaced; the simulator anchors the regex at the start "
-        "(the value starts with JSESSIONID=, so nothing matches) and would keep the unmatched rest",
     ),
     breaks(
         "set-cookie-deleted-in-the-backend",
@@ -2560,10 +2543,6 @@ HEADER = [
         "path-moved-out-of-the-app",
         chat(INSERT + SERVERS, r"    http-request replace-path /api/(.*) /\1" + "\n" + DEFAULT),
         ("session-breaks", "replace-path"),
-        xfail="the simulator raises IndexError (simulate.py _through reads the x-session header "
-        "of a login answered outside the app path); manual 4.2 'http-request replace-path': "
-        "the application never sees its path, every session breaks at its first request",
-        raises=IndexError,
     ),
 ]
 
@@ -2610,10 +2589,6 @@ ANSWER = [
             "    http-request deny unless { hdr(host) -i chat.example.com }\n" + DEFAULT,
         ),
         ("cookie",),
-        xfail="pipeline/evaluate.py (HOST): a deny for other hosts must not hit the chat, but "
-        "written with 'unless' the host test taken as false makes the deny apply to every chat "
-        "request (403 at request 1); manual 4.2 'http-request deny': only requests whose Host "
-        "is not chat.example.com are denied",
     ),
     breaks(
         "redirect-to-https-on-a-plain-service",
@@ -2807,10 +2782,6 @@ ROUTING = [
             WEB,
         ),
         ("cookie",),
-        xfail="manual 4.2 'use_backend' (a log-format name) and 'http-request set-var': "
-        "txn.app is 'api', every chat request goes to be_api; the simulator decides whether a "
-        "service serves the app without running its request rules, reads no variable, routes "
-        "to 'be_' and gives no outcome at all",
     ),
     outside(
         "backend-name-from-a-map",
@@ -3082,11 +3053,22 @@ OUTSIDE = [
         ),
         "filter spoe",
     ),
-    outside(
+    sticky(
         "cache-filter",
         chat(
             INSERT + SERVERS,
             "    filter cache c1\n    http-request cache-use c1\n" + DEFAULT,
+            before="cache c1\n    total-max-size 4\n\n",
+        ),
+        ("cookie",),
+    ),
+    # manual 6.1: only responses with an expiry or a validator are cached; a rule adds one
+    outside(
+        "cache-filter-with-cacheable-responses",
+        chat(
+            INSERT + SERVERS,
+            "    filter cache c1\n    http-request cache-use c1\n"
+            '    http-response set-header Cache-Control "max-age=60"\n' + DEFAULT,
             before="cache c1\n    total-max-size 4\n\n",
         ),
         "filter cache",

@@ -115,12 +115,16 @@ def _hash_cause(chooser: _Chooser) -> Cause:
     text = key_text if key_text.startswith(algorithm) else f"{algorithm} {key_text}".strip()
     span = balance.algorithm.span
     kind = _kind(pool)
+    key = balance.key
+    session_cookie = chooser.run.app.session_cookie.lower()
+    if key is not None and key.fetch == "query" and key.arg.lower() == session_cookie:
+        kind = "cookie"  # the session id as a URL parameter: also unknown when it is created
     if kind == "cookie":
         return Cause(
             "not-learned",
             span,
-            f"'balance {text}' hashes a cookie that the request creating the session did not "
-            "carry (and an id that changes at login): later requests hash to another server",
+            f"'balance {text}' hashes the session id, which the request creating the session "
+            "did not carry (and which changes at login): later requests hash to another server",
         )
     if kind == "url":
         return Cause(

@@ -142,6 +142,13 @@ def missing_lb_cookie(cookie: LbCookie, app: AppModel) -> Cause:
             f"cookie {name} has no insert, rewrite or prefix: the load balancer only reads "
             "it, and nothing sets it to a server's value",
         )
+    if mode in ("prefix", "rewrite") and name == app.session_cookie and app.id_in_url:
+        return Cause(
+            "ineffective",
+            cookie.span,
+            f"'{what}' works on the {name} cookie, but the session id travels in the URL "
+            "(;jsessionid=), so the browser never sends that cookie",
+        )
     if mode in ("prefix", "rewrite"):
         return Cause(
             "ineffective",

@@ -72,6 +72,17 @@ def _place(chooser: _Chooser, cookie: LbCookie, value: str) -> None:
     if server is None:
         chooser.misses.append(unmatched_lb_cookie(cookie, server_part))
         return
+    twin = _same_value(chooser, server) if chooser._usable(server) else None
+    if twin is not None and twin.cookie is not None:
+        chooser.misses.append(
+            Cause(
+                "ineffective",
+                twin.cookie.span,
+                f"servers {server.name} and {twin.name} have the same cookie value "
+                f"'{server_part}': the load balancer's cookie always names {server.name}",
+                ((server.span, f"server {server.name}"),),
+            )
+        )
     if chooser._usable(server):
         chooser.target, chooser.direct, chooser.decided_by = server, True, "cookie"
         chooser.run._note(cookie.span, f"cookie {cookie.name.value} names {server.name}")
@@ -93,9 +104,19 @@ def _number(text: str) -> float | None:
 
 
 def _server_named(chooser: _Chooser, value: str) -> Server | None:
-    for server in chooser.pool.servers:
-        if server.cookie is not None and server.cookie.value == value:
-            return server
+    """The first usable server with that cookie value, else the first with it (HAProxy goes on
+    past a server that is down, manual §5.2 ``cookie``)."""
+    named = [s for s in chooser.pool.servers if s.cookie is not None and s.cookie.value == value]
+    return next((s for s in named if chooser._usable(s)), named[0] if named else None)
+
+
+def _same_value(chooser: _Chooser, server: Server) -> Server | None:
+    """Another server of the pool whose cookie value is the same as ``server``'s."""
+    value = server.cookie.value if server.cookie is not None else None
+    for other in chooser.pool.servers:
+        same = other.cookie is not None and other.cookie.value == value
+        if other is not server and same and chooser._usable(other):
+            return other
     return None
 
 

@@ -271,6 +271,34 @@ def _matches(test: Test, value: str) -> bool:
     if op == "regex":
         flags = 0 if test.case_sensitive else re.IGNORECASE
         return any(_search(v, value, flags) for v in test.values)
+    if op == "int":
+        return _int_match(value, test.values)
+    return False
+
+
+_COMPARISONS = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+}
+
+
+def _int_match(value: str, values: tuple[str, ...]) -> bool:
+    """HAProxy's integer match: ``eq|ne|lt|le|gt|ge N``, or numbers and ``low:high`` ranges."""
+    if not value.lstrip("-").isdigit():
+        return False
+    number = int(value)
+    if len(values) == 2 and values[0] in _COMPARISONS and values[1].lstrip("-").isdigit():
+        return bool(_COMPARISONS[values[0]](number, int(values[1])))
+    for pattern in values:
+        low, colon, high = pattern.partition(":")
+        if not colon and low.lstrip("-").isdigit() and number == int(low):
+            return True
+        if colon and (not low or number >= int(low)) and (not high or number <= int(high)):
+            return True
     return False
 
 

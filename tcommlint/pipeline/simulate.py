@@ -105,7 +105,7 @@ class _Result(NamedTuple):
     node: str
     session_id: str
     created: bool
-    cause: Cause | None  # for a request that never reached the application
+    cause: Cause | None  # what broke it for certain: an answer, a rule that changed the cookie
     misses: tuple[Cause, ...]
     decided_by: str
 
@@ -214,13 +214,16 @@ class _Servers:
 
 
 def _serves(world: _World, service: Service, app: AppModel) -> bool:
-    """Whether some request of a chat session is routed to a pool by this service."""
+    """Whether some request of a chat session is routed to a pool by this service (a pool's
+    name computed from the request is taken to be one)."""
+    if any(rule.template for rule in service.routes):
+        return True
     for number in range(1, len(ENDPOINTS) + 1):
         request = Request("GET", app.path(number), "198.51.100.1", service.https)
         for env in _assignments(_env_tests(world, service)):
             name, _ = _route(service, request, env)
-            if name is not None and name in world.pools:
-                return True
+            if name is not None and name in world.pools and world.pools[name].servers:
+                return True  # (a pool without servers, as a stats listener, serves nothing)
     return False
 
 
@@ -285,9 +288,20 @@ def _answers(step: Answer, request: Request, response: Response | None, env: Env
     session, and judging it by every branch would call every protected site broken.
     """
     unknown = sorted(set(_unknown_tests(step.when)))
+    if _names_host(step.when):
+        unknown.append(HOST)  # a deny for other hosts, a redirect of www.: not the chat's
     return all(
         condition_holds(step.when, request, response, {**env, **assignment})
         for assignment in _assignments(unknown)
+    )
+
+
+def _names_host(condition: Condition) -> bool:
+    return any(
+        test.subject == "host"
+        for branch in condition.branches
+        for tests, _ in branch
+        for test in tests
     )
 
 
@@ -332,6 +346,7 @@ class _Run:
         self.tracing = trace
         self.traces: list[RequestTrace] = []
         self.redirected = False
+        self.path_rewrite: SetPath | None = None  # the last rewrite of this request's path
         self.steps: list[TraceStep] = []
 
     # -- sessions
@@ -400,6 +415,7 @@ class _Run:
 
     def _request(self, session: _Session, number: int) -> _Result:
         self.steps = []
+        self.path_rewrite = None
         login = number == self.scenario.login_at
         path = self.app.path(number) + ("/login" if login else "")
         method = "GET"
@@ -419,6 +435,7 @@ class _Run:
         return result
 
     def _through(self, session: _Session, request: Request, login: bool) -> _Result:
+        losses_before = len(session.losses)
         service = self.service
         answer = self._steps(service.request_steps, request, None, session, service.http)
         if answer is not None:
@@ -435,6 +452,11 @@ class _Run:
         if answer is not None:
             return answer
         persistence = _merged(service.persistence, pool.persistence)
+        altered = session.losses[losses_before:]  # a request rule changed the session cookie
+        if self.path_rewrite is not None and not _in_app(request.path, self.app.app_path):
+            step = self.path_rewrite
+            reason = f"'{step.text}' moves the request out of {self.app.app_path}"
+            altered.append(Cause("session-breaks", step.span, reason + ": the API never sees it"))
         chooser = _Chooser(self, pool, persistence, session, request)
         server = chooser.choose()
         if session.owner:
@@ -450,8 +472,9 @@ class _Run:
             session.losses.clear()
         self._respond(pool, persistence, chooser, request, response, session)
         node = _node(server)
-        if response.status == 200 and (created or login):
-            session.session_id = response.values("x-session")[0]
+        new_id = response.values("x-session")
+        if response.status == 200 and (created or login) and new_id:
+            session.session_id = new_id[0]
         if chooser.decided_by:
             self.kept_by.append(chooser.decided_by)
         return _Result(
@@ -459,7 +482,7 @@ class _Run:
             node,
             session.session_id,
             created,
-            None,
+            altered[-1] if altered else None,
             tuple(chooser.misses),
             chooser.decided_by,
         )
@@ -504,9 +527,10 @@ class _Run:
             raise _Outside(Opaque("the new path is computed", step.span, step.text, step.when))
         value = render(step.template, request, None) if step.template else step.value
         if step.pattern:
-            request.path = re.sub(step.pattern, _java_groups(value), request.path, count=1)
+            request.path = _replaced(step.pattern, value, request.path)
         else:
             request.path = value
+        self.path_rewrite = step
         self._note(step.span, f"path is now {request.path}")
 
     def _edit(
@@ -551,7 +575,7 @@ class _Run:
         response = Response(200, node)
         known = self.nodes.setdefault(node, set())
         path, _, url_id = request.path.partition(";")
-        if not (path == self.app.app_path or path.startswith(self.app.app_path.rstrip("/") + "/")):
+        if not _in_app(path, self.app.app_path):
             response.status = 200
             return response, False
         ids = self._ids(request, url_id)
@@ -640,6 +664,12 @@ class _Run:
         )
 
 
+def _in_app(path: str, app_path: str) -> bool:
+    """Whether a request path is one of the application's (under the app path)."""
+    path = path.partition(";")[0]
+    return path == app_path or path.startswith(app_path.rstrip("/") + "/")
+
+
 def _set_var(step: SetVar, request: Request, response: Response | None) -> None:
     if step.value is None:
         request.vars.pop(step.name, None)
@@ -692,26 +722,30 @@ def apply_edit(step: HeaderEdit, message: Request | Response) -> None:
     elif step.action == "add":
         message.add(name, step.value)
     elif step.action in ("replace-header", "replace-value"):
-        try:
-            pattern = re.compile(step.pattern)
-        except re.error:
-            return
-        replacement = _java_groups(step.value)
         edited = []
         for value in message.values(name):
             if step.action == "replace-header":
-                edited.append(_fullmatch_sub(pattern, replacement, value))
+                edited.append(_replaced(step.pattern, step.value, value))
             else:
-                parts = [_fullmatch_sub(pattern, replacement, p.strip()) for p in value.split(",")]
+                parts = [_replaced(step.pattern, step.value, p.strip()) for p in value.split(",")]
                 edited.append(", ".join(parts))
         message.replace_all(name, edited)
 
 
-def _fullmatch_sub(pattern: re.Pattern[str], replacement: str, value: str) -> str:
-    match = pattern.match(value)  # HAProxy anchors nothing but replaces the matched part
+def _replaced(pattern: str, replacement: str, value: str) -> str:
+    """HAProxy's regex replacement (``replace-header``, ``replace-value``, ``replace-path``):
+    when the regex matches anywhere in the value, the whole value becomes the replacement with
+    its ``\\N`` references expanded (``exp_replace`` in src/regex.c)."""
+    try:
+        match = re.search(pattern, value)
+    except re.error:
+        return value
     if match is None:
         return value
-    return value[: match.start()] + match.expand(replacement) + value[match.end() :]
+    try:
+        return match.expand(_java_groups(replacement))
+    except (re.error, IndexError):
+        return value
 
 
 def _java_groups(text: str) -> str:
@@ -842,7 +876,18 @@ class _Chooser:
         if self.target is not None:
             return
         server = _stored_server(run.world.servers(self.pool), table, found)
-        if server is not None and self._usable(server):
+        if server is None:
+            self.misses.append(
+                Cause(
+                    "ineffective",
+                    table.span,
+                    f"table {table.name} names server {found.name} (id {found.number}), which "
+                    f"{self.pool.name} has neither by {table.server_key} nor by id: a table "
+                    "shared by backends needs the same server names (or ids)",
+                    ((rule.span, f"'{rule.text}'"),),
+                )
+            )
+        elif self._usable(server):
             self.target, self.direct = server, True
             self.decided_by = _key_kind(rule.key.fetch)
             run._note(rule.span, f"found in table {table.name}: server {server.name}")
@@ -851,6 +896,16 @@ class _Chooser:
                 self.misses.insert(0, collision_cause(rule, table))
 
     def _absent_key(self, rule: StickRule) -> Cause:
+        table = self.run.world.tables.get(rule.table)
+        value = sample_value(rule.key, self.request, None) if self.pool.http else None
+        if table is not None and value is not None:
+            return Cause(
+                "ineffective",
+                table.span,
+                f"table {table.name} is of type {table.key_type}, which cannot hold the value of "
+                f"{rule.key.text or rule.key.fetch}: '{rule.text}' never finds an entry",
+                ((rule.span, f"'{rule.text}'"),),
+            )
         return absent_key_cause(rule, self.run.app, self.pool.http)
 
     # -- balancing

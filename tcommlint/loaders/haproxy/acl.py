@@ -12,9 +12,10 @@ the simulator tries both values.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from tcommlint.loaders.haproxy.samples import call, parse_sample, split_top
-from tcommlint.pipeline.model import ALWAYS, Condition, Term, Test
+from tcommlint.pipeline.model import ALWAYS, Condition, Sample, Term, Test
 
 _SUFFIXES = {
     "beg": "prefix",
@@ -65,10 +66,16 @@ _METHODS = {
 _ALWAYS_TRUE = frozenset({"TRUE", "HTTP", "HTTP_1.1", "HTTP_URL_SLASH", "WAIT_END"})
 _ALWAYS_FALSE = frozenset({"FALSE", "HTTP_CONTENT", "HTTP_URL_ABS", "HTTP_URL_STAR"})
 
-Acls = Mapping[str, Sequence[Test]]
+
+class Acls(NamedTuple):
+    """What a condition of a proxy can name: its ACLs, and how many servers each backend has
+    up (the simulated deployment is healthy: every server not in maintenance is up)."""
+
+    named: Mapping[str, Sequence[Test]]
+    servers_up: Mapping[str, int]
 
 
-def compile_acl(words: Sequence[str]) -> Test:
+def compile_acl(words: Sequence[str], servers_up: Mapping[str, int] | None = None) -> Test:
     """``<criterion> [flags] <values…>`` as a test."""
     text = " ".join(words)
     if not words:
@@ -88,6 +95,8 @@ def compile_acl(words: Sequence[str]) -> Test:
             from_file = from_file or flag == "-f"
             index += 1
     values = tuple(words[index:])
+    if criterion in _HEALTH:
+        return _health_test(criterion, args, values, servers_up or {}, text)
     subject, op = _subject_and_op(criterion, method)
     if len(pieces) > 1:
         return _sample_test(words[0], subject, args, method, values, case_sensitive, text)
@@ -105,6 +114,29 @@ def compile_acl(words: Sequence[str]) -> Test:
     return Test(
         subject, op, name.lower() if "header" in subject else name, values, case_sensitive, text
     )
+
+
+_HEALTH = frozenset({"nbsrv", "srv_is_up"})
+
+
+def _health_test(
+    criterion: str,
+    args: tuple[str, ...],
+    values: tuple[str, ...],
+    servers_up: Mapping[str, int],
+    text: str,
+) -> Test:
+    """``nbsrv(backend)`` and ``srv_is_up(backend/server)`` in a healthy deployment: the number of
+    usable servers, and 1 (manual §7.3.2). Such tests switch to a fallback when servers fail,
+    which a session on a healthy deployment never meets."""
+    target = args[0] if args else ""
+    if criterion == "srv_is_up":
+        value, values = "1", values or ("1",)
+    elif target in servers_up:
+        value = str(servers_up[target])
+    else:
+        return Test("env", "found", text=text)
+    return Test("sample", "int", values=values, text=text, sample=Sample("const", value))
 
 
 def _sample_test(
@@ -151,13 +183,13 @@ def predefined(name: str) -> Test | None:
     return None
 
 
-def named_acls(statements: Sequence[Sequence[str]]) -> dict[str, list[Test]]:
+def named_acls(statements: Sequence[Sequence[str]], servers_up: Mapping[str, int]) -> Acls:
     """Named ACLs from ``acl`` lines' arguments (name first); one name may have several lines."""
-    acls: dict[str, list[Test]] = {}
+    named: dict[str, list[Test]] = {}
     for args in statements:
         if len(args) >= 2:
-            acls.setdefault(args[0], []).append(compile_acl(list(args[1:])))
-    return acls
+            named.setdefault(args[0], []).append(compile_acl(list(args[1:]), servers_up))
+    return Acls(named, servers_up)
 
 
 def compile_condition(words: Sequence[str], acls: Acls) -> Condition:
@@ -179,7 +211,8 @@ def compile_condition(words: Sequence[str], acls: Acls) -> Condition:
             continue
         if word == "{":
             end = _closing(words, index)
-            branches[-1].append(Term((compile_acl(list(words[index:end])),), negate))
+            test = compile_acl(list(words[index:end]), acls.servers_up)
+            branches[-1].append(Term((test,), negate))
             index = end + 1
         else:
             branches[-1].append(Term(_named(word, acls), negate))
@@ -196,8 +229,8 @@ def _closing(words: Sequence[str], start: int) -> int:
 
 
 def _named(name: str, acls: Acls) -> tuple[Test, ...]:
-    if name in acls:
-        return tuple(acls[name])
+    if name in acls.named:
+        return tuple(acls.named[name])
     known = predefined(name)
     if known is not None:
         return (known,)

@@ -95,6 +95,9 @@ _HARMLESS = frozenset(
     }
 )
 _OPAQUE_PREFIXES = ("lua.", "use-service", "send-spoe-group", "cache-use", "set-src")
+# HAProxy's cache stores only responses with an explicit expiry or a validator (manual §6.1);
+# the chat application sends none, so a cache matters only where a rule adds one.
+CACHE_HEADERS = frozenset({"cache-control", "expires", "etag", "last-modified"})
 _HARMLESS_FILTERS = frozenset({"compression", "trace", "bwlim-in", "bwlim-out"})
 
 
@@ -110,7 +113,9 @@ def _dynamic(value: str) -> bool:
     return "%" in value.replace("%%", "")
 
 
-def http_rule(path: str, statement: Statement, acls: Acls, response: bool) -> Step | None:
+def http_rule(
+    path: str, statement: Statement, acls: Acls, response: bool, cacheable: bool = True
+) -> Step | None:
     """One ``http-request``/``http-response``/``http-after-response`` rule as a step."""
     args = statement.args
     if not args:
@@ -144,6 +149,8 @@ def http_rule(path: str, statement: Statement, acls: Acls, response: bool) -> St
     if action in _ANSWERS and not response and not after:
         return Answer(action, _status(action, params), span, text, when)
     if action in _HARMLESS or action.startswith(("track-sc", "sc-")):
+        return None
+    if action == "cache-use" and not cacheable:
         return None
     if after and not action.startswith(_OPAQUE_PREFIXES):
         return None
@@ -211,10 +218,11 @@ def tcp_rule(path: str, statement: Statement, acls: Acls) -> Step | None:
     return Opaque(f"the tcp rule action '{action}' is outside the model", span, text, when)
 
 
-def filter_step(path: str, statement: Statement) -> Step | None:
-    """A ``filter`` line: compression and tracing are harmless, the others outside the model."""
+def filter_step(path: str, statement: Statement, cacheable: bool = True) -> Step | None:
+    """A ``filter`` line: compression and tracing are harmless, the others outside the model
+    (a cache only when responses can be made cacheable)."""
     args = statement.args
-    if not args or args[0] in _HARMLESS_FILTERS:
+    if not args or args[0] in _HARMLESS_FILTERS or (args[0] == "cache" and not cacheable):
         return None
     text = " ".join(word.text for word in statement.words)
     reason = f"the filter '{args[0]}' can answer or change requests outside the model"

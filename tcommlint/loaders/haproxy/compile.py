@@ -16,10 +16,11 @@ the line that set it, or of the proxy header when inherited.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from tcommlint.loaders.haproxy.acl import Acls, compile_condition, named_acls
 from tcommlint.loaders.haproxy.actions import (
+    CACHE_HEADERS,
     condition_start,
     dynamic_choice,
     filter_step,
@@ -58,12 +59,16 @@ _RULE_KEYWORDS = frozenset({"http-request", "http-response", "http-after-respons
 class _Proxy:
     """One proxy with what compiling it needs: its ACLs and its rules, defaults' first."""
 
-    def __init__(self, path: str, proxy: Proxy) -> None:
+    def __init__(
+        self, path: str, proxy: Proxy, servers_up: Mapping[str, int], cacheable: bool
+    ) -> None:
         self.path = path
         self.proxy = proxy
+        self.cacheable = cacheable
         inherited = _defaults_rules(proxy)
         self.statements = (*inherited, *proxy.statements)
-        self.acls: Acls = named_acls([s.args for s in self.statements if s.keyword == "acl"])
+        acl_lines = [s.args for s in self.statements if s.keyword == "acl"]
+        self.acls: Acls = named_acls(acl_lines, servers_up)
 
     @property
     def http(self) -> bool:
@@ -71,6 +76,25 @@ class _Proxy:
 
     def of(self, *keywords: str) -> list[Statement]:
         return [s for s in self.statements if s.keyword in keywords]
+
+
+def _made_cacheable(sections: Sequence[Section]) -> bool:
+    """Whether a response rule adds an expiry or a validator, which HAProxy's cache needs."""
+    return any(
+        statement.keyword in ("http-response", "http-after-response")
+        and len(statement.args) >= 2
+        and statement.args[0] in ("set-header", "add-header")
+        and statement.args[1].lower() in CACHE_HEADERS
+        for section in sections
+        for statement in section.statements
+    )
+
+
+def _usable(servers: Sequence[Server]) -> int:
+    """HAProxy's count of usable servers: the active ones, else the backups."""
+    up = [server for server in servers if not server.disabled]
+    active = [server for server in up if not server.backup]
+    return len(active) or len(up)
 
 
 def _defaults_rules(proxy: Proxy) -> tuple[Statement, ...]:
@@ -86,7 +110,13 @@ def compile_load_balancer(
 ) -> tuple[LoadBalancer, list[ParseError]]:
     """The pipeline a file describes, and the errors HAProxy would refuse it for."""
     proxies, errors = resolve_proxies(path, sections)
-    compiled = [_Proxy(path, proxy) for proxy in proxies]
+    servers_up = {
+        p.name: _usable(servers_of(path, p))
+        for p in proxies
+        if p.section.kind in ("backend", "listen")
+    }
+    cacheable = _made_cacheable(sections)
+    compiled = [_Proxy(path, proxy, servers_up, cacheable) for proxy in proxies]
     pools = tuple(_pool(p) for p in compiled if p.proxy.section.kind in ("backend", "listen"))
     services = tuple(
         _service(p) for p in compiled if p.proxy.section.kind in ("frontend", "listen")
@@ -156,7 +186,7 @@ def _request_steps(proxy: _Proxy, service: bool) -> Iterable[Step]:
             if step is not None:
                 yield step
     for statement in proxy.of("filter"):
-        step = filter_step(path, statement)
+        step = filter_step(path, statement, proxy.cacheable)
         if step is not None:
             yield step
     for statement in proxy.of("tcp-request"):
@@ -165,7 +195,7 @@ def _request_steps(proxy: _Proxy, service: bool) -> Iterable[Step]:
             if step is not None:
                 yield step
     for statement in proxy.of("http-request"):
-        step = http_rule(path, statement, proxy.acls, response=False)
+        step = http_rule(path, statement, proxy.acls, response=False, cacheable=proxy.cacheable)
         if step is not None:
             yield step
     for statement in proxy.of("redirect"):

@@ -144,10 +144,21 @@ def servers_of(path: str, proxy: Proxy) -> list[Server]:
         elif statement.keyword == "server-template" and len(words) >= 4:
             for name in _template_names(words[1].text, words[2].text):
                 servers.append(_server(path, statement, name, words[3], defaults, words[4:]))
-    return [
-        server._replace(number=server.number or position)
-        for position, server in enumerate(servers, start=1)
-    ]
+    return _numbered(servers)
+
+
+def _numbered(servers: list[Server]) -> list[Server]:
+    """Servers without an ``id`` get the lowest unused ones, in order (manual §5.2 ``id``)."""
+    taken = {server.number for server in servers if server.number}
+    numbered, candidate = [], 1
+    for server in servers:
+        if not server.number:
+            while candidate in taken:
+                candidate += 1
+            server = server._replace(number=candidate)
+            taken.add(candidate)
+        numbered.append(server)
+    return numbered
 
 
 def _starts_unresolved(host: str, init_addr: str) -> bool:
