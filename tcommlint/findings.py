@@ -47,9 +47,20 @@ class Finding(NamedTuple):
     edits: tuple[Edit, ...] = ()  # the safe fix, when the rule has one
     fix: str = ""  # what the fix does
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        """Findings sort by path, line, column, rule ID, then message."""
-        return (self.span.path, self.span.line, self.span.column, self.rule, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str, str]:
+        """Findings sort by path, line, column, rule ID, message, then what tells apart the
+        findings of one line (the deployment and the model key), so that any input has one
+        order, whatever the hash seed."""
+        span = self.span
+        return (
+            span.path,
+            span.line,
+            span.column,
+            self.rule,
+            self.message,
+            self.deployment,
+            self.key,
+        )
 
     def fingerprint(self) -> str:
         """A stable identity that does not depend on line numbers."""
@@ -67,4 +78,4 @@ class RuleStatus(NamedTuple):
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:
     """Findings in report order; identical input gives identical order."""
-    return sorted(set(findings), key=Finding.sort_key)
+    return sorted(set(findings), key=lambda finding: (finding.sort_key(), repr(finding)))

@@ -420,6 +420,10 @@ class _Checker:
         self.errors: list[ParseError] = []
         self.seen: set[tuple[int, int]] = set()
         self.proxies, _ = resolve_proxies(path, sections)
+        self.backends: dict[str, Proxy] = {}  # the first backend or listen of each name
+        for proxy in self.proxies:
+            if proxy.section.kind in ("backend", "listen"):
+                self.backends.setdefault(proxy.name, proxy)
         self.tables = _tables(sections)
 
     # reporting
@@ -1121,10 +1125,7 @@ class _Checker:
             )
 
     def backend(self, name: str) -> Proxy | None:
-        return next(
-            (p for p in self.proxies if p.name == name and p.section.kind in ("backend", "listen")),
-            None,
-        )
+        return self.backends.get(name)
 
     @staticmethod
     def mode_of(proxy: Proxy) -> str | None:
