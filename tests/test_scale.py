@@ -25,7 +25,7 @@ from tcommlint.engine import Selection, evaluate
 from tcommlint.expr import Compiled
 from tcommlint.load import load_deployment
 from tcommlint.model import Deployment
-from tcommlint.pipeline import simulate
+from tcommlint.pipeline import run
 from tcommlint.pipeline.model import LoadBalancer
 from tcommlint.ruleset import load_rules
 
@@ -163,7 +163,7 @@ def _count(
 
         return counted
 
-    request = simulate._Run._request
+    request = run.Run._request
     evaluate_expression, bind = Compiled.evaluate, expr.bind
 
     def sized_evaluate(self: Compiled, data: Any = None, **kwargs: Any) -> Any:
@@ -178,7 +178,7 @@ def _count(
         load_balancers=tuple(_watched(lb, counter) for lb in deployment.load_balancers)
     )
     with monkeypatch.context() as patch:
-        patch.setattr(simulate._Run, "_request", counting("requests simulated", request))
+        patch.setattr(run.Run, "_request", counting("requests simulated", request))
         patch.setattr(route_facts, "_route", counting("routes built", route_facts._route))
         patch.setattr(route_facts, "_breaks", counting("break lists", route_facts._breaks))
         patch.setattr(Compiled, "evaluate", sized_evaluate)

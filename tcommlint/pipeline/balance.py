@@ -16,7 +16,7 @@ from tcommlint.pipeline.model import Pool, Server
 from tcommlint.pipeline.outcome import Cause
 
 if TYPE_CHECKING:
-    from tcommlint.pipeline.simulate import _Chooser
+    from tcommlint.pipeline.chooser import Chooser
 
 HASHING = frozenset({"source", "uri", "url_param", "hdr", "hash", "rdp-cookie"})
 
@@ -43,7 +43,7 @@ def _priority_groups(servers: list[Server], minimum: int) -> list[Server]:
     return chosen
 
 
-def balance(chooser: _Chooser) -> Server | None:
+def balance(chooser: Chooser) -> Server | None:
     """The server the algorithm gives this request."""
     pool = chooser.pool
     servers = candidates(pool)
@@ -63,14 +63,14 @@ def balance(chooser: _Chooser) -> Server | None:
     return _adversary(chooser, servers)
 
 
-def _hash_key(chooser: _Chooser) -> str | None:
+def _hash_key(chooser: Chooser) -> str | None:
     key = chooser.pool.balance.key
     if key is None or (not chooser.pool.http and key.fetch not in ("src", "const", "env")):
         return None
     return sample_value(key, chooser.request, None)
 
 
-def _hashed(chooser: _Chooser, servers: list[Server], key: str) -> Server:
+def _hashed(chooser: Chooser, servers: list[Server], key: str) -> Server:
     run, pool = chooser.run, chooser.pool
     mapped = run.hashes.get((pool.name, key))
     chosen = next((s for s in servers if s.name == mapped), None)
@@ -85,7 +85,7 @@ def _hashed(chooser: _Chooser, servers: list[Server], key: str) -> Server:
     return chosen
 
 
-def _adversary(chooser: _Chooser, servers: list[Server]) -> Server:
+def _adversary(chooser: Chooser, servers: list[Server]) -> Server:
     """Another node than the session's when there is one, else the next in turn."""
     owner = chooser.session.owner
     others = [s for s in servers if (s.node or s.name) != owner] if owner else servers
@@ -107,7 +107,7 @@ def _kind(pool: Pool) -> str:
     return "other"
 
 
-def _hash_cause(chooser: _Chooser) -> Cause:
+def _hash_cause(chooser: Chooser) -> Cause:
     pool = chooser.pool
     balance = pool.balance
     key_text = balance.key.text if balance.key is not None else ""
@@ -140,7 +140,7 @@ def _hash_cause(chooser: _Chooser) -> Cause:
     )
 
 
-def _unpersisted(chooser: _Chooser) -> Cause:
+def _unpersisted(chooser: Chooser) -> Cause:
     pool = chooser.pool
     persistence = chooser.persistence
     if persistence.empty and persistence.inert:

@@ -24,13 +24,13 @@ from tcommlint.pipeline.model import LbCookie, Server
 from tcommlint.pipeline.outcome import Cause
 
 if TYPE_CHECKING:
-    from tcommlint.pipeline.simulate import _Chooser
+    from tcommlint.pipeline.chooser import Chooser
 
 PREFIX_DELIMITER = "~"
 DATE_DELIMITER = "|"
 
 
-def read_request_cookie(chooser: _Chooser, cookie: LbCookie) -> None:
+def read_request_cookie(chooser: Chooser, cookie: LbCookie) -> None:
     """Place the request by the cookie, and strip or remove it as the mode says."""
     name, mode = cookie.name.value, cookie.mode.value
     request = chooser.request
@@ -53,10 +53,10 @@ def read_request_cookie(chooser: _Chooser, cookie: LbCookie) -> None:
         request.delete("cookie")
         if kept:
             request.add("cookie", "; ".join(f"{key}={value}" for key, value in kept))
-        chooser.run._note(cookie.span, f"backend received cookies: {request.values('cookie')}")
+        chooser.run.note(cookie.span, f"backend received cookies: {request.values('cookie')}")
 
 
-def _place(chooser: _Chooser, cookie: LbCookie, value: str) -> None:
+def _place(chooser: Chooser, cookie: LbCookie, value: str) -> None:
     server_part, last, first = _parts(cookie, value)
     now = chooser.run.clock
     chooser.cookie_first = first
@@ -72,7 +72,7 @@ def _place(chooser: _Chooser, cookie: LbCookie, value: str) -> None:
     if server is None:
         chooser.misses.append(unmatched_lb_cookie(cookie, server_part))
         return
-    twin = _same_value(chooser, server) if chooser._usable(server) else None
+    twin = _same_value(chooser, server) if chooser.usable(server) else None
     if twin is not None and twin.cookie is not None:
         chooser.misses.append(
             Cause(
@@ -83,9 +83,9 @@ def _place(chooser: _Chooser, cookie: LbCookie, value: str) -> None:
                 ((server.span, f"server {server.name}"),),
             )
         )
-    if chooser._usable(server):
+    if chooser.usable(server):
         chooser.target, chooser.direct, chooser.decided_by = server, True, "cookie"
-        chooser.run._note(cookie.span, f"cookie {cookie.name.value} names {server.name}")
+        chooser.run.note(cookie.span, f"cookie {cookie.name.value} names {server.name}")
 
 
 def _parts(cookie: LbCookie, value: str) -> tuple[str, float | None, float | None]:
@@ -103,24 +103,24 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _server_named(chooser: _Chooser, value: str) -> Server | None:
+def _server_named(chooser: Chooser, value: str) -> Server | None:
     """The first usable server with that cookie value, else the first with it (HAProxy goes on
     past a server that is down, manual §5.2 ``cookie``)."""
     named = [s for s in chooser.pool.servers if s.cookie is not None and s.cookie.value == value]
-    return next((s for s in named if chooser._usable(s)), named[0] if named else None)
+    return next((s for s in named if chooser.usable(s)), named[0] if named else None)
 
 
-def _same_value(chooser: _Chooser, server: Server) -> Server | None:
+def _same_value(chooser: Chooser, server: Server) -> Server | None:
     """Another server of the pool whose cookie value is the same as ``server``'s."""
     value = server.cookie.value if server.cookie is not None else None
     for other in chooser.pool.servers:
         same = other.cookie is not None and other.cookie.value == value
-        if other is not server and same and chooser._usable(other):
+        if other is not server and same and chooser.usable(other):
             return other
     return None
 
 
-def _missing(chooser: _Chooser, cookie: LbCookie) -> Cause:
+def _missing(chooser: Chooser, cookie: LbCookie) -> Cause:
     for (name, _), stored in chooser.session.jar.cookies.items():
         if name != cookie.name.value:
             continue
@@ -140,7 +140,7 @@ def _missing(chooser: _Chooser, cookie: LbCookie) -> Cause:
     return missing_lb_cookie(cookie, chooser.run.app)
 
 
-def write_response_cookie(chooser: _Chooser, cookie: LbCookie, response: Response) -> None:
+def write_response_cookie(chooser: Chooser, cookie: LbCookie, response: Response) -> None:
     """Handle the server's Set-Cookie of that name, then insert the cookie when due."""
     name, mode = cookie.name.value, cookie.mode.value
     target = chooser.target
@@ -170,7 +170,7 @@ def write_response_cookie(chooser: _Chooser, cookie: LbCookie, response: Respons
 
 
 def _insert(
-    chooser: _Chooser, cookie: LbCookie, response: Response, target: Server, found: bool
+    chooser: Chooser, cookie: LbCookie, response: Response, target: Server, found: bool
 ) -> None:
     if (found and cookie.preserve) or chooser.ignore:
         return
@@ -202,7 +202,7 @@ def _insert(
     response.add("set-cookie", _cookie_header(chooser, cookie, target))
 
 
-def _cookie_header(chooser: _Chooser, cookie: LbCookie, target: Server) -> str:
+def _cookie_header(chooser: Chooser, cookie: LbCookie, target: Server) -> str:
     assert target.cookie is not None
     value = target.cookie.value
     now = chooser.run.clock

@@ -1,0 +1,78 @@
+"""One load balancer indexed for the simulation: pools, tables, servers; routing a request."""
+
+from __future__ import annotations
+
+from tcommlint.pipeline.evaluate import (
+    Env,
+    condition_holds,
+    render,
+)
+from tcommlint.pipeline.http import (
+    Request,
+)
+from tcommlint.pipeline.model import (
+    LoadBalancer,
+    Pool,
+    Server,
+    Service,
+)
+from tcommlint.source import Span
+
+
+class World:
+    """Indexes over one load balancer, built once."""
+
+    def __init__(self, lb: LoadBalancer) -> None:
+        self.lb = lb
+        self.pools = {pool.name: pool for pool in lb.pools}
+        self.tables = {table.name: table for table in lb.tables}
+        # Tomcat's jvmRoute of a node: the proxies' routes in the order their nodes first
+        # appear in the configuration (proxy 1 is the first member listed).
+        self.node_order: dict[str, int] = {}
+        for pool in lb.pools:
+            for server in pool.servers:
+                self.node_order.setdefault(node_of(server), len(self.node_order))
+        self._servers: dict[int, ServerIndex] = {}
+
+    def servers(self, pool: Pool) -> ServerIndex:
+        """A pool's servers by name, node and id (the first of each), indexed on first use."""
+        found = self._servers.get(id(pool))
+        if found is None:
+            found = self._servers[id(pool)] = ServerIndex(pool)
+        return found
+
+
+class ServerIndex:
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool  # held, so that its id names no other pool
+        self.by_name: dict[str, Server] = {}
+        self.by_node: dict[str, Server] = {}
+        self.by_number: dict[int, Server] = {}
+        for server in pool.servers:
+            self.by_name.setdefault(server.name, server)
+            self.by_node.setdefault(node_of(server), server)
+            self.by_number.setdefault(server.number, server)
+
+
+def node_of(server: Server) -> str:
+    return server.node or server.name
+
+
+def route(service: Service, request: Request, env: Env) -> tuple[str | None, Span | None]:
+    for rule in service.routes:
+        if condition_holds(rule.when, request, None, env):
+            pool = render(rule.template, request, None) if rule.template else rule.pool
+            return pool, rule.span
+    if service.default_pool is not None:
+        return service.default_pool.value, service.default_pool.span
+    return None, None
+
+
+def reachable(world: World, service: Service) -> list[Pool]:
+    """The pools a service can send a request to (every pool when a name is computed)."""
+    if any(rule.template for rule in service.routes):
+        return list(world.pools.values())
+    names = [rule.pool for rule in service.routes]
+    if service.default_pool is not None:
+        names.append(service.default_pool.value)
+    return [world.pools[name] for name in dict.fromkeys(names) if name in world.pools]
