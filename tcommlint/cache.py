@@ -7,13 +7,13 @@ JSON under ``$XDG_CACHE_HOME/tcommlint`` and reused while both are unchanged.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 from tcommlint import __version__
+from tcommlint.digest import sha256_hex
 
 # Bump when the shape of cached entries changes.
 FORMAT = 3
@@ -33,7 +33,7 @@ def _directory() -> Path:
 
 
 def _entry(kind: str, content: bytes) -> Path:
-    digest = hashlib.sha256(f"{__version__}\0{FORMAT}\0{kind}\0".encode() + content).hexdigest()
+    digest = sha256_hex(f"{__version__}\0{FORMAT}\0{kind}\0".encode() + content)
     return _directory() / f"{kind}-{digest[:40]}.json"
 
 

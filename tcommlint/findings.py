@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import NamedTuple
 
+from tcommlint.digest import sha256_hex
 from tcommlint.source import Span
 
 SEVERITIES = ("error", "warning", "info")
@@ -65,7 +65,7 @@ class Finding(NamedTuple):
     def fingerprint(self) -> str:
         """A stable identity that does not depend on line numbers."""
         identity = "\0".join((self.rule, self.deployment, self.span.path, self.key or self.message))
-        return hashlib.sha256(identity.encode()).hexdigest()[:32]
+        return sha256_hex(identity.encode())[:32]
 
 
 class RuleStatus(NamedTuple):

@@ -8,12 +8,12 @@ their kind appears, so a run pays only for the formats it meets.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from tcommlint.digest import sha256_hex
 from tcommlint.discover import MAX_FILE_BYTES, DeploymentPlan, excluded
 from tcommlint.loaders import registry
 from tcommlint.model import (
@@ -127,7 +127,7 @@ def _read(file: Path, display: str, parts: _Parts) -> bytes | None:
 
 
 def _record(parts: _Parts, source: _Input, role: str) -> None:
-    digest = hashlib.sha256(source.data).hexdigest()
+    digest = sha256_hex(source.data)
     parts.files.append(SourceFile(source.display, role, digest, len(source.data)))
 
 

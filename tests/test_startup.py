@@ -36,3 +36,12 @@ def test_default_path_skips_schema_validation_yaml_and_toml(tmp_path: Path) -> N
     assert "tcommlint.engine" in modules  # the probe does see our imports
     loaded_heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert loaded_heavy == []
+
+
+def test_digest_is_sha256() -> None:
+    import hashlib
+
+    from tcommlint.digest import sha256_hex
+
+    for data in (b"", b"abc", bytes(range(256)) * 100):
+        assert sha256_hex(data) == hashlib.sha256(data).hexdigest()

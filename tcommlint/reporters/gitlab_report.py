@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
+from tcommlint.digest import sha256_hex
 from tcommlint.findings import Finding
 from tcommlint.run import RunResult
 
@@ -28,7 +28,7 @@ def _unique(fingerprint: str, repeat: int) -> str:
     # Two findings with one identity (same rule, file and key) still need distinct fingerprints.
     if repeat == 0:
         return fingerprint
-    return hashlib.sha256(f"{fingerprint}\0{repeat}".encode()).hexdigest()[:32]
+    return sha256_hex(f"{fingerprint}\0{repeat}".encode())[:32]
 
 
 def _issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
