@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-MAX_CONCURRENT = 8
+MAX_CONCURRENT = 6
 REQUESTS = 4  # every endpoint once, and the first again
 LOGIN_AT = 3
 PAUSE_BEFORE = 3
