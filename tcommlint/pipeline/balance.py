@@ -76,6 +76,7 @@ def _hashed(chooser: Chooser, servers: list[Server], key: str) -> Server:
     chosen = next((s for s in servers if s.name == mapped), None)
     if chosen is not None:
         chooser.decided_by = _kind(pool)
+        chooser.how = f"hash of {pool.balance.key.text if pool.balance.key else 'the key'}"
     else:
         chosen = _adversary(chooser, servers)
         run.hashes[(pool.name, key)] = chosen.name

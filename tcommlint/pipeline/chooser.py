@@ -53,7 +53,8 @@ class Chooser:
         self.session = session
         self.request = request
         self.misses: list[Cause] = []
-        self.decided_by = ""
+        self.decided_by = ""  # what kind of key placed it (kept_by): cookie, client-address...
+        self.how = ""  # the mechanism that placed it, for the trace
         self.direct = False
         self.target: Server | None = None
         self.ignore = False
@@ -90,6 +91,7 @@ class Chooser:
             server = self.run.world.servers(self.pool).by_name.get(name)
             if server is not None and self.usable(server):
                 self.target, self.direct, self.decided_by = server, True, "rule"
+                self.how = "use-server"
                 self.run.note(rule.span, f"use-server {server.name}")
 
     # -- the load balancer's cookie, request side
@@ -170,6 +172,7 @@ class Chooser:
         elif self.usable(server):
             self.target, self.direct = server, True
             self.decided_by = key_kind(rule.key.fetch)
+            self.how = f"stick table {table.name}"
             run.note(rule.span, f"found in table {table.name}: server {server.name}")
             stored = run.tables.stored_raw(table, key)
             if stored and stored != sample_value(rule.key, self.request, None):

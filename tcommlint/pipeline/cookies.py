@@ -85,6 +85,7 @@ def _place(chooser: Chooser, cookie: LbCookie, value: str) -> None:
         )
     if chooser.usable(server):
         chooser.target, chooser.direct, chooser.decided_by = server, True, "cookie"
+        chooser.how = f"cookie {cookie.name.value}"
         chooser.run.note(cookie.span, f"cookie {cookie.name.value} names {server.name}")
 
 

@@ -240,7 +240,7 @@ class Run:
         if server is None:
             cause = Cause("session-breaks", pool.span, f"no usable server in {pool.name}")
             return RequestResult(503, "", "", False, cause, tuple(chooser.misses), "")
-        self.note(server.span, f"server {server.name} ({chooser.decided_by or 'balanced'})")
+        self.note(server.span, f"server {server.name} ({chooser.how or 'balanced'})")
         self.note(None, f"backend received: Cookie: {'; '.join(request.values('cookie')) or '-'}")
         response, created = self._application(server, request, session, login)
         if created and not session.owner:  # a new session starts: nothing of it is lost yet
