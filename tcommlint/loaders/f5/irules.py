@@ -184,11 +184,19 @@ def _escaped(body: str, index: int) -> bool:
     return run % 2 == 1
 
 
-def _brace_pairs(text: str) -> dict[int, int]:
-    """Open-brace offset → close-brace offset for every block that closes."""
-    pairs: dict[int, int] = {}
+class _Braces(NamedTuple):
+    """Where a Tcl body's braces pair up, outside quoted strings and escapes."""
+
+    pairs: dict[int, int]  # open-brace offset → close-brace offset
+    closes: dict[int, int]  # close-brace offset → open-brace offset
+    parents: dict[int, int]  # open-brace offset → the enclosing block's open brace
+    quoted: list[tuple[int, int]]  # (start, end) of each quoted string
+
+
+def _scan_braces(text: str) -> _Braces:
+    braces = _Braces({}, {}, {}, [])
     stack: list[int] = []
-    quoted = False
+    quote_start = -1
     skip = 0
     for match in _BRACE_SPECIAL.finditer(text):
         index = match.start()
@@ -198,15 +206,27 @@ def _brace_pairs(text: str) -> dict[int, int]:
         if char == "\\":
             skip = index + 2
         elif char == '"':
-            if quoted or index == 0 or text[index - 1] in " \t\r\n;[":
-                quoted = not quoted
-        elif quoted:
+            if quote_start >= 0:
+                braces.quoted.append((quote_start, index))
+                quote_start = -1
+            elif index == 0 or text[index - 1] in " \t\r\n;[":
+                quote_start = index
+        elif quote_start >= 0:
             continue
         elif char == "{":
+            if stack:
+                braces.parents[index] = stack[-1]
             stack.append(index)
         elif stack:
-            pairs[stack.pop()] = index
-    return pairs
+            opener = stack.pop()
+            braces.pairs[opener] = index
+            braces.closes[index] = opener
+    return braces
+
+
+def _brace_pairs(text: str) -> dict[int, int]:
+    """Open-brace offset → close-brace offset for every block that closes."""
+    return _scan_braces(text).pairs
 
 
 def _events(text: str, locate: _Locator) -> tuple[IRuleEvent, ...]:
@@ -444,36 +464,9 @@ class _Structure:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.pairs: dict[int, int] = {}
-        self.closes: dict[int, int] = {}
-        self.parents: dict[int, int] = {}
-        quoted: list[tuple[int, int]] = []
-        stack: list[int] = []
-        quote_start = -1
-        skip = 0
-        for match in _BRACE_SPECIAL.finditer(text):
-            index = match.start()
-            if index < skip:
-                continue
-            char = match.group()
-            if char == "\\":
-                skip = index + 2
-            elif char == '"':
-                if quote_start >= 0:
-                    quoted.append((quote_start, index))
-                    quote_start = -1
-                elif index == 0 or text[index - 1] in " \t\r\n;[":
-                    quote_start = index
-            elif quote_start >= 0:
-                continue
-            elif char == "{":
-                if stack:
-                    self.parents[index] = stack[-1]
-                stack.append(index)
-            elif stack:
-                opener = stack.pop()
-                self.pairs[opener] = index
-                self.closes[index] = opener
+        braces = _scan_braces(text)
+        self.pairs, self.closes, self.parents = braces.pairs, braces.closes, braces.parents
+        quoted = braces.quoted
         self.quote_starts = [start for start, _ in quoted]
         self.quote_ends = [end for _, end in quoted]
         self.openers = sorted(self.pairs)
