@@ -120,7 +120,7 @@ def when(*branches: tuple[Term, ...], negate: bool = False, text: str = "") -> C
         ("8h", "s", 28800),
         ("1d", "s", 86400),
         ("1800000", "ms", 1800),
-        ("500ms", "s", 0),
+        ("500ms", "s", 1),  # rounded up: a moment, not none
         ("90s", "ms", 90),
         ("2000000us", "s", 2),
         ("1.5h", "s", None),

@@ -41,20 +41,12 @@ _BALANCED = frozenset({"roundrobin", "static-rr", "leastconn", "first", "random"
 
 
 def parse_seconds(text: str, default_unit: str) -> int | None:
-    """An HAProxy time (``30m``, ``500ms``, ``30``) in whole seconds; None if not a time."""
+    """An HAProxy time (``30m``, ``500ms``, ``30``) in whole seconds, rounded up (a table's
+    ``expire 500ms`` keeps an entry for a moment, not for none); None if not a time."""
     match = _TIME.fullmatch(text)
     if match is None:
         return None
     multiplier, divisor = _UNITS[match.group(2) or default_unit]
-    return int(match.group(1)) * multiplier // divisor
-
-
-def _ceil_seconds(text: str) -> int | None:
-    """A timeout (milliseconds by default) in whole seconds, rounded up."""
-    match = _TIME.fullmatch(text)
-    if match is None:
-        return None
-    multiplier, divisor = _UNITS[match.group(2) or "ms"]
     return -(-int(match.group(1)) * multiplier // divisor)
 
 
@@ -177,7 +169,7 @@ def _table(path: str, name: str, statement: Statement, words: Sequence[Word]) ->
     if expire is None:
         expiry = Located(None, statement.span(path), note="no expire: entries never expire")
     else:
-        expiry = Located(_ceil_seconds(expire.text), Span(path, expire.line, expire.column))
+        expiry = Located(parse_seconds(expire.text, "ms"), Span(path, expire.line, expire.column))
     return Table(
         name=name,
         span=statement.span(path),
