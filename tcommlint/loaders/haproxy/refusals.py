@@ -186,7 +186,7 @@ _CONDITION_KEYWORDS = _words(
 # Not allowed in any defaults section / only in a named one (2.6 and later alike).
 _NOT_IN_DEFAULTS = _words(
     "bind id description use_backend use-server redirect force-persist ignore-persist "
-    "stick stick-table server server-template dispatch"
+    "stick stick-table server server-template dispatch filter"
 )
 _NOT_IN_ANONYMOUS_DEFAULTS = _words(
     "acl http-request http-response http-after-response tcp-request tcp-response"
@@ -606,13 +606,36 @@ class _Checker:
             self.server_params(statement.words[1:], "'default-server'")
         elif keyword in ("log-format", "log-format-sd", "error-log-format"):
             self.formats(statement.words[1:], "logs", f"'{keyword}'")
+        elif keyword == "hash-type":
+            self.hash_type(statement)
+        elif keyword in ("monitor-uri", "stats"):
+            self.uri(statement)
 
     # keyword by keyword
 
     def negated(self, statement: Statement) -> None:
         words = statement.words
         if len(words) > 1 and words[1].text == "option":
+            if len(words) == 2:
+                self.error(words[1], "'option' expects an option name")
             self.option(words, 2)
+
+    def hash_type(self, statement: Statement) -> None:
+        words = statement.words
+        if len(words) < 2 or words[1].env:
+            if len(words) < 2:
+                self.error(words[0], "'hash-type' only supports 'consistent' and 'map-based'")
+            return
+        if words[1].text not in ("consistent", "map-based"):
+            self.error(words[1], "'hash-type' only supports 'consistent' and 'map-based'")
+
+    def uri(self, statement: Statement) -> None:
+        """``monitor-uri <uri>`` and ``stats uri <prefix>`` need their URI."""
+        words = statement.words
+        if statement.keyword == "monitor-uri" and len(words) < 2:
+            self.error(words[0], "'monitor-uri' expects an URI")
+        elif statement.keyword == "stats" and len(words) == 2 and words[1].text == "uri":
+            self.error(words[1], "'uri' needs an URI prefix")
 
     def option(self, words: tuple[Word, ...], index: int) -> None:
         if index >= len(words) or words[index].env:
@@ -630,7 +653,10 @@ class _Checker:
 
     def mode(self, statement: Statement) -> None:
         words = statement.words
-        if len(words) < 2 or words[1].env:
+        if len(words) < 2:
+            self.error(words[0], "unknown proxy mode '' (tcp or http)")
+            return
+        if words[1].env:
             return
         value = words[1].text
         if value == "health":
@@ -653,8 +679,24 @@ class _Checker:
                 words[1],
                 f"unknown balance algorithm '{value}'{_did_you_mean(name, _BALANCE)}",
             )
-        elif value == "hdr":
+        elif value == "hdr" or (name == "hdr" and not value.endswith(")")):
             self.error(words[1], "'balance hdr' needs the header name: 'balance hdr(<name>)'")
+        elif name == "hash" and len(words) < 3:
+            self.error(words[1], "'balance hash' needs a sample expression")
+        elif name == "uri":
+            self.uri_options(words[2:])
+
+    def uri_options(self, words: tuple[Word, ...]) -> None:
+        """``balance uri [len N] [depth N] [whole] [path-only]``: a count after len/depth."""
+        for index, word in enumerate(words):
+            if word.text in ("len", "depth"):
+                value = words[index + 1].text if index + 1 < len(words) else ""
+                if not value.isdigit() or int(value) == 0:
+                    self.error(
+                        word,
+                        f"balance uri: '{word.text}' expects a positive integer (got '{value}')",
+                    )
+                    return
 
     def cookie(self, statement: Statement) -> None:
         words = statement.words
@@ -670,6 +712,17 @@ class _Checker:
             if word.text in _COOKIE_MODES:
                 modes.append(word)
             elif word.text in _COOKIE_WITH_VALUE:
+                if i + 1 >= len(words):
+                    self.error(word, f"'cookie': '{word.text}' expects a value as argument")
+                    return
+                value = words[i + 1]
+                if (
+                    word.text in ("maxidle", "maxlife")
+                    and not value.env
+                    and not _TIME.fullmatch(value.text)
+                ):
+                    self.error(value, f"'cookie': '{word.text}' expects a time in seconds")
+                    return
                 i += 1
             elif word.text not in _COOKIE_FLAGS:
                 self.error(
