@@ -1490,12 +1490,8 @@ def test_refused_configurations_are_tc001(text: str, where: list[tuple[int, int]
     assert refused(text) == where
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="haproxy 2.6 -c refuses 'balance hash req.cookie(clientid)' (unknown fetch method "
-    "'req.cookie'), although manual 4.2 'balance' gives it as an example; tcommlint loads it "
-    "and reports the balance line as not evaluable",
-)
+# haproxy 2.6 -c refuses 'balance hash req.cookie(clientid)' (unknown fetch method
+# 'req.cookie'), although manual 4.2 'balance' gives it as an example.
 def test_unknown_fetch_in_balance_hash_is_refused() -> None:
     text = HTTP_DEFAULTS + "backend be_api\n    balance hash req.cookie(clientid)\n"
     assert refused(text + TWO_SERVERS + FRONTEND) == [(4, 18)]

@@ -683,6 +683,8 @@ class _Checker:
             self.error(words[1], "'balance hdr' needs the header name: 'balance hdr(<name>)'")
         elif name == "hash" and len(words) < 3:
             self.error(words[1], "'balance hash' needs a sample expression")
+        elif name == "hash":
+            self.fetch(words[2], "'balance hash'")
         elif name == "uri":
             self.uri_options(words[2:])
 
