@@ -490,6 +490,7 @@ def entries() -> list[Entry]:
 # MATRIX in this order. They import Entry and the helpers above, so they are imported lazily (on
 # first use of MATRIX): either module may then be imported first without a circular import.
 FAMILY_MODULES = ("matrix_lb_cookie", "matrix_stick", "matrix_refused", "matrix_blind")
+FAMILY_MODULES += ("matrix_blind2",)  # the second blind round
 
 
 ONE_PATH = "the harness's client sends every request to one path; a chat client uses several"
