@@ -368,7 +368,7 @@ defaults
   timeout  queue 1m
   timeout  connect 10s
   timeout  client 1m
-  timeout  server 1m
+  timeout server 1m
   timeout  check 10s
   mode  http
 
