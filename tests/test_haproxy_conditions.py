@@ -87,3 +87,15 @@ def test_three_valued_operators(left: str, right: str, conjunction: str, disjunc
 
 def test_negation() -> None:
     assert [negate(v) for v in (ALWAYS, NEVER, UNKNOWN)] == [NEVER, ALWAYS, UNKNOWN]
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ("defined(HAPROXY_LOCALPEER)", ALWAYS),
+        ("!defined(HAPROXY_CFGFILES)", NEVER),
+        ("defined(HAPROXY_MWORKER)", UNKNOWN),  # master-worker, and only from a reload
+    ],
+)
+def test_variables_haproxy_defines_itself(condition: str, expected: str) -> None:
+    assert evaluate(condition) == expected

@@ -3,9 +3,11 @@
 tcommlint does not know the environment, the build features or the exact version of the
 haproxy that will read the file, so most predicates are ``UNKNOWN``. What it does know:
 conditional blocks exist only since HAProxy 2.4, so ``version_atleast(V)`` with V <= 2.4 is
-always true and ``version_before(V)`` with V <= 2.4 always false; numbers are true unless
-zero, and the empty condition is false. Terms combine with ``!``, ``&&``, ``||`` and
-parentheses (``&&`` binds tighter), like HAProxy's own parser.
+always true and ``version_before(V)`` with V <= 2.4 always false; HAProxy itself defines
+``HAPROXY_LOCALPEER`` and ``HAPROXY_CFGFILES`` at startup (manual §2.3), so ``defined()`` of
+them is always true; numbers are true unless zero, and the empty condition is false. Terms
+combine with ``!``, ``&&``, ``||`` and parentheses (``&&`` binds tighter), like HAProxy's own
+parser.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ MIN_VERSION = (2, 4)  # the first HAProxy version with conditional blocks
 _TOKEN = re.compile(r"\s*(\|\||&&|!|\(|\)|-?\d+|[A-Za-z_][A-Za-z0-9_]*\((?:[^()]|\([^()]*\))*\))")
 _PREDICATE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\((.*)\)", re.DOTALL)
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
+# Set by HAProxy before it reads the configuration, whatever the environment (manual §2.3;
+# HAPROXY_MWORKER only in master-worker mode and only from the first reload: unknown).
+_ALWAYS_DEFINED = frozenset({"HAPROXY_LOCALPEER", "HAPROXY_CFGFILES"})
 
 
 def negate(value: str) -> str:
@@ -60,6 +65,8 @@ def predicate(token: str) -> str:
     if match is None:
         return UNKNOWN
     name, arg = match.groups()
+    if name == "defined" and arg.strip() in _ALWAYS_DEFINED:
+        return ALWAYS
     version = _version(arg)
     if version is None or not _at_most_min(version):
         return UNKNOWN
