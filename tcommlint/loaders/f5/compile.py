@@ -54,6 +54,7 @@ from tcommlint.pipeline.model import (
     Test,
     UsePool,
 )
+from tcommlint.pipeline.regex import bounded
 from tcommlint.source import Located, Span
 
 NO_CUT = 1 << 16  # BIG-IP does not cut persistence keys; the simulator's default would
@@ -238,6 +239,8 @@ def _glob(pattern: str) -> tuple[str, str]:
 
 
 def _test(kind: str, op: str, name: str, value: str, case_sensitive: bool, text: str) -> Test:
+    if op == "regex" and not bounded(value):
+        return Test("env", "found", text=text)  # a regex not run: its result is unknown
     if not case_sensitive and value != value.lower() and op != "regex":
         return Test(kind, "never", name, (value,), False, f"{text} (never: compared lower case)")
     return Test(kind, op, name, (value,), case_sensitive, text)

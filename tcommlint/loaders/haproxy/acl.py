@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from tcommlint.loaders.haproxy.samples import call, parse_sample, split_top
 from tcommlint.pipeline.model import ALWAYS, Condition, Sample, Term, Test
+from tcommlint.pipeline.regex import bounded
 
 _SUFFIXES = {
     "beg": "prefix",
@@ -111,6 +112,8 @@ def compile_acl(words: Sequence[str], servers_up: Mapping[str, int] | None = Non
         name = "cookie"
     if subject == "env" or op == "" or from_file or (not values and op != "found"):
         return Test("env", "found", text=text)
+    if op == "regex" and not all(bounded(value) for value in values):
+        return Test("env", "found", text=text)  # a regex not run: its result is unknown
     return Test(
         subject, op, name.lower() if "header" in subject else name, values, case_sensitive, text
     )
@@ -153,7 +156,7 @@ def _sample_test(
         return Test("host", "found", text=text)
     parsed = parse_sample(expression)
     op = _SUFFIXES.get(method or "str", "")
-    if parsed.sample is None or not op:
+    if parsed.sample is None or not op or (op == "regex" and not all(map(bounded, values))):
         return Test("env", "found", text=text)
     return Test("sample", op, "", values, case_sensitive, text, parsed.sample)
 

@@ -27,6 +27,7 @@ from tcommlint.pipeline.model import (
     Term,
     Test,
 )
+from tcommlint.pipeline.regex import bounded
 from tcommlint.source import Span
 
 _HEADER_ACTIONS = {
@@ -127,6 +128,14 @@ def http_rule(
     span = statement.span(path)
     text = " ".join(statement.words[i].text for i in range(len(statement.words)))
     after = statement.keyword == "http-after-response"
+    pattern_index = 1 if action in ("replace-header", "replace-value") else 0
+    if (
+        action.startswith("replace")
+        and len(params) > pattern_index
+        and not bounded(params[pattern_index])
+    ):
+        reason = f"the regex of '{action}' can take exponential time: tcommlint does not run it"
+        return Opaque(reason, span, text, when)
     if action in _HEADER_ACTIONS and params:
         header = params[0].lower()
         if after and header in ("set-cookie", "cookie"):

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from tcommlint.pipeline.evaluate import CONVERTERS
 from tcommlint.pipeline.model import Sample, Template
+from tcommlint.pipeline.regex import bounded
 
 _REQUEST_COOKIE = frozenset({"req.cook", "cook", "req.cook_val", "cook_val"})
 _RESPONSE_COOKIE = frozenset({"res.cook", "scook", "res.cook_val", "scook_val"})
@@ -74,6 +75,8 @@ def parse_sample(text: str, response: bool = False) -> ParsedSample:
         name, conv_args = call(part)
         if name not in CONVERTERS:
             return ParsedSample(None, f"the converter {name} is outside the model")
+        if name == "regsub" and conv_args and not bounded(conv_args[0]):
+            return ParsedSample(None, "the regex of regsub can take exponential time")
         converters.append((name, conv_args))
     name, arg = canonical
     delimiter = args[1] if name == "query" and len(args) > 1 else ""
