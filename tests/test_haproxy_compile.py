@@ -2097,6 +2097,17 @@ BALANCE = [
     sticky("hash-path-field", balanced("hash path,field(2,/)"), ("url",)),
     outside("hash-lua", balanced("hash lua.node", before=LUA), "balance hash"),
     sticky("first", balanced("first")),
+    # "once [the first server] reaches its maxconn value, the next server is used": with more
+    # sessions at once than its slots (1000 by default), which server takes the overflow is chance
+    breaks(
+        "first-maxconn-below-the-concurrent-sessions",
+        chat("    balance first\n" + NODES.replace(":8080\n", ":8080 maxconn 100\n")),
+        ("no-persistence", "^backend be_api"),
+    ),
+    sticky(
+        "first-maxconn-above-the-concurrent-sessions",
+        chat("    balance first\n" + NODES.replace(":8080\n", ":8080 maxconn 5000\n")),
+    ),
     breaks("random", balanced("random"), ("no-persistence", "^backend be_api")),
     breaks("random-draws", balanced("random(2)"), ("no-persistence", "^backend be_api")),
     breaks("roundrobin-by-default", chat(NODES), ("no-persistence", "^backend be_api")),

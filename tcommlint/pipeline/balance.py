@@ -2,7 +2,8 @@
 
 Servers that take balanced traffic: the active ones (not ``backup``, not ``disabled``, weight
 above 0; F5 priority groups with ``min-active-members``), else the first backup (all backups
-with ``allbackups``). ``first`` always takes the first of them; a hashing algorithm maps each
+with ``allbackups``). ``first`` takes the first of them, and the next once its ``maxconn``
+slots are full, which concurrent sessions make chance; a hashing algorithm maps each
 key to one server and keeps it (a key not seen before is placed adversarially); the others are
 chance, and the simulation plays it adversarially (another node than the session's).
 """
@@ -50,9 +51,7 @@ def balance(chooser: Chooser) -> Server | None:
     if not servers:
         return None
     algorithm = pool.balance.algorithm.value
-    if algorithm == "first":
-        return servers[0]
-    if len(servers) == 1:
+    if len(servers) == 1 or (algorithm == "first" and not _first_spills(chooser, servers[0])):
         return servers[0]
     if algorithm in HASHING and pool.balance.key is not None:
         key = _hash_key(chooser)
@@ -61,6 +60,15 @@ def balance(chooser: Chooser) -> Server | None:
     if not chooser.misses:
         chooser.misses.append(_unpersisted(chooser))
     return _adversary(chooser, servers)
+
+
+def _first_spills(chooser: Chooser, first: Server) -> bool:
+    """``first`` moves on once the first server's ``maxconn`` slots are taken: sessions played
+    at once that outnumber those slots may overlap, and which server gets the overflow is
+    chance."""
+    run = chooser.run
+    concurrent = run.app.concurrent_sessions if run.scenario.interleaved else 1
+    return bool(first.maxconn) and (first.maxconn or 0) < concurrent
 
 
 def _hash_key(chooser: Chooser) -> str | None:
@@ -141,6 +149,15 @@ def _hash_cause(chooser: Chooser) -> Cause:
     )
 
 
+def _algorithm(pool: Pool) -> str:
+    algorithm = pool.balance.algorithm.value
+    servers = candidates(pool)
+    if algorithm != "first" or not servers:
+        return algorithm
+    first = servers[0]
+    return f"first, then the next server once {first.name}'s maxconn {first.maxconn} is reached"
+
+
 def _unpersisted(chooser: Chooser) -> Cause:
     pool = chooser.pool
     persistence = chooser.persistence
@@ -155,8 +172,7 @@ def _unpersisted(chooser: Chooser) -> Cause:
         return Cause(
             "no-persistence",
             home,
-            f"{what} balances every request ({pool.balance.algorithm.value}) and has no "
-            "session persistence",
+            f"{what} balances every request ({_algorithm(pool)}) and has no session persistence",
             ((pool.balance.algorithm.span, "the balance algorithm"),),
         )
     return Cause(
