@@ -42,6 +42,7 @@ from tcommlint.loaders.f5.compile import (
     policy_test,
 )
 from tcommlint.loaders.f5.irules import all_cookie_mentions
+from tcommlint.loaders.f5.service import CompiledService, Front, assemble_service
 from tcommlint.loaders.generic.jsonpos import JsonArray, JsonObject, JsonSyntaxError, parse_json
 from tcommlint.model import ParseError
 from tcommlint.pipeline.model import (
@@ -365,12 +366,6 @@ def _irule_text(value: Any) -> str | None:
     return None
 
 
-class _Built(NamedTuple):
-    service: Service
-    tables: dict[str, Table]
-    pools: tuple[str, ...]
-
-
 class _ServiceBuilder:
     """One ``Service_*`` → Service."""
 
@@ -398,7 +393,7 @@ class _ServiceBuilder:
     def resolve_pool(self, name: str) -> str:
         return self.decl.resolve(name, self.entry.name)[0]
 
-    def build(self) -> _Built:
+    def build(self) -> CompiledService:
         value = self.value
         http = self.cls in HTTP_CLASSES
         default_pool = None
@@ -421,46 +416,17 @@ class _ServiceBuilder:
         self.persistences(compiler)
         self.irules(compiler)
         self.fallback(compiler)
-        routes = [
-            *compiler.late_routes(),
-            *(route for policy in policies for route in policy.routes),
-            *compiler.first_routes(),
-        ]
-        if default_pool is None and routes:
-            self.builder.name_cookie_after(routes[0].pool)
-        request_steps = [
-            *(step for policy in policies for step in policy.request_steps),
-            *compiler.request_steps(),
-            *self.steps,
-            *self.builder.steps,
-        ]
-        response_steps = [
-            *(step for policy in policies for step in policy.response_steps),
-            *compiler.response_steps(),
-        ]
-        notes = [
-            *self.notes,
-            *(note for policy in policies for note in policy.notes),
-            *compiler.notes,
-            *self.builder.notes,
-        ]
-        service = Service(
+        front = Front(
             name=self.entry.name,
             span=self.entry.key_span,
             http=http,
             https=self.https,
             binds=binds,
-            request_steps=tuple(request_steps),
-            routes=tuple(routes),
             default_pool=default_pool,
-            response_steps=tuple(response_steps),
-            persistence=self.builder.persistence(),
-            notes=tuple(notes),
+            steps=self.steps,
+            notes=self.notes,
         )
-        used = dict.fromkeys(route.pool for route in routes)
-        if default_pool is not None:
-            used[default_pool.value] = None
-        return _Built(service, self.builder.tables, tuple(used))
+        return assemble_service(front, policies, compiler, self.builder)
 
     # persistence
 

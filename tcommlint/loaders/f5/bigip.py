@@ -46,6 +46,7 @@ from tcommlint.loaders.f5.compile import (
     policy_test,
 )
 from tcommlint.loaders.f5.irules import all_cookie_mentions
+from tcommlint.loaders.f5.service import CompiledService, Front, assemble_service
 from tcommlint.loaders.f5.tmsh import Block, Item, TmshObject, Token, read_tmsh
 from tcommlint.model import ParseError
 from tcommlint.pipeline.model import (
@@ -479,14 +480,6 @@ class _Profile:
         return self.reference
 
 
-class _Built(NamedTuple):
-    """One compiled virtual: the service, its tables, the pools it sends requests to."""
-
-    service: Service
-    tables: dict[str, Table]
-    pools: tuple[str, ...]
-
-
 class _ServiceBuilder:
     """Compiles one ``ltm virtual``."""
 
@@ -504,7 +497,7 @@ class _ServiceBuilder:
     def resolve_pool(self, name: str) -> str:
         return self.index.resolve_name(name, self.folder, "ltm pool")
 
-    def build(self) -> _Built:
+    def build(self) -> CompiledService:
         body = self.obj.body
         profiles = self._profiles()
         http = any(self._is_http(name, obj) for name, obj in profiles)
@@ -535,49 +528,19 @@ class _ServiceBuilder:
                 "cookie persistence on a virtual without an HTTP profile: BIG-IP cannot read "
                 "or insert cookies"
             )
-        routes = [
-            *compiler.late_routes(),
-            *(route for policy in policies for route in policy.routes),
-            *compiler.first_routes(),
-        ]
-        if default_pool is None and routes:
-            self.builder.name_cookie_after(routes[0].pool)
-        request_steps = [
-            *(step for policy in policies for step in policy.request_steps),
-            *compiler.request_steps(),
-            *self.steps,
-            *self.builder.steps,
-        ]
-        response_steps = [
-            *(step for policy in policies for step in policy.response_steps),
-            *compiler.response_steps(),
-        ]
-        notes = [
-            *self.notes,
-            *(note for policy in policies for note in policy.notes),
-            *compiler.notes,
-            *self.builder.notes,
-        ]
-        if body.get("disabled") is not None:
-            notes.append("the virtual is disabled")
-        service = Service(
+        front = Front(
             name=self.name,
             span=self.obj.span,
             http=http,
             https=https,
             binds=(destination.text,) if destination else (),
-            request_steps=tuple(request_steps),
-            routes=tuple(routes),
             default_pool=default_pool,
-            response_steps=tuple(response_steps),
-            persistence=self.builder.persistence(),
-            notes=tuple(notes),
-            inert=tuple(self.inert),
+            steps=self.steps,
+            notes=self.notes,
+            closing_notes=("the virtual is disabled",) if body.get("disabled") is not None else (),
+            inert=self.inert,
         )
-        used = dict.fromkeys(route.pool for route in routes)
-        if default_pool is not None:
-            used[default_pool.value] = None
-        return _Built(service, self.builder.tables, tuple(used))
+        return assemble_service(front, policies, compiler, self.builder)
 
     # profiles
 
