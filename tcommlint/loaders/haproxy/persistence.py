@@ -40,6 +40,11 @@ _HASHED_SAMPLES = {"source": "src", "uri": "path", "url_param": "query"}
 _BALANCED = frozenset({"roundrobin", "static-rr", "leastconn", "first", "random"})
 
 
+def is_time(text: str) -> bool:
+    """Whether ``text`` is written as an HAProxy time (digits, then an optional unit)."""
+    return _TIME.fullmatch(text) is not None
+
+
 def parse_seconds(text: str, default_unit: str) -> int | None:
     """An HAProxy time (``30m``, ``500ms``, ``30``) in whole seconds, rounded up (a table's
     ``expire 500ms`` keeps an entry for a moment, not for none); None if not a time."""

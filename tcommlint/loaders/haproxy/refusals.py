@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tcommlint.loaders.haproxy.persistence import is_time
 from tcommlint.loaders.haproxy.proxies import Origin, Proxy, resolve_proxies
 from tcommlint.loaders.haproxy.reader import Section, Statement, Word
 from tcommlint.model import ParseError
@@ -158,7 +159,6 @@ _TIMEOUTS = _words(
     "client server connect check queue http-keep-alive http-request tunnel tarpit client-fin "
     "server-fin client-hs"
 )
-_TIME = re.compile(r"\d+(?:us|ms|s|m|h|d)?")
 _COOKIE_MODES = ("rewrite", "insert", "prefix")
 _COOKIE_FLAGS = _words("indirect nocache postonly preserve httponly secure dynamic")
 _COOKIE_WITH_VALUE = _words("domain maxidle maxlife attr")
@@ -721,7 +721,7 @@ class _Checker:
                 if (
                     word.text in ("maxidle", "maxlife")
                     and not value.env
-                    and not _TIME.fullmatch(value.text)
+                    and not is_time(value.text)
                 ):
                     self.error(value, f"'cookie': '{word.text}' expects a time in seconds")
                     return
@@ -761,7 +761,7 @@ class _Checker:
         value = words[2]
         if value.env:
             return
-        if not _TIME.fullmatch(value.text):
+        if not is_time(value.text):
             self.error(
                 value,
                 f"invalid time '{value.text}' for 'timeout {name}': an integer with an "
