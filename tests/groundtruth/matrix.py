@@ -500,7 +500,8 @@ ONE_AT_A_TIME = (
     "sessions overlap"
 )
 # Entries whose observation depends on what the harness's client does differently from a chat
-# client; tcommlint judges the chat client (see docs/simulation.md) and is not compared there.
+# client (its paths, its Host, its pace, the few random ids it draws); tcommlint judges the chat
+# client (see docs/simulation.md) and is not compared there.
 CLIENT_DIFFERS = {
     "lbb-uri-one-path": ONE_PATH,
     "lbb-uri-one-path-login": ONE_PATH,
