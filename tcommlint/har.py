@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from tcommlint import output
+from tcommlint.cookie_syntax import cookie_pairs, set_cookie_parts
 from tcommlint.errors import UsageError
 
 PREFIX_CHARS = 6
@@ -118,13 +119,11 @@ def _request_cookies(request: dict[str, Any]) -> tuple[Cookie, ...]:
     listed = request.get("cookies") or []
     if listed:
         return tuple(Cookie(str(c["name"]), str(c.get("value", ""))) for c in listed)
-    cookies = []
-    for header in _headers(request, "cookie"):
-        for pair in header.split(";"):
-            name, equals, value = pair.strip().partition("=")
-            if name and equals:
-                cookies.append(Cookie(name, value.strip().strip('"')))
-    return tuple(cookies)
+    return tuple(
+        Cookie(name, value.strip('"'))
+        for header in _headers(request, "cookie")
+        for name, value in cookie_pairs(header)
+    )
 
 
 def _response_cookies(response: dict[str, Any], started: datetime | None) -> tuple[Cookie, ...]:
@@ -148,22 +147,19 @@ def _listed_set_cookie(cookie: dict[str, Any], started: datetime | None) -> Cook
 
 def parse_set_cookie(header: str, started: datetime | None = None) -> Cookie | None:
     """A ``Set-Cookie`` header value as a Cookie (None when it has no ``name=``)."""
-    first, *attributes = header.split(";")
-    name, equals, value = first.strip().partition("=")
-    if not name or not equals:
+    parts = set_cookie_parts(header)
+    if not parts.name or not parts.has_equals:
         return None
-    value = value.strip().strip('"')
+    value = parts.value.strip('"')
     path, deleted = None, not value
-    for attribute in attributes:
-        key, _, argument = attribute.strip().partition("=")
-        key = key.strip().lower()
+    for key, argument in parts.attributes:
         if key == "path":
-            path = argument.strip() or None
+            path = argument or None
         elif key == "max-age":
-            deleted = deleted or _max_age_deletes(argument.strip())
+            deleted = deleted or _max_age_deletes(argument)
         elif key == "expires":
             deleted = deleted or _before(_http_date(argument), started)
-    return Cookie(name, value, path, deleted)
+    return Cookie(parts.name, value, path, deleted)
 
 
 def _max_age_deletes(argument: str) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from tcommlint.cookie_syntax import cookie_pairs, set_cookie_parts
+
 
 class Message:
     """Headers shared by requests and responses, in order, names in lower case."""
@@ -62,7 +64,7 @@ class Request(Message):
 
     def cookies(self) -> list[tuple[str, str]]:
         """Every cookie of every Cookie header, in order."""
-        return [pair for value in self.values("cookie") for pair in parse_cookie_header(value)]
+        return [pair for value in self.values("cookie") for pair in cookie_pairs(value)]
 
     def cookie(self, name: str) -> str | None:
         """The last occurrence of a cookie, as HAProxy's ``req.cook`` reads it."""
@@ -108,16 +110,6 @@ class Response(Message):
         return found
 
 
-def parse_cookie_header(value: str) -> list[tuple[str, str]]:
-    """``a=1; b=2`` → [(a, 1), (b, 2)]; pairs without ``=`` are skipped."""
-    pairs = []
-    for part in value.split(";"):
-        name, sep, cookie_value = part.strip().partition("=")
-        if sep and name:
-            pairs.append((name.strip(), cookie_value.strip()))
-    return pairs
-
-
 class SetCookie(NamedTuple):
     """One Set-Cookie header: the cookie and the attributes the jar honours."""
 
@@ -130,23 +122,19 @@ class SetCookie(NamedTuple):
 
 
 def parse_set_cookie(value: str) -> SetCookie:
-    """Parse a Set-Cookie header value (RFC 6265 §5.2, what stickiness needs)."""
-    first, *attributes = value.split(";")
-    name, _, cookie_value = first.strip().partition("=")
+    """A Set-Cookie header value with what stickiness needs of its attributes."""
+    parts = set_cookie_parts(value)
     path, max_age, secure, expired = None, None, False, False
-    for attribute in attributes:
-        key, _, arg = attribute.strip().partition("=")
-        key = key.strip().lower()
-        arg = arg.strip()
-        if key == "path" and arg.startswith("/"):
-            path = arg
-        elif key == "max-age" and arg.lstrip("-").isdigit():
-            max_age = int(arg)
+    for key, argument in parts.attributes:
+        if key == "path" and argument.startswith("/"):
+            path = argument
+        elif key == "max-age" and argument.lstrip("-").isdigit():
+            max_age = int(argument)
         elif key == "secure":
             secure = True
-        elif key == "expires" and "1970" in arg:
+        elif key == "expires" and "1970" in argument:
             expired = True
-    return SetCookie(name.strip(), cookie_value.strip(), path, max_age, secure, expired)
+    return SetCookie(parts.name, parts.value, path, max_age, secure, expired)
 
 
 def path_matches(request_path: str, cookie_path: str) -> bool:

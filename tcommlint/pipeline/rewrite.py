@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
+from tcommlint.cookie_syntax import cookie_pairs
 from tcommlint.pipeline.evaluate import (
     render,
 )
 from tcommlint.pipeline.http import (
     Request,
     Response,
-    parse_cookie_header,
 )
 from tcommlint.pipeline.model import (
     HeaderEdit,
@@ -76,6 +76,4 @@ def in_app(path: str, app_path: str) -> bool:
 
 
 def cookie_values(headers: list[str], name: str) -> list[str]:
-    return [
-        value for header in headers for key, value in parse_cookie_header(header) if key == name
-    ]
+    return [value for header in headers for key, value in cookie_pairs(header) if key == name]

@@ -1,0 +1,37 @@
+"""The syntax of the Cookie and Set-Cookie headers (RFC 6265 §5.2, §5.4), shared by the
+HAR reader and the simulation's browser; each gives the attributes its own meaning."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class SetCookieParts(NamedTuple):
+    """A Set-Cookie header split: name and value trimmed, attributes as (lower-case name,
+    trimmed argument) in order."""
+
+    name: str
+    value: str
+    attributes: list[tuple[str, str]]
+    has_equals: bool  # the first pair has '=': without it a browser ignores the header
+
+
+def cookie_pairs(header: str) -> list[tuple[str, str]]:
+    """``a=1; b=2`` → [(a, 1), (b, 2)]; pairs without ``=`` or without a name are skipped."""
+    pairs = []
+    for part in header.split(";"):
+        name, equals, value = part.strip().partition("=")
+        if equals and name:
+            pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+def set_cookie_parts(header: str) -> SetCookieParts:
+    """Split a Set-Cookie header value into its cookie and its attributes."""
+    first, *attributes = header.split(";")
+    name, equals, value = first.strip().partition("=")
+    pairs = []
+    for attribute in attributes:
+        key, _, argument = attribute.strip().partition("=")
+        pairs.append((key.strip().lower(), argument.strip()))
+    return SetCookieParts(name.strip(), value.strip(), pairs, bool(equals))
