@@ -54,6 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="also run 'PATH -c' on every HAProxy file (a path or a command on PATH; never by "
         "default) and report its alerts as TC001; a binary that cannot run is exit 2",
     )
+    check.add_argument(
+        "--require",
+        type=_parts,
+        default=frozenset(),
+        metavar="PART,…",
+        help="parts every deployment must have (lb, proxy, server, tomcat): a missing one is an "
+        "error (TC006), not an info",
+    )
+    check.add_argument(
+        "--list-files",
+        action="store_true",
+        help="print each deployment's files with what they were read as, and what was skipped "
+        "and why; check nothing",
+    )
     check.add_argument("--fix", action="store_true", help="apply safe automatic fixes")
     check.add_argument(
         "--diff", action="store_true", help="show the fixes as a diff, write nothing"
@@ -97,6 +111,19 @@ def _positive(text: str) -> int:
 
 def _ids(text: str) -> frozenset[str]:
     return frozenset(part.strip().upper() for part in text.split(",") if part.strip())
+
+
+REQUIRABLE_PARTS = ("lb", "proxy", "server", "tomcat")
+
+
+def _parts(text: str) -> frozenset[str]:
+    parts = frozenset(part.strip().lower() for part in text.split(",") if part.strip())
+    unknown = sorted(parts - set(REQUIRABLE_PARTS))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown part {unknown[0]!r}: expected {', '.join(REQUIRABLE_PARTS)}"
+        )
+    return parts
 
 
 def _severities(text: str) -> tuple[tuple[str, str], ...]:
@@ -153,13 +180,27 @@ def _run_check(args: argparse.Namespace) -> int:
     selection = Selection(args.select, args.ignore, args.severity)
     if args.show_config:
         return _show_config(config, fail_on, output_format, rule_dirs, selection)
+    if args.list_files:
+        from tcommlint.listing import render_files
+
+        listed = check(args.paths, cwd, [], selection, config, require=args.require)
+        output.write(render_files(listed))
+        return EXIT_OK
     rules = load_rules(rule_dirs)
     haproxy = _haproxy_binary(args.haproxy)
 
     def run() -> Any:
-        jobs, dirs = args.jobs, tuple(rule_dirs)
+        jobs, dirs, require = args.jobs, tuple(rule_dirs), args.require
         return check(
-            args.paths, cwd, rules, selection, config, jobs=jobs, rule_dirs=dirs, haproxy=haproxy
+            args.paths,
+            cwd,
+            rules,
+            selection,
+            config,
+            jobs=jobs,
+            rule_dirs=dirs,
+            haproxy=haproxy,
+            require=require,
         )
 
     result = run()

@@ -71,7 +71,7 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
     bindings = bind({"deployment": facts})
     for rule in first:
         _run(rule, deployment, facts, selection, raw, statuses, bindings)
-    facts["incomplete"] = _incomplete(first, facts["parts"])
+    facts["incomplete"] = _incomplete(first, facts["parts"], deployment.manifest.require)
 
     kept, suppressed, unused = _apply_suppressions(raw, deployment.suppressions, selection)
     judged = {rule_id for rule_id, status in statuses.items() if status.status == "pass"}
@@ -213,14 +213,23 @@ def _related(rule: Rule, data: dict[str, Any], primary: Span) -> tuple[Related, 
     return tuple(sorted(related.values()))
 
 
-def _incomplete(rules: list[Rule], parts: dict[str, bool]) -> list[dict[str, Any]]:
+def _incomplete(
+    rules: list[Rule], parts: dict[str, bool], required: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The missing parts that matter: required ones (an error), and those rules needed."""
     result = []
     for part in PARTS:
         if parts[part]:
             continue
-        skipped = [rule.id for rule in rules if part in rule.requires]
-        if skipped:
-            result.append({"part": PART_NAMES[part], "rules": ", ".join(skipped)})
+        skipped = ", ".join(rule.id for rule in rules if part in rule.requires)
+        reasons = [f"a required part (require: {part})"] if part in required else []
+        reasons += [f"{skipped} not evaluated"] if skipped else []
+        if reasons:
+            severity = "error" if part in required else "info"
+            detail = "; ".join(reasons)
+            result.append(
+                {"part": PART_NAMES[part], "rules": skipped, "detail": detail, "severity": severity}
+            )
     return result
 
 

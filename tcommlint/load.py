@@ -8,29 +8,38 @@ their kind appears, so a run pays only for the formats it meets.
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from tcommlint.classify import (
+    NO_CONTENT_READ,
+    ROLE_TITLES,
+    TOMCAT_ROOTS,
+    config_role,
+    format_of,
+    is_captcha,
+    mentions_known_key,
+    named_role,
+    read_content,
+    text_of,
+)
 from tcommlint.digest import sha256_hex
-from tcommlint.discover import MAX_FILE_BYTES, DeploymentPlan, excluded
+from tcommlint.discover import DeploymentPlan, excluded
 from tcommlint.loaders import registry
 from tcommlint.model import (
     Deployment,
     KeyValueConfig,
     ParseError,
+    SkippedFile,
     SourceFile,
     Suppression,
     TomcatConf,
 )
 from tcommlint.pipeline.model import LoadBalancer
-from tcommlint.resources import known_keys
 from tcommlint.settings import ConfigFile, display_path, manifest_of
 from tcommlint.source import Span
 
-TOMCAT_FILES = ("server.xml", "context.xml", "web.xml")
-TOMCAT_ROOTS = {"Server": "server.xml", "Context": "context.xml", "web-app": "web.xml"}
+TOMCAT_FILES = tuple(TOMCAT_ROOTS.values())
 
 
 class _Parts:
@@ -43,6 +52,7 @@ class _Parts:
         self.tomcats: list[TomcatConf] = []
         self.balancers: list[LoadBalancer] = []
         self.suppressions: list[Suppression] = []
+        self.skipped: list[SkippedFile] = []
         self.lb_sources: dict[str, list[tuple[str, str]]] = {}  # loader role → its files
         self.loose_tomcat: list[tuple[_Input, str]] = []  # Tomcat files outside a conf/ tree
 
@@ -61,10 +71,13 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
     roles = _explicit_roles(plan.root, data.get("deployment", {}).get("roles", {}))
     patterns = list(data.get("exclude", []))
     parts = _Parts()
+    parts.skipped.extend(SkippedFile(_unresolved(f, cwd), why) for f, why in plan.skipped)
     tomcat_roots = _tomcat_roots(plan, patterns)
     for file in plan.files:
         relative = file.relative_to(plan.root).as_posix()
-        if excluded(relative, patterns):
+        pattern = excluded(relative, patterns)
+        if pattern is not None:
+            parts.skipped.append(SkippedFile(display_path(file, cwd), f"excluded by '{pattern}'"))
             continue
         _load_file(file, display_path(file, cwd), roles.get(file.resolve()), parts, tomcat_roots)
     for root in sorted(tomcat_roots):
@@ -84,7 +97,13 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         tomcats=tuple(sorted(parts.tomcats, key=lambda t: t.root)),
         load_balancers=tuple(parts.balancers),
         suppressions=tuple(sorted(set(parts.suppressions))),
+        skipped=tuple(sorted(parts.skipped)),
     )
+
+
+def _unresolved(path: Path, cwd: Path) -> str:
+    """A symbolic link's own display path, not its target's."""
+    return f"{display_path(path.parent, cwd)}/{path.name}".removeprefix("./")
 
 
 def _default_name(root: Path, display: str) -> str:
@@ -113,19 +132,6 @@ def _tomcat_roots(plan: DeploymentPlan, patterns: list[str]) -> set[Path]:
     return roots
 
 
-def _read(file: Path, display: str, parts: _Parts) -> bytes | None:
-    try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            return None
-        data = file.read_bytes()
-    except OSError as error:
-        parts.errors.append(ParseError(Span(display, 1, 1), f"cannot read: {error.strerror}"))
-        return None
-    if b"\0" in data[:8192] and not data.startswith(_UTF16_MARKS):  # binary, not text
-        return None
-    return data
-
-
 def _record(parts: _Parts, source: _Input, role: str) -> None:
     digest = sha256_hex(source.data)
     parts.files.append(SourceFile(source.display, role, digest, len(source.data)))
@@ -134,92 +140,58 @@ def _record(parts: _Parts, source: _Input, role: str) -> None:
 def _load_file(
     file: Path, display: str, role: str | None, parts: _Parts, tomcat_roots: set[Path]
 ) -> None:
-    if file.name == "captcha" and file.parent.name == "config":
+    if is_captcha(file):
         _record(parts, _Input(file, display, b""), "captcha")
         return
-    data = _read(file, display, parts)
-    if data is None:
+    content = read_content(file)
+    claimed = role or named_role(file)
+    if content.data is None:
+        _unreadable(_Input(file, display, b""), claimed, content.problem, parts)
         return
-    source = _Input(file, display, data)
+    source = _Input(file, display, content.data)
     if file.parent in tomcat_roots and file.name in TOMCAT_FILES:
         _record(parts, source, "tomcat")
         return
-    text = _text_of(data)
-    kind = role or _sniff(file, text)
-    if kind is not None:
-        _LOADERS[kind](source, text, parts, role)
+    text = text_of(content.data)
+    kind = role or format_of(file, text)
+    if kind is None and claimed is not None:
+        kind = role = claimed  # its content says nothing: its name says what it should be
+    if kind is None:
+        parts.skipped.append(SkippedFile(display, NO_CONTENT_READ))
+        return
+    _LOADERS[kind](source, text, parts, role)
 
 
-# --- classification ----------------------------------------------------------------------
-
-
-_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def _text_of(data: bytes) -> str:
-    """The bytes as text to classify: UTF-16 after its byte-order mark (an XML file saved
-    by a Windows editor), else UTF-8."""
-    if data.startswith(_UTF16_MARKS):
-        return data.decode("utf-16", errors="replace")
-    return data.decode("utf-8", errors="replace")
-
-
-def _sniff(file: Path, text: str) -> str | None:
-    """What a file is: a load-balancer vendor's role, or a generic format holding known keys."""
-    head = text.lstrip("\ufeff \t\r\n")[:1]
-    if head == "<":
-        return "xml"
-    json = head in ("{", "[")
-    loader = registry.claim(text, json)
-    if loader is not None:
-        return loader.role
-    if json:
-        return "json"
-    if file.suffix in (".yaml", ".yml"):
-        return "yaml" if _mentions_known_key(text) else None
-    if _mentions_known_key(text):
-        return "properties"
-    return None
-
-
-@cache
-def _known_key_pattern() -> re.Pattern[str]:
-    keys = sorted({key for role in known_keys().values() for key in role}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(key) for key in keys), re.IGNORECASE)
-
-
-def _mentions_known_key(text: str) -> bool:
-    return _known_key_pattern().search(text) is not None
-
-
-def _config_role(document: Any) -> str | None:
-    """``proxy`` or ``server`` by the known keys a document holds (case-insensitive)."""
-    keys = known_keys()
-    folded = {role: {key.lower() for key in role_keys} for role, role_keys in keys.items()}
-    counts = {role: 0 for role in keys}
-    for entry in document.entries:
-        for role, names in folded.items():
-            if entry.key.value.lower() in names:
-                counts[role] += 1
-    best = max(counts, key=lambda role: (counts[role], role == "proxy"))
-    return best if counts[best] else None
+def _unreadable(source: _Input, claimed: str | None, problem: str, parts: _Parts) -> None:
+    """A file that is not text: TC001 when its name or the manifest says it is a config."""
+    if claimed is None:
+        parts.skipped.append(SkippedFile(source.display, problem))
+        return
+    message = f"cannot be read as {ROLE_TITLES.get(claimed, claimed)}: {problem}"
+    parts.errors.append(ParseError(Span(source.display, 1, 1), message))
+    _record(parts, source, claimed)
 
 
 # --- loaders per kind --------------------------------------------------------------------
 
 
+NO_KNOWN_KEY = "holds no known proxy or server key"
+
+
 def _add_keyvalue(source: _Input, fmt: str, document: Any, parts: _Parts, role: str | None) -> None:
     parts.suppressions.extend(document.suppressions)
-    config_role = role if role in ("proxy", "server") else _config_role(document)
-    if document.error is not None and (config_role or _mentions_known_key(_text_of(source.data))):
+    part = role if role in ("proxy", "server") else config_role(document)
+    if document.error is not None and (part or mentions_known_key(text_of(source.data))):
         parts.errors.append(document.error)
-        if config_role is None:
+        if part is None:
             _record(parts, source, "unparsed")
-    if config_role is None:
+            return
+    if part is None:
+        parts.skipped.append(SkippedFile(source.display, f"read as {fmt}: {NO_KNOWN_KEY}"))
         return
-    _record(parts, source, config_role)
+    _record(parts, source, part)
     header = Span(source.display, 1, 1)
-    parts.configs.append(KeyValueConfig(source.display, config_role, fmt, document.entries, header))
+    parts.configs.append(KeyValueConfig(source.display, part, fmt, document.entries, header))
 
 
 def _load_properties(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
@@ -269,7 +241,7 @@ def _load_balancers(parts: _Parts) -> None:
 
 
 def _load_as_keyvalue(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    kind = _sniff(source.path, text)
+    kind = format_of(source.path, text)
     if kind in registry.BY_ROLE:  # a manifest says this LB-looking file is a proxy or server
         kind = "json" if registry.BY_ROLE[kind].json else "properties"
     _LOADERS.get(kind or "properties", _load_properties)(source, text, parts, role)

@@ -26,6 +26,13 @@ class SourceFile(NamedTuple):
     size: int
 
 
+class SkippedFile(NamedTuple):
+    """A file of a deployment's directories that was not read, and why."""
+
+    path: str
+    reason: str
+
+
 class ParseError(NamedTuple):
     """A file of a recognised format that the consuming program could not read (TC001)."""
 
@@ -125,6 +132,7 @@ class Manifest(NamedTuple):
     session_id_in_url: bool = False
     ha_mode: str | None = None
     proxies: tuple[ProxyAddress, ...] = ()
+    require: tuple[str, ...] = ()  # parts whose absence is an error: "lb", "proxy", "server"
     path: str | None = None
     span: Span | None = None
     field_spans: tuple[tuple[str, Span], ...] = ()  # e.g. ("ha_mode", span of that line)
@@ -146,3 +154,4 @@ class Deployment(NamedTuple):
     tomcats: tuple[TomcatConf, ...]
     load_balancers: tuple[LoadBalancer, ...]
     suppressions: tuple[Suppression, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()

@@ -40,6 +40,7 @@ class _Job(NamedTuple):
     manifest: ConfigFile | None
     selection: Selection
     haproxy: str | None = None  # ``--haproxy``: also run this binary's ``-c`` on HAProxy files
+    require: frozenset[str] = frozenset()  # ``--require``: parts whose absence is an error
 
 
 def check(
@@ -52,18 +53,20 @@ def check(
     jobs: int = 1,
     rule_dirs: tuple[str, ...] = (),
     haproxy: str | None = None,
+    require: frozenset[str] = frozenset(),
 ) -> RunResult:
     """Check the deployments named by ``paths``; no recognised file at all is a usage error.
 
     With ``jobs`` > 1 and several deployments, deployments are checked in that many processes
     (each loads ``rule_dirs`` itself: compiled rules do not cross process boundaries); the
     result is the same, in the same order. With ``haproxy`` (a binary), the alerts of its
-    ``-c`` on each HAProxy file are added as TC001.
+    ``-c`` on each HAProxy file are added as TC001. ``require`` adds to each manifest's
+    ``require``.
     """
     work = []
     for deployment_plan, manifest in planned(paths, cwd, config):
         merged = _merge(selection, config, manifest if manifest is not config else None)
-        work.append(_Job(deployment_plan, manifest, merged, haproxy))
+        work.append(_Job(deployment_plan, manifest, merged, haproxy, require))
     if jobs > 1 and len(work) > 1:
         outcomes = _in_processes(work, cwd, rule_dirs, jobs)
     else:
@@ -84,6 +87,9 @@ def check(
 
 def _check_one(job: _Job, cwd: Path, rules: list[Rule]) -> tuple[DeploymentResult, Outcome]:
     deployment = load_deployment(job.plan, job.manifest, cwd)
+    if job.require:
+        required = tuple(sorted(job.require.union(deployment.manifest.require)))
+        deployment = deployment._replace(manifest=deployment.manifest._replace(require=required))
     if job.haproxy is not None:
         from tcommlint.loaders.haproxy.external_check import with_haproxy_check
 

@@ -154,6 +154,7 @@ def manifest_of(config: ConfigFile | None, default_name: str) -> Manifest:
             ProxyAddress(p.get("name", p["address"]), p["address"])
             for p in deployment.get("proxies", [])
         ),
+        require=tuple(sorted(set(config.data.get("require", [])))),
         path=config.display,
         span=Span(config.display, 1, 1),
         field_spans=tuple(

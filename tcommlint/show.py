@@ -15,7 +15,9 @@ from typing import Any
 
 from tcommlint import output
 from tcommlint.discover import planned
+from tcommlint.errors import UsageError
 from tcommlint.load import load_deployment
+from tcommlint.loaders import registry
 from tcommlint.model import Deployment
 from tcommlint.pipeline.describe import describe_persistence
 from tcommlint.pipeline.model import LoadBalancer, Pool, Service, Table
@@ -35,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
         load_deployment(deployment_plan, manifest, cwd)
         for deployment_plan, manifest in planned(args.paths, cwd, config)
     ]
+    if not any(deployment.files for deployment in deployments):  # as ``check`` says it
+        raise UsageError(f"no configuration found in {' '.join(args.paths) or '.'}")
     trace = bool(getattr(args, "trace", False))
     views = [(d, route_verdicts(d, trace)) for d in deployments]
     if args.format == "json":
@@ -59,12 +63,19 @@ def render_text(views: list[View], trace: bool = False) -> str:
         lines.append(f"deployment {deployment.name} ({deployment.root})")
         for error in deployment.parse_errors:
             lines.append(f"  {error.span}: TC001 {error.reason}")
-        if not deployment.load_balancers and not deployment.parse_errors:
+        if not deployment.load_balancers and not _lb_file_errors(deployment):
             lines.append("  no load-balancer configuration found")
         for lb in deployment.load_balancers:
             mine = [v for v in verdicts if v.load_balancer is lb]
             lines.extend(_lb_text(lb, mine, deployment.manifest.app_path, trace))
     return "\n".join(lines) + "\n"
+
+
+def _lb_file_errors(deployment: Deployment) -> bool:
+    """Whether a file that was meant to be a load-balancer configuration failed to load."""
+    lb_roles = {*registry.BY_ROLE, "lb"}
+    lb_files = {file.path for file in deployment.files if file.role in lb_roles}
+    return any(error.span.path in lb_files for error in deployment.parse_errors)
 
 
 def _lb_text(

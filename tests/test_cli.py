@@ -262,22 +262,6 @@ def test_file_arguments_check_their_whole_deployment(
     }
 
 
-def test_file_without_manifest_belongs_to_the_working_directory(
-    in_tmp: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    write_tree(
-        in_tmp,
-        {
-            "proxy/proxy.properties": "AutoCallQueue=true\n",
-            "server/r.properties": ("enable.callagentMessage=false\n"),
-        },
-    )
-    code, report = run_json(["check", "server/r.properties"], capsys)
-    assert code == 1
-    assert [d["root"] for d in report["deployments"]] == ["."]
-    assert "TC101" in {f["rule"] for f in report["findings"]}
-
-
 def test_jobs_give_the_same_report(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import shutil
 

@@ -117,3 +117,26 @@ def test_not_evaluable_route_names_the_directive(
     assert code == 0
     assert "NOT-EVALUABLE" in out
     assert "outside the model d/lb/haproxy.cfg:5:5: the action 'lua.pick_node'" in out
+
+
+def test_lb_file_that_is_not_text_shows_why_and_exits_like_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path / "d", {"proxy/proxy.properties": "AutoCallQueue=true\n"})
+    (tmp_path / "d" / "lb").mkdir()
+    (tmp_path / "d" / "lb" / "haproxy.cfg").write_bytes(b"\x00\xff" * 64)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(["show", "d"], capsys)
+    check_code, _, _ = run_cli(["check", "d"], capsys)
+    assert code == check_code == 1
+    assert "d/lb/haproxy.cfg:1:1: TC001 cannot be read as an HAProxy configuration" in out
+    assert "no load-balancer configuration found" not in out
+
+
+def test_show_of_a_directory_without_configuration_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path / "d", {"README.md": "notes\n"})
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(["show", "d"], capsys)
+    assert code == 2 and err == "tcommlint: error: no configuration found in d\n"

@@ -1,0 +1,172 @@
+"""What a file is (SPEC §2): classified by its content; its name and place only break ties.
+
+``format_of`` says how a file is read (a load-balancer vendor's role, or a generic key-value
+format); ``part_of`` says which part of a deployment it is (``proxy``, ``server``, ``lb``,
+``tomcat``, ``captcha``), which is what deployment discovery groups files by. A file whose
+content cannot be read as text still has the part its name or place gives it, so that it is
+reported (TC001) rather than dropped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import stat
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from tcommlint.loaders import registry
+from tcommlint.resources import known_keys
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+TOMCAT_ROOTS = {"Server": "server.xml", "Context": "context.xml", "web-app": "web.xml"}
+NO_CONTENT_READ = "holds no known proxy or server key and no load-balancer configuration"
+
+# File names that say what a file is meant to be: (glob on the lower-cased name, role).
+_NAMED_ROLES = (
+    ("haproxy*.cfg", "haproxy"),
+    ("bigip*.conf", "f5-tmsh"),
+    ("rconfig*", "server"),
+    ("proxy*.properties", "proxy"),
+)
+ROLE_PARTS = {role: "lb" for role in registry.BY_ROLE} | {"proxy": "proxy", "server": "server"}
+ROLE_TITLES = {
+    "haproxy": "an HAProxy configuration",
+    "f5-tmsh": "a BIG-IP tmsh configuration",
+    "f5-as3": "an AS3 declaration",
+    "lb": "a load-balancer configuration",
+    "proxy": "a proxy config",
+    "server": "a server rconfig",
+    "tomcat": "a Tomcat configuration file",
+}
+
+
+class Content(NamedTuple):
+    """A file's bytes, or why they cannot be read as text (``problem``)."""
+
+    data: bytes | None
+    problem: str = ""
+
+
+def read_content(file: Path) -> Content:
+    """The bytes of a regular, readable text file within the size limit; else the reason."""
+    try:
+        status = file.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return Content(None, "not a regular file")
+        if status.st_size > MAX_FILE_BYTES:
+            return Content(None, f"larger than the {MAX_FILE_BYTES // 2**20} MiB limit")
+        data = file.read_bytes()
+    except OSError as error:
+        return Content(None, f"cannot be read: {error.strerror}")
+    nul = data.find(b"\0", 0, 8192)
+    if nul >= 0 and not data.startswith(UTF16_MARKS):
+        return Content(None, f"not a text file: a NUL byte at offset {nul}")
+    return Content(data)
+
+
+def text_of(data: bytes) -> str:
+    """The bytes as text to classify: UTF-16 after its byte-order mark (an XML file saved by a
+    Windows editor), else UTF-8."""
+    if data.startswith(UTF16_MARKS):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def named_role(file: Path) -> str | None:
+    """The role a file's name or place claims (``haproxy.cfg``, ``conf/config/*.properties``)."""
+    name = file.name.lower()
+    for pattern, role in _NAMED_ROLES:
+        if fnmatch.fnmatchcase(name, pattern):
+            return role
+    if file.suffix == ".properties" and file.parent.name == "config":
+        return "proxy" if file.parent.parent.name == "conf" else None
+    return None
+
+
+def format_of(file: Path, text: str) -> str | None:
+    """How a file is read: a load-balancer vendor's role, or a generic format holding known keys."""
+    head = text.lstrip("\ufeff \t\r\n")[:1]
+    if head == "<":
+        return "xml"
+    json = head in ("{", "[")
+    loader = registry.claim(text, json)
+    if loader is not None:
+        return loader.role
+    if json:
+        return "json"
+    if file.suffix in (".yaml", ".yml"):
+        return "yaml" if mentions_known_key(text) else None
+    if mentions_known_key(text):
+        return "properties"
+    return None
+
+
+@cache
+def _known_key_pattern() -> re.Pattern[str]:
+    keys = sorted({key for role in known_keys().values() for key in role}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(key) for key in keys), re.IGNORECASE)
+
+
+def mentions_known_key(text: str) -> bool:
+    """Whether a known proxy or server key occurs anywhere in the text (any case)."""
+    return _known_key_pattern().search(text) is not None
+
+
+def config_role(document: Any) -> str | None:
+    """``proxy`` or ``server`` by the known keys a document holds (case-insensitive)."""
+    keys = known_keys()
+    folded = {role: {key.lower() for key in role_keys} for role, role_keys in keys.items()}
+    counts = {role: 0 for role in keys}
+    for entry in document.entries:
+        for role, names in folded.items():
+            if entry.key.value.lower() in names:
+                counts[role] += 1
+    best = max(counts, key=lambda role: (counts[role], role == "proxy"))
+    return best if counts[best] else None
+
+
+def is_captcha(file: Path) -> bool:
+    """The proxy Tomcat's captcha switch file: ``conf/config/captcha`` (its bytes do not matter)."""
+    return file.name == "captcha" and file.parent.name == "config"
+
+
+def part_of(file: Path) -> str | None:
+    """Which part of a deployment a file is, read as ``load`` reads it; None for other files."""
+    if is_captcha(file):
+        return "captcha"
+    content = read_content(file)
+    named = named_role(file)
+    if content.data is None:
+        return ROLE_PARTS.get(named or "")
+    if file.name in TOMCAT_ROOTS.values() and file.parent.name == "conf":
+        return "tomcat"
+    text = text_of(content.data)
+    kind = format_of(file, text)
+    if kind in registry.BY_ROLE:
+        return "lb"
+    if kind is None:
+        return ROLE_PARTS.get(named or "")
+    return _keyvalue_part(file, kind, content.data, text) or ROLE_PARTS.get(named or "")
+
+
+def _keyvalue_part(file: Path, kind: str, data: bytes, text: str) -> str | None:
+    if kind == "xml":
+        from tcommlint.loaders.generic import xmlconf
+
+        if xmlconf.sniff_root(data) in TOMCAT_ROOTS:
+            return "tomcat"
+        return config_role(xmlconf.parse_keyvalue_xml(str(file), data))
+    if kind == "yaml":
+        from tcommlint.loaders.generic.yamlconf import parse_keyvalue_yaml
+
+        return config_role(parse_keyvalue_yaml(str(file), text))
+    if kind == "json":
+        from tcommlint.loaders.generic.jsonconf import parse_keyvalue_json
+
+        return config_role(parse_keyvalue_json(str(file), text))
+    from tcommlint.loaders.generic.properties import parse_properties
+
+    return config_role(parse_properties(str(file), text))

@@ -1,0 +1,64 @@
+"""``check --list-files``: every deployment with each file, what it was read as, and what was
+skipped and why. The answer to "did tcommlint read my load-balancer file?"."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tcommlint.model import Deployment
+    from tcommlint.run import RunResult
+
+ROLE_LABELS = {
+    "proxy": "proxy config",
+    "server": "server rconfig",
+    "tomcat": "Tomcat conf",
+    "captcha": "captcha file",
+    "haproxy": "HAProxy config",
+    "f5-tmsh": "BIG-IP tmsh config",
+    "f5-as3": "AS3 declaration",
+    "unparsed": "not readable as what its name or content says it is (TC001)",
+}
+
+
+def render_files(result: RunResult) -> str:
+    """The files of every deployment of a run, as text."""
+    blocks = [_deployment_block(entry.deployment) for entry in result.deployments]
+    read = sum(len(entry.deployment.files) for entry in result.deployments)
+    skipped = sum(len(entry.deployment.skipped) for entry in result.deployments)
+    count = len(result.deployments)
+    summary = (
+        f"{count} deployment{'' if count == 1 else 's'}, {read} file{'' if read == 1 else 's'} "
+        f"read, {skipped} skipped"
+    )
+    return "\n\n".join([*blocks, summary]) + "\n"
+
+
+def _deployment_block(deployment: Deployment) -> str:
+    manifest = deployment.manifest.path
+    origin = f"manifest {manifest}" if manifest else "no manifest"
+    lines = [f"{_printable(deployment.root)}  ({_printable(deployment.name)}, {origin})"]
+    errors = {error.span.path for error in deployment.parse_errors}
+    rows = [
+        (file.path, ROLE_LABELS.get(file.role, file.role) + _error_note(file.path, errors))
+        if file.role != "unparsed"
+        else (file.path, ROLE_LABELS["unparsed"])
+        for file in deployment.files
+    ]
+    rows += [(skipped.path, f"skipped: {skipped.reason}") for skipped in deployment.skipped]
+    width = max((len(path) for path, _ in rows), default=0)
+    lines += [f"  {_printable(path).ljust(width)}  {what}" for path, what in sorted(rows)]
+    if not rows:
+        lines.append("  (no files)")
+    return "\n".join(lines)
+
+
+def _error_note(path: str, errors: set[str]) -> str:
+    return " with parse errors (TC001)" if path in errors else ""
+
+
+def _printable(text: str) -> str:
+    """A file name as it can be shown on a terminal: control characters escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -1,0 +1,244 @@
+"""Which files make which deployment (SPEC §2), what happens to files that cannot be read, and
+the switches that stop a gate from passing on half a deployment (``require``, ``--list-files``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tcommlint import discover
+
+from conftest import run_cli, run_json, write_tree
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+LB = (
+    "defaults\n    mode http\nfrontend fe\n    bind :80\n    default_backend be\n"
+    "backend be\n    cookie SRV insert indirect nocache\n"
+    "    server p1 10.0.0.11:8080 cookie p1\n    server p2 10.0.0.12:8080 cookie p2\n"
+)
+# Two proxies queue the session twice against this server (TC101): a finding that only a
+# deployment holding both files can produce.
+DUPLICATE_QUEUING = {
+    "proxy/proxy.properties": "AutoCallQueue=true\n",
+    "server/rconfig.properties": "enable.callagentMessage=false\n",
+    "lb/haproxy.cfg": LB,
+}
+CLEAN = {
+    "proxy/proxy.properties": "AutoCallQueue=true\n",
+    "server/rconfig.properties": "enable.callagentMessage=true\n",
+    "lb/haproxy.cfg": LB,
+}
+
+
+def _roots(report: dict[str, Any]) -> list[str]:
+    return [deployment["root"] for deployment in report["deployments"]]
+
+
+def _paths(report: dict[str, Any]) -> set[str]:
+    return {finding["location"]["path"] for finding in report["findings"]}
+
+
+def test_file_argument_checks_the_smallest_complete_deployment_around_it(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("a", "b", "c"):
+        write_tree(in_tmp / "fleet" / name, DUPLICATE_QUEUING)
+    code, report = run_json(["check", "fleet/b/lb/haproxy.cfg", "--select", "TC101"], capsys)
+    assert code == 1
+    assert _roots(report) == ["fleet/b"]
+    assert report["summary"]["files"] == 3
+    assert _paths(report) == {"fleet/b/proxy/proxy.properties"}
+
+
+def test_file_argument_without_a_complete_deployment_is_its_own_directory(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(
+        in_tmp,
+        {
+            "proxy/proxy.properties": "AutoCallQueue=true\n",
+            "server/r.properties": "enable.callagentMessage=false\n",
+        },
+    )
+    code, report = run_json(["check", "server/r.properties"], capsys)
+    assert _roots(report) == ["server"]  # never the working directory by default
+    assert "TC101" not in {finding["rule"] for finding in report["findings"]}
+    write_tree(in_tmp, {"lb/haproxy.cfg": LB})
+    code, report = run_json(["check", "server/r.properties"], capsys)
+    assert code == 1 and _roots(report) == ["."]
+    assert "TC101" in {finding["rule"] for finding in report["findings"]}
+
+
+def test_file_argument_belongs_to_its_nearest_manifest_even_above_the_working_directory(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(in_tmp / "prod", {**DUPLICATE_QUEUING, "tcommlint.yaml": "require: [lb]\n"})
+    monkeypatch.chdir(in_tmp / "prod" / "server")
+    code, report = run_json(["check", "rconfig.properties", "--select", "TC101"], capsys)
+    assert code == 1
+    assert [Path(root).name for root in _roots(report)] == ["prod"]
+
+
+def test_the_search_for_a_deployment_is_bounded(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file under a huge unrelated tree (``/tmp``) falls back to its own directory instead of
+    reading the whole tree."""
+    write_tree(in_tmp / "other", {f"note{index}.txt": "x\n" for index in range(40)})
+    write_tree(in_tmp, {k: v for k, v in CLEAN.items() if not k.startswith("lb/")})
+    write_tree(in_tmp / "lonely", {"lb/haproxy.cfg": LB})
+    code, report = run_json(["check", "lonely/lb/haproxy.cfg"], capsys)
+    assert _roots(report) == ["."]  # the whole tree makes a complete deployment
+    monkeypatch.setattr(discover, "SEARCH_BUDGET", 10)
+    code, report = run_json(["check", "lonely/lb/haproxy.cfg"], capsys)
+    assert code == 0
+    assert _roots(report) == ["lonely/lb"]
+
+
+def test_directory_with_one_manifest_still_reads_the_deployments_without_one(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp / "prod", {**DUPLICATE_QUEUING, "tcommlint.yaml": "deployment: {}\n"})
+    write_tree(in_tmp / "staging", DUPLICATE_QUEUING)
+    write_tree(in_tmp / "lab", CLEAN)
+    write_tree(in_tmp / "shared", {"extra/rconfig.properties": "enable.callagentMessage=true\n"})
+    code, report = run_json(["check", ".", "--select", "TC101"], capsys)
+    assert code == 1
+    assert _roots(report) == [".", "lab", "prod", "staging"]
+    assert _paths(report) == {"prod/proxy/proxy.properties", "staging/proxy/proxy.properties"}
+    leftover = next(d for d in report["deployments"] if d["root"] == ".")
+    assert leftover["name"] != "lab"
+
+
+def test_directory_without_any_manifest_is_one_deployment(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp / "site" / "a", DUPLICATE_QUEUING)
+    write_tree(in_tmp / "site" / "b", CLEAN)
+    code, report = run_json(["check", "site", "--select", "TC101"], capsys)
+    assert code == 1 and _roots(report) == ["site"]
+
+
+@pytest.mark.parametrize(
+    ("path", "what"),
+    [
+        ("lb/haproxy.cfg", "an HAProxy configuration"),
+        ("proxy-1/conf/config/proxy.properties", "a proxy config"),
+        ("server/rconfig.properties", "a server rconfig"),
+    ],
+)
+def test_binary_file_named_or_placed_as_a_config_is_a_parse_error(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], path: str, what: str
+) -> None:
+    shutil.copytree(EXAMPLES / "chat-fixed", in_tmp / "d")
+    (in_tmp / "d" / path).write_bytes(bytes(range(256)) * 8)
+    code, report = run_json(["check", "d", "--select", "TC001"], capsys)
+    assert code == 1
+    [finding] = report["findings"]
+    assert finding["location"] == {"path": f"d/{path}", "line": 1, "column": 1}
+    assert (
+        f"cannot be read as {what}: not a text file: a NUL byte at offset 0" in (finding["message"])
+    )
+
+
+def test_text_file_named_as_haproxy_config_is_read_as_one(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(EXAMPLES / "chat-fixed", in_tmp / "d")
+    (in_tmp / "d" / "lb" / "haproxy.cfg").write_text("hello world\n")
+    code, report = run_json(["check", "d", "--select", "TC001"], capsys)
+    assert code == 1
+    assert [f["location"]["path"] for f in report["findings"]] == ["d/lb/haproxy.cfg"]
+
+
+def test_files_that_are_not_configs_are_listed_as_skipped_with_the_reason(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(EXAMPLES / "chat-fixed", in_tmp / "d")
+    write_tree(in_tmp / "d", {"README.md": "# notes\n", "old/settings.json": '{"a": 1}\n'})
+    (in_tmp / "d" / "blob.bin").write_bytes(b"\0" * 10)
+    (in_tmp / "d" / "link.cfg").symlink_to(in_tmp / "d" / "lb" / "haproxy.cfg")
+    code, out, err = run_cli(["check", "d", "--list-files"], capsys)
+    assert code == 0, err
+    lines = {line.split()[0]: " ".join(line.split()[1:]) for line in out.splitlines() if line}
+    assert lines["d/lb/haproxy.cfg"] == "HAProxy config"
+    assert lines["d/server/rconfig.properties"] == "server rconfig"
+    assert lines["d/proxy-1/conf/config/captcha"] == "captcha file"
+    assert lines["d/blob.bin"] == "skipped: not a text file: a NUL byte at offset 0"
+    assert lines["d/README.md"].startswith("skipped: holds no known proxy or server key")
+    assert lines["d/old/settings.json"] == (
+        "skipped: read as json: holds no known proxy or server key"
+    )
+    assert lines["d/link.cfg"] == "skipped: a symbolic link (not followed)"
+    assert out.splitlines()[-1] == "1 deployment, 12 files read, 4 skipped"
+
+
+def test_excluded_files_are_listed_with_the_pattern(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(EXAMPLES / "chat-fixed", in_tmp / "d")
+    (in_tmp / "d" / "tcommlint.yaml").write_text('exclude: ["server/**"]\n')
+    code, out, _ = run_cli(["check", "d", "--list-files"], capsys)
+    assert code == 0
+    lines = [line.split(maxsplit=1) for line in out.splitlines() if line.startswith("  ")]
+    assert ["d/server/rconfig.properties", "skipped: excluded by 'server/**'"] in lines
+
+
+def _incomplete(report: dict[str, Any], part: str = "") -> list[tuple[str, str]]:
+    return [
+        (f["severity"], f["message"])
+        for f in report["findings"]
+        if f["rule"] == "TC006" and part in f["message"]
+    ]
+
+
+def test_missing_required_part_is_an_error(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {k: v for k, v in CLEAN.items() if not k.startswith("lb/")}
+    write_tree(in_tmp / "d", files)
+    code, report = run_json(["check", "d"], capsys)
+    assert code == 0 and [s for s, _ in _incomplete(report, "load-balancer")] == ["info"]
+    code, report = run_json(["check", "d", "--require", "lb,proxy"], capsys)
+    assert code == 1
+    [(severity, message)] = _incomplete(report, "load-balancer")
+    assert severity == "error"
+    assert message.startswith("no load-balancer config found in this deployment: a required part")
+    write_tree(in_tmp / "d", {"tcommlint.yaml": "require: [lb, server]\n"})
+    code, report = run_json(["check", "d"], capsys)
+    assert code == 1 and [s for s, _ in _incomplete(report, "load-balancer")] == ["error"]
+    assert [s for s, _ in _incomplete(report, "Tomcat")] == ["info"]
+
+
+def test_required_part_no_rule_needs_is_still_reported(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp / "d", DUPLICATE_QUEUING)
+    code, report = run_json(["check", "d", "--require", "tomcat", "--select", "TC006"], capsys)
+    assert code == 1
+    assert _incomplete(report) == [
+        (
+            "error",
+            "no proxy Tomcat conf tree found in this deployment: a required part (require: tomcat)",
+        )
+    ]
+
+
+@pytest.mark.parametrize("argument", ["lb,nginx", "LB,,x"])
+def test_unknown_required_part_is_a_usage_error(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], argument: str
+) -> None:
+    write_tree(in_tmp / "d", CLEAN)
+    code, _, err = run_cli(["check", "d", "--require", argument], capsys)
+    assert code == 2
+    assert "unknown part" in err and len(err.strip().splitlines()) == 1
+
+
+def test_manifest_require_is_validated(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(in_tmp / "d", {**CLEAN, "tcommlint.yaml": "require: [loadbalancer]\n"})
+    code, _, err = run_cli(["check", "d"], capsys)
+    assert code == 2 and "d/tcommlint.yaml" in err
