@@ -242,3 +242,15 @@ def test_manifest_require_is_validated(in_tmp: Path, capsys: pytest.CaptureFixtu
     write_tree(in_tmp / "d", {**CLEAN, "tcommlint.yaml": "require: [loadbalancer]\n"})
     code, _, err = run_cli(["check", "d"], capsys)
     assert code == 2 and "d/tcommlint.yaml" in err
+
+
+def test_readme_shows_what_list_files_prints(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = EXAMPLES.parent
+    monkeypatch.chdir(project)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    command = "$ tcommlint check --list-files examples/chat-broken\n"
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    code, out, _ = run_cli(["check", "--list-files", "examples/chat-broken"], capsys)
+    assert code == 0 and out == shown
