@@ -30,7 +30,8 @@ hands those back in `at:` and `related:` and never computes a position.
 Helpers: `edit_distance(a, b)`, `equals_ignore_case(a, b)`, `lower(s)`, `seconds("45m")`,
 `human_duration(2700)` → `45m`, `closest(word, list)`, `closest_within(word, list, 2)`,
 `path_covers(cookie_path, request_path)` (RFC 6265 path-match), `redacted(key, value)`, and
-CEL's strings extension (`join`, `split`, `trim`, `lowerAscii`, ...). A field that does not
+the methods of CEL's strings extension (`join`, `split`, `replace`, `trim`, `lowerAscii`, ...),
+whose results are bounded (a million characters, 10,000 list items). A field that does not
 exist is an error, never a silent `false`. CEL stops an evaluation after 10,000 iterations; a
 rule that goes past it is `not-evaluable` with that reason. A rule that reads
 `deployment.incomplete` or `deployment.unused_suppressions` says `second_pass: true`.

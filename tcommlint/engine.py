@@ -15,6 +15,7 @@ from tcommlint.expr import (
     bind,
     cel_safe,
 )
+from tcommlint.expr_cost import COST_MARK
 from tcommlint.facts import PARTS, deployment_facts
 from tcommlint.findings import Edit, Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
@@ -100,6 +101,12 @@ _TOO_LARGE = (
 )
 
 
+def _over_budget(error: BudgetExceeded) -> str:
+    """Why a rule stopped: CEL's iteration limit, or a helper's cost limit (``expr_cost``)."""
+    _, mark, what = error.message.partition(COST_MARK + ": ")
+    return f"the deployment is too large for this rule: {what}" if mark else _TOO_LARGE
+
+
 def _is_second_pass(rule: Rule) -> bool:
     return bool(rule.data.get("second_pass", False))
 
@@ -120,8 +127,8 @@ def _run(
         return
     try:
         raw[rule.id] = _findings(rule, deployment.name, facts, selection, bindings)
-    except BudgetExceeded:
-        statuses[rule.id] = RuleStatus(rule.id, "not-evaluable", _TOO_LARGE)
+    except BudgetExceeded as error:
+        statuses[rule.id] = RuleStatus(rule.id, "not-evaluable", _over_budget(error))
         return
     except ExpressionError as error:
         raise UsageError(f"rule {rule.id} failed: {error.message}", rule.path) from None

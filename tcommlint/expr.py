@@ -5,9 +5,11 @@ They are compiled once at rule load, where syntax and type errors are reported w
 line:column; evaluating one that reads a missing field is an error, never a silent false.
 Helpers registered here: ``edit_distance``, ``equals_ignore_case``, ``lower``, ``seconds``,
 ``human_duration``, ``closest``, ``closest_within``, ``path_covers``, ``redacted`` (masks
-credentials); and CEL's strings extension (``join``, ``lowerAscii``, ``split``, ...). CEL stops
-an evaluation after 10,000 iterations over all its comprehensions: rules look keys up in maps
-and leave loops over long lists to a helper.
+credentials); and the methods of CEL's strings extension (``charAt``, ``indexOf``,
+``lastIndexOf``, ``join``, ``lowerAscii``, ``upperAscii``, ``replace``, ``split``,
+``substring``, ``trim``) with bounded results (``expr_cost``). CEL stops an evaluation after
+10,000 iterations over all its comprehensions: rules look keys up in maps and leave loops over
+long lists to a helper.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from tcommlint import expr_cost
+from tcommlint.expr_cost import COST_MARK, distance_within, edit_distance
 from tcommlint.redact import redact_value
 
 VARIABLES = ("deployment", "item")
@@ -34,7 +38,8 @@ class ExpressionError(Exception):
 
 
 class BudgetExceeded(ExpressionError):
-    """An evaluation went past CEL's limit of iterations (over all its comprehensions)."""
+    """An evaluation went past CEL's limit of iterations (over all its comprehensions), or a
+    helper's limit on the size of its work or result (``expr_cost``)."""
 
 
 ITERATION_BUDGET = 10_000  # cel-expr-python's fixed limit per evaluation
@@ -66,27 +71,6 @@ def _valid_text(text: str) -> str:
 
 
 # --- helpers available to every rule ----------------------------------------------------
-
-
-def edit_distance(left: str, right: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions, swaps."""
-    previous2: list[int] = []
-    previous = list(range(len(right) + 1))
-    for i, left_char in enumerate(left, 1):
-        current = [i] + [0] * len(right)
-        for j, right_char in enumerate(right, 1):
-            cost = 0 if left_char == right_char else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if (
-                i > 1
-                and j > 1
-                and left_char == right[j - 2]
-                and left[i - 2] == right_char
-                and previous2
-            ):
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def equals_ignore_case(left: str, right: str) -> bool:
@@ -136,8 +120,13 @@ def human_duration(seconds: int) -> str:
 def closest_within(word: str, candidates: Sequence[str], most: int) -> str:
     """The candidate nearest to ``word`` (ignoring case) when it is at most ``most`` edits
     away, else ""."""
-    best = closest(word, candidates)
-    return best if best and edit_distance(word.lower(), best.lower()) <= most else ""
+    folded = word.lower()
+    best, best_distance = "", most + 1
+    for candidate in sorted(candidates):
+        distance = distance_within(folded, candidate.lower(), most)
+        if distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
 
 
 def closest(word: str, candidates: Sequence[str]) -> str:
@@ -183,7 +172,58 @@ def _function_decls(cel: Any) -> list[Any]:
         overload("closest_within", t.STRING, [t.STRING, string_list, t.INT], closest_within),
         overload("path_covers", t.BOOL, [t.STRING, t.STRING], path_covers),
         overload("redacted", t.STRING, [t.STRING, t.STRING], redact_value),
+        *_string_methods(cel),
     ]
+
+
+def _string_methods(cel: Any) -> list[Any]:
+    """CEL's strings-extension methods, with bounded results (``expr_cost``)."""
+    t = cel.Type
+    s, i = t.STRING, t.INT
+
+    def method(name: str, ret: Any, *signatures: tuple[list[Any], Callable[..., Any]]) -> Any:
+        overloads = [
+            cel.Overload(
+                "_".join([name, *(param.name().lower() for param in params)]),
+                ret,
+                params,
+                is_member=True,
+                impl=impl,
+            )
+            for params, impl in signatures
+        ]
+        return cel.FunctionDecl(name, overloads)
+
+    strings = t.List(s)
+    return [
+        method("charAt", s, ([s, i], expr_cost.char_at)),
+        method("indexOf", i, ([s, s], expr_cost.index_of), ([s, s, i], expr_cost.index_of)),
+        method(
+            "lastIndexOf",
+            i,
+            ([s, s], expr_cost.last_index_of),
+            ([s, s, i], expr_cost.last_index_of),
+        ),
+        method("join", s, ([strings], expr_cost.join), ([strings, s], expr_cost.join)),
+        method("lowerAscii", s, ([s], _lower_ascii)),
+        method("upperAscii", s, ([s], _upper_ascii)),
+        method("replace", s, ([s, s, s], expr_cost.replace), ([s, s, s, i], expr_cost.replace)),
+        method("split", strings, ([s, s], expr_cost.split), ([s, s, i], expr_cost.split)),
+        method("substring", s, ([s, i], expr_cost.substring), ([s, i, i], expr_cost.substring)),
+        method("trim", s, ([s], str.strip)),
+    ]
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _lower_ascii(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
+def _upper_ascii(text: str) -> str:
+    return text.translate(_ASCII_UPPER)
 
 
 def environment(variables: Sequence[str] = VARIABLES) -> Any:
@@ -194,14 +234,8 @@ def environment(variables: Sequence[str] = VARIABLES) -> Any:
 
         if not _ENVIRONMENTS:
             _keep_none_alive()
-        from cel_expr_python.ext import ext_strings
-
         names = {name: cel.Type.DYN for name in key}
-        _ENVIRONMENTS[key] = cel.NewEnv(
-            variables=names,
-            functions=_function_decls(cel),
-            extensions=[ext_strings.ExtStrings()],
-        )
+        _ENVIRONMENTS[key] = cel.NewEnv(variables=names, functions=_function_decls(cel))
     return _ENVIRONMENTS[key]
 
 
@@ -279,6 +313,8 @@ class Compiled:
                 raise BudgetExceeded(f"{self.source!r}: {error}") from None
             raise ExpressionError(f"{self.source!r}: {error}") from None
         if result.type().name() == "ERROR":
+            if COST_MARK in str(result.value()):
+                raise BudgetExceeded(f"{self.source!r}: {result.value()}")
             raise ExpressionError(f"{self.source!r}: {result.value()}")
         return result.plain_value()
 

@@ -10,7 +10,8 @@ fact view): ``no-persistence`` (TC201), ``persistence-elsewhere`` (TC206),
 
 from __future__ import annotations
 
-from tcommlint.expr import edit_distance, human_duration
+from tcommlint.expr import human_duration
+from tcommlint.expr_cost import distance_within
 from tcommlint.pipeline.model import LbCookie, Sample, StickRule, Table
 from tcommlint.pipeline.outcome import Cause
 from tcommlint.pipeline.scenarios import AppModel
@@ -31,7 +32,7 @@ def name_cause(name: str, app: AppModel, span: Span, what: str) -> Cause | None:
             f"'{wanted}': cookie names are case-sensitive, so it never matches",
             cookie=name,
         )
-    if edit_distance(name.lower(), wanted.lower()) <= 2:
+    if distance_within(name.lower(), wanted.lower(), 2) <= 2:
         return Cause(
             "cookie-name-typo",
             span,
