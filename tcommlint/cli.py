@@ -14,6 +14,8 @@ from tcommlint.findings import SEVERITY_RANK
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "html")
+_FORMAT_HELP = "output format (default: text)"
+_RULES_HELP = "also load the rules of DIR (repeatable)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,23 +33,69 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = commands.add_parser("check", help="check deployments")
-    check.add_argument("paths", nargs="*", metavar="PATH")
-    check.add_argument("--format", choices=CHECK_FORMATS)
-    check.add_argument("-o", "--output", metavar="FILE")
-    check.add_argument("--select", type=_ids, default=frozenset())
-    check.add_argument("--ignore", type=_ids, default=frozenset())
-    check.add_argument("--severity", type=_severities, default=())
-    check.add_argument("--fail-on", choices=("error", "warning", "info", "never"))
-    check.add_argument("--config", metavar="FILE")
-    check.add_argument("--show-config", action="store_true")
-    check.add_argument("--rules", action="append", default=[], metavar="DIR")
-    check.add_argument("--no-cache", action="store_true")
-    check.add_argument("-q", "--quiet", action="store_true")
-    check.add_argument("--statistics", action="store_true")
-    check.add_argument("--jobs", type=_positive, default=1, metavar="N")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="deployments or files (default: .)")
+    check.add_argument("--format", choices=CHECK_FORMATS, help="report format (default: text)")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    check.add_argument(
+        "--select",
+        type=_ids,
+        default=frozenset(),
+        metavar="ID,...",
+        help="run only these rules (IDs or prefixes such as TC2)",
+    )
+    check.add_argument(
+        "--ignore",
+        type=_ids,
+        default=frozenset(),
+        metavar="ID,...",
+        help="do not run these rules (IDs or prefixes)",
+    )
+    check.add_argument(
+        "--severity",
+        type=_severities,
+        default=(),
+        metavar="ID=LEVEL,...",
+        help="override the severity of these rules (LEVEL: error, warning or info)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "never"),
+        help="exit 1 on findings at or above this severity (default: warning)",
+    )
+    check.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file (default: nearest tcommlint.yaml or pyproject.toml [tool.tcommlint])",
+    )
+    check.add_argument(
+        "--show-config", action="store_true", help="print the effective settings and exit"
+    )
+    check.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also load the rules of DIR (repeatable)",
+    )
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument("-q", "--quiet", action="store_true", help="leave out the summary line")
+    check.add_argument(
+        "--statistics", action="store_true", help="count findings per rule instead of listing them"
+    )
+    check.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="check deployments in N processes (default: 1)",
+    )
     check.add_argument("--logs", metavar="DIR", help="attach log evidence to findings")
-    check.add_argument("--baseline", metavar="FILE")
-    check.add_argument("--write-baseline", metavar="FILE")
+    check.add_argument("--baseline", metavar="FILE", help="leave out the findings FILE accepts")
+    check.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="accept today's findings: write them to FILE",
+    )
     check.add_argument(
         "--haproxy",
         metavar="PATH",
@@ -61,31 +109,37 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     rules = commands.add_parser("rules", help="list the rules")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
-    rules.add_argument("--rules", action="append", default=[], metavar="DIR")
+    rules.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
+    rules.add_argument("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
     explain = commands.add_parser("explain", help="explain one rule")
-    explain.add_argument("rule_id", metavar="ID")
-    explain.add_argument("--rules", action="append", default=[], metavar="DIR")
+    explain.add_argument("rule_id", metavar="ID", help="a rule ID or name (TC209)")
+    explain.add_argument("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
     show = commands.add_parser("show", help="print the deployment model")
-    show.add_argument("paths", nargs="*", metavar="PATH")
-    show.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
+    show.add_argument("paths", nargs="*", metavar="PATH", help="deployments (default: .)")
+    show.add_argument(
+        "--format", choices=("text", "json", "mermaid"), default="text", help=_FORMAT_HELP
+    )
     show.add_argument(
         "--trace",
         action="store_true",
         help="print the simulated chat session step by step (text and json)",
     )
     logs = commands.add_parser("logs", help="find known signatures in TComm logs")
-    logs.add_argument("files", nargs="+", metavar="FILE")
-    logs.add_argument("--format", choices=("text", "json"), default="text")
+    logs.add_argument("files", nargs="+", metavar="FILE", help="TComm proxy or server logs")
+    logs.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     har = commands.add_parser("har", help="check cookie constancy in a browser HAR capture")
-    har.add_argument("file", metavar="FILE")
-    har.add_argument("--app-path", default="/api")
-    har.add_argument("--session-cookie", default="JSESSIONID")
-    har.add_argument("--format", choices=("text", "json"), default="text")
+    har.add_argument("file", metavar="FILE", help="a HAR file saved from the browser")
+    har.add_argument("--app-path", default="/api", help="the application's path (default: /api)")
+    har.add_argument(
+        "--session-cookie",
+        default="JSESSIONID",
+        help="the session cookie's name (default: JSESSIONID)",
+    )
+    har.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     diff = commands.add_parser("diff", help="compare two snapshots of a deployment")
-    diff.add_argument("old", metavar="OLD")
-    diff.add_argument("new", metavar="NEW")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument("old", metavar="OLD", help="the deployment before the change")
+    diff.add_argument("new", metavar="NEW", help="the deployment after the change")
+    diff.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     return parser
 
 
@@ -117,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required: check, rules, explain (see --help)")
+            raise UsageError(f"a command is required: {', '.join(_COMMANDS)} (see --help)")
         return int(_COMMANDS[args.command](args))
     except UsageError as error:
         print(f"tcommlint: error: {error}", file=sys.stderr)

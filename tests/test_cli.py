@@ -338,3 +338,45 @@ def test_statistics_and_quiet(
     assert len(out.splitlines()) == 7
     _, out, _ = run_cli(["check", "chat-broken", "--quiet"], capsys)
     assert "in 1 deployment" not in out and "TC101 [error]" in out
+
+
+COMMANDS = ("check", "rules", "explain", "show", "logs", "har", "diff")
+
+
+def _help_entries(help_text: str) -> dict[str, str]:
+    """Each argument of an argparse help text with its description (empty when it has none)."""
+    entries: dict[str, str] = {}
+    current = ""
+    for line in help_text.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            current, _, description = line.strip().partition("  ")
+            entries[current] = description.strip()
+        elif line.startswith("    ") and current:
+            entries[current] = f"{entries[current]} {line.strip()}".strip()
+        else:
+            current = ""
+    return entries
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_describes_every_argument(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli([command, "--help"], capsys)
+    assert exit_info.value.code == 0
+    entries = _help_entries(capsys.readouterr().out)
+    assert entries, "no arguments found in the help text"
+    undescribed = sorted(name for name, description in entries.items() if not description)
+    assert undescribed == []
+
+
+def test_severity_help_says_it_overrides_severities(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run_cli(["check", "--help"], capsys)
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--severity ID=LEVEL,... override the severity of these rules" in help_text
+
+
+def test_no_command_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli([], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"tcommlint: error: a command is required: {', '.join(COMMANDS)} (see --help)\n"
