@@ -208,6 +208,7 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.show_config:
         return _show_config(config, fail_on, output_format, rule_dirs, selection)
     rules = load_rules(rule_dirs)
+    _check_rule_ids(selection, {rule.id for rule in rules})
     haproxy = _haproxy_binary(args.haproxy)
 
     def run() -> Any:
@@ -252,6 +253,22 @@ def _run_check(args: argparse.Namespace) -> int:
         print(f"tcommlint: fixed {fixed} finding{'' if fixed == 1 else 's'}", file=sys.stderr)
     worst = max((SEVERITY_RANK[f.severity] for f in result.findings), default=0)
     return EXIT_FINDINGS if worst >= SEVERITY_RANK[fail_on] else EXIT_OK
+
+
+def _check_rule_ids(selection: Any, known: set[str]) -> None:
+    """``--select``, ``--ignore`` and ``--severity`` name rules that exist (else exit 2)."""
+    from tcommlint.engine import unknown_rule
+
+    flags = (
+        ("--select", selection.select, True),
+        ("--ignore", selection.ignore, True),
+        ("--severity", [rule_id for rule_id, _ in selection.severity], False),
+    )
+    for flag, patterns, prefix in flags:
+        for pattern in sorted(patterns):
+            reason = unknown_rule(pattern, known, prefix=prefix)
+            if reason:
+                raise UsageError(f"{flag}: {reason}")
 
 
 def _haproxy_binary(name: str | None) -> str | None:

@@ -60,8 +60,13 @@ def check(
     result is the same, in the same order. With ``haproxy`` (a binary), the alerts of its
     ``-c`` on each HAProxy file are added as TC001.
     """
+    known = {rule.id for rule in rules}
+    if config is not None:
+        config.check_rule_ids(known)
     work = []
     for deployment_plan, manifest in planned(paths, cwd, config):
+        if manifest is not None and manifest is not config:
+            manifest.check_rule_ids(known)
         merged = _merge(selection, config, manifest if manifest is not config else None)
         work.append(_Job(deployment_plan, manifest, merged, haproxy))
     if jobs > 1 and len(work) > 1:

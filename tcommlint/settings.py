@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -15,6 +16,8 @@ from tcommlint.source import Span
 from tcommlint.yamlread import YamlDocument, read_yaml, validate
 
 MANIFEST_NAME = "tcommlint.yaml"
+# The ``rules:`` fields that name rules, and whether they take prefixes as ``--select`` does.
+RULE_ID_FIELDS = (("select", True), ("ignore", True), ("severity", False), ("mandatory", False))
 
 
 class ConfigFile(NamedTuple):
@@ -29,6 +32,24 @@ class ConfigFile(NamedTuple):
         """The ``rules:`` table (select, ignore, mandatory, severity)."""
         rules: dict[str, Any] = self.data.get("rules", {})
         return rules
+
+    def check_rule_ids(self, known: Collection[str]) -> None:
+        """Every rule ID of the ``rules:`` table names a rule of ``known`` (else exit 2); select
+        and ignore may give prefixes."""
+        from tcommlint.engine import unknown_rule
+
+        rules = self.rules()
+        problems = []  # the first in the file is reported
+        for field, prefix in RULE_ID_FIELDS:
+            for index, pattern in enumerate(rules.get(field, ())):
+                reason = unknown_rule(pattern, known, prefix=prefix)
+                if reason:
+                    item = pattern if field == "severity" else index
+                    line = self.lines.get(f"rules/{field}/{item}", 0)
+                    problems.append((line, f"field 'rules/{field}': {reason}"))
+        if problems:
+            line, message = min(problems)
+            raise UsageError(message, self.display, line)
 
 
 def display_path(path: Path, cwd: Path) -> str:
