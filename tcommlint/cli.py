@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--write-baseline",
         metavar="FILE",
-        help="accept today's findings: write them to FILE",
+        help="accept today's findings: write them to FILE and exit 0",
     )
     check.add_argument(
         "--haproxy",
@@ -237,9 +237,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
         result = attach_evidence(result, args.logs)
     if args.write_baseline:
-        from tcommlint.baseline import write_baseline
-
-        write_baseline(args.write_baseline, result)
+        _write_baseline(args.write_baseline, result)
     if args.baseline:
         from tcommlint.baseline import apply_baseline
 
@@ -250,9 +248,27 @@ def _run_check(args: argparse.Namespace) -> int:
     )
     _write(text, args.output, output_format in output.JSON_FORMATS)
     if args.fix:
-        print(f"tcommlint: fixed {fixed} finding{'' if fixed == 1 else 's'}", file=sys.stderr)
+        print(f"tcommlint: fixed {_plural(fixed, 'finding')}", file=sys.stderr)
+    if args.write_baseline:
+        return EXIT_OK  # accepting today's findings is the run's purpose, not a failure
     worst = max((SEVERITY_RANK[f.severity] for f in result.findings), default=0)
     return EXIT_FINDINGS if worst >= SEVERITY_RANK[fail_on] else EXIT_OK
+
+
+def _write_baseline(path: str, result: Any) -> None:
+    """``--write-baseline``: write it and say so on stderr, with what it could not accept."""
+    from tcommlint.baseline import write_baseline
+
+    written = write_baseline(path, result)
+    message = f"tcommlint: wrote {_plural(written, 'finding')} to {path}"
+    mandatory = sum(1 for finding in result.findings if finding.rule in result.mandatory)
+    if mandatory:
+        message += f"; {_plural(mandatory, 'finding')} of mandatory rules left out"
+    print(message, file=sys.stderr)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _check_rule_ids(selection: Any, known: set[str]) -> None:
