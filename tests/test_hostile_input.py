@@ -158,7 +158,7 @@ def test_merge_keys_in_a_manifest_and_a_rule_file(
     )
     code, _, err = run_cli(["check", "d"], capsys)
     assert code == 2
-    assert "d/tcommlint.yaml: top level: unknown key 'base'" in err
+    assert "d/tcommlint.yaml:1: top level: unknown key 'base'" in err
     write_tree(in_tmp / "d", {"tcommlint.yaml": "deployment: {<<: {name: merged}}\n"})
     _, report = run_json(["check", "d"], capsys)
     assert report["deployments"][0]["name"] == "merged"

@@ -163,3 +163,43 @@ def test_show_config_without_a_file(in_tmp: Path, capsys: pytest.CaptureFixture[
     assert code == 0
     assert "config: (none)" in out.splitlines()
     assert "fail_on: warning" in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "deployment:\n  average_session_duration: 45 minutes\n",
+            "tcommlint.yaml:2: field 'deployment/average_session_duration': "
+            "'45 minutes' is not a duration: write 45m",
+        ),
+        (
+            "deployment:\n  average_session_duration: 1 hour 30 mins\n",
+            "'1 hour 30 mins' is not a duration: write 90m",
+        ),
+        (
+            "deployment:\n  average_session_duration: soon\n",
+            "'soon' is not a duration (write 90s, 45m, 2h, 1d, d:hh:mm:ss or seconds)",
+        ),
+        (
+            "format: text\nfail-on: error\n",
+            "tcommlint.yaml:2: top level: unknown key 'fail-on' (did you mean 'fail_on'?)",
+        ),
+        (
+            "deployment:\n  name: eu\n  sesion_cookie: JSESSIONID\n",
+            "tcommlint.yaml:3: field 'deployment': unknown key 'sesion_cookie' "
+            "(did you mean 'session_cookie'?)",
+        ),
+        ("rules:\n  ignor: [TC208]\n", "unknown key 'ignor' (did you mean 'ignore'?)"),
+        ("colour: red\n", "tcommlint.yaml:1: top level: unknown key 'colour'\n"),
+    ],
+    ids=["words", "compound", "no-hint", "top-key", "nested-key", "rules-key", "no-guess"],
+)
+def test_manifest_errors_say_how_to_write_it(
+    content: str, message: str, nested: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (nested / "tcommlint.yaml").write_text(content, encoding="utf-8")
+    code, out, err = run_cli(["check", "d"], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("tcommlint: error: ") and len(err.splitlines()) == 1
+    assert message in err
