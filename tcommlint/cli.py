@@ -205,10 +205,11 @@ def _run_check(args: argparse.Namespace) -> int:
     output_format = args.format or settings.get("format", "text")
     rule_dirs = [*settings.get("rule_dirs", []), *args.rules]
     selection = Selection(args.select, args.ignore, args.severity)
-    if args.show_config:
-        return _show_config(config, fail_on, output_format, rule_dirs, selection)
     rules = load_rules(rule_dirs)
-    _check_rule_ids(selection, {rule.id for rule in rules})
+    known = {rule.id for rule in rules}
+    _check_rule_ids(selection, known)
+    if args.show_config:
+        return _show_config(args, config, selection, cwd, known)
     haproxy = _haproxy_binary(args.haproxy)
 
     def run() -> Any:
@@ -308,18 +309,13 @@ def _show_fixes(result: Any, cwd: Path) -> int:
 
 
 def _show_config(
-    config: Any, fail_on: str, output_format: str, rule_dirs: list[str], selection: Any
+    args: argparse.Namespace, config: Any, selection: Any, cwd: Path, known: set[str]
 ) -> int:
-    lines = [
-        f"config: {config.display if config else '(none)'}",
-        f"format: {output_format}",
-        f"fail_on: {fail_on}",
-        f"rule_dirs: {', '.join(rule_dirs) or '(bundled only)'}",
-        f"select: {', '.join(sorted(selection.select)) or '(all)'}",
-        f"ignore: {', '.join(sorted(selection.ignore)) or '(none)'}",
-        f"severity: {', '.join(f'{k}={v}' for k, v in selection.severity) or '(defaults)'}",
-    ]
-    print("\n".join(lines))
+    from tcommlint.show_config import render
+
+    if config is not None:
+        config.check_rule_ids(known)
+    sys.stdout.write(render(args, config, selection, cwd, known))
     return EXIT_OK
 
 

@@ -152,17 +152,18 @@ def test_show_config_prints_the_effective_settings(
     )
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == f"config: {(nested / 'tcommlint.yaml').resolve().as_posix()}"
-    assert "format: json" in lines
-    assert "fail_on: info" in lines
-    assert "ignore: TC208, TC211" in lines
+    config = (nested / "tcommlint.yaml").resolve().as_posix()
+    assert lines[0] == f"config: {config}"
+    assert f"format: json ({config})" in lines
+    assert "fail_on: info (command line)" in lines
+    assert "ignore: TC208, TC211 (command line)" in lines
 
 
 def test_show_config_without_a_file(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(["check", "--show-config"], capsys)
     assert code == 0
     assert "config: (none)" in out.splitlines()
-    assert "fail_on: warning" in out.splitlines()
+    assert "fail_on: warning (default)" in out.splitlines()
 
 
 @pytest.mark.parametrize(
@@ -203,3 +204,52 @@ def test_manifest_errors_say_how_to_write_it(
     assert (code, out) == (2, "")
     assert err.startswith("tcommlint: error: ") and len(err.splitlines()) == 1
     assert message in err
+
+
+def test_show_config_merges_the_rule_settings_and_names_their_sources(
+    nested: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (nested / "a" / "b" / "tcommlint.yaml").write_text(
+        "rules:\n  select: [TC0]\n  ignore: [TC005]\n  severity: {TC003: info, TC004: error}\n"
+        "  mandatory: [TC001]\n",
+        encoding="utf-8",
+    )
+    argv = ["check", "--show-config", "--ignore", "TC008", "--severity", "TC004=info"]
+    code, out, _ = run_cli(argv, capsys)
+    assert code == 0
+    assert out.splitlines()[4:] == [
+        "select: TC0 (tcommlint.yaml)",
+        "ignore: TC008 (command line); TC005 (tcommlint.yaml)",
+        "severity: TC004=info (command line); TC003=info (tcommlint.yaml)",
+        "mandatory: TC001 (tcommlint.yaml)",
+    ]
+
+
+def test_show_config_with_paths_shows_each_deployment_manifest(
+    nested: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (nested / "a" / "b" / "tcommlint.yaml").write_text(
+        "rules: {ignore: [TC208]}\n", encoding="utf-8"
+    )
+    (nested / "a" / "b" / "d" / "tcommlint.yaml").write_text(
+        "deployment:\n  name: prod-eu\n  average_session_duration: 45m\n"
+        "rules:\n  ignore: [TC211]\n  severity: {TC212: error}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli(["check", "--show-config", "d"], capsys)
+    assert code == 0
+    section = out.split("deployment prod-eu: d\n", 1)[1].splitlines()
+    assert section[0] == "  manifest: d/tcommlint.yaml"
+    assert "  app_path: /api (default)" in section
+    assert "  average_session_duration: 45m" in section
+    assert "  ignore: TC211 (d/tcommlint.yaml); TC208 (tcommlint.yaml)" in section
+    assert "  severity: TC212=error (d/tcommlint.yaml)" in section
+
+
+def test_show_config_checks_rule_ids(nested: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (nested / "a" / "b" / "tcommlint.yaml").write_text(
+        "rules: {ignore: [TC999]}\n", encoding="utf-8"
+    )
+    code, out, err = run_cli(["check", "--show-config"], capsys)
+    assert (code, out) == (2, "")
+    assert "unknown rule ID or prefix 'TC999'" in err
