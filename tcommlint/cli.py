@@ -104,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--fix", action="store_true", help="apply safe automatic fixes")
     check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff, also the fixes that change another team's file",
+    )
+    check.add_argument(
         "--diff", action="store_true", help="show the fixes as a diff, write nothing"
     )
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -220,14 +225,14 @@ def _run_check(args: argparse.Namespace) -> int:
 
     result = run()
     if args.diff:
-        return _show_fixes(result, cwd)
+        return _show_fixes(result, cwd, args.unsafe_fixes)
     fixed = 0
     if args.fix:
         from tcommlint import fix
 
         # One fix can reveal the next (a key's case, then its value): repeat until stable.
         for _ in range(fix.MAX_PASSES):
-            patches = fix.plan_patches(result.findings, cwd)
+            patches = fix.plan_patches(result.findings, cwd, args.unsafe_fixes)
             if not patches:
                 break
             fix.write_patches(patches, cwd)
@@ -245,11 +250,16 @@ def _run_check(args: argparse.Namespace) -> int:
         result = apply_baseline(args.baseline, result, selection)
     colour = output_format == "text" and _wants_colour(args.output)
     text = renderer(output_format)(
-        result, colour=colour, quiet=args.quiet, statistics=args.statistics
+        result,
+        colour=colour,
+        quiet=args.quiet,
+        statistics=args.statistics,
+        unsafe_fixes=args.unsafe_fixes,
     )
     _write(text, args.output, output_format in output.JSON_FORMATS)
     if args.fix:
-        print(f"tcommlint: fixed {_plural(fixed, 'finding')}", file=sys.stderr)
+        fixed_text = f"fixed {_plural(fixed, 'finding')}"
+        print(f"tcommlint: {fixed_text}{_unsafe_note(result, args.unsafe_fixes)}", file=sys.stderr)
     if args.write_baseline:
         return EXIT_OK  # accepting today's findings is the run's purpose, not a failure
     worst = max((SEVERITY_RANK[f.severity] for f in result.findings), default=0)
@@ -299,13 +309,23 @@ def _haproxy_binary(name: str | None) -> str | None:
     return binary
 
 
-def _show_fixes(result: Any, cwd: Path) -> int:
-    """``--diff``: print what ``--fix`` would change and write nothing; 1 when there is a change."""
+def _show_fixes(result: Any, cwd: Path, unsafe: bool) -> int:
+    """``--diff``: print what ``--fix`` would change and write nothing; 1 when there is a change,
+    else a line on stderr that says there is nothing to fix."""
     from tcommlint import fix
 
-    patches = fix.plan_patches(result.findings, cwd)
+    patches = fix.plan_patches(result.findings, cwd, unsafe)
+    if not patches:
+        print(f"tcommlint: nothing to fix{_unsafe_note(result, unsafe)}", file=sys.stderr)
+        return EXIT_OK
     sys.stdout.write(fix.unified_diff(patches))
-    return EXIT_FINDINGS if patches else EXIT_OK
+    return EXIT_FINDINGS
+
+
+def _unsafe_note(result: Any, unsafe: bool) -> str:
+    """``; N more with --unsafe-fixes`` when fixes are held back for that flag."""
+    held_back = 0 if unsafe else sum(1 for f in result.findings if f.fixable(True) and f.unsafe_fix)
+    return f"; {held_back} more with --unsafe-fixes" if held_back else ""
 
 
 def _show_config(

@@ -161,6 +161,7 @@ def _findings(
         data = {"deployment": view, rule.variable: item}
         default = rule.severity_when.evaluate(data) if rule.severity_when else rule.severity
         span = _span(rule.at.evaluate(data), rule)
+        edits = _edits(rule, data)
         found.append(
             Finding(
                 rule=rule.id,
@@ -171,8 +172,10 @@ def _findings(
                 span=span,
                 related=_related(rule, data, span),
                 key=rule.key.render(data) if rule.key else "",
-                edits=_edits(rule, data),
+                edits=edits,
                 fix=rule.fix_description.render(data) if rule.fix_description else "",
+                # A fix that edits another file than the finding's changes what another team owns.
+                unsafe_fix=rule.fix_unsafe or any(e.span.path != span.path for e in edits),
             )
         )
     return found

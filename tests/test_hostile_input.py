@@ -330,7 +330,7 @@ def test_fix_of_a_value_written_with_escapes_edits_nothing_else(
     write_tree(in_tmp / "d", {"proxy/proxy.properties": proxy, "server/rconfig.json": server})
     code, report = run_json(["check", "d", "--select", "TC101"], capsys)
     assert [f["rule"] for f in report["findings"]] == ["TC101"]
-    code, out, _ = run_cli(["check", "d", "--select", "TC101", "--diff"], capsys)
+    code, out, _ = run_cli(["check", "d", "--select", "TC101", "--diff", "--unsafe-fixes"], capsys)
     assert (code, out) == (0, "")  # --diff: 1 only when there is a change
 
 
