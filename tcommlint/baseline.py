@@ -56,8 +56,9 @@ def _roots(result: RunResult) -> dict[str, str]:
     return {d.deployment.name: d.deployment.root for d in result.deployments}
 
 
-def write_baseline(path: str, result: RunResult) -> None:
-    """Write every current finding (except mandatory rules) to ``path``.
+def write_baseline(path: str, result: RunResult) -> int:
+    """Write every current finding (except mandatory rules) to ``path``; returns the number of
+    entries written.
 
     ``reason`` and ``expires`` of entries already in an existing, valid baseline are kept.
     """
@@ -89,6 +90,7 @@ def write_baseline(path: str, result: RunResult) -> None:
         Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as error:
         raise UsageError(f"cannot write baseline: {error.strerror}", path) from None
+    return len(entries)
 
 
 def _previous_entries(path: str) -> dict[tuple[str, str, str], Entry]:

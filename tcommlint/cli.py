@@ -14,6 +14,8 @@ from tcommlint.findings import SEVERITY_RANK
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "html")
+_FORMAT_HELP = "output format (default: text)"
+_RULES_HELP = "also load the rules of DIR (repeatable)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,23 +33,69 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = commands.add_parser("check", help="check deployments")
-    check.add_argument("paths", nargs="*", metavar="PATH")
-    check.add_argument("--format", choices=CHECK_FORMATS)
-    check.add_argument("-o", "--output", metavar="FILE")
-    check.add_argument("--select", type=_ids, default=frozenset())
-    check.add_argument("--ignore", type=_ids, default=frozenset())
-    check.add_argument("--severity", type=_severities, default=())
-    check.add_argument("--fail-on", choices=("error", "warning", "info", "never"))
-    check.add_argument("--config", metavar="FILE")
-    check.add_argument("--show-config", action="store_true")
-    check.add_argument("--rules", action="append", default=[], metavar="DIR")
-    check.add_argument("--no-cache", action="store_true")
-    check.add_argument("-q", "--quiet", action="store_true")
-    check.add_argument("--statistics", action="store_true")
-    check.add_argument("--jobs", type=_positive, default=1, metavar="N")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="deployments or files (default: .)")
+    check.add_argument("--format", choices=CHECK_FORMATS, help="report format (default: text)")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    check.add_argument(
+        "--select",
+        type=_ids,
+        default=frozenset(),
+        metavar="ID,...",
+        help="run only these rules (IDs or prefixes such as TC2)",
+    )
+    check.add_argument(
+        "--ignore",
+        type=_ids,
+        default=frozenset(),
+        metavar="ID,...",
+        help="do not run these rules (IDs or prefixes)",
+    )
+    check.add_argument(
+        "--severity",
+        type=_severities,
+        default=(),
+        metavar="ID=LEVEL,...",
+        help="override the severity of these rules (LEVEL: error, warning or info)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "never"),
+        help="exit 1 on findings at or above this severity (default: warning)",
+    )
+    check.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file (default: nearest tcommlint.yaml or pyproject.toml [tool.tcommlint])",
+    )
+    check.add_argument(
+        "--show-config", action="store_true", help="print the effective settings and exit"
+    )
+    check.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also load the rules of DIR (repeatable)",
+    )
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument("-q", "--quiet", action="store_true", help="leave out the summary line")
+    check.add_argument(
+        "--statistics", action="store_true", help="count findings per rule instead of listing them"
+    )
+    check.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="check deployments in N processes (default: 1)",
+    )
     check.add_argument("--logs", metavar="DIR", help="attach log evidence to findings")
-    check.add_argument("--baseline", metavar="FILE")
-    check.add_argument("--write-baseline", metavar="FILE")
+    check.add_argument("--baseline", metavar="FILE", help="leave out the findings FILE accepts")
+    check.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="accept today's findings: write them to FILE and exit 0",
+    )
     check.add_argument(
         "--haproxy",
         metavar="PATH",
@@ -70,36 +118,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--fix", action="store_true", help="apply safe automatic fixes")
     check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff, also the fixes that change another team's file",
+    )
+    check.add_argument(
         "--diff", action="store_true", help="show the fixes as a diff, write nothing"
     )
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     rules = commands.add_parser("rules", help="list the rules")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
-    rules.add_argument("--rules", action="append", default=[], metavar="DIR")
+    rules.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
+    rules.add_argument("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
     explain = commands.add_parser("explain", help="explain one rule")
-    explain.add_argument("rule_id", metavar="ID")
-    explain.add_argument("--rules", action="append", default=[], metavar="DIR")
+    explain.add_argument("rule_id", metavar="ID", help="a rule ID or name (TC209)")
+    explain.add_argument("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
     show = commands.add_parser("show", help="print the deployment model")
-    show.add_argument("paths", nargs="*", metavar="PATH")
-    show.add_argument("--format", choices=("text", "json", "mermaid"), default="text")
+    show.add_argument("paths", nargs="*", metavar="PATH", help="deployments (default: .)")
+    show.add_argument(
+        "--format", choices=("text", "json", "mermaid"), default="text", help=_FORMAT_HELP
+    )
     show.add_argument(
         "--trace",
         action="store_true",
         help="print the simulated chat session step by step (text and json)",
     )
     logs = commands.add_parser("logs", help="find known signatures in TComm logs")
-    logs.add_argument("files", nargs="+", metavar="FILE")
-    logs.add_argument("--format", choices=("text", "json"), default="text")
+    logs.add_argument("files", nargs="+", metavar="FILE", help="TComm proxy or server logs")
+    logs.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     har = commands.add_parser("har", help="check cookie constancy in a browser HAR capture")
-    har.add_argument("file", metavar="FILE")
-    har.add_argument("--app-path", default="/api")
-    har.add_argument("--session-cookie", default="JSESSIONID")
-    har.add_argument("--format", choices=("text", "json"), default="text")
+    har.add_argument("file", metavar="FILE", help="a HAR file saved from the browser")
+    har.add_argument("--app-path", default="/api", help="the application's path (default: /api)")
+    har.add_argument(
+        "--session-cookie",
+        default="JSESSIONID",
+        help="the session cookie's name (default: JSESSIONID)",
+    )
+    har.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     diff = commands.add_parser("diff", help="compare two snapshots of a deployment")
-    diff.add_argument("old", metavar="OLD")
-    diff.add_argument("new", metavar="NEW")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument("old", metavar="OLD", help="the deployment before the change")
+    diff.add_argument("new", metavar="NEW", help="the deployment after the change")
+    diff.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     return parser
 
 
@@ -144,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required: check, rules, explain (see --help)")
+            raise UsageError(f"a command is required: {', '.join(_COMMANDS)} (see --help)")
         return int(_COMMANDS[args.command](args))
     except UsageError as error:
         print(f"tcommlint: error: {error}", file=sys.stderr)
@@ -178,15 +237,19 @@ def _run_check(args: argparse.Namespace) -> int:
     output_format = args.format or settings.get("format", "text")
     rule_dirs = [*settings.get("rule_dirs", []), *args.rules]
     selection = Selection(args.select, args.ignore, args.severity)
+    rules = load_rules(rule_dirs)
+    known = {rule.id for rule in rules}
+    _check_rule_ids(selection, known)
     if args.show_config:
-        return _show_config(config, fail_on, output_format, rule_dirs, selection)
+        return _show_config(args, config, selection, cwd, known)
     if args.list_files:
         from tcommlint.listing import render_files
 
-        listed = check(args.paths, cwd, [], selection, config, require=args.require)
+        listed = check(
+            args.paths, cwd, rules, selection, config, require=args.require, load_only=True
+        )
         output.write(render_files(listed))
         return EXIT_OK
-    rules = load_rules(rule_dirs)
     haproxy = _haproxy_binary(args.haproxy)
 
     def run() -> Any:
@@ -205,14 +268,14 @@ def _run_check(args: argparse.Namespace) -> int:
 
     result = run()
     if args.diff:
-        return _show_fixes(result, cwd)
+        return _show_fixes(result, cwd, args.unsafe_fixes)
     fixed = 0
     if args.fix:
         from tcommlint import fix
 
         # One fix can reveal the next (a key's case, then its value): repeat until stable.
         for _ in range(fix.MAX_PASSES):
-            patches = fix.plan_patches(result.findings, cwd)
+            patches = fix.plan_patches(result.findings, cwd, args.unsafe_fixes)
             if not patches:
                 break
             fix.write_patches(patches, cwd)
@@ -223,22 +286,59 @@ def _run_check(args: argparse.Namespace) -> int:
 
         result = attach_evidence(result, args.logs)
     if args.write_baseline:
-        from tcommlint.baseline import write_baseline
-
-        write_baseline(args.write_baseline, result)
+        _write_baseline(args.write_baseline, result)
     if args.baseline:
         from tcommlint.baseline import apply_baseline
 
         result = apply_baseline(args.baseline, result, selection)
     colour = output_format == "text" and _wants_colour(args.output)
     text = renderer(output_format)(
-        result, colour=colour, quiet=args.quiet, statistics=args.statistics
+        result,
+        colour=colour,
+        quiet=args.quiet,
+        statistics=args.statistics,
+        unsafe_fixes=args.unsafe_fixes,
     )
     _write(text, args.output, output_format in output.JSON_FORMATS)
     if args.fix:
-        print(f"tcommlint: fixed {fixed} finding{'' if fixed == 1 else 's'}", file=sys.stderr)
+        fixed_text = f"fixed {_plural(fixed, 'finding')}"
+        print(f"tcommlint: {fixed_text}{_unsafe_note(result, args.unsafe_fixes)}", file=sys.stderr)
+    if args.write_baseline:
+        return EXIT_OK  # accepting today's findings is the run's purpose, not a failure
     worst = max((SEVERITY_RANK[f.severity] for f in result.findings), default=0)
     return EXIT_FINDINGS if worst >= SEVERITY_RANK[fail_on] else EXIT_OK
+
+
+def _write_baseline(path: str, result: Any) -> None:
+    """``--write-baseline``: write it and say so on stderr, with what it could not accept."""
+    from tcommlint.baseline import write_baseline
+
+    written = write_baseline(path, result)
+    message = f"tcommlint: wrote {_plural(written, 'finding')} to {path}"
+    mandatory = sum(1 for finding in result.findings if finding.rule in result.mandatory)
+    if mandatory:
+        message += f"; {_plural(mandatory, 'finding')} of mandatory rules left out"
+    print(message, file=sys.stderr)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _check_rule_ids(selection: Any, known: set[str]) -> None:
+    """``--select``, ``--ignore`` and ``--severity`` name rules that exist (else exit 2)."""
+    from tcommlint.engine import unknown_rule
+
+    flags = (
+        ("--select", selection.select, True),
+        ("--ignore", selection.ignore, True),
+        ("--severity", [rule_id for rule_id, _ in selection.severity], False),
+    )
+    for flag, patterns, prefix in flags:
+        for pattern in sorted(patterns):
+            reason = unknown_rule(pattern, known, prefix=prefix)
+            if reason:
+                raise UsageError(f"{flag}: {reason}")
 
 
 def _haproxy_binary(name: str | None) -> str | None:
@@ -252,28 +352,33 @@ def _haproxy_binary(name: str | None) -> str | None:
     return binary
 
 
-def _show_fixes(result: Any, cwd: Path) -> int:
-    """``--diff``: print what ``--fix`` would change and write nothing; 1 when there is a change."""
+def _show_fixes(result: Any, cwd: Path, unsafe: bool) -> int:
+    """``--diff``: print what ``--fix`` would change and write nothing; 1 when there is a change,
+    else a line on stderr that says there is nothing to fix."""
     from tcommlint import fix
 
-    patches = fix.plan_patches(result.findings, cwd)
+    patches = fix.plan_patches(result.findings, cwd, unsafe)
+    if not patches:
+        print(f"tcommlint: nothing to fix{_unsafe_note(result, unsafe)}", file=sys.stderr)
+        return EXIT_OK
     sys.stdout.write(fix.unified_diff(patches))
-    return EXIT_FINDINGS if patches else EXIT_OK
+    return EXIT_FINDINGS
+
+
+def _unsafe_note(result: Any, unsafe: bool) -> str:
+    """``; N more with --unsafe-fixes`` when fixes are held back for that flag."""
+    held_back = 0 if unsafe else sum(1 for f in result.findings if f.fixable(True) and f.unsafe_fix)
+    return f"; {held_back} more with --unsafe-fixes" if held_back else ""
 
 
 def _show_config(
-    config: Any, fail_on: str, output_format: str, rule_dirs: list[str], selection: Any
+    args: argparse.Namespace, config: Any, selection: Any, cwd: Path, known: set[str]
 ) -> int:
-    lines = [
-        f"config: {config.display if config else '(none)'}",
-        f"format: {output_format}",
-        f"fail_on: {fail_on}",
-        f"rule_dirs: {', '.join(rule_dirs) or '(bundled only)'}",
-        f"select: {', '.join(sorted(selection.select)) or '(all)'}",
-        f"ignore: {', '.join(sorted(selection.ignore)) or '(none)'}",
-        f"severity: {', '.join(f'{k}={v}' for k, v in selection.severity) or '(defaults)'}",
-    ]
-    print("\n".join(lines))
+    from tcommlint.show_config import render
+
+    if config is not None:
+        config.check_rule_ids(known)
+    sys.stdout.write(render(args, config, selection, cwd, known))
     return EXIT_OK
 
 

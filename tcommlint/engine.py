@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 from tcommlint.errors import UsageError
@@ -14,6 +15,7 @@ from tcommlint.expr import (
     Template,
     bind,
     cel_safe,
+    closest_within,
 )
 from tcommlint.expr_cost import COST_MARK
 from tcommlint.facts import PARTS, deployment_facts
@@ -49,6 +51,24 @@ class Selection(NamedTuple):
     def severity_of(self, rule_id: str, default: str) -> str:
         """The configured severity of a rule, else its default."""
         return dict(self.severity).get(rule_id, default)
+
+
+def unknown_rule(pattern: str, known: Collection[str], *, prefix: bool) -> str:
+    """Why ``pattern`` names no rule of ``known`` (with a did-you-mean), or "" when it names one.
+
+    With ``prefix``, a pattern that starts some rule IDs (``TC2``) names those rules, as in
+    ``--select``; without it only a whole rule ID does (severities, mandatory rules).
+    """
+    if pattern in known:
+        return ""
+    starts = any(rule_id.startswith(pattern) for rule_id in known)
+    if prefix and starts:
+        return ""
+    if starts:
+        return f"{pattern!r} is a prefix; name whole rule IDs here"
+    guess = closest_within(pattern, sorted(known), 2 if len(pattern) > 4 else 1)
+    hint = f" (did you mean {guess!r}?)" if guess else ""
+    return f"unknown rule {'ID or prefix' if prefix else 'ID'} {pattern!r}{hint}"
 
 
 class Outcome(NamedTuple):
@@ -148,6 +168,7 @@ def _findings(
         data = {"deployment": view, rule.variable: item}
         default = rule.severity_when.evaluate(data) if rule.severity_when else rule.severity
         span = _span(rule.at.evaluate(data), rule)
+        edits = _edits(rule, data)
         found.append(
             Finding(
                 rule=rule.id,
@@ -158,8 +179,10 @@ def _findings(
                 span=span,
                 related=_related(rule, data, span),
                 key=rule.key.render(data) if rule.key else "",
-                edits=_edits(rule, data),
+                edits=edits,
                 fix=rule.fix_description.render(data) if rule.fix_description else "",
+                # A fix that edits another file than the finding's changes what another team owns.
+                unsafe_fix=rule.fix_unsafe or any(e.span.path != span.path for e in edits),
             )
         )
     return found

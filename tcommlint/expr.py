@@ -88,14 +88,16 @@ def parse_duration(text: str) -> int:
     if ":" in text:
         parts = text.split(":")
         if len(parts) > 4 or not all(part.isdigit() for part in parts):
-            raise ValueError(f"not a duration: {text!r}")
+            raise ValueError(f"{text!r} is not a duration")
         total = 0
         for part, factor in zip(reversed(parts), (1, 60, 3600, 86400), strict=False):
             total += int(part) * factor
         return _in_range(total, text)
     match = _DURATION.match(text)
     if not match:
-        raise ValueError(f"not a duration: {text!r} (use 90s, 45m, 2h, 1d, d:hh:mm:ss or seconds)")
+        raise ValueError(
+            f"{text!r} is not a duration (write 90s, 45m, 2h, 1d, d:hh:mm:ss or seconds)"
+        )
     return _in_range(int(int(match.group(1)) * _UNIT_SECONDS[match.group(2)]), text)
 
 
@@ -103,6 +105,36 @@ def _in_range(seconds: int, text: str) -> int:
     if seconds > _INT64_MAX:
         raise ValueError(f"duration out of range: {text[:40]!r}")
     return seconds
+
+
+_WRITTEN = re.compile(r"[0-9]+[smhd]?|([0-9]+:){1,3}[0-9]+")  # the manifest's spelling
+_SPOKEN = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)")
+_UNIT_WORDS = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
+    **dict.fromkeys(("d", "day", "days"), 86400),
+}
+
+
+def duration_hint(text: str) -> str:
+    """How to write ``text`` as a duration when a person would read it as one and it is not
+    written so: ``45 minutes`` → ``45m``, ``1h 30m`` → ``90m``; else ""."""
+    if _WRITTEN.fullmatch(text):
+        return ""
+    spoken = text.strip().lower()
+    parts = _SPOKEN.findall(spoken)
+    if not parts or _SPOKEN.sub("", spoken).replace("and", "").strip(" ,"):
+        return ""
+    if any(unit not in _UNIT_WORDS for _, unit in parts):
+        return ""
+    seconds = sum((float(number) * _UNIT_WORDS[unit] for number, unit in parts), 0.0)
+    if seconds < 1 or not seconds.is_integer():
+        return ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds % size == 0:
+            return f"{int(seconds) // size}{unit}"
+    return ""
 
 
 def human_duration(seconds: int) -> str:

@@ -46,6 +46,11 @@ class Finding(NamedTuple):
     evidence: tuple[str, ...] = ()  # log lines that confirm the finding (``check --logs``)
     edits: tuple[Edit, ...] = ()  # the safe fix, when the rule has one
     fix: str = ""  # what the fix does
+    unsafe_fix: bool = False  # applied only with --unsafe-fixes: it changes another team's file
+
+    def fixable(self, unsafe: bool = False) -> bool:
+        """Whether ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) has edits for it."""
+        return bool(self.edits) and (unsafe or not self.unsafe_fix)
 
     def sort_key(self) -> tuple[str, int, int, str, str, str, str]:
         """Findings sort by path, line, column, rule ID, message, then what tells apart the

@@ -1,4 +1,8 @@
-"""``check --fix`` and ``--diff``: apply the rules' safe text edits, atomically.
+"""``check --fix`` and ``--diff``: apply the rules' text edits, atomically.
+
+A fix the rule marks ``safety: unsafe``, or one that edits another file than its finding's (the
+server's file for a finding in the proxy's: another team's), is applied only with
+``--unsafe-fixes``.
 
 An edit replaces ``old`` by ``new`` where ``old`` stands at its span (see
 :mod:`tcommlint.edits`); an edit whose ``old`` text is not there is skipped, so a fix never
@@ -33,10 +37,13 @@ class FilePatch(NamedTuple):
     fixed: tuple[Finding, ...]
 
 
-def plan_patches(findings: list[Finding], cwd: Path) -> list[FilePatch]:
-    """The patches the findings' safe fixes make, one per file, in path order."""
+def plan_patches(findings: list[Finding], cwd: Path, unsafe: bool = False) -> list[FilePatch]:
+    """The patches the findings' safe fixes make (and the unsafe ones with ``unsafe``), one per
+    file, in path order."""
     by_path: dict[str, list[tuple[Edit, Finding]]] = {}
     for finding in findings:
+        if not finding.fixable(unsafe):
+            continue
         for edit in finding.edits:
             by_path.setdefault(edit.span.path, []).append((edit, finding))
     patches = []

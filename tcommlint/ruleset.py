@@ -27,6 +27,7 @@ class Rule:
         "data",
         "fix_description",
         "fix_edits",
+        "fix_unsafe",
         "id",
         "key",
         "lines",
@@ -80,6 +81,7 @@ class Rule:
         fix = data.get("fix")
         self.fix_edits: Compiled | None = None
         self.fix_description: Template | None = None
+        self.fix_unsafe: bool = fix is not None and fix.get("safety") == "unsafe"
         if fix is not None:
             self.fix_edits = _expression(
                 path, lines, "fix/edits", fix["edits"], variables, programs

@@ -54,6 +54,7 @@ def check(
     rule_dirs: tuple[str, ...] = (),
     haproxy: str | None = None,
     require: frozenset[str] = frozenset(),
+    load_only: bool = False,
 ) -> RunResult:
     """Check the deployments named by ``paths``; no recognised file at all is a usage error.
 
@@ -61,13 +62,20 @@ def check(
     (each loads ``rule_dirs`` itself: compiled rules do not cross process boundaries); the
     result is the same, in the same order. With ``haproxy`` (a binary), the alerts of its
     ``-c`` on each HAProxy file are added as TC001. ``require`` adds to each manifest's
-    ``require``.
+    ``require``. ``load_only`` reads the deployments and evaluates no rule (``--list-files``).
     """
+    known = {rule.id for rule in rules}
+    if config is not None:
+        config.check_rule_ids(known)
     work = []
     for deployment_plan, manifest in planned(paths, cwd, config):
+        if manifest is not None and manifest is not config:
+            manifest.check_rule_ids(known)
         merged = _merge(selection, config, manifest if manifest is not config else None)
         work.append(_Job(deployment_plan, manifest, merged, haproxy, require))
-    if jobs > 1 and len(work) > 1:
+    if load_only:
+        outcomes = [_check_one(job, cwd, []) for job in work]
+    elif jobs > 1 and len(work) > 1:
         outcomes = _in_processes(work, cwd, rule_dirs, jobs)
     else:
         outcomes = [_check_one(job, cwd, rules) for job in work]

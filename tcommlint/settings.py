@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from tcommlint import cache
 from tcommlint.errors import UsageError
-from tcommlint.expr import parse_duration
+from tcommlint.expr import duration_hint, parse_duration
 from tcommlint.model import Manifest, ProxyAddress
 from tcommlint.resources import schema
 from tcommlint.source import Span
 from tcommlint.yamlread import YamlDocument, read_yaml, validate
 
 MANIFEST_NAME = "tcommlint.yaml"
+# The ``rules:`` fields that name rules, and whether they take prefixes as ``--select`` does.
+RULE_ID_FIELDS = (("select", True), ("ignore", True), ("severity", False), ("mandatory", False))
 
 
 class ConfigFile(NamedTuple):
@@ -29,6 +32,24 @@ class ConfigFile(NamedTuple):
         """The ``rules:`` table (select, ignore, mandatory, severity)."""
         rules: dict[str, Any] = self.data.get("rules", {})
         return rules
+
+    def check_rule_ids(self, known: Collection[str]) -> None:
+        """Every rule ID of the ``rules:`` table names a rule of ``known`` (else exit 2); select
+        and ignore may give prefixes."""
+        from tcommlint.engine import unknown_rule
+
+        rules = self.rules()
+        problems = []  # the first in the file is reported
+        for field, prefix in RULE_ID_FIELDS:
+            for index, pattern in enumerate(rules.get(field, ())):
+                reason = unknown_rule(pattern, known, prefix=prefix)
+                if reason:
+                    item = pattern if field == "severity" else index
+                    line = self.lines.get(f"rules/{field}/{item}", 0)
+                    problems.append((line, f"field 'rules/{field}': {reason}"))
+        if problems:
+            line, message = min(problems)
+            raise UsageError(message, self.display, line)
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -54,8 +75,8 @@ def read_config(path: Path, cwd: Path) -> ConfigFile:
     document = read_yaml(display, content.decode("utf-8", errors="replace"))
     if document.data is None:
         document = YamlDocument({}, {})
-    validate(display, document, schema("manifest.schema.json"))
     _check_durations(display, document)
+    validate(display, document, schema("manifest.schema.json"))
     cache.put("manifest", content, {"data": document.data, "lines": document.lines})
     return ConfigFile(path, display, document.data, document.lines)
 
@@ -76,17 +97,23 @@ def _read_pyproject(path: Path, display: str, content: bytes) -> ConfigFile:
         raise UsageError("invalid TOML: 'tool' is not a table", display)
     table = tool.get("tcommlint", {})
     document = YamlDocument(table, {})
-    validate(f"{display} [tool.tcommlint]", document, schema("manifest.schema.json"))
     _check_durations(display, document)
+    validate(f"{display} [tool.tcommlint]", document, schema("manifest.schema.json"))
     return ConfigFile(path, display, table, {})
 
 
 def _check_durations(display: str, document: YamlDocument) -> None:
-    value = document.data.get("deployment", {}).get("average_session_duration")
-    if value is None:
+    """A duration in words says how to write it (before the schema, which would only say that
+    it does not match a pattern); numbers and other types are left to the schema."""
+    deployment = document.data.get("deployment") if isinstance(document.data, dict) else None
+    value = deployment.get("average_session_duration") if isinstance(deployment, dict) else None
+    if not isinstance(value, str):
         return
+    hint = duration_hint(value)
     try:
-        parse_duration(str(value))
+        if hint:
+            raise ValueError(f"{value!r} is not a duration: write {hint}")
+        parse_duration(value)
     except ValueError as error:
         line = document.lines.get("deployment/average_session_duration", 0)
         raise UsageError(

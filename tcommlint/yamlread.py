@@ -73,7 +73,7 @@ def validate(path: str, document: YamlDocument, schema: dict[str, Any]) -> None:
         return
     error = jsonschema.exceptions.best_match(errors) or errors[0]
     field = "/".join(str(part) for part in error.absolute_path)
-    line = _nearest_line(document.lines, field)
+    line = _nearest_line(document.lines, "/".join(filter(None, (field, _unknown_key(error)))))
     label = f"field '{field}'" if field else "top level"
     raise UsageError(f"{label}: {_reason(error)}", path, line)
 
@@ -111,6 +111,20 @@ def _reason(error: Any) -> str:
     if error.validator == "pattern" and "description" in error.schema:
         return f"{error.instance!r} is not {error.schema['description']}"
     if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"unknown key {', '.join(repr(e) for e in extra)}"
+        from tcommlint.expr import closest_within
+
+        known = sorted(error.schema.get("properties", {}))
+        extra = []
+        for key in sorted(set(error.instance) - set(known)):
+            guess = closest_within(key, known, 2)
+            extra.append(f"{key!r} (did you mean {guess!r}?)" if guess else repr(key))
+        return f"unknown key {', '.join(extra)}"
     return str(error.message)
+
+
+def _unknown_key(error: Any) -> str:
+    """The first key that ``additionalProperties`` refuses, else ""."""
+    if error.validator != "additionalProperties":
+        return ""
+    known = error.schema.get("properties", {})
+    return min((str(key) for key in error.instance if key not in known), default="")

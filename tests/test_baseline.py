@@ -30,8 +30,9 @@ def check(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, st
 
 def write_baseline(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     code, _, err = check(capsys, "--write-baseline", "baseline.json", "--quiet")
-    assert code == 1, err  # writing a baseline does not change the verdict of this run
     data: dict[str, Any] = json.loads(Path("baseline.json").read_text(encoding="utf-8"))
+    count = len(data["entries"])
+    assert (code, err) == (0, f"tcommlint: wrote {count} findings to baseline.json\n")
     return data
 
 
@@ -150,7 +151,7 @@ def test_mandatory_rule_is_never_suppressed(
     )
     code, out, err = check(capsys, "--baseline", "baseline.json")
     assert code == 1
-    assert [line.split()[1] for line in out.splitlines()[:-1] if not line.startswith(" ")] == [
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("chat-broken/")] == [
         "TC101"
     ]
     assert "TC101 is mandatory" in err
@@ -194,3 +195,19 @@ def test_invalid_baseline_is_a_usage_error(
     assert out == ""
     assert err.startswith("tcommlint: error: baseline.json")
     assert expected in err
+
+
+def test_writing_says_what_it_wrote_and_exits_0(
+    broken: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = broken / "tcommlint.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8") + "rules:\n  mandatory: [TC101]\n", encoding="utf-8"
+    )
+    code, out, err = check(capsys, "--write-baseline", "baseline.json")
+    assert code == 0
+    assert "TC101 [error]" in out  # the report is still printed
+    assert err == (
+        "tcommlint: wrote 7 findings to baseline.json; 1 finding of mandatory rules left out\n"
+    )
+    assert check(capsys, "--baseline", "baseline.json")[0] == 1  # TC101 still fails the gate

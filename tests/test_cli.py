@@ -322,3 +322,114 @@ def test_statistics_and_quiet(
     assert len(out.splitlines()) == 7
     _, out, _ = run_cli(["check", "chat-broken", "--quiet"], capsys)
     assert "in 1 deployment" not in out and "TC101 [error]" in out
+
+
+COMMANDS = ("check", "rules", "explain", "show", "logs", "har", "diff")
+
+
+def _help_entries(help_text: str) -> dict[str, str]:
+    """Each argument of an argparse help text with its description (empty when it has none)."""
+    entries: dict[str, str] = {}
+    current = ""
+    for line in help_text.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            current, _, description = line.strip().partition("  ")
+            entries[current] = description.strip()
+        elif line.startswith("    ") and current:
+            entries[current] = f"{entries[current]} {line.strip()}".strip()
+        else:
+            current = ""
+    return entries
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_describes_every_argument(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli([command, "--help"], capsys)
+    assert exit_info.value.code == 0
+    entries = _help_entries(capsys.readouterr().out)
+    assert entries, "no arguments found in the help text"
+    undescribed = sorted(name for name, description in entries.items() if not description)
+    assert undescribed == []
+
+
+def test_severity_help_says_it_overrides_severities(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run_cli(["check", "--help"], capsys)
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--severity ID=LEVEL,... override the severity of these rules" in help_text
+
+
+def test_no_command_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli([], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"tcommlint: error: a command is required: {', '.join(COMMANDS)} (see --help)\n"
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--select", "TC999"], "--select: unknown rule ID or prefix 'TC999'"),
+        (
+            ["--select", "tc2o1"],
+            "--select: unknown rule ID or prefix 'TC2O1' (did you mean 'TC201'?)",
+        ),
+        (["--ignore", "ALL"], "--ignore: unknown rule ID or prefix 'ALL'"),
+        (["--ignore", "TC005,TC9"], "--ignore: unknown rule ID or prefix 'TC9'"),
+        (["--severity", "TC999=error"], "--severity: unknown rule ID 'TC999'"),
+        (["--severity", "TC00=info"], "--severity: 'TC00' is a prefix; name whole rule IDs here"),
+        (["--select", "XX001"], "--select: unknown rule ID or prefix 'XX001'"),
+    ],
+    ids=[
+        "select",
+        "did-you-mean",
+        "ignore-all",
+        "ignore-prefix",
+        "severity",
+        "severity-prefix",
+        "not-loaded",
+    ],
+)
+def test_unknown_rule_ids_are_usage_errors(
+    flags: list[str], message: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp / "d", BROKEN_PROXY)
+    code, out, err = run_cli(["check", "d", *flags], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"tcommlint: error: {message}")
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("rules", "line", "message"),
+    [
+        ("rules:\n  ignore:\n    - TC005\n    - TC999\n", 4, "field 'rules/ignore': unknown rule"),
+        ("rules:\n  select: [TC9]\n", 2, "field 'rules/select': unknown rule ID or prefix 'TC9'"),
+        ("rules:\n  severity:\n    TC999: error\n", 3, "field 'rules/severity': unknown rule ID"),
+        ("rules:\n  mandatory: [TC2]\n", 2, "field 'rules/mandatory': 'TC2' is a prefix"),
+    ],
+    ids=["ignore", "select", "severity", "mandatory"],
+)
+def test_unknown_rule_ids_in_a_manifest_are_usage_errors(
+    rules: str, line: int, message: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp / "d", {**BROKEN_PROXY, "tcommlint.yaml": rules})
+    code, out, err = run_cli(["check", "d"], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"tcommlint: error: d/tcommlint.yaml:{line}: {message}")
+
+
+def test_rule_ids_of_loaded_rule_directories_are_known(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp / "d", BROKEN_PROXY)
+    write_tree(in_tmp / "extra-rules", {"XX001-proxy-name-required.yaml": CUSTOM_RULE})
+    settings = "rules:\n  mandatory: [XX001]\n  severity: {XX001: info}\n"
+    write_tree(in_tmp, {"tcommlint.yaml": f"rule_dirs: [extra-rules]\n{settings}"})
+    code, report = run_json(["check", "d", "--select", "XX", "--severity", "XX001=info"], capsys)
+    assert code == 0
+    assert [(f["rule"], f["severity"]) for f in report["findings"]] == [("XX001", "info")]
+    write_tree(in_tmp, {"tcommlint.yaml": settings})  # the rules are no longer in use
+    code, _, err = run_cli(["check", "d"], capsys)
+    assert code == 2
+    assert err.startswith("tcommlint: error: tcommlint.yaml:2: field 'rules/mandatory': unknown")

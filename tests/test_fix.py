@@ -28,7 +28,7 @@ def test_fix_removes_the_fixable_findings_and_keeps_other_bytes(
     broken: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = _snapshot(broken)
-    code, _, err = run_cli(["check", "chat", "--fix"], capsys)
+    code, _, err = run_cli(["check", "chat", "--fix", "--unsafe-fixes"], capsys)
     assert code == 1  # TC205, TC209, TC301, TC211 have no safe fix
     assert err == "tcommlint: fixed 3 findings\n"
     _, report = run_json(["check", "chat"], capsys)
@@ -47,9 +47,9 @@ def test_fix_removes_the_fixable_findings_and_keeps_other_bytes(
 
 
 def test_fix_is_idempotent(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run_cli(["check", "chat", "--fix"], capsys)
+    run_cli(["check", "chat", "--fix", "--unsafe-fixes"], capsys)
     once = _snapshot(broken)
-    _, _, err = run_cli(["check", "chat", "--fix"], capsys)
+    _, _, err = run_cli(["check", "chat", "--fix", "--unsafe-fixes"], capsys)
     assert err == "tcommlint: fixed 0 findings\n"
     assert _snapshot(broken) == once
 
@@ -58,7 +58,7 @@ def test_diff_shows_the_fix_and_writes_nothing(
     broken: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = _snapshot(broken)
-    code, out, _ = run_cli(["check", "chat", "--diff"], capsys)
+    code, out, _ = run_cli(["check", "chat", "--diff", "--unsafe-fixes"], capsys)
     assert code == 1
     assert "--- a/chat/server/rconfig.properties\n+++ b/chat/server/rconfig.properties\n" in out
     assert "-enable.callagentMessage=false\n+enable.callagentMessage=true\n" in out
@@ -125,3 +125,68 @@ def test_fix_cookie_case_in_every_irule_mention(
     assert after == before.replace('"jsessionid"', '"JSESSIONID"')
     _, report = run_json(["check", "d", "--select", "TC2"], capsys)
     assert report["findings"] == []
+
+
+SERVER = "server/rconfig.properties"
+
+
+def test_fix_of_another_teams_file_needs_unsafe_fixes(
+    broken: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _snapshot(broken)
+    code, _, err = run_cli(["check", "chat", "--fix"], capsys)
+    assert code == 1
+    # Fixed, proxy-2's AutoCallQueue is true too: a second TC101 that only the server's flag fixes.
+    assert err == "tcommlint: fixed 2 findings; 2 more with --unsafe-fixes\n"
+    after = _snapshot(broken)
+    assert after[SERVER] == before[SERVER]  # TC101's fix edits the server team's file
+    assert after != before
+    code, out, err = run_cli(["check", "chat", "--diff"], capsys)
+    assert (code, out) == (0, "")
+    assert err == "tcommlint: nothing to fix; 2 more with --unsafe-fixes\n"
+    code, _, err = run_cli(["check", "chat", "--fix", "--unsafe-fixes"], capsys)
+    assert err == "tcommlint: fixed 2 findings\n"  # one edit of the server fixes both
+    assert b"enable.callagentMessage=true" in _snapshot(broken)[SERVER]
+
+
+def test_a_fix_that_edits_another_file_is_unsafe_without_being_marked(
+    broken: Path, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = (EXAMPLES.parent / "rules" / "TC101-duplicate-queuing.yaml").read_text()
+    assert "  safety: unsafe" in source
+    unmarked = "".join(line for line in source.splitlines(True) if "safety:" not in line)
+    write_tree(in_tmp / "extra", {"XX101.yaml": unmarked.replace("id: TC101", "id: XX101")})
+    before = _snapshot(broken)
+    argv = ["check", "chat", "--rules", "extra", "--select", "XX101", "--fix"]
+    _, _, err = run_cli(argv, capsys)
+    assert err == "tcommlint: fixed 0 findings; 1 more with --unsafe-fixes\n"
+    assert _snapshot(broken) == before
+
+
+def test_text_report_marks_fixable_findings_and_counts_them(
+    broken: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(["check", "chat"], capsys)
+    assert code == 1
+    marked = [line.split()[1] for line in out.splitlines() if " [*] " in line]
+    assert marked == ["TC005", "TC005"]
+    assert out.endswith(" (12 files)\n2 fixable with `--fix` (1 more with `--unsafe-fixes`)\n")
+    _, out, _ = run_cli(["check", "chat", "--unsafe-fixes"], capsys)
+    assert [line.split()[1] for line in out.splitlines() if " [*] " in line] == [
+        "TC101",
+        "TC005",
+        "TC005",
+    ]
+    assert out.endswith(" (12 files)\n3 fixable with `--fix`\n")
+    run_cli(["check", "chat", "--fix"], capsys)
+    _, out, _ = run_cli(["check", "chat"], capsys)
+    assert out.endswith(" (12 files)\n2 fixable with `--fix --unsafe-fixes`\n")
+    run_cli(["check", "chat", "--fix", "--unsafe-fixes"], capsys)
+    _, out, _ = run_cli(["check", "chat"], capsys)
+    assert " [*] " not in out and "fixable" not in out
+
+
+def test_diff_with_nothing_to_fix_says_so(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(EXAMPLES / "chat-fixed", in_tmp / "chat")
+    code, out, err = run_cli(["check", "chat", "--diff"], capsys)
+    assert (code, out, err) == (0, "", "tcommlint: nothing to fix\n")

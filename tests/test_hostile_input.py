@@ -158,7 +158,7 @@ def test_merge_keys_in_a_manifest_and_a_rule_file(
     )
     code, _, err = run_cli(["check", "d"], capsys)
     assert code == 2
-    assert "d/tcommlint.yaml: top level: unknown key 'base'" in err
+    assert "d/tcommlint.yaml:1: top level: unknown key 'base'" in err
     write_tree(in_tmp / "d", {"tcommlint.yaml": "deployment: {<<: {name: merged}}\n"})
     _, report = run_json(["check", "d"], capsys)
     assert report["deployments"][0]["name"] == "merged"
@@ -330,7 +330,7 @@ def test_fix_of_a_value_written_with_escapes_edits_nothing_else(
     write_tree(in_tmp / "d", {"proxy/proxy.properties": proxy, "server/rconfig.json": server})
     code, report = run_json(["check", "d", "--select", "TC101"], capsys)
     assert [f["rule"] for f in report["findings"]] == ["TC101"]
-    code, out, _ = run_cli(["check", "d", "--select", "TC101", "--diff"], capsys)
+    code, out, _ = run_cli(["check", "d", "--select", "TC101", "--diff", "--unsafe-fixes"], capsys)
     assert (code, out) == (0, "")  # --diff: 1 only when there is a change
 
 

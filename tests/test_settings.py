@@ -152,14 +152,104 @@ def test_show_config_prints_the_effective_settings(
     )
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == f"config: {(nested / 'tcommlint.yaml').resolve().as_posix()}"
-    assert "format: json" in lines
-    assert "fail_on: info" in lines
-    assert "ignore: TC208, TC211" in lines
+    config = (nested / "tcommlint.yaml").resolve().as_posix()
+    assert lines[0] == f"config: {config}"
+    assert f"format: json ({config})" in lines
+    assert "fail_on: info (command line)" in lines
+    assert "ignore: TC208, TC211 (command line)" in lines
 
 
 def test_show_config_without_a_file(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(["check", "--show-config"], capsys)
     assert code == 0
     assert "config: (none)" in out.splitlines()
-    assert "fail_on: warning" in out.splitlines()
+    assert "fail_on: warning (default)" in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "deployment:\n  average_session_duration: 45 minutes\n",
+            "tcommlint.yaml:2: field 'deployment/average_session_duration': "
+            "'45 minutes' is not a duration: write 45m",
+        ),
+        (
+            "deployment:\n  average_session_duration: 1 hour 30 mins\n",
+            "'1 hour 30 mins' is not a duration: write 90m",
+        ),
+        (
+            "deployment:\n  average_session_duration: soon\n",
+            "'soon' is not a duration (write 90s, 45m, 2h, 1d, d:hh:mm:ss or seconds)",
+        ),
+        (
+            "format: text\nfail-on: error\n",
+            "tcommlint.yaml:2: top level: unknown key 'fail-on' (did you mean 'fail_on'?)",
+        ),
+        (
+            "deployment:\n  name: eu\n  sesion_cookie: JSESSIONID\n",
+            "tcommlint.yaml:3: field 'deployment': unknown key 'sesion_cookie' "
+            "(did you mean 'session_cookie'?)",
+        ),
+        ("rules:\n  ignor: [TC208]\n", "unknown key 'ignor' (did you mean 'ignore'?)"),
+        ("colour: red\n", "tcommlint.yaml:1: top level: unknown key 'colour'\n"),
+    ],
+    ids=["words", "compound", "no-hint", "top-key", "nested-key", "rules-key", "no-guess"],
+)
+def test_manifest_errors_say_how_to_write_it(
+    content: str, message: str, nested: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (nested / "tcommlint.yaml").write_text(content, encoding="utf-8")
+    code, out, err = run_cli(["check", "d"], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("tcommlint: error: ") and len(err.splitlines()) == 1
+    assert message in err
+
+
+def test_show_config_merges_the_rule_settings_and_names_their_sources(
+    nested: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (nested / "a" / "b" / "tcommlint.yaml").write_text(
+        "rules:\n  select: [TC0]\n  ignore: [TC005]\n  severity: {TC003: info, TC004: error}\n"
+        "  mandatory: [TC001]\n",
+        encoding="utf-8",
+    )
+    argv = ["check", "--show-config", "--ignore", "TC008", "--severity", "TC004=info"]
+    code, out, _ = run_cli(argv, capsys)
+    assert code == 0
+    assert out.splitlines()[4:] == [
+        "select: TC0 (tcommlint.yaml)",
+        "ignore: TC008 (command line); TC005 (tcommlint.yaml)",
+        "severity: TC004=info (command line); TC003=info (tcommlint.yaml)",
+        "mandatory: TC001 (tcommlint.yaml)",
+    ]
+
+
+def test_show_config_with_paths_shows_each_deployment_manifest(
+    nested: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (nested / "a" / "b" / "tcommlint.yaml").write_text(
+        "rules: {ignore: [TC208]}\n", encoding="utf-8"
+    )
+    (nested / "a" / "b" / "d" / "tcommlint.yaml").write_text(
+        "deployment:\n  name: prod-eu\n  average_session_duration: 45m\n"
+        "rules:\n  ignore: [TC211]\n  severity: {TC212: error}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli(["check", "--show-config", "d"], capsys)
+    assert code == 0
+    section = out.split("deployment prod-eu: d\n", 1)[1].splitlines()
+    assert section[0] == "  manifest: d/tcommlint.yaml"
+    assert "  app_path: /api (default)" in section
+    assert "  average_session_duration: 45m" in section
+    assert "  ignore: TC211 (d/tcommlint.yaml); TC208 (tcommlint.yaml)" in section
+    assert "  severity: TC212=error (d/tcommlint.yaml)" in section
+
+
+def test_show_config_checks_rule_ids(nested: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (nested / "a" / "b" / "tcommlint.yaml").write_text(
+        "rules: {ignore: [TC999]}\n", encoding="utf-8"
+    )
+    code, out, err = run_cli(["check", "--show-config"], capsys)
+    assert (code, out) == (2, "")
+    assert "unknown rule ID or prefix 'TC999'" in err

@@ -10,27 +10,47 @@ RESET = "\033[0m"
 
 
 def render(
-    result: RunResult, *, colour: bool = False, quiet: bool = False, statistics: bool = False
+    result: RunResult,
+    *,
+    colour: bool = False,
+    quiet: bool = False,
+    statistics: bool = False,
+    unsafe_fixes: bool = False,
 ) -> str:
-    """The human report."""
+    """The human report; ``[*]`` marks the findings ``--fix`` can fix (as ruff marks them)."""
     lines = []
     if statistics:  # counts per rule instead of the findings, as ruff --statistics does
         lines.extend(_statistics(result.findings))
     else:
         for finding in result.findings:
-            lines.append(_line(finding, colour))
+            lines.append(_line(finding, colour, finding.fixable(unsafe_fixes)))
             lines.extend(f"    {r.span}: {r.message}" for r in finding.related)
             lines.extend(f"    evidence: {line}" for line in finding.evidence)
     if not quiet:
         lines.append(summary(result))
+        lines.extend(_fixable(result.findings, unsafe_fixes))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _line(finding: Finding, colour: bool) -> str:
+def _line(finding: Finding, colour: bool, fixable: bool) -> str:
     severity = f"[{finding.severity}]"
     if colour:
         severity = f"{COLOURS[finding.severity]}{severity}{RESET}"
-    return f"{finding.span}: {finding.rule} {severity} {finding.message}"
+    marker = " [*]" if fixable else ""
+    return f"{finding.span}: {finding.rule} {severity}{marker} {finding.message}"
+
+
+def _fixable(findings: list[Finding], unsafe_fixes: bool) -> list[str]:
+    """``N fixable with `--fix```, and how many more ``--unsafe-fixes`` would add."""
+    fixable = sum(1 for finding in findings if finding.fixable(unsafe_fixes))
+    more = sum(1 for finding in findings if finding.fixable(True)) - fixable
+    if fixable and more:
+        return [f"{fixable} fixable with `--fix` ({more} more with `--unsafe-fixes`)"]
+    if fixable:
+        return [f"{fixable} fixable with `--fix`"]
+    if more:
+        return [f"{more} fixable with `--fix --unsafe-fixes`"]
+    return []
 
 
 def _statistics(findings: list[Finding]) -> list[str]:
