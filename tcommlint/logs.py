@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tcommlint import output
 from tcommlint.errors import UsageError
-from tcommlint.redact import redact_line
+from tcommlint.redact import redact_log_line
 
 if TYPE_CHECKING:
     from tcommlint.run import RunResult
@@ -403,7 +403,7 @@ def evidence_line(report: SignatureReport) -> str:
 def excerpt(text: str) -> str:
     """The message part of a log line, shortened around the signature keyword."""
     layout = _LAYOUT.match(text)
-    message = redact_line(text[layout.end() :].lstrip(" -:") if layout else text.strip())
+    message = redact_log_line(text[layout.end() :].lstrip(" -:") if layout else text.strip())
     if len(message) <= EXCERPT_CHARS:
         return message
     return message[: EXCERPT_CHARS - 1].rstrip() + "…"

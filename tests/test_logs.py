@@ -276,3 +276,17 @@ def test_check_logs_via_cli(
     code, _, err = run_cli(["check", "examples/chat-broken", "--logs", "no/such/dir"], capsys)
     assert code == 2
     assert "log directory not found" in err
+
+
+def test_log_evidence_is_redacted(tmp_path: Path) -> None:
+    log = tmp_path / "proxy.log"
+    log.write_text(
+        LINE + "[sid=AB12CD34] UnOpenedSessionNotAllowed login password=hunter2 token=abc7,"
+        ' "apiKey": "k-123" secret: s3cr3t\n',
+        encoding="utf-8",
+    )
+    reports, _ = scan([(log, "proxy.log")])
+    line = evidence_line(reports[0])
+    for secret in ("hunter2", "abc7", "k-123", "s3cr3t"):
+        assert secret not in line
+    assert "login password=******** token=********," in line
