@@ -40,6 +40,14 @@ def render_rule(rule: Rule) -> str:
     if docs.get("example"):
         parts.append(f"## Example\n\n```\n{docs['example'].rstrip()}\n```\n")
     parts.append(f"## How to fix\n\n{docs['fix'].strip()}\n")
+    if rule.log_signatures:
+        names = ", ".join(f"`{name}`" for name in rule.log_signatures)
+        parts.append(
+            f"## In the logs\n\nConfirmed by the log signature"
+            f"{'s' if len(rule.log_signatures) > 1 else ''} {names} "
+            "(`rules/logs/signatures.yaml`): `tcommlint logs` names this rule under it, and "
+            "`check --logs` attaches its first line to the finding.\n"
+        )
     if docs.get("references"):
         parts.append("## References\n\n" + "".join(f"- {ref}\n" for ref in docs["references"]))
     return "\n".join(parts)

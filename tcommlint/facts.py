@@ -155,7 +155,8 @@ def _tomcat(tomcat: TomcatConf) -> dict[str, Any]:
         "cookie_path": cookie_path,
         "cookie_path_loc": cookie_path_loc or loc(tomcat.header),
         "session_timeout_minutes": timeout,
-        "session_timeout_loc": timeout_loc or loc(tomcat.header),
+        # A default is changed in web.xml: point there, or nowhere when there is no web.xml.
+        "session_timeout_loc": loc(tomcat.web_xml) if timeout_inherited else timeout_loc,
         "session_timeout_inherited": timeout_inherited,
         "has_config_dir": tomcat.has_config_dir,
     }

@@ -1,9 +1,13 @@
 """Known failure signatures in TComm proxy and server logs (``tcommlint logs``, ``check --logs``).
 
-Logs are read line by line (plain or gzip, detected by content), decoded leniently, and
-matched with tolerant regular expressions on the text: the line layout of a TComm log is
-``timestamp level [thread] logger - message``, but any line is searched, so other layouts
-work as long as the message and a session id are on the same line.
+The signatures are data: ``rules/logs/signatures.yaml`` declares what each looks like, and a
+rule names the signatures that confirm its findings (``log_signatures``). Logs are read line by
+line (plain or gzip, detected by content), decoded leniently, and matched with tolerant regular
+expressions on the text: the line layout of a TComm log is ``timestamp level [thread] logger -
+message``, but any line is searched, so other layouts work as long as the message and a
+session id are on the same line. Session ids are recognised in the shapes TComm writes them
+(``sessionId=…``, ``sid:…``, ``session 4711``, ``[123456]``, UUIDs); one id is one session
+whatever its shape.
 """
 
 from __future__ import annotations
@@ -18,17 +22,21 @@ from io import BufferedReader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tcommlint import output
+from tcommlint import cache, output
 from tcommlint.errors import UsageError
-from tcommlint.redact import redact_line
+from tcommlint.redact import redact_log_line
 
 if TYPE_CHECKING:
+    from tcommlint.ruleset import Rule
     from tcommlint.run import RunResult
 
-STICKY_RULES = ("TC201", "TC202", "TC203", "TC204", "TC205", "TC206", "TC209", "TC213")
+SIGNATURES_FILE = "logs/signatures.yaml"  # under the rules folder
 NO_SESSION = "(no session id)"
 SHOWN_SESSIONS = 20
 EXCERPT_CHARS = 110
+# Only the start of a line is searched: the time of every pattern stays bounded however long a
+# line is (a stack trace folded into one line, a binary file given by mistake).
+MAX_LINE_CHARS = 4096
 
 
 class Signature(NamedTuple):
@@ -38,68 +46,166 @@ class Signature(NamedTuple):
     title: str
     meaning: str
     confirms: tuple[str, ...]
+    keywords: tuple[str, ...]  # lower case; a line without one of them is not searched
+    match: re.Pattern[str]
+    roles: frozenset[str] = frozenset()  # empty: lines of every role count
+    min_lines: int = 1
+    unless: re.Pattern[str] | None = None
+
+    @property
+    def per_session(self) -> bool:
+        """Judged on a session's lines together: a line without a session id cannot count."""
+        return self.min_lines > 1 or self.unless is not None
 
 
-SIGNATURES = {
-    "session-not-found": Signature(
-        "session-not-found",
-        'UnOpenedSessionNotAllowed / "No Session Found"',
-        "requests reached a proxy that does not hold their session: stickiness is broken",
-        STICKY_RULES,
-    ),
-    "duplicate-queuing": Signature(
-        "duplicate-queuing",
-        "\"Routing to Agent via 'WorkQueue'\" twice for one session",
-        "each session is queued twice: proxy and server both queue it",
-        ("TC101",),
-    ),
-    "no-routing": Signature(
-        "no-routing",
-        "session started, never routed or queued",
-        "sessions start on the server but nothing routes or queues them to an agent",
-        ("TC102",),
-    ),
-}
+# --- the signatures, from rules/logs/signatures.yaml ------------------------------------------
 
-# --- recognisers ----------------------------------------------------------------------------
 
+def load_signatures(rules: Iterable[Rule]) -> tuple[Signature, ...]:
+    """The declared signatures, each with the rules that name it in ``log_signatures``."""
+    declared = _declared()
+    known = {entry["id"] for entry in declared}
+    confirms: dict[str, list[str]] = {}
+    for rule in rules:
+        for name in rule.log_signatures:
+            if name not in known:
+                line = rule.lines.get("log_signatures", 0)
+                raise UsageError(f"unknown log signature '{name}'", rule.path, line)
+            confirms.setdefault(name, []).append(rule.id)
+    return tuple(_signature(entry, tuple(confirms.get(entry["id"], ()))) for entry in declared)
+
+
+def _declared() -> list[dict[str, Any]]:
+    """The validated entries of the signatures file (cached by content, like the rules)."""
+    from tcommlint.resources import rules_dir
+
+    path = rules_dir() / SIGNATURES_FILE
+    display = f"rules/{SIGNATURES_FILE}"
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read log signatures: {error.strerror}", display) from None
+    cached = cache.get("log-signatures", content)
+    if cached is not None:
+        entries: list[dict[str, Any]] = cached
+        return entries
+    from tcommlint.resources import schema
+    from tcommlint.yamlread import read_yaml, validate
+
+    document = read_yaml(display, content.decode("utf-8", errors="replace"))
+    validate(display, document, schema("log-signatures.schema.json"))
+    entries = document.data["signatures"]
+    _check_declared(entries, document.lines, display)
+    cache.put("log-signatures", content, entries)
+    return entries
+
+
+def _check_declared(entries: list[dict[str, Any]], lines: dict[str, int], display: str) -> None:
+    """Unique ids, and patterns that compile, match something and run in bounded time."""
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        if entry["id"] in seen:
+            where = lines.get(f"signatures/{index}/id", 0)
+            raise UsageError(f"log signature '{entry['id']}' is declared twice", display, where)
+        seen.add(entry["id"])
+        for field in ("match", "unless"):
+            for number, pattern in enumerate(entry.get(field, ())):
+                reason = pattern_problem(pattern, entry["keywords"])
+                if reason:
+                    key = f"signatures/{index}/{field}/{number}"
+                    raise UsageError(f"field '{key}': {reason}", display, lines.get(key, 0))
+
+
+def pattern_problem(pattern: str, keywords: list[str]) -> str:
+    """Why a signature pattern is refused, or ``""``."""
+    if not any(word in pattern.lower() for word in keywords):
+        return f"{pattern!r} names none of the keywords {', '.join(keywords)}"
+    from tcommlint.pipeline.regex import bounded
+
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as error:
+        return f"not a valid regular expression: {error}"
+    if not bounded(pattern):
+        return (
+            f"{pattern!r} can take exponential time (a repeated group that repeats or alternates)"
+        )
+    if compiled.search("") is not None:
+        return f"{pattern!r} matches an empty line, so it would match every line"
+    return ""
+
+
+def _signature(entry: dict[str, Any], confirms: tuple[str, ...]) -> Signature:
+    unless = entry.get("unless")
+    return Signature(
+        entry["id"],
+        entry["title"],
+        entry["meaning"],
+        confirms,
+        tuple(entry["keywords"]),
+        _any_of(entry["match"]),
+        frozenset(entry.get("roles", ())),
+        entry.get("min_lines", 1),
+        _any_of(unless) if unless else None,
+    )
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+
+
+# --- session ids and roles --------------------------------------------------------------------
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# An id standing alone: a UUID, a hex id (Tomcat's) or a number; not the start of a longer word.
+_BARE_ID = rf"({_UUID}|[0-9a-f]{{8,128}}|[0-9]{{4,32}})(?![\w-])"
 _SESSION_IDS = (
+    # sid=…, sessionId=…, sessionID: …, session_id="…"; a jvmRoute suffix (".proxy1") is not kept.
     re.compile(
         r"\b(?:sid|session[_-]?id|chatSessionId|jsessionid)\s*[=:]\s*[\"']?"
-        r"([A-Za-z0-9][A-Za-z0-9_-]{3,})",
+        r"([A-Za-z0-9][A-Za-z0-9_-]{3,127})",
         re.IGNORECASE,
     ),
-    re.compile(r"\bsession\s+(?:id\s+)?#?([0-9A-Fa-f]{8,}(?:-[0-9A-Fa-f]{4,})*)\b", re.IGNORECASE),
+    # session 4711, session: <uuid>, session id #A72E5D4B748F263C
+    re.compile(rf"\bsession\s*[:=]?\s*(?:id\s*[:=]?\s*)?#?{_BARE_ID}", re.IGNORECASE),
+    # [123456], [<uuid>]: a bracketed id, not a bracketed duration ("[4183] milliseconds")
+    re.compile(
+        rf"(?<!\w)\[\s*{_BARE_ID}\s*\](?!\s*(?:ms|millis\w*|s|secs?|seconds?|bytes?)\b)",
+        re.IGNORECASE,
+    ),
 )
-_NOT_FOUND = re.compile(r"UnOpenedSessionNotAllowed|No\s+Session\s+Found", re.IGNORECASE)
-_WORK_QUEUE = re.compile(r"Routing\s+to\s+Agent\s+via\s+['\"]?WorkQueue", re.IGNORECASE)
-_ROUTED = re.compile(
-    r"\b(?:routing\s+to\s+agent|routed\s+to\s+agent|added\s+to\s+(?:the\s+)?(?:work\s*)?queue"
-    r"|queued\s+(?:to|on|in|at)\b|enqueued)",
+_ANY_UUID = re.compile(rf"\b{_UUID}\b", re.IGNORECASE)
+# A UUID after one of these keys names something else than the session.
+_OTHER_KEY = re.compile(
+    r"\b(?:request|correlation|trace|span|message|msg|transaction|tx|user|agent|tenant)"
+    r"[_-]?id\s*[=:]\s*[\"']?$",
     re.IGNORECASE,
 )
-_STARTED = re.compile(
-    r"\bsession\s+(?:started|created|opened|start)\b"
-    r"|\b(?:starting|new|creating|opening)\s+(?:chat\s+)?session\b",
-    re.IGNORECASE,
-)
+_WHOLE_UUID = re.compile(_UUID, re.IGNORECASE)
 # Possessive quantifiers: each run is taken whole, as a match needs anyway, so a long run that
 # fails to match costs linear time, not quadratic (``[\d:.,]+\S*`` could split it n ways).
 _LAYOUT = re.compile(
     r"^\s*+\d{4}-\d\d-\d\d[ T][\d:.,]++\S*+\s++(?P<level>[A-Za-z]++)\s++\[[^\]]*+\]\s++"
     r"(?P<logger>\S++)"
 )
-# Cheap substring tests first: most lines of a busy log match nothing.
-_KEYWORDS = ("session", "routing", "routed", "queue", "unopened", "sid=", "sid:")
 
 
 def session_id(line: str) -> str:
-    """The session id named on the line, or ``""``."""
+    """The session id named on the line, or ``""``; a UUID in lower case, as it is one id
+    whatever the case it is written in."""
+    line = line[:MAX_LINE_CHARS]
     for pattern in _SESSION_IDS:
         found = pattern.search(line)
         if found:
-            return found.group(1)
+            return _canonical(found.group(1))
+    for found in _ANY_UUID.finditer(line):
+        if not _OTHER_KEY.search(line, max(0, found.start() - 40), found.start()):
+            return found.group(0).lower()
     return ""
+
+
+def _canonical(sid: str) -> str:
+    return sid.lower() if _WHOLE_UUID.fullmatch(sid) else sid
 
 
 def line_role(line: str, file_role: str) -> str:
@@ -208,56 +314,70 @@ class FileSummary(NamedTuple):
 class Scan:
     """Signature state over all files of one run; memory grows with sessions, not lines."""
 
-    def __init__(self) -> None:
-        self.not_found: dict[str, SessionTrack] = {}
-        self.work_queue: dict[str, SessionTrack] = {}
-        self.started: dict[str, SessionTrack] = {}
-        self.routed: set[str] = set()
+    def __init__(self, signatures: tuple[Signature, ...]) -> None:
+        self.signatures = signatures
+        self.tracks: list[dict[str, SessionTrack]] = [{} for _ in signatures]
+        self.cleared: list[set[str]] = [set() for _ in signatures]  # sessions an `unless` saw
         self.files: list[FileSummary] = []
+        self.keywords = tuple(dict.fromkeys(w for s in signatures for w in s.keywords))
 
     def feed(self, path: str, lines: Iterable[str]) -> None:
         """Scan one file's lines."""
         index = len(self.files)
         role = file_role(path)
         number = 0
+        keywords = self.keywords
         for number, line in enumerate(lines, start=1):
-            lowered = line.lower()
-            if any(word in lowered for word in _KEYWORDS):
-                self._line(Hit(path, number, line.rstrip("\r\n"), index), role)
+            text = line[:MAX_LINE_CHARS]
+            lowered = text.lower()
+            if any(word in lowered for word in keywords):
+                self._line(Hit(path, number, text.rstrip("\r\n"), index), lowered, role)
         self.files.append(FileSummary(path, role, number))
 
-    def _line(self, hit: Hit, role: str) -> None:
+    def _line(self, hit: Hit, lowered: str, file_role: str) -> None:
         text = hit.text
-        sid = session_id(text)
-        if _NOT_FOUND.search(text):
-            _track(self.not_found, sid or NO_SESSION, hit)
-            return
-        if not sid:
-            return
-        if _WORK_QUEUE.search(text):
-            _track(self.work_queue, sid, hit)
-        if _ROUTED.search(text):
-            self.routed.add(sid)
-        elif _STARTED.search(text) and line_role(text, role) != "proxy":
-            self.started.setdefault(sid, SessionTrack(hit))
+        sid: str | None = None  # found on first need: most lines match no signature
+        for signature, tracks, cleared in zip(
+            self.signatures, self.tracks, self.cleared, strict=True
+        ):
+            if not any(word in lowered for word in signature.keywords):
+                continue
+            clears = signature.unless is not None and signature.unless.search(text) is not None
+            if not clears and signature.match.search(text) is None:
+                continue
+            if sid is None:
+                sid = session_id(text)
+            if clears:
+                if sid:
+                    cleared.add(sid)
+            elif _counts(signature, sid, line_role(text, file_role)):
+                _track(tracks, sid or NO_SESSION, hit)
 
     def reports(self) -> list[SignatureReport]:
-        """The signatures found, in the order of ``SIGNATURES``."""
-        unrouted = {sid: t for sid, t in self.started.items() if sid not in self.routed}
-        candidates = {
-            "session-not-found": self.not_found,
-            "duplicate-queuing": {s: t for s, t in self.work_queue.items() if t.count >= 2},
-            "no-routing": unrouted,
-        }
+        """The signatures found, in the order they are declared."""
         found = []
-        for key, tracks in candidates.items():
-            if tracks:
-                sessions = tuple(
-                    SessionReport(sid, t.first, t.last, t.count) for sid, t in tracks.items()
-                )
-                sessions = tuple(sorted(sessions, key=lambda s: s.first.order()))
-                found.append(SignatureReport(SIGNATURES[key], sessions))
+        for signature, tracks, cleared in zip(
+            self.signatures, self.tracks, self.cleared, strict=True
+        ):
+            sessions = sorted(
+                (
+                    SessionReport(sid, track.first, track.last, track.count)
+                    for sid, track in tracks.items()
+                    if track.count >= signature.min_lines and sid not in cleared
+                ),
+                key=lambda s: s.first.order(),
+            )
+            if sessions:
+                found.append(SignatureReport(signature, tuple(sessions)))
         return found
+
+
+def _counts(signature: Signature, sid: str, role: str) -> bool:
+    """Whether a matching line counts: its role is one the signature reads, and it names a
+    session when the signature judges sessions as a whole."""
+    return (sid != "" or not signature.per_session) and (
+        not signature.roles or role in signature.roles
+    )
 
 
 def _track(tracks: dict[str, SessionTrack], sid: str, hit: Hit) -> None:
@@ -290,9 +410,11 @@ def _open(path: Path) -> gzip.GzipFile | BufferedReader:
     return path.open("rb")
 
 
-def scan(paths: list[tuple[Path, str]]) -> tuple[list[SignatureReport], list[FileSummary]]:
+def scan(
+    paths: list[tuple[Path, str]], signatures: tuple[Signature, ...]
+) -> tuple[list[SignatureReport], list[FileSummary]]:
     """Scan ``(path, display name)`` pairs in order; returns the signatures and the files."""
-    state = Scan()
+    state = Scan(signatures)
     for path, display in paths:
         if path.is_dir():
             raise UsageError("is a directory (give log files, or use check --logs DIR)", display)
@@ -305,7 +427,10 @@ def scan(paths: list[tuple[Path, str]]) -> tuple[list[SignatureReport], list[Fil
 
 def run(args: argparse.Namespace) -> int:
     """``tcommlint logs FILE…``: 1 when a signature is found, 0 otherwise."""
-    reports, files = scan([(Path(name), Path(name).as_posix()) for name in args.files])
+    from tcommlint.ruleset import load_rules
+
+    paths = [(Path(name), Path(name).as_posix()) for name in args.files]
+    reports, files = scan(paths, load_signatures(load_rules()))
     if args.format == "json":
         text = json.dumps(as_data(reports, files), indent=2, ensure_ascii=False) + "\n"
     else:
@@ -403,7 +528,7 @@ def evidence_line(report: SignatureReport) -> str:
 def excerpt(text: str) -> str:
     """The message part of a log line, shortened around the signature keyword."""
     layout = _LAYOUT.match(text)
-    message = redact_line(text[layout.end() :].lstrip(" -:") if layout else text.strip())
+    message = redact_log_line(text[layout.end() :].lstrip(" -:") if layout else text.strip())
     if len(message) <= EXCERPT_CHARS:
         return message
     return message[: EXCERPT_CHARS - 1].rstrip() + "…"
@@ -411,7 +536,7 @@ def excerpt(text: str) -> str:
 
 def attach_evidence(result: RunResult, log_dir: str) -> RunResult:
     """The result with log evidence on every finding whose rule a found signature confirms."""
-    reports, _ = scan(log_files(log_dir))
+    reports, _ = scan(log_files(log_dir), load_signatures(result.rules))
     by_rule: dict[str, list[str]] = {}
     for report in reports:
         for rule in report.signature.confirms:

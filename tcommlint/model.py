@@ -108,6 +108,7 @@ class TomcatConf(NamedTuple):
     jvm_route: Located[str] | None
     captcha_files: tuple[CaptchaFile, ...]
     has_config_dir: bool
+    web_xml: Span | None = None  # line 1 of web.xml, where session-timeout goes; None: no file
 
 
 # --- the deployment -----------------------------------------------------------------------

@@ -24,6 +24,12 @@ _PATTERNS = (
     re.compile(r"(\b(?:stats\s+auth|insecure-password|password)\s+)\S+(?:\s+\S+)?", re.IGNORECASE),
 )
 
+# Anywhere on a log line: key=value, key: value, "key": value (a message names several pairs).
+_LOG_PAIR = re.compile(
+    rf"(\b[\w.\-]*{_SENSITIVE}[\w.\-]*[\"']?\s*[=:]\s*)(?![\"']?\*{{8}})[\"']?[^\s\"',;&]+[\"']?",
+    re.IGNORECASE,
+)
+
 
 def is_sensitive(key: str) -> bool:
     """Whether a key names a credential."""
@@ -40,6 +46,11 @@ def redact_line(line: str) -> str:
     for pattern in _PATTERNS:
         line = pattern.sub(lambda m: m.group(1) + ('"' + MASK + '"' if _quoted(m) else MASK), line)
     return line
+
+
+def redact_log_line(line: str) -> str:
+    """A log line with credential values masked, also where a message names them mid-line."""
+    return _LOG_PAIR.sub(lambda m: m.group(1) + MASK, redact_line(line))
 
 
 def _quoted(match: re.Match[str]) -> bool:

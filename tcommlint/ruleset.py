@@ -31,6 +31,7 @@ class Rule:
         "id",
         "key",
         "lines",
+        "log_signatures",
         "message",
         "name",
         "path",
@@ -59,6 +60,8 @@ class Rule:
         self.severity: str = data["severity"]
         self.summary: str = data["summary"]
         self.requires: tuple[str, ...] = tuple(data.get("requires", ()))
+        # Ids in rules/logs/signatures.yaml; checked when logs are read (tcommlint.logs).
+        self.log_signatures: tuple[str, ...] = tuple(data.get("log_signatures", ()))
         self.variable: str = data.get("as", "item")
         variables = ("deployment", self.variable)
         verified = programs is not None

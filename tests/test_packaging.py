@@ -35,6 +35,7 @@ def test_wheel_contains_rules_and_schemas(wheel: Path) -> None:
     schemas = {p.name for p in (ROOT / "schemas").glob("*.json")}
     assert {f"tcommlint/_rules/{name}" for name in rules} <= names
     assert {f"tcommlint/_schemas/{name}" for name in schemas} <= names
+    assert "tcommlint/_rules/logs/signatures.yaml" in names
 
 
 def test_installed_package_runs_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:

@@ -122,7 +122,8 @@ def load_tomcat_conf(
     else:
         settings, header, errors, suppressions = _read(inputs)
         cache.put("tomcat", key, _encoded(settings, header, errors, suppressions))
-    return _resolved(settings, header, display_root, conf_dir, errors, suppressions)
+    web_xml = next((Span(display, 1, 1) for name, display, _ in inputs if name == "web.xml"), None)
+    return _resolved(settings, header, display_root, conf_dir, errors, suppressions, web_xml)
 
 
 def _resolved(
@@ -132,9 +133,15 @@ def _resolved(
     conf_dir: Path,
     errors: list[ParseError],
     suppressions: list[Suppression],
+    web_xml: Span | None = None,
 ) -> tuple[TomcatConf, tuple[ParseError, ...], tuple[Suppression, ...]]:
     header = header or Span(display_root or ".", 1, 1)
-    conf = _resolve(settings, header, display_root, conf_dir)
+    conf = _resolve(settings, header, display_root, conf_dir)._replace(web_xml=web_xml)
+    if settings.timeout is None and web_xml is not None:
+        # Tomcat's default lifetime: the place to change it is this web.xml.
+        note = "Tomcat default: 30 minutes (this web.xml sets no session-timeout)"
+        default = Located(_DEFAULT_TIMEOUT, web_xml, True, note)
+        conf = conf._replace(session_timeout_minutes=default)
     return conf, tuple(errors), tuple(suppressions)
 
 
@@ -296,7 +303,7 @@ def _resolve(settings: _Settings, header: Span, root: str, conf_dir: Path) -> To
     if name is None:
         name = Located(_DEFAULT_COOKIE, header, True, "Tomcat default session cookie name")
     timeout = settings.timeout or Located(
-        _DEFAULT_TIMEOUT, header, True, "Tomcat default from conf/web.xml: 30 minutes"
+        _DEFAULT_TIMEOUT, header, True, "Tomcat default: 30 minutes (no web.xml)"
     )
     http_only = settings.web_http_only or settings.http_only
     if http_only is None:
