@@ -277,6 +277,9 @@ def read_tmsh(path: str, text: str) -> tuple[list[TmshObject], list[ParseError]]
     A syntax error stops the reading of the rest of the file (braces no longer pair up):
     the objects before it are returned with one ParseError.
     """
+    stray = _lone_carriage_return(text)
+    if stray is not None:
+        return [], [ParseError(Span(path, *stray), _LONE_CR_REASON)]
     source = _Source(path, text)
     objects: list[TmshObject] = []
     try:
@@ -284,6 +287,27 @@ def read_tmsh(path: str, text: str) -> tuple[list[TmshObject], list[ParseError]]
     except TmshSyntaxError as error:
         return objects, [ParseError(Span(path, error.line, error.column), error.reason)]
     return objects, []
+
+
+_LONE_CR_REASON = (
+    "a carriage return not followed by a line feed: tmsh files end their lines with LF "
+    "(or CRLF), and how tmsh reads a carriage return alone is not known"
+)
+
+
+def _lone_carriage_return(text: str) -> tuple[int, int] | None:
+    """The line and column of the first ``\\r`` followed by more than blanks on its line.
+
+    A ``\\r`` before the ``\\n`` is a blank to the reader (CRLF reads like LF); one that
+    ends a line on its own would move every line and item after it, so it is refused.
+    """
+    if "\r" not in text:
+        return None
+    for number, line in enumerate(text.split("\n"), start=1):
+        cut = line.find("\r")
+        if cut >= 0 and line[cut:].strip(" \t\r"):
+            return number, cut + 1
+    return None
 
 
 # --- top level ----------------------------------------------------------------------------

@@ -407,14 +407,34 @@ def _section(header: Statement) -> Section:
 
 
 def read_haproxy(path: str, text: str) -> ReadResult:
-    """Read the text of an HAProxy configuration file; ``path`` is the display path."""
+    """Read the text of an HAProxy configuration file; ``path`` is the display path.
+
+    Lines end at ``\\n`` only. A ``\\r`` anywhere ends the statement, as it does for HAProxy
+    (even inside quotes), so a CRLF file reads like its LF twin; text after a ``\\r`` that is
+    not a line end is what HAProxy silently drops, and is refused here (TC001).
+    """
     reader = _Reader(path)
     for number, raw in enumerate(text.split("\n"), start=1):
+        line, _, rest = raw.partition("\r")
         try:
-            words = split_words(raw.rstrip("\r"), number)
+            words = split_words(line, number)
         except LineError as exc:
             reader.error(number, exc.column, exc.reason)
             continue
+        if _dropped_after_cr(rest):
+            reader.error(number, len(line) + 1, LONE_CR_REASON)
         if words:
             reader.feed(words)
     return reader.finish()
+
+
+LONE_CR_REASON = (
+    "a carriage return not followed by a line feed: HAProxy ends the line here and "
+    "ignores the rest of it (line ends must be LF or CRLF)"
+)
+
+
+def _dropped_after_cr(rest: str) -> bool:
+    """Whether text after a line's first ``\\r`` holds more than blanks and comments."""
+    parts = (part.strip(" \t") for part in rest.split("\r"))
+    return any(part and not part.startswith("#") for part in parts)
