@@ -43,11 +43,11 @@ from tcommlint.loaders.f5.tmsh_proof import (
     plain_depth,
 )
 from tcommlint.model import ParseError
+from tcommlint.nesting import MAX_DEPTH, NESTED_TOO_DEEP
 from tcommlint.source import Span
 
 # Objects whose whole body is a script, and item keys whose block is one.
 SCRIPT_OBJECTS = frozenset({"ltm rule", "gtm rule", "pem irule", "cli script"})
-MAX_DEPTH = 256
 
 _MODULE = MODULE
 # One token after optional blanks; the group that matched (``lastindex``) is its kind.
@@ -727,9 +727,7 @@ class _BlockReader:
                     self.at_line_start = False
                     return
                 if len(stack) >= MAX_DEPTH:
-                    raise TmshSyntaxError(
-                        line, column, f"blocks nested deeper than {MAX_DEPTH} levels"
-                    )
+                    raise TmshSyntaxError(line, column, f"blocks {NESTED_TOO_DEEP}")
                 frame = _Frame(line, column)
                 stack.append(frame)
             elif first == "}":

@@ -7,9 +7,9 @@ plain Python values ``json.loads`` would give. Positions are 1-based ``(line, co
 pairs; columns count characters, a tab is one column. JSON has no lines, and ``\\r`` is
 whitespace to it: a line ends at ``\\n``, ``\\r\\n`` or ``\\r`` alone, as an editor shows it.
 
-The parser is iterative (no recursion), refuses nesting deeper than :data:`MAX_DEPTH`, and
-scans strings, numbers and whitespace with regular expressions rather than one character
-at a time.
+The parser is iterative (no recursion), refuses nesting deeper than
+:data:`tcommlint.nesting.MAX_DEPTH`, and scans strings, numbers and whitespace with regular
+expressions rather than one character at a time.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ import re
 from bisect import bisect_right
 from typing import Any
 
+from tcommlint.nesting import MAX_DEPTH, NESTED_TOO_DEEP
+
 Position = tuple[int, int]
 
-MAX_DEPTH = 128  # the readers of the result recurse; real configurations nest a few levels
 
 LINE_END = re.compile(r"\r\n?|\n")
 _WS = re.compile(r"[ \t\n\r]*")
@@ -156,7 +157,7 @@ class _Parser:
         span = self.where(start)
         if char == "{" or char == "[":
             if len(stack) >= MAX_DEPTH:
-                raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", start)
+                raise self.fail(NESTED_TOO_DEEP, start)
             self.pos += 1
             container: JsonObject | JsonArray
             if char == "{":
