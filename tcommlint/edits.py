@@ -7,8 +7,8 @@ line (a cookie name inside ``req.cook(jsessionid)`` on a ``stick on`` line), or,
 quoted YAML value starts at its quote), so that a key written with escapes is never
 "renamed" in its value.
 
-Lines are counted both ways the loaders count them: Java properties, XML and YAML end a
-line at ``\\r`` alone too, HAProxy, tmsh and JSON only at ``\\n``. The two agree unless the
+Lines are counted both ways the loaders count them: Java properties, XML, YAML and JSON
+end a line at ``\\r`` alone too, HAProxy and tmsh only at ``\\n``. The two agree unless the
 file holds a ``\\r`` alone; then an edit is applied only where exactly one of them finds its
 ``old`` text. Renaming an XML element renames its end tag with it.
 """

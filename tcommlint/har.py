@@ -72,6 +72,8 @@ class Analysis(NamedTuple):
 
 def read_har(path: Path, display: str) -> list[Exchange]:
     """The entries of a HAR file; anything that is not HAR 1.x JSON → UsageError."""
+    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
+        raise UsageError("cannot read HAR file: not a regular file", display)
     try:
         data = json.loads(path.read_bytes())
     except OSError as error:

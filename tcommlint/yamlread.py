@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from tcommlint.errors import UsageError
+from tcommlint.nesting import MAX_DEPTH, NESTED_TOO_DEEP
 
 
 class YamlDocument(NamedTuple):
@@ -21,6 +22,9 @@ def read_yaml(path: str, text: str) -> YamlDocument:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    deep = too_deep(text)
+    if deep is not None:
+        raise UsageError(f"invalid YAML: {NESTED_TOO_DEEP}", path, deep[0])
     yaml = YAML(typ="rt", pure=False)
     lines: dict[str, int] = {}
     try:
@@ -38,6 +42,32 @@ def read_yaml(path: str, text: str) -> YamlDocument:
         raise UsageError(f"invalid YAML: {reason}", path) from None
     except (AttributeError, TypeError):  # ruamel building a tag on the wrong node: !!set x
         raise UsageError("invalid YAML: a tag on a value of the wrong kind", path) from None
+
+
+def too_deep(text: str) -> tuple[int, int] | None:
+    """The 1-based line and column of the collection that opens level ``MAX_DEPTH + 1``.
+
+    The one YAML depth bound, for every YAML tcommlint reads. It reads the event stream, whose
+    parser keeps a stack instead of recursing, and stops there: linear in the text before
+    that point. Composers recurse per level, and ruamel's C composer crashes the process
+    near 30,000 levels. A syntax error is left to the composer, which reports it.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    depth = 0
+    try:
+        for event in YAML(typ="safe", pure=False).parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except (YAMLError, ValueError):
+        return None
+    return None
 
 
 def _plain(node: Any, where: str, lines: dict[str, int]) -> Any:

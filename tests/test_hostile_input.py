@@ -128,7 +128,10 @@ def test_session_timeout_is_read_as_tomcat_reads_it(
             "tcommlint.yaml:2: field 'deployment/average_session_duration': duration out of range",
         ),
         ("deployment:\n  name: " + "9" * 5000 + "\n", "invalid YAML: an integer too long to read"),
-        ("deployment: " + "[" * 1000 + "]" * 1000 + "\n", "invalid YAML: nested too deeply"),
+        (
+            "deployment: " + "[" * 1000 + "]" * 1000 + "\n",
+            "invalid YAML: nested deeper than 200 levels",
+        ),
         (
             'deployment:\n  roles:\n    lb: ["a\\0b"]\n',
             "field 'deployment/roles/lb/0': 'a\\x00b' is not a path (it holds a NUL character)",
@@ -171,8 +174,8 @@ def test_merge_keys_in_a_manifest_and_a_rule_file(
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("proxy.yaml", "AutoCallQueue: true\nx: " + "[" * 600 + "]" * 600 + "\n", "too deeply"),
-        ("proxy.json", '{"AutoCallQueue": true, "x": ' + "[" * 200 + "]" * 200 + "}", "128 levels"),
+        ("proxy.yaml", "AutoCallQueue: true\nx: " + "[" * 600 + "]" * 600 + "\n", "200 levels"),
+        ("proxy.json", '{"AutoCallQueue": true, "x": ' + "[" * 200 + "]" * 200 + "}", "200 levels"),
     ],
     ids=["yaml", "json"],
 )

@@ -39,10 +39,12 @@ class LoadBalancerLoader(NamedTuple):
 
 # --- HAProxy --------------------------------------------------------------------------------
 
+# Any line end (a lone "\r" too: such a file is meant as HAProxy's, and its reader says
+# why HAProxy would not read it). One spelling per line end, or blank lines backtrack.
+_EOL = r"(?:\r\n|\r(?!\n)|\n)"
 _HAPROXY_SECTION = re.compile(
-    r"^[ \t]*(?:global|defaults|frontend|backend|listen)(?:[ \t]+[^\s#]+)?[ \t]*(?:#.*)?$"
-    r"(?:\r?\n[ \t]*(?:#.*)?)*\r?\n[ \t]+[a-z]",
-    re.MULTILINE,
+    r"(?:^|(?<=[\r\n]))[ \t]*(?:global|defaults|frontend|backend|listen)(?:[ \t]+[^\s#]+)?"
+    rf"[ \t]*(?:#[^\r\n]*)?(?:{_EOL}[ \t]*(?:#[^\r\n]*)?)*{_EOL}[ \t]+[a-z]"
 )
 
 

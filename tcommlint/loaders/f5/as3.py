@@ -43,7 +43,13 @@ from tcommlint.loaders.f5.compile import (
 )
 from tcommlint.loaders.f5.irules import all_cookie_mentions
 from tcommlint.loaders.f5.service import CompiledService, Front, assemble_service
-from tcommlint.loaders.generic.jsonpos import JsonArray, JsonObject, JsonSyntaxError, parse_json
+from tcommlint.loaders.generic.jsonpos import (
+    LINE_END,
+    JsonArray,
+    JsonObject,
+    JsonSyntaxError,
+    parse_json,
+)
 from tcommlint.model import ParseError
 from tcommlint.pipeline.model import (
     Answer,
@@ -184,7 +190,7 @@ class _Declaration:
             name = entry.value.get("cookieName")
             if isinstance(name, str) and name:
                 found.append((name, self.at(entry.value.span_of_value["cookieName"])))
-        lines = self.text.split("\n")
+        lines = LINE_END.split(self.text)
         for entry in self._rule_entries:
             line, column = entry.value.span_of_value["iRule"]
             if isinstance(entry.value.get("iRule"), str) and 0 < line <= len(lines):

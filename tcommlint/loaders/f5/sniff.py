@@ -12,7 +12,8 @@ MODULE = (
     r"(?:ltm|sys|net|gtm|apm|asm|auth|cm|security|pem|cli|wom|wam|analytics|ilx|ifile|afm"
     r"|vcmp|api-protection)"
 )
-_LOOKS_LIKE = re.compile(rf"^(?:#TMSH-VERSION|{MODULE}\s[^\n{{]*\{{)", re.M)
+# A line starts after "\n" or after a "\r" alone: the reader then says why it refuses the file.
+_LOOKS_LIKE = re.compile(rf"(?:^|(?<=\r))(?:#TMSH-VERSION|{MODULE}\s[^\r\n{{]*\{{)", re.M)
 
 
 def looks_like_tmsh(text: str) -> bool:

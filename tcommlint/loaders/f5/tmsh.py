@@ -43,11 +43,11 @@ from tcommlint.loaders.f5.tmsh_proof import (
     plain_depth,
 )
 from tcommlint.model import ParseError
+from tcommlint.nesting import MAX_DEPTH, NESTED_TOO_DEEP
 from tcommlint.source import Span
 
 # Objects whose whole body is a script, and item keys whose block is one.
 SCRIPT_OBJECTS = frozenset({"ltm rule", "gtm rule", "pem irule", "cli script"})
-MAX_DEPTH = 256
 
 _MODULE = MODULE
 # One token after optional blanks; the group that matched (``lastindex``) is its kind.
@@ -277,6 +277,9 @@ def read_tmsh(path: str, text: str) -> tuple[list[TmshObject], list[ParseError]]
     A syntax error stops the reading of the rest of the file (braces no longer pair up):
     the objects before it are returned with one ParseError.
     """
+    stray = _lone_carriage_return(text)
+    if stray is not None:
+        return [], [ParseError(Span(path, *stray), _LONE_CR_REASON)]
     source = _Source(path, text)
     objects: list[TmshObject] = []
     try:
@@ -284,6 +287,27 @@ def read_tmsh(path: str, text: str) -> tuple[list[TmshObject], list[ParseError]]
     except TmshSyntaxError as error:
         return objects, [ParseError(Span(path, error.line, error.column), error.reason)]
     return objects, []
+
+
+_LONE_CR_REASON = (
+    "a carriage return not followed by a line feed: tmsh files end their lines with LF "
+    "(or CRLF), and how tmsh reads a carriage return alone is not known"
+)
+
+
+def _lone_carriage_return(text: str) -> tuple[int, int] | None:
+    """The line and column of the first ``\\r`` followed by more than blanks on its line.
+
+    A ``\\r`` before the ``\\n`` is a blank to the reader (CRLF reads like LF); one that
+    ends a line on its own would move every line and item after it, so it is refused.
+    """
+    if "\r" not in text:
+        return None
+    for number, line in enumerate(text.split("\n"), start=1):
+        cut = line.find("\r")
+        if cut >= 0 and line[cut:].strip(" \t\r"):
+            return number, cut + 1
+    return None
 
 
 # --- top level ----------------------------------------------------------------------------
@@ -703,9 +727,7 @@ class _BlockReader:
                     self.at_line_start = False
                     return
                 if len(stack) >= MAX_DEPTH:
-                    raise TmshSyntaxError(
-                        line, column, f"blocks nested deeper than {MAX_DEPTH} levels"
-                    )
+                    raise TmshSyntaxError(line, column, f"blocks {NESTED_TOO_DEEP}")
                 frame = _Frame(line, column)
                 stack.append(frame)
             elif first == "}":

@@ -27,7 +27,9 @@ class _Text:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
+        from tcommlint.loaders.generic.jsonpos import LINE_END
+
+        self._starts = [0] + [match.end() for match in LINE_END.finditer(text)]
 
     def offset(self, position: tuple[int, int]) -> int:
         """The character offset of a (line, column) pair."""

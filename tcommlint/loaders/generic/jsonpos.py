@@ -4,11 +4,12 @@
 declarations and JSON configs are read with :func:`parse_json` instead. Objects come back as
 :class:`JsonObject` (a ``dict``), arrays as :class:`JsonArray` (a ``list``), scalars as the
 plain Python values ``json.loads`` would give. Positions are 1-based ``(line, column)``
-pairs; columns count characters, a tab is one column.
+pairs; columns count characters, a tab is one column. JSON has no lines, and ``\\r`` is
+whitespace to it: a line ends at ``\\n``, ``\\r\\n`` or ``\\r`` alone, as an editor shows it.
 
-The parser is iterative (no recursion), refuses nesting deeper than :data:`MAX_DEPTH`, and
-scans strings, numbers and whitespace with regular expressions rather than one character
-at a time.
+The parser is iterative (no recursion), refuses nesting deeper than
+:data:`tcommlint.nesting.MAX_DEPTH`, and scans strings, numbers and whitespace with regular
+expressions rather than one character at a time.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import re
 from bisect import bisect_right
 from typing import Any
 
+from tcommlint.nesting import MAX_DEPTH, NESTED_TOO_DEEP
+
 Position = tuple[int, int]
 
-MAX_DEPTH = 128  # the readers of the result recurse; real configurations nest a few levels
 
+LINE_END = re.compile(r"\r\n?|\n")
 _WS = re.compile(r"[ \t\n\r]*")
 # A complete string body without escapes or control characters: the common fast case.
 _PLAIN_STRING = re.compile(r'"([^"\\\x00-\x1f]*)"')
@@ -107,9 +110,9 @@ class _Parser:
     def where(self, offset: int) -> Position:
         """The 1-based (line, column) of a character offset."""
         if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
-        line = bisect_right(self._newlines, offset - 1)
-        line_start = self._newlines[line - 1] + 1 if line else self._bom
+            self._newlines = [m.end() for m in LINE_END.finditer(self.text)]
+        line = bisect_right(self._newlines, offset)
+        line_start = self._newlines[line - 1] if line else self._bom
         return line + 1, offset - line_start + 1
 
     def fail(self, message: str, offset: int) -> JsonSyntaxError:
@@ -154,7 +157,7 @@ class _Parser:
         span = self.where(start)
         if char == "{" or char == "[":
             if len(stack) >= MAX_DEPTH:
-                raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", start)
+                raise self.fail(NESTED_TOO_DEEP, start)
             self.pos += 1
             container: JsonObject | JsonArray
             if char == "{":

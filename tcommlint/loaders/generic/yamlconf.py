@@ -13,7 +13,9 @@ from typing import Any
 from tcommlint.loaders.generic.properties import KeyValueDocument
 from tcommlint.loaders.generic.suppressions import find_suppressions
 from tcommlint.model import Entry, ParseError
+from tcommlint.nesting import NESTED_TOO_DEEP
 from tcommlint.source import Located, Span
+from tcommlint.yamlread import too_deep
 
 _ALIAS_BUDGET = 10_000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -133,6 +135,9 @@ def parse_keyvalue_yaml(path: str, text: str) -> KeyValueDocument:
     from ruamel.yaml.nodes import MappingNode
 
     suppressions = find_suppressions(path, text, ("#",))
+    deep = too_deep(text)
+    if deep is not None:
+        return KeyValueDocument((), suppressions, ParseError(Span(path, *deep), NESTED_TOO_DEEP))
     try:
         root = _compose(text)
     except RecursionError:

@@ -23,6 +23,7 @@ _HEADER = re.compile(
     r"^[ \t]*(?:global|defaults(?:[ \t]+[\w.:-]+)*|(?:frontend|backend|listen)[ \t]+[\w.:-]+"
     r"(?:[ \t]+from[ \t]+[\w.:-]+)?)[ \t]*(?:#.*)?$"
 )
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _STATEMENT = re.compile(r"^[ \t]*(?:[a-z][a-z0-9_.-]*|\.if)(?:[ \t]|$)")
 
 
@@ -35,8 +36,9 @@ class HaproxyResult(NamedTuple):
 
 
 def looks_like_haproxy(text: str) -> bool:
-    """Cheap sniff: a section header line followed by a plausible statement."""
-    lines = text.splitlines()
+    """Cheap sniff: a section header line followed by a plausible statement. Lines end at
+    any of ``\\n``, ``\\r\\n`` and ``\\r`` (not at the form feeds ``str.splitlines`` cuts at)."""
+    lines = _LINE_END.split(text)
     for index, line in enumerate(lines):
         if not _HEADER.match(line):
             continue

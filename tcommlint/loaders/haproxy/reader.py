@@ -45,6 +45,9 @@ SECTION_KEYWORDS = PROXY_SECTIONS | frozenset(
         "spoe-message",
     }
 )
+# haproxy -c 2.6 refuses the 100th nested ".if": "too many nested '.if', max is 100".
+MAX_IF_NESTING = 100
+_TOO_MANY_IFS = f"too many nested '.if', max is {MAX_IF_NESTING}"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HEX = "0123456789abcdefABCDEF"
 _SIMPLE_ESCAPES = {" ": " ", "\\": "\\", "'": "'", '"': '"', "#": "#"}
@@ -324,6 +327,7 @@ class _Reader:
         self.notes: list[str] = []
         self.open_blocks: list[_OpenBlock] = []
         self.current: Section | None = None
+        self.stopped = False  # a refusal that HAProxy stops reading at
 
     def error(self, line: int, column: int, reason: str) -> None:
         self.errors.append(ParseError(Span(self.path, line, column), reason))
@@ -354,6 +358,12 @@ class _Reader:
     def directive(self, word: Word, rest: tuple[Word, ...]) -> None:
         name = word.text
         if name == ".if":
+            if len(self.open_blocks) >= MAX_IF_NESTING - 1:
+                self.error(
+                    word.line, word.column, f"too many nested '.if', max is {MAX_IF_NESTING}"
+                )
+                self.stopped = True
+                return
             block = _OpenBlock(word, any(b.state == NEVER for b in self.open_blocks))
             block.start(word, rest)
             self.open_blocks.append(block)
@@ -385,7 +395,7 @@ class _Reader:
 
     def finish(self) -> ReadResult:
         self.close_section()
-        for block in self.open_blocks:
+        for block in () if self.stopped else self.open_blocks:
             word = block.opener
             self.error(word.line, word.column, "'.if' is never closed by '.endif'")
         return ReadResult(tuple(self.sections), tuple(self.errors), tuple(self.notes))
@@ -407,14 +417,36 @@ def _section(header: Statement) -> Section:
 
 
 def read_haproxy(path: str, text: str) -> ReadResult:
-    """Read the text of an HAProxy configuration file; ``path`` is the display path."""
+    """Read the text of an HAProxy configuration file; ``path`` is the display path.
+
+    Lines end at ``\\n`` only. A ``\\r`` anywhere ends the statement, as it does for HAProxy
+    (even inside quotes), so a CRLF file reads like its LF twin; text after a ``\\r`` that is
+    not a line end is what HAProxy silently drops, and is refused here (TC001).
+    """
     reader = _Reader(path)
     for number, raw in enumerate(text.split("\n"), start=1):
+        line, _, rest = raw.partition("\r")
         try:
-            words = split_words(raw.rstrip("\r"), number)
+            words = split_words(line, number)
         except LineError as exc:
             reader.error(number, exc.column, exc.reason)
             continue
+        if _dropped_after_cr(rest):
+            reader.error(number, len(line) + 1, LONE_CR_REASON)
         if words:
             reader.feed(words)
+        if reader.stopped:
+            break
     return reader.finish()
+
+
+LONE_CR_REASON = (
+    "a carriage return not followed by a line feed: HAProxy ends the line here and "
+    "ignores the rest of it (line ends must be LF or CRLF)"
+)
+
+
+def _dropped_after_cr(rest: str) -> bool:
+    """Whether text after a line's first ``\\r`` holds more than blanks and comments."""
+    parts = (part.strip(" \t") for part in rest.split("\r"))
+    return any(part and not part.startswith("#") for part in parts)
