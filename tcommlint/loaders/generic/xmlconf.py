@@ -50,7 +50,8 @@ def parse_xml(path: str, data: bytes) -> tuple[_Element | None, ParseError | Non
         root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (1, 1)
-        reason = (exc.msg or "not well-formed XML").split(", line ")[0]
+        # libxml2 quotes the offending text, which may span lines: its first line is the reason
+        reason = ((exc.msg or "").split(", line ")[0].splitlines() or ["not well-formed XML"])[0]
         return None, ParseError(Span(path, max(line, 1), max(column, 1)), reason)
     if root is None:
         return None, ParseError(Span(path, 1, 1), "Document is empty")
