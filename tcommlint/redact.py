@@ -100,12 +100,15 @@ _PATTERNS = (
     ),
 )
 _URL_PASSWORD = re.compile(r"(?P<key>[a-z][a-z0-9+.\-]*://[^\s/:@]*:)(?P<value>[^\s/@]+)(?=@)")
-_LOOKS_SECRET = re.compile(r"pass|pwd|secret|token|credential|auth|key|://", re.IGNORECASE)
+# Searched in lowercased text: an IGNORECASE search is several times slower on large files.
+_LOOKS_SECRET = re.compile(
+    rf"pass|pwd|secret|token|credential|auth|(?:{'|'.join(sorted(KEY_QUALIFIERS))})[\W_]?key|://"
+)
 
 
 def is_sensitive(key: str) -> bool:
     """Whether a key names a credential (see the module's docstring for the words)."""
-    words = [word.lower() for word in _WORD.findall(key)]
+    words = [word.lower() for word in _WORD.findall(key) if not word.isdigit()]
     if not words:
         return False
     if words[-1] in SECRET_WORDS:
@@ -120,7 +123,7 @@ def redact_value(key: str, value: str) -> str:
 
 def redact_line(line: str) -> str:
     """A source, log or message line with the values after credential keys masked."""
-    if not _LOOKS_SECRET.search(line):
+    if not _LOOKS_SECRET.search(line.lower()):
         return line
     for pattern in _PATTERNS:
         line = pattern.sub(_masked, line)
@@ -145,14 +148,19 @@ def secret_values(text: str) -> set[str]:
     """Every value that stands after a credential key in ``text`` (a file of any format), as
     written and unquoted or unescaped: what :class:`Redactor` must never let through."""
     found: set[str] = set()
-    for line in text.splitlines():
-        if not _LOOKS_SECRET.search(line):
-            continue
+    for line in _lines_that_may_hold_one(text):
         for pattern in (*_PATTERNS, _URL_PASSWORD):
             for match in pattern.finditer(line):
                 if pattern is _URL_PASSWORD or is_sensitive(match.group("key")):
                     found.update(_forms(match.group("value")))
     return found
+
+
+def _lines_that_may_hold_one(text: str) -> list[str]:
+    """The lines with a word that a credential key holds."""
+    if not _LOOKS_SECRET.search(text.lower()):
+        return []
+    return [line for line in text.splitlines() if _LOOKS_SECRET.search(line.lower())]
 
 
 def _forms(value: str) -> set[str]:

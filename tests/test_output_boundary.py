@@ -164,6 +164,7 @@ def test_diff_command_prints_no_credential(
         ("privateKey", True),
         ("client_secret", True),
         ("oauth.token", True),
+        ("db.password.2", True),
         ("stats auth", True),
         ("insecure-password", True),
         ("cookie-encryption-passphrase", True),
