@@ -206,14 +206,15 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError(f"a command is required: {', '.join(_COMMANDS)} (see --help)")
         return int(_COMMANDS[args.command](args))
     except UsageError as error:
-        print(f"tcommlint: error: {error}", file=sys.stderr)
+        print(f"tcommlint: error: {output.printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # the edge: one line, a traceback only when asked
         if debug:
             raise
-        print(f"tcommlint: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        reason = output.printable(f"{type(error).__name__}: {error}")
+        print(f"tcommlint: internal error: {reason}", file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -285,6 +286,9 @@ def _run_check(args: argparse.Namespace) -> int:
         from tcommlint.logs import attach_evidence
 
         result = attach_evidence(result, args.logs)
+    from tcommlint.redact import redact_result
+
+    result = redact_result(result)  # baselines and fingerprints hold no secret either
     if args.write_baseline:
         _write_baseline(args.write_baseline, result)
     if args.baseline:
@@ -356,12 +360,13 @@ def _show_fixes(result: Any, cwd: Path, unsafe: bool) -> int:
     """``--diff``: print what ``--fix`` would change and write nothing; 1 when there is a change,
     else a line on stderr that says there is nothing to fix."""
     from tcommlint import fix
+    from tcommlint.redact import Redactor
 
     patches = fix.plan_patches(result.findings, cwd, unsafe)
     if not patches:
         print(f"tcommlint: nothing to fix{_unsafe_note(result, unsafe)}", file=sys.stderr)
         return EXIT_OK
-    sys.stdout.write(fix.unified_diff(patches))
+    output.write(fix.unified_diff(patches, Redactor.of_result(result)))
     return EXIT_FINDINGS
 
 

@@ -23,6 +23,7 @@ from tcommlint.facts import deployment_facts
 from tcommlint.findings import Finding, sorted_findings
 from tcommlint.load import load_deployment
 from tcommlint.model import Deployment
+from tcommlint.redact import Redactor
 from tcommlint.ruleset import Rule, load_rules
 from tcommlint.settings import read_config
 
@@ -53,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     new = snapshot(args.new, cwd, rules)
     comparison = compare(old, new)
     render = render_json if args.format == "json" else render_text
-    output.write(render(comparison, args.old, args.new), json_text=args.format == "json")
+    redactor = Redactor([*old.deployment.secrets, *new.deployment.secrets])
+    text = render(comparison, args.old, args.new, redactor)
+    output.write(text, json_text=args.format == "json")
     introduced_error = any(f.severity == "error" for f in comparison.introduced)
     return 1 if introduced_error else 0
 
@@ -161,19 +164,23 @@ def _member_transitions(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return transitions
 
 
-def render_text(comparison: Comparison, old: str, new: str) -> str:
-    """Introduced, fixed, transitions, then a summary line."""
+def render_text(
+    comparison: Comparison, old: str, new: str, redactor: Redactor | None = None
+) -> str:
+    """Introduced, fixed, transitions, then a summary line; ``redactor`` masks credentials."""
     lines = [f"comparing {old} -> {new}"]
     for title, findings in (("introduced", comparison.introduced), ("fixed", comparison.fixed)):
         lines.append(f"{title}: {len(findings)}")
         lines.extend(f"  {f.span}: {f.rule} [{f.severity}] {f.message}" for f in findings)
     lines.append(f"risky transitions: {len(comparison.transitions)}")
     lines.extend(f"  {t}" for t in comparison.transitions)
-    return "\n".join(lines) + "\n"
+    return output.text_block(lines, redactor)
 
 
-def render_json(comparison: Comparison, old: str, new: str) -> str:
-    """The comparison as JSON."""
+def render_json(
+    comparison: Comparison, old: str, new: str, redactor: Redactor | None = None
+) -> str:
+    """The comparison as JSON; ``redactor`` masks credentials."""
 
     def finding(f: Finding) -> dict[str, Any]:
         return {
@@ -190,4 +197,4 @@ def render_json(comparison: Comparison, old: str, new: str) -> str:
         "fixed": [finding(f) for f in comparison.fixed],
         "transitions": comparison.transitions,
     }
-    return json.dumps(data, indent=2) + "\n"
+    return json.dumps(redactor.data(data) if redactor else data, indent=2) + "\n"

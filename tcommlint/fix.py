@@ -19,11 +19,15 @@ import difflib
 import os
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from tcommlint.edits import apply_edits
 from tcommlint.errors import UsageError
 from tcommlint.findings import Edit, Finding
+from tcommlint.output import printable
+
+if TYPE_CHECKING:
+    from tcommlint.redact import Redactor
 
 MAX_PASSES = 5
 
@@ -83,20 +87,34 @@ def _lines(text: str) -> list[str]:
     return lines if lines[-1] else lines[:-1]
 
 
-def unified_diff(patches: list[FilePatch]) -> str:
-    """The patches as one unified diff (``a/`` and ``b/`` prefixes, like git)."""
+def unified_diff(patches: list[FilePatch], redactor: Redactor | None = None) -> str:
+    """The patches as one unified diff (``a/`` and ``b/`` prefixes, like git), to be read:
+    every credential masked (the values ``redactor`` knows, those of the patched files, and
+    whatever follows a credential key) and control characters escaped, except the tabs and a
+    carriage return before a line's end, which stay as in the file."""
+    from tcommlint.redact import Redactor, secret_values
+
     chunks: list[str] = []
     for patch in patches:
+        known = secret_values(patch.before) | secret_values(patch.after)
+        masks = Redactor([*known, *(redactor.secrets if redactor else ())])
         for line in difflib.unified_diff(
             _lines(patch.before),
             _lines(patch.after),
             fromfile=f"a/{patch.path}",
             tofile=f"b/{patch.path}",
         ):
-            chunks.append(line)
+            chunks.append(_shown(line, masks))
             if not line.endswith("\n"):  # the last line of a file without a final newline
                 chunks.append("\n\\ No newline at end of file\n")
-    return "".join(chunks).encode("utf-8", errors="surrogateescape").decode("utf-8", "replace")
+    return "".join(chunks)
+
+
+def _shown(line: str, redactor: Redactor) -> str:
+    """One line of the diff as it may be printed; its line end kept."""
+    body = line.rstrip("\r\n")
+    end = line[len(body) :]
+    return printable(redactor.text(body)) + end
 
 
 def write_patches(patches: list[FilePatch], cwd: Path) -> None:

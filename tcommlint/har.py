@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from tcommlint import output
 from tcommlint.cookie_syntax import cookie_pairs, set_cookie_parts
 from tcommlint.errors import UsageError
+from tcommlint.redact import Redactor
 
 PREFIX_CHARS = 6
 LB_COOKIE_PREFIXES = ("BIGipServer",)
@@ -379,7 +380,7 @@ def run(args: argparse.Namespace) -> int:
     analysis = analyse(read_har(Path(args.file), display), args.app_path, args.session_cookie)
     if args.format == "json":
         data = as_data(analysis, display, args.app_path, args.session_cookie)
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        text = output.json_text(data, Redactor())
     else:
         text = as_text(analysis, display, args.app_path, args.session_cookie)
     output.write(text, json_text=args.format == "json")
@@ -402,7 +403,7 @@ def as_text(analysis: Analysis, display: str, app_path: str, cookie: str) -> str
         lines.append(f"load-balancer cookie {name} seen (first at #{exchange.number})")
     count = len(analysis.problems)
     lines.append(f"{count} problem{'' if count == 1 else 's'}")
-    return "\n".join(lines) + "\n"
+    return output.text_block(lines, Redactor())
 
 
 def as_data(analysis: Analysis, display: str, app_path: str, cookie: str) -> dict[str, Any]:

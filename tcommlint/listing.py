@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tcommlint.output import printable
+
 if TYPE_CHECKING:
     from tcommlint.model import Deployment
     from tcommlint.run import RunResult
@@ -37,7 +39,7 @@ def render_files(result: RunResult) -> str:
 def _deployment_block(deployment: Deployment) -> str:
     manifest = deployment.manifest.path
     origin = f"manifest {manifest}" if manifest else "no manifest"
-    lines = [f"{_printable(deployment.root)}  ({_printable(deployment.name)}, {origin})"]
+    lines = [printable(f"{deployment.root}  ({deployment.name}, {origin})")]
     errors = {error.span.path for error in deployment.parse_errors}
     rows = [
         (file.path, ROLE_LABELS.get(file.role, file.role) + _error_note(file.path, errors))
@@ -46,8 +48,8 @@ def _deployment_block(deployment: Deployment) -> str:
         for file in deployment.files
     ]
     rows += [(skipped.path, f"skipped: {skipped.reason}") for skipped in deployment.skipped]
-    width = max((len(path) for path, _ in rows), default=0)
-    lines += [f"  {_printable(path).ljust(width)}  {what}" for path, what in sorted(rows)]
+    width = max((len(printable(path)) for path, _ in rows), default=0)
+    lines += [f"  {printable(path).ljust(width)}  {printable(what)}" for path, what in sorted(rows)]
     if not rows:
         lines.append("  (no files)")
     return "\n".join(lines)
@@ -55,10 +57,3 @@ def _deployment_block(deployment: Deployment) -> str:
 
 def _error_note(path: str, errors: set[str]) -> str:
     return " with parse errors (TC001)" if path in errors else ""
-
-
-def _printable(text: str) -> str:
-    """A file name as it can be shown on a terminal: control characters escaped."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

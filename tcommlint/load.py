@@ -36,6 +36,7 @@ from tcommlint.model import (
     TomcatConf,
 )
 from tcommlint.pipeline.model import LoadBalancer
+from tcommlint.redact import is_sensitive, secret_values
 from tcommlint.settings import ConfigFile, display_path, manifest_of
 from tcommlint.source import Span
 
@@ -55,6 +56,7 @@ class _Parts:
         self.skipped: list[SkippedFile] = []
         self.lb_sources: dict[str, list[tuple[str, str]]] = {}  # loader role → its files
         self.loose_tomcat: list[tuple[_Input, str]] = []  # Tomcat files outside a conf/ tree
+        self.secrets: set[str] = set()  # credential values, for the output to mask
 
 
 class _Input(NamedTuple):
@@ -98,6 +100,7 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         load_balancers=tuple(parts.balancers),
         suppressions=tuple(sorted(set(parts.suppressions))),
         skipped=tuple(sorted(parts.skipped)),
+        secrets=tuple(sorted(parts.secrets)),
     )
 
 
@@ -134,6 +137,7 @@ def _tomcat_roots(plan: DeploymentPlan, patterns: list[str]) -> set[Path]:
 
 def _record(parts: _Parts, source: _Input, role: str) -> None:
     digest = sha256_hex(source.data)
+    parts.secrets.update(secret_values(text_of(source.data)))
     parts.files.append(SourceFile(source.display, role, digest, len(source.data)))
 
 
@@ -190,6 +194,7 @@ def _add_keyvalue(source: _Input, fmt: str, document: Any, parts: _Parts, role: 
         parts.skipped.append(SkippedFile(source.display, f"read as {fmt}: {NO_KNOWN_KEY}"))
         return
     _record(parts, source, part)
+    parts.secrets.update(e.value.value for e in document.entries if is_sensitive(e.key.value))
     header = Span(source.display, 1, 1)
     parts.configs.append(KeyValueConfig(source.display, part, fmt, document.entries, header))
 

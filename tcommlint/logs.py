@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tcommlint import cache, output
 from tcommlint.errors import UsageError
-from tcommlint.redact import redact_log_line
+from tcommlint.redact import Redactor, redact_log_line
 
 if TYPE_CHECKING:
     from tcommlint.ruleset import Rule
@@ -432,7 +431,7 @@ def run(args: argparse.Namespace) -> int:
     paths = [(Path(name), Path(name).as_posix()) for name in args.files]
     reports, files = scan(paths, load_signatures(load_rules()))
     if args.format == "json":
-        text = json.dumps(as_data(reports, files), indent=2, ensure_ascii=False) + "\n"
+        text = output.json_text(as_data(reports, files), Redactor())
     else:
         text = as_text(reports, files)
     output.write(text, json_text=args.format == "json")
@@ -477,7 +476,7 @@ def as_text(reports: list[SignatureReport], files: list[FileSummary]) -> str:
     total = sum(f.lines for f in files)
     found = _plural(len(reports), "signature") if reports else "no known signature"
     out.append(f"{found} in {_plural(len(files), 'file')} ({_plural(total, 'line')})")
-    return "\n".join(out) + "\n"
+    return output.text_block(out, Redactor())
 
 
 def _text_signature(report: SignatureReport) -> list[str]:

@@ -156,3 +156,4 @@ class Deployment(NamedTuple):
     load_balancers: tuple[LoadBalancer, ...]
     suppressions: tuple[Suppression, ...] = ()
     skipped: tuple[SkippedFile, ...] = ()
+    secrets: tuple[str, ...] = ()  # credential values read from its files: never printed

@@ -22,6 +22,7 @@ from tcommlint.model import Deployment
 from tcommlint.pipeline.describe import describe_persistence
 from tcommlint.pipeline.model import LoadBalancer, Pool, Service, Table
 from tcommlint.pipeline.outcome import RequestTrace
+from tcommlint.redact import Redactor
 from tcommlint.route_facts import ha_mode_of
 from tcommlint.settings import find_config, read_config
 from tcommlint.source import loc
@@ -53,6 +54,11 @@ def run(args: argparse.Namespace) -> int:
 View = tuple[Deployment, list[RouteVerdict]]
 
 
+def _redactor(views: list[View]) -> Redactor:
+    """Masks the credentials of the shown deployments, wherever a name or reason quotes one."""
+    return Redactor(secret for deployment, _ in views for secret in deployment.secrets)
+
+
 # --- text ---------------------------------------------------------------------------------
 
 
@@ -68,7 +74,7 @@ def render_text(views: list[View], trace: bool = False) -> str:
         for lb in deployment.load_balancers:
             mine = [v for v in verdicts if v.load_balancer is lb]
             lines.extend(_lb_text(lb, mine, deployment.manifest.app_path, trace))
-    return "\n".join(lines) + "\n"
+    return output.text_block(lines, _redactor(views))
 
 
 def _lb_file_errors(deployment: Deployment) -> bool:
@@ -191,7 +197,7 @@ def render_json(views: list[View], trace: bool = False) -> str:
             for deployment, verdicts in views
         ]
     }
-    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+    return json.dumps(_redactor(views).data(document), indent=2, sort_keys=True) + "\n"
 
 
 def _lb_json(lb: LoadBalancer, verdicts: list[RouteVerdict], trace: bool) -> dict[str, Any]:
@@ -290,7 +296,7 @@ def render_mermaid(views: list[View]) -> str:
             mine = [v for v in verdicts if v.load_balancer is lb]
             lines.extend(_lb_mermaid(lb, mine, prefix, deployment.manifest.app_path))
         lines.append("  end")
-    return "\n".join(lines) + "\n"
+    return output.text_block(lines, _redactor(views))
 
 
 def _lb_mermaid(

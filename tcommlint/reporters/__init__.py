@@ -1,4 +1,10 @@
-"""Reporters: ``render(result, cwd) -> str`` per output format; they never decide exit codes."""
+"""Reporters: ``render(result, cwd) -> str`` per output format; they never decide exit codes.
+
+Every reporter is called through :func:`renderer`, which masks the deployments' secrets in the
+findings first (:func:`tcommlint.redact.redact_result`): no format prints a credential, whoever
+wrote the rule. Each reporter escapes control characters its own way (``printable`` for text,
+GitHub, JUnit and HTML; JSON escapes for JSON, SARIF and GitLab).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,13 @@ FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "html")
 
 
 def renderer(name: str) -> Callable[..., str]:
-    """The ``render`` function of a format, imported on demand."""
+    """The ``render`` function of a format, imported on demand, behind the redaction."""
     module: Any = import_module(f"tcommlint.reporters.{name}_report")
     render: Callable[..., str] = module.render
-    return render
+
+    def redacted(result: Any, **options: Any) -> str:
+        from tcommlint.redact import redact_result
+
+        return render(redact_result(result), **options)
+
+    return redacted

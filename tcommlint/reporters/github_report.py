@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tcommlint.findings import Finding
+from tcommlint.output import printable
 from tcommlint.reporters.text_report import summary
 from tcommlint.run import RunResult
 
@@ -12,7 +13,7 @@ COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message as the Actions runner expects."""
+    """Escape a command's message as the Actions runner expects (``%``, CR and LF)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -22,16 +23,17 @@ def escape_property(text: str) -> str:
 
 
 def annotation(finding: Finding) -> str:
-    """``::error file=…,line=…,col=…,title=ID name::message`` for one finding."""
+    """``::error file=…,line=…,col=…,title=ID name::message`` for one finding; control
+    characters in names and messages are shown escaped, then the runner's escapes apply."""
     properties = {
-        "file": finding.span.path,
+        "file": printable(finding.span.path),
         "line": str(finding.span.line),
         "col": str(finding.span.column),
-        "title": f"{finding.rule} {finding.name}",
+        "title": printable(f"{finding.rule} {finding.name}"),
     }
     joined = ",".join(f"{name}={escape_property(value)}" for name, value in properties.items())
-    lines = [finding.message]
-    lines.extend(f"related: {r.span}: {r.message}" for r in finding.related)
+    lines = [printable(finding.message)]
+    lines.extend(printable(f"related: {r.span}: {r.message}") for r in finding.related)
     return f"::{COMMANDS[finding.severity]} {joined}::{escape_data(chr(10).join(lines))}"
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tcommlint.digest import sha256_hex
 from tcommlint.findings import Finding
+from tcommlint.output import json_text
 from tcommlint.run import RunResult
 
 SEVERITIES = {"error": "critical", "warning": "major", "info": "info"}
@@ -44,4 +44,4 @@ def _issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
 
 def render(result: RunResult, **_: Any) -> str:
     """The issues as indented JSON with sorted keys and a final newline."""
-    return json.dumps(report(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(report(result), sort_keys=True)

@@ -16,9 +16,10 @@ from typing import Any, NamedTuple
 from tcommlint import __version__
 from tcommlint.findings import Finding, Related
 from tcommlint.model import Deployment
+from tcommlint.output import printable
 from tcommlint.pipeline.describe import describe_persistence
 from tcommlint.pipeline.model import LoadBalancer, Pool, Server, Service, Table
-from tcommlint.redact import redact_line
+from tcommlint.redact import Redactor
 from tcommlint.run import DeploymentResult, RunResult
 from tcommlint.source import Span
 
@@ -80,7 +81,7 @@ code, pre, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas,
 
 def render(result: RunResult, **_: Any) -> str:
     """The report as one HTML document."""
-    sources = _Sources(Path.cwd())
+    sources = _Sources(Path.cwd(), Redactor.of_result(result))
     names = {rule.id: rule.name for rule in result.rules}
     parts = [
         "<!DOCTYPE html>",
@@ -150,7 +151,9 @@ _SEVERITIES = ("error", "warning", "info")
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    """Text for the page: control characters shown escaped (XML forbids most of them even as
+    references), then ``<``, ``&`` and quotes as entities."""
+    return escape(printable(str(value)), quote=True)
 
 
 # --- deployments ----------------------------------------------------------------------------
@@ -383,15 +386,16 @@ def _clip(text: str, limit: int) -> str:
 class _Sources:
     """Input files read once each, for the code around a finding (missing files are skipped)."""
 
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, redactor: Redactor) -> None:
         self.cwd = cwd
+        self.redactor = redactor
         self.cache: dict[str, list[str] | None] = {}
 
     def lines(self, path: str) -> list[str] | None:
         if path not in self.cache:
             try:
                 text = (self.cwd / path).read_bytes().decode("utf-8", errors="replace")
-                self.cache[path] = [redact_line(line) for line in text.splitlines()]
+                self.cache[path] = [self.redactor.text(line) for line in text.splitlines()]
             except OSError:
                 self.cache[path] = None
         return self.cache[path]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tcommlint import __version__
 from tcommlint.findings import Finding
+from tcommlint.output import json_text
 from tcommlint.run import RunResult
 
 
@@ -65,4 +65,4 @@ def _finding(finding: Finding) -> dict[str, Any]:
 
 def render(result: RunResult, **_: Any) -> str:
     """The report as indented JSON with a final newline."""
-    return json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report(result))

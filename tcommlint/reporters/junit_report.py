@@ -1,4 +1,8 @@
-"""JUnit XML for CI test tabs: one testcase per rule and deployment."""
+"""JUnit XML for CI test tabs: one testcase per rule and deployment.
+
+Every name and message goes through ``printable``: XML 1.0 forbids most control characters
+even as character references, so escaping them is what keeps the document well-formed.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from tcommlint.findings import SEVERITY_RANK, Finding
+from tcommlint.output import printable
 from tcommlint.run import DeploymentResult, RunResult
 
 
@@ -32,18 +37,19 @@ def _suite(
 ) -> ET.Element:
     name = deployment.deployment.name
     own = [f for f in findings if f.deployment == name]
-    suite = ET.Element("testsuite", name=name)
+    shown = printable(name)
+    suite = ET.Element("testsuite", name=shown)
     failures = skipped = 0
     for status in deployment.statuses:
-        title = f"{status.rule} {names.get(status.rule, '')}".rstrip()
-        case = ET.SubElement(suite, "testcase", classname=name, name=title)
+        title = printable(f"{status.rule} {names.get(status.rule, '')}".rstrip())
+        case = ET.SubElement(suite, "testcase", classname=shown, name=title)
         failed = [f for f in own if f.rule == status.rule]
         if failed:
             failures += 1
             case.append(_failure(failed))
         elif status.status == "not-evaluable":
             skipped += 1
-            ET.SubElement(case, "skipped", message=status.reason or "not evaluable")
+            ET.SubElement(case, "skipped", message=printable(status.reason or "not evaluable"))
     suite.set("tests", str(len(deployment.statuses)))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
@@ -56,12 +62,13 @@ def _failure(findings: list[Finding]) -> ET.Element:
     count = len(findings)
     failure = ET.Element(
         "failure",
-        message=f"{count} finding{'' if count == 1 else 's'}: {findings[0].message}",
+        message=printable(f"{count} finding{'' if count == 1 else 's'}: {findings[0].message}"),
         type=worst.severity,
     )
     lines = []
     for finding in findings:
         lines.append(f"{finding.span}: {finding.rule} [{finding.severity}] {finding.message}")
         lines.extend(f"    {r.span}: {r.message}" for r in finding.related)
+    lines = [printable(line) for line in lines]
     failure.text = "\n".join(lines)
     return failure

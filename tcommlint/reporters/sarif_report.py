@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from tcommlint import __version__
 from tcommlint.findings import Finding
+from tcommlint.output import json_text
 from tcommlint.ruleset import Rule
 from tcommlint.run import RunResult
 from tcommlint.source import Span
@@ -94,4 +94,4 @@ def artifact_uri(path: str) -> str:
 
 def render(result: RunResult, **_: Any) -> str:
     """The SARIF log as indented JSON with sorted keys and a final newline."""
-    return json.dumps(report(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text(report(result), sort_keys=True)

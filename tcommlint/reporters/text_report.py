@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tcommlint.findings import SEVERITIES, Finding
+from tcommlint.output import printable
 from tcommlint.run import RunResult
 
 COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
@@ -24,8 +25,8 @@ def render(
     else:
         for finding in result.findings:
             lines.append(_line(finding, colour, finding.fixable(unsafe_fixes)))
-            lines.extend(f"    {r.span}: {r.message}" for r in finding.related)
-            lines.extend(f"    evidence: {line}" for line in finding.evidence)
+            lines.extend(printable(f"    {r.span}: {r.message}") for r in finding.related)
+            lines.extend(printable(f"    evidence: {line}") for line in finding.evidence)
     if not quiet:
         lines.append(summary(result))
         lines.extend(_fixable(result.findings, unsafe_fixes))
@@ -37,7 +38,8 @@ def _line(finding: Finding, colour: bool, fixable: bool) -> str:
     if colour:
         severity = f"{COLOURS[finding.severity]}{severity}{RESET}"
     marker = " [*]" if fixable else ""
-    return f"{finding.span}: {finding.rule} {severity}{marker} {finding.message}"
+    where, message = printable(f"{finding.span}: {finding.rule}"), printable(finding.message)
+    return f"{where} {severity}{marker} {message}"
 
 
 def _fixable(findings: list[Finding], unsafe_fixes: bool) -> list[str]:
@@ -57,7 +59,8 @@ def _statistics(findings: list[Finding]) -> list[str]:
     counts: dict[tuple[str, str], int] = {}
     for finding in findings:
         counts[(finding.rule, finding.name)] = counts.get((finding.rule, finding.name), 0) + 1
-    return [f"{count:5d}  {rule}  {name}" for (rule, name), count in sorted(counts.items())]
+    rows = sorted(counts.items())
+    return [printable(f"{count:5d}  {rule}  {name}") for (rule, name), count in rows]
 
 
 def summary(result: RunResult) -> str:
