@@ -35,6 +35,7 @@ from tcommlint.model import (
     Suppression,
     TomcatConf,
 )
+from tcommlint.output import printable
 from tcommlint.pipeline.model import LoadBalancer
 from tcommlint.redact import is_sensitive, secret_values
 from tcommlint.settings import ConfigFile, display_path, manifest_of
@@ -94,7 +95,7 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         root=root_display,
         manifest=manifest,
         files=tuple(sorted(parts.files)),
-        parse_errors=tuple(sorted(set(parts.errors))),
+        parse_errors=tuple(sorted({_one_line(error) for error in parts.errors})),
         configs=tuple(sorted(parts.configs, key=lambda c: c.path)),
         tomcats=tuple(sorted(parts.tomcats, key=lambda t: t.root)),
         load_balancers=tuple(parts.balancers),
@@ -102,6 +103,12 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         skipped=tuple(sorted(parts.skipped)),
         secrets=tuple(sorted(parts.secrets)),
     )
+
+
+def _one_line(error: ParseError) -> ParseError:
+    """A loader's reason may quote the file (a keyword, a library's excerpt): its control
+    characters and line breaks are escaped once here, for every format and every rule."""
+    return error._replace(reason=printable(error.reason))
 
 
 def _unresolved(path: Path, cwd: Path) -> str:

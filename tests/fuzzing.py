@@ -118,58 +118,24 @@ FIXTURES = PROJECT / "tests" / "fixtures"
 # --- readers ----------------------------------------------------------------------------------
 
 
-def _messages(errors: Any) -> list[str]:
-    return [error.reason for error in errors]
+def _deployment(relative: str, simulate: bool = False) -> Callable[[Path], list[str]]:
+    """Read the input as the file ``relative`` of a deployment, through the same loading as
+    ``check`` (classification, the loader, the deployment boundary), and with ``simulate``
+    run a chat session through whatever load balancer it compiled to."""
 
-
-def _read_properties(path: Path) -> list[str]:
-    from tcommlint.loaders.generic.properties import parse_properties
-
-    document = parse_properties(path.name, _text(path))
-    return _messages([document.error] if document.error else [])
-
-
-def _read_yaml(path: Path) -> list[str]:
-    from tcommlint.loaders.generic.yamlconf import parse_keyvalue_yaml
-
-    document = parse_keyvalue_yaml(path.name, _text(path))
-    return _messages([document.error] if document.error else [])
-
-
-def _read_json(path: Path) -> list[str]:
-    from tcommlint.loaders.generic.jsonconf import parse_keyvalue_json
-
-    document = parse_keyvalue_json(path.name, _text(path))
-    return _messages([document.error] if document.error else [])
-
-
-def _read_xml(path: Path) -> list[str]:
-    from tcommlint.loaders.generic.xmlconf import parse_keyvalue_xml
-
-    document = parse_keyvalue_xml(path.name, path.read_bytes())
-    return _messages([document.error] if document.error else [])
-
-
-def _read_tomcat(path: Path) -> list[str]:
-    from tcommlint.loaders.tomcat import load_tomcat_conf
-
-    name = ("server.xml", "web.xml", "context.xml")[len(path.read_bytes()) % 3]
-    _, errors, _ = load_tomcat_conf(path.parent, "conf", {name: path})
-    return _messages(errors)
-
-
-def _load_balancer(role: str) -> Callable[[Path], list[str]]:
     def read(path: Path) -> list[str]:
-        from tcommlint.loaders import registry
-        from tcommlint.model import Deployment, Manifest
+        from tcommlint.discover import DeploymentPlan
+        from tcommlint.load import load_deployment
         from tcommlint.stickiness import route_verdicts
 
-        result = registry.BY_ROLE[role].load([(path.name, _text(path))])
-        deployment = Deployment(
-            "fuzz", ".", Manifest("fuzz"), (), result.errors, (), (), result.load_balancers
-        )
-        route_verdicts(deployment)  # the simulation runs on whatever the loader compiled
-        return _messages(result.errors)
+        target = path.parent / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(target)
+        plan = DeploymentPlan(path.parent, None, (target,))
+        deployment = load_deployment(plan, None, path.parent)
+        if simulate:
+            route_verdicts(deployment)
+        return [error.reason for error in deployment.parse_errors]
 
     return read
 
@@ -213,42 +179,36 @@ def _classify(path: Path) -> list[str]:
     return []
 
 
-def _text(path: Path) -> str:
-    from tcommlint.classify import text_of
-
-    return text_of(path.read_bytes())
-
-
 TARGETS = (
     Target(
         "properties",
         ".properties",
         _seeds((EXAMPLES, "**/*.properties"), (FIXTURES, "**/*.properties"), fallback=b"a=b\n"),
-        _read_properties,
+        _deployment("proxy/conf/config/proxy.properties"),
     ),
     Target(
         "yaml",
         ".yaml",
         _seeds((FIXTURES, "**/*.yaml"), (EXAMPLES, "**/*.yaml"), fallback=b"AutoCallQueue: true\n"),
-        _read_yaml,
+        _deployment("server/rconfig.yaml"),
     ),
     Target(
         "json",
         ".json",
         _seeds((FIXTURES, "**/*.json"), fallback=b'{"AutoCallQueue": true}\n'),
-        _read_json,
+        _deployment("server/rconfig.json"),
     ),
     Target(
         "xml",
         ".xml",
         _seeds((FIXTURES, "**/*.xml"), (CORPUS / "tomcat", "*.xml"), fallback=b"<a><b>c</b></a>"),
-        _read_xml,
+        _deployment("proxy/proxy-config.xml"),
     ),
     Target(
         "tomcat",
         ".xml",
         _seeds((CORPUS / "tomcat", "*.xml"), (EXAMPLES, "**/conf/*.xml"), fallback=b"<Server/>"),
-        _read_tomcat,
+        _deployment("proxy/conf/server.xml"),
     ),
     Target(
         "haproxy",
@@ -256,7 +216,7 @@ TARGETS = (
         _seeds(
             (CORPUS / "haproxy", "*"), (EXAMPLES, "**/*.cfg"), fallback=b"defaults\n    mode http\n"
         ),
-        _load_balancer("haproxy"),
+        _deployment("lb/haproxy.cfg", simulate=True),
     ),
     Target(
         "f5-tmsh",
@@ -266,13 +226,13 @@ TARGETS = (
             (FIXTURES / "f5", "**/*.conf"),
             fallback=b"ltm pool /Common/p { }\n",
         ),
-        _load_balancer("f5-tmsh"),
+        _deployment("lb/bigip.conf", simulate=True),
     ),
     Target(
         "f5-as3",
         ".json",
         _seeds((CORPUS / "f5-as3", "*"), fallback=b'{"class": "AS3"}'),
-        _load_balancer("f5-as3"),
+        _deployment("lb/as3.json", simulate=True),
     ),
     Target(
         "manifest",
