@@ -254,9 +254,9 @@ def _write_temporary(target: Path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, status.st_mode & 0o7777)
         if hasattr(os, "chown") and os.geteuid() == 0:
-            os.chown(temporary, status.st_uid, status.st_gid)
+            os.chown(temporary, status.st_uid, status.st_gid)  # first: it clears set-id bits
+        os.chmod(temporary, status.st_mode & 0o7777)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
