@@ -274,14 +274,7 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.fix:
         from tcommlint import fix
 
-        # One fix can reveal the next (a key's case, then its value): repeat until stable.
-        for _ in range(fix.MAX_PASSES):
-            patches = fix.plan_patches(result.findings, cwd, args.unsafe_fixes)
-            if not patches:
-                break
-            fix.write_patches(patches, cwd)
-            fixed += sum(len(patch.fixed) for patch in patches)
-            result = run()
+        result, fixed = fix.fix_until_stable(result, run, cwd, args.unsafe_fixes)
     if args.logs:
         from tcommlint.logs import attach_evidence
 
@@ -362,7 +355,7 @@ def _show_fixes(result: Any, cwd: Path, unsafe: bool) -> int:
     from tcommlint import fix
     from tcommlint.redact import Redactor
 
-    patches = fix.plan_patches(result.findings, cwd, unsafe)
+    patches = fix.plan_patches(result.findings, cwd, result.files(manifests=False), unsafe)
     if not patches:
         print(f"tcommlint: nothing to fix{_unsafe_note(result, unsafe)}", file=sys.stderr)
         return EXIT_OK

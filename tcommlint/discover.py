@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from tcommlint.classify import part_of
 from tcommlint.errors import UsageError
+from tcommlint.fix import is_temporary
 from tcommlint.settings import MANIFEST_NAME, ConfigFile, read_config
 
 SKIPPED_DIRS = frozenset(
@@ -140,6 +141,8 @@ def _list(directory: Path) -> _Directory:
         elif entry.is_dir():
             if entry.name not in SKIPPED_DIRS:
                 subdirs.append(path)
+        elif is_temporary(entry.name):
+            skipped.append((path, "a temporary file of an interrupted --fix"))
         elif entry.is_file():
             files.append(path)
         else:

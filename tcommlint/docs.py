@@ -25,7 +25,12 @@ decides its stickiness (`docs/simulation.md`); rules read the outcome (`app_rout
 `breaks`), never a vendor's syntax.
 
 Every fact a rule may point at has a location string `path:line:col` (`loc`, `*_loc`); a rule
-hands those back in `at:` and `related:` and never computes a position.
+hands those back in `at:`, `related:` and `fix.edits` and never computes a position. The engine
+checks what a rule gives (`tcommlint/outputs.py`): a location must name a file of the deployment
+(or its manifest) at a line and column that file can have, an edit may only change a file read
+as configuration, `related` and `fix.edits` are lists of maps with the documented keys, and
+`severity_when` gives `error`, `warning` or `info`; anything else stops the run (exit 2, naming
+the rule).
 
 Helpers: `edit_distance(a, b)`, `equals_ignore_case(a, b)`, `lower(s)`, `seconds("45m")`,
 `human_duration(2700)` → `45m`, `closest(word, list)`, `closest_within(word, list, 2)`,

@@ -19,8 +19,9 @@ from tcommlint.expr import (
 )
 from tcommlint.expr_cost import COST_MARK
 from tcommlint.facts import PARTS, deployment_facts
-from tcommlint.findings import Edit, Finding, Related, RuleStatus
+from tcommlint.findings import Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
+from tcommlint.outputs import OutputError, Scope, edits, location, related, severity
 from tcommlint.ruleset import Rule
 from tcommlint.source import Span, loc
 
@@ -90,8 +91,9 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
     raw: dict[str, list[Finding]] = {}
     statuses: dict[str, RuleStatus] = {}
     bindings = bind({"deployment": facts})
+    scope = Scope.of(deployment)
     for rule in first:
-        _run(rule, deployment, facts, selection, raw, statuses, bindings)
+        _run(rule, scope, facts, selection, raw, statuses, bindings)
     facts["incomplete"] = _incomplete(first, facts["parts"], deployment.manifest.require)
 
     kept, suppressed, unused = _apply_suppressions(raw, deployment.suppressions, selection)
@@ -105,7 +107,7 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
     )
     bindings = bind({"deployment": facts})  # the first pass added facts
     for rule in second:
-        _run(rule, deployment, facts, selection, raw, statuses, bindings)
+        _run(rule, scope, facts, selection, raw, statuses, bindings)
         kept.extend(raw.get(rule.id, []))
     for rule_id, status in statuses.items():
         if status.status != "not-evaluable":
@@ -133,7 +135,7 @@ def _is_second_pass(rule: Rule) -> bool:
 
 def _run(
     rule: Rule,
-    deployment: Deployment,
+    scope: Scope,
     facts: dict[str, Any],
     selection: Selection,
     raw: dict[str, list[Finding]],
@@ -146,18 +148,18 @@ def _run(
         statuses[rule.id] = RuleStatus(rule.id, "not-evaluable", reason)
         return
     try:
-        raw[rule.id] = _findings(rule, deployment.name, facts, selection, bindings)
+        raw[rule.id] = _findings(rule, scope, facts, selection, bindings)
     except BudgetExceeded as error:
         statuses[rule.id] = RuleStatus(rule.id, "not-evaluable", _over_budget(error))
         return
-    except ExpressionError as error:
+    except (ExpressionError, OutputError) as error:
         raise UsageError(f"rule {rule.id} failed: {error.message}", rule.path) from None
     # "pass" until the suppressions are applied; then "fail" where findings remain.
     statuses[rule.id] = RuleStatus(rule.id, "pass")
 
 
 def _findings(
-    rule: Rule, deployment_name: str, facts: dict[str, Any], selection: Selection, bindings: Any
+    rule: Rule, scope: Scope, facts: dict[str, Any], selection: Selection, bindings: Any
 ) -> list[Finding]:
     items = rule.selector.evaluate(bindings=bindings)
     if not isinstance(items, list):
@@ -166,23 +168,23 @@ def _findings(
     found = []
     for item in items:
         data = {"deployment": view, rule.variable: item}
-        default = rule.severity_when.evaluate(data) if rule.severity_when else rule.severity
-        span = _span(rule.at.evaluate(data), rule)
-        edits = _edits(rule, data)
+        default = severity(rule.severity_when.evaluate(data)) if rule.severity_when else None
+        span = location(rule.at.evaluate(data), "at", scope)
+        changes = edits(rule.fix_edits.evaluate(data), scope) if rule.fix_edits else ()
         found.append(
             Finding(
                 rule=rule.id,
                 name=rule.name,
-                severity=selection.severity_of(rule.id, str(default)),
-                deployment=deployment_name,
+                severity=selection.severity_of(rule.id, default or rule.severity),
+                deployment=scope.name,
                 message=rule.message.render(data),
                 span=span,
-                related=_related(rule, data, span),
+                related=_related(rule, data, span, scope),
                 key=rule.key.render(data) if rule.key else "",
-                edits=edits,
+                edits=changes,
                 fix=rule.fix_description.render(data) if rule.fix_description else "",
                 # A fix that edits another file than the finding's changes what another team owns.
-                unsafe_fix=rule.fix_unsafe or any(e.span.path != span.path for e in edits),
+                unsafe_fix=rule.fix_unsafe or any(e.span.path != span.path for e in changes),
             )
         )
     return found
@@ -212,35 +214,15 @@ def _deployment_view(rule: Rule, facts: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in facts.items() if name in names}
 
 
-def _edits(rule: Rule, data: dict[str, Any]) -> tuple[Edit, ...]:
-    if rule.fix_edits is None:
-        return ()
-    edits = []
-    for item in rule.fix_edits.evaluate(data):
-        if item.get("at") and item.get("old") != item.get("new"):
-            span = _span(item["at"], rule)
-            edits.append(Edit(span, str(item["old"]), str(item["new"]), item.get("exact") is True))
-    return tuple(edits)
-
-
-def _span(text: Any, rule: Rule) -> Span:
-    if not isinstance(text, str) or text.count(":") < 2:
-        raise ExpressionError(f"'at' must give a location 'path:line:col', not {text!r}")
-    return Span.parse(text)
-
-
-def _related(rule: Rule, data: dict[str, Any], primary: Span) -> tuple[Related, ...]:
+def _related(rule: Rule, data: dict[str, Any], primary: Span, scope: Scope) -> tuple[Related, ...]:
     """The related lines, without the primary line itself and without repeats."""
     if rule.related is None:
         return ()
-    related: dict[tuple[str, int], Related] = {}
-    for item in rule.related.evaluate(data):
-        if not item.get("at"):
-            continue
-        span = _span(item["at"], rule)
+    found: dict[tuple[str, int], Related] = {}
+    for span, message in related(rule.related.evaluate(data), scope):
         if (span.path, span.line) != (primary.path, primary.line):
-            related.setdefault((span.path, span.line), Related(span, str(item.get("message", ""))))
-    return tuple(sorted(related.values()))
+            found.setdefault((span.path, span.line), Related(span, message))
+    return tuple(sorted(found.values()))
 
 
 def _incomplete(

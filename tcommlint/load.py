@@ -145,7 +145,15 @@ def _tomcat_roots(plan: DeploymentPlan, patterns: list[str]) -> set[Path]:
 def _record(parts: _Parts, source: _Input, role: str) -> None:
     digest = sha256_hex(source.data)
     parts.secrets.update(secret_values(text_of(source.data)))
-    parts.files.append(SourceFile(source.display, role, digest, len(source.data)))
+    size, lines = len(source.data), _line_bound(source.data)
+    parts.files.append(SourceFile(source.display, role, digest, size, lines))
+
+
+def _line_bound(data: bytes) -> int:
+    """At most this many lines, however the loader of the file counts them: each ``\\r`` and
+    ``\\n`` may end one, and so may the other line separators of Unicode (YAML's U+2028)."""
+    ends = data.count(b"\n") + data.count(b"\r")
+    return max(ends, len(text_of(data).splitlines())) + 1
 
 
 def _load_file(

@@ -24,6 +24,7 @@ class SourceFile(NamedTuple):
     role: str  # "proxy", "server", "tomcat", "haproxy", "f5-tmsh", "f5-as3", "captcha", ...
     sha256: str
     size: int
+    lines: int = 1  # at most this many lines, however its format counts them (every \r and \n)
 
 
 class SkippedFile(NamedTuple):

@@ -32,6 +32,14 @@ class RunResult(NamedTuple):
     suppressed: int
     mandatory: frozenset[str] = frozenset()  # rules that neither baselines nor comments suppress
 
+    def files(self, *, manifests: bool = True) -> frozenset[str]:
+        """The paths of the files the deployments read, with their manifests unless told not:
+        all a report may quote and, without the manifests, all ``--fix`` may change."""
+        paths = {file.path for d in self.deployments for file in d.deployment.files}
+        if manifests:
+            paths.update(d.deployment.manifest.path or "" for d in self.deployments)
+        return frozenset(paths - {""})
+
 
 class _Job(NamedTuple):
     """One deployment to check, with the settings that apply to it."""

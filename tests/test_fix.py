@@ -190,3 +190,164 @@ def test_diff_with_nothing_to_fix_says_so(in_tmp: Path, capsys: pytest.CaptureFi
     shutil.copytree(EXAMPLES / "chat-fixed", in_tmp / "chat")
     code, out, err = run_cli(["check", "chat", "--diff"], capsys)
     assert (code, out, err) == (0, "", "tcommlint: nothing to fix\n")
+
+
+# --- all or none: a fix that cannot write one file changes none ------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+PROXY = "d/proxy/proxy.properties"
+LONG_NAME = "d/server/" + "r" * 239 + ".properties"  # no room for a temporary file's longer name
+
+
+def _fixable_pair(root: Path, server: str, server_text: str) -> dict[str, bytes]:
+    write_tree(root, {PROXY: "ProxyName=chat-1\nAutoCallQueue=yes\n", server: server_text})
+    return _snapshot(root / "d")
+
+
+def _one_line_refusal(code: int, err: str, path: str, reason: str) -> None:
+    assert code == 2, err
+    assert (
+        err == f"tcommlint: error: {path}: cannot write for --fix: {reason}; no file was changed\n"
+    )
+
+
+def test_fix_that_cannot_write_the_last_file_changes_none(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _fixable_pair(in_tmp, LONG_NAME, "enable.callagentMessage=yes\n")
+    code, out, err = run_cli(["check", "d", "--fix"], capsys)
+    _one_line_refusal(code, err, LONG_NAME, "File name too long")
+    assert out == ""
+    assert _snapshot(in_tmp / "d") == before  # the proxy's file, fixable, is unchanged too
+
+
+def _limited(limit: int) -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs a file size limit of the process")
+def test_fix_on_a_full_disk_changes_no_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # The server's file is larger than the process may write: as on a full disk or quota.
+    server = "d/server/rconfig.properties"
+    padding = "# " + "x" * 97 + "\n"
+    before = _fixable_pair(tmp_path, server, padding * 1000 + "enable.callagentMessage=yes\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / ".cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "tcommlint", "check", "d", "--fix", "--no-cache"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=lambda: _limited(64 * 1024),
+    )
+    _one_line_refusal(done.returncode, done.stderr, server, "File too large")
+    assert _snapshot(tmp_path / "d") == before
+
+
+def test_a_failure_in_a_later_pass_restores_the_earlier_passes(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Pass 1 fixes the proxy key's case; only then does TC101 see the server flag to fix.
+    write_tree(
+        in_tmp, {PROXY: "autocallqueue=true\n", LONG_NAME: "enable.callagentMessage=false\n"}
+    )
+    before = _snapshot(in_tmp / "d")
+    code, _, err = run_cli(["check", "d", "--fix", "--unsafe-fixes"], capsys)
+    _one_line_refusal(code, err, LONG_NAME, "File name too long")
+    assert _snapshot(in_tmp / "d") == before
+
+
+def test_a_failed_rename_puts_back_the_files_already_replaced(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _fixable_pair(in_tmp, "d/server/rconfig.properties", "enable.callagentMessage=yes\n")
+    replace = os.replace
+    calls: list[str] = []
+
+    def server_fails(source: str, target: str) -> None:
+        calls.append(Path(target).name)
+        if Path(target).name == "rconfig.properties":  # turned into a directory, a mount point…
+            raise IsADirectoryError(21, "Is a directory")
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", server_fails)
+    code, _, err = run_cli(["check", "d", "--fix"], capsys)
+    _one_line_refusal(code, err, "d/server/rconfig.properties", "Is a directory")
+    assert _snapshot(in_tmp / "d") == before
+    # The proxy's file replaced, then put back (the cache writes its files the same way).
+    assert [name for name in calls if name.endswith(".properties")] == [
+        "proxy.properties",
+        "rconfig.properties",
+        "proxy.properties",
+    ]
+
+
+def test_fix_refuses_a_file_changed_since_the_check(in_tmp: Path) -> None:
+    from tcommlint.errors import UsageError
+    from tcommlint.fix import FilePatch, write_patches
+
+    write_tree(in_tmp, {"a.properties": "A=yes\n", "b.properties": "B=edited meanwhile\n"})
+    patches = [
+        FilePatch("a.properties", "A=yes\n", "A=true\n", ()),
+        FilePatch("b.properties", "B=yes\n", "B=true\n", ()),
+    ]
+    with pytest.raises(UsageError, match="changed while tcommlint ran"):
+        write_patches(patches, in_tmp)
+    assert (in_tmp / "a.properties").read_text() == "A=yes\n"
+    assert (in_tmp / "b.properties").read_text() == "B=edited meanwhile\n"
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["a.properties", "b.properties"]
+
+
+def test_temporary_file_of_a_killed_fix_is_not_read_and_the_next_fix_removes_it(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp, {PROXY: "ProxyName=chat-1\nAutoCallQueue=yes\n"})
+    folder = in_tmp / "d" / "proxy"
+    stale = folder / ".proxy.properties.tcommlint-4194304.tmp"  # beyond any pid_max
+    stale.write_text("ProxyName=chat-1\nAutoCallQueue=tru\n")  # half written
+    other = folder / ".proxy.properties.swp"
+    other.write_text("an editor's")
+    _, report = run_json(["check", "d"], capsys)
+    assert {f["location"]["path"] for f in report["findings"]} == {PROXY}
+    assert report["summary"]["files"] == 1
+    _, out, _ = run_cli(["check", "d", "--list-files"], capsys)
+    (listed,) = [line.split() for line in out.splitlines() if "tcommlint-" in line]
+    assert listed[0] == stale.relative_to(in_tmp).as_posix()
+    assert " ".join(listed[1:]) == "skipped: a temporary file of an interrupted --fix"
+    run_cli(["check", "d", "--fix"], capsys)
+    assert not stale.exists() and other.exists()
+    assert sorted(p.name for p in folder.iterdir()) == [".proxy.properties.swp", "proxy.properties"]
+
+
+def test_fix_keeps_the_owner_of_a_file(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file to another owner")
+    write_tree(in_tmp, {PROXY: "AutoCallQueue=yes\n"})
+    os.chown(in_tmp / PROXY, 4321, 4321)
+    run_cli(["check", "d", "--fix"], capsys)
+    status = (in_tmp / PROXY).stat()
+    assert (status.st_uid, status.st_gid) == (4321, 4321)
+    assert (in_tmp / PROXY).read_text() == "AutoCallQueue=true\n"
+
+
+def test_fix_never_edits_a_file_outside_the_deployment(in_tmp: Path) -> None:
+    """Defence in depth: whatever a finding holds, only the deployment's files are edited."""
+    from tcommlint.errors import UsageError
+    from tcommlint.findings import Edit, Finding
+    from tcommlint.fix import plan_patches
+    from tcommlint.source import Span
+
+    (in_tmp / "canary.txt").write_text("SECRET\n")
+    edit = Edit(Span("canary.txt", 1, 1), "SECRET", "PWNED")
+    finding = Finding("XX901", "hostile", "error", "d", "m", Span(PROXY, 1, 1), edits=(edit,))
+    with pytest.raises(UsageError, match="refusing to fix: rule XX901 edits a file that is not"):
+        plan_patches([finding], in_tmp, {PROXY})
+    assert (in_tmp / "canary.txt").read_text() == "SECRET\n"

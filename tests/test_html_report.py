@@ -202,3 +202,34 @@ def test_dom_shows_findings_count(report_file: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert '<div class="n" id="findings-count">8</div>' in done.stdout
     assert "pool-members-mismatch" in done.stdout
+
+
+def test_excerpts_come_only_from_files_of_the_deployment(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Defence in depth: whatever location a finding holds, the page quotes no other file."""
+    from tcommlint.engine import Selection
+    from tcommlint.findings import Finding, Related
+    from tcommlint.reporters.html_report import render
+    from tcommlint.ruleset import load_rules
+    from tcommlint.run import check
+    from tcommlint.source import Span
+
+    from conftest import write_tree
+
+    write_tree(in_tmp, {"d/proxy.properties": "ProxyName=chat-1\nAutoCallQueue=yes\n"})
+    (in_tmp / "canary.txt").write_text("CANARY-outside\n")
+    (in_tmp / "d" / "notes.txt").write_text("CANARY-skipped\n")
+    result = check(["d"], in_tmp, load_rules(), Selection(select=frozenset({"TC005"})), None)
+    outside = [
+        Span("canary.txt", 1, 1),
+        Span(f"{in_tmp}/canary.txt", 1, 1),
+        Span("d/notes.txt", 1, 1),
+    ]
+    related = tuple(Related(span, "see") for span in [Span("d/proxy.properties", 1, 1), *outside])
+    injected = [
+        Finding("XX901", "hostile", "error", "d", "m", span, related=related) for span in outside
+    ]
+    page = render(result._replace(findings=[*result.findings, *injected]))
+    assert "CANARY" not in page
+    assert "ProxyName=chat-1" in page  # the deployment's own lines are quoted

@@ -81,7 +81,7 @@ code, pre, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas,
 
 def render(result: RunResult, **_: Any) -> str:
     """The report as one HTML document."""
-    sources = _Sources(Path.cwd(), Redactor.of_result(result))
+    sources = _Sources(Path.cwd(), result.files(), Redactor.of_result(result))
     names = {rule.id: rule.name for rule in result.rules}
     parts = [
         "<!DOCTYPE html>",
@@ -384,14 +384,21 @@ def _clip(text: str, limit: int) -> str:
 
 
 class _Sources:
-    """Input files read once each, for the code around a finding (missing files are skipped)."""
+    """Input files read once each, for the code around a finding (missing files are skipped).
 
-    def __init__(self, cwd: Path, redactor: Redactor) -> None:
+    Only the files of the deployments are ever read: a location comes from a rule file, which a
+    pull request can change, and must not put another file's lines into the report.
+    """
+
+    def __init__(self, cwd: Path, files: frozenset[str], redactor: Redactor) -> None:
         self.cwd = cwd
+        self.files = files
         self.redactor = redactor
         self.cache: dict[str, list[str] | None] = {}
 
     def lines(self, path: str) -> list[str] | None:
+        if path not in self.files:
+            return None
         if path not in self.cache:
             try:
                 text = (self.cwd / path).read_bytes().decode("utf-8", errors="replace")
