@@ -206,19 +206,26 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError(f"a command is required: {', '.join(_COMMANDS)} (see --help)")
         return int(_COMMANDS[args.command](args))
     except UsageError as error:
-        print(f"tcommlint: error: {error}", file=sys.stderr)
+        print(f"tcommlint: error: {one_line(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # the edge: one line, a traceback only when asked
         if debug:
             raise
-        print(f"tcommlint: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        reason = one_line(f"{type(error).__name__}: {error}")
+        print(f"tcommlint: internal error: {reason}", file=sys.stderr)
         return EXIT_USAGE
 
 
+def one_line(message: str) -> str:
+    """A message on one line: scripts read stderr line by line. The sources already give one
+    line; this is the last resort for a library's text that spans lines."""
+    return " ".join(part.strip() for part in message.strip().splitlines() if part.strip())
+
+
 def _run_check(args: argparse.Namespace) -> int:
-    from tcommlint import cache
+    from tcommlint import cache, inputs
     from tcommlint.engine import Selection
     from tcommlint.reporters import renderer
     from tcommlint.ruleset import load_rules
@@ -229,10 +236,11 @@ def _run_check(args: argparse.Namespace) -> int:
         cache.disable()
     cwd = Path.cwd()
     config_path = Path(args.config) if args.config else find_config(cwd)
-    if args.config and not config_path.is_file():  # type: ignore[union-attr]
+    if args.config and not config_path.exists():  # type: ignore[union-attr]
         raise UsageError("configuration file not found", args.config)
     config = read_config(config_path, cwd) if config_path else None
     settings = config.data if config else {}
+    inputs.set_max_file_size(inputs.limit_of(settings))
     fail_on = args.fail_on or settings.get("fail_on", "warning")
     output_format = args.format or settings.get("format", "text")
     rule_dirs = [*settings.get("rule_dirs", []), *args.rules]
