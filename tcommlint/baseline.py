@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from tcommlint.errors import UsageError
 from tcommlint.findings import Finding
+from tcommlint.inputs import read_input
 from tcommlint.run import RunResult
 
 FORMAT_VERSION = 1
@@ -130,11 +131,11 @@ def _warn(message: str) -> None:
 
 def read_baseline(path: str) -> list[Entry]:
     """The entries of a baseline file; anything invalid is a UsageError naming the file."""
+    if not Path(path).exists():
+        raise UsageError("baseline file not found", path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError("baseline file not found", path) from None
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_input(Path(path), path, "baseline").decode("utf-8")
+    except UnicodeDecodeError as error:
         raise UsageError(f"cannot read baseline: {error}", path) from None
     try:
         document = json.loads(text)

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import stat
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
+from tcommlint.inputs import UTF16_MARKS, has_config_extension, read_content
 from tcommlint.loaders import registry
 from tcommlint.resources import known_keys
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
-UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 TOMCAT_ROOTS = {"Server": "server.xml", "Context": "context.xml", "web-app": "web.xml"}
 NO_CONTENT_READ = "holds no known proxy or server key and no load-balancer configuration"
 
@@ -40,31 +38,8 @@ ROLE_TITLES = {
     "proxy": "a proxy config",
     "server": "a server rconfig",
     "tomcat": "a Tomcat configuration file",
+    "unparsed": "a configuration file",
 }
-
-
-class Content(NamedTuple):
-    """A file's bytes, or why they cannot be read as text (``problem``)."""
-
-    data: bytes | None
-    problem: str = ""
-
-
-def read_content(file: Path) -> Content:
-    """The bytes of a regular, readable text file within the size limit; else the reason."""
-    try:
-        status = file.stat()
-        if not stat.S_ISREG(status.st_mode):
-            return Content(None, "not a regular file")
-        if status.st_size > MAX_FILE_BYTES:
-            return Content(None, f"larger than the {MAX_FILE_BYTES // 2**20} MiB limit")
-        data = file.read_bytes()
-    except OSError as error:
-        return Content(None, f"cannot be read: {error.strerror}")
-    nul = data.find(b"\0", 0, 8192)
-    if nul >= 0 and not data.startswith(UTF16_MARKS):
-        return Content(None, f"not a text file: a NUL byte at offset {nul}")
-    return Content(data)
 
 
 def text_of(data: bytes) -> str:
@@ -140,7 +115,7 @@ def part_of(file: Path) -> str | None:
     content = read_content(file)
     named = named_role(file)
     if content.data is None:
-        return ROLE_PARTS.get(named or "")
+        return ROLE_PARTS.get(named or "") or unreadable_part(file)
     if file.name in TOMCAT_ROOTS.values() and file.parent.name == "conf":
         return "tomcat"
     text = text_of(content.data)
@@ -150,6 +125,11 @@ def part_of(file: Path) -> str | None:
     if kind is None:
         return ROLE_PARTS.get(named or "")
     return _keyvalue_part(file, kind, content.data, text) or ROLE_PARTS.get(named or "")
+
+
+def unreadable_part(file: Path) -> str | None:
+    """``unparsed`` for a configuration file that cannot be read, so that it is reported."""
+    return "unparsed" if has_config_extension(file) else None
 
 
 def _keyvalue_part(file: Path, kind: str, data: bytes, text: str) -> str | None:

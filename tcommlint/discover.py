@@ -134,8 +134,8 @@ def _list(directory: Path) -> _Directory:
         return _Directory((), (), (), False)
     for entry in entries:
         path = Path(entry.path)
-        if entry.name == MANIFEST_NAME:
-            has_manifest = entry.is_file()
+        if entry.name == MANIFEST_NAME and entry.is_file():
+            has_manifest = True
         elif entry.is_symlink():
             skipped.append((path, "a symbolic link (not followed)"))
         elif entry.is_dir():
@@ -161,6 +161,8 @@ def plan(paths: list[str], cwd: Path) -> list[DeploymentPlan]:
         if path.is_dir():
             for root, files in _directory_deployments(tree, path):
                 found.setdefault(root, files)
+        elif not path.is_file():  # a FIFO or a device: reading it would block or never end
+            raise UsageError("not a regular file", argument)
         else:
             root, files = _file_deployment(tree, path, cwd.resolve())
             found.setdefault(root, files)

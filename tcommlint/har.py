@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from tcommlint import output
 from tcommlint.cookie_syntax import cookie_pairs, set_cookie_parts
 from tcommlint.errors import UsageError
+from tcommlint.inputs import MAX_CAPTURE_BYTES, read_input
 from tcommlint.redact import Redactor
 
 PREFIX_CHARS = 6
@@ -73,12 +74,9 @@ class Analysis(NamedTuple):
 
 def read_har(path: Path, display: str) -> list[Exchange]:
     """The entries of a HAR file; anything that is not HAR 1.x JSON → UsageError."""
-    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
-        raise UsageError("cannot read HAR file: not a regular file", display)
+    content = read_input(path, display, "HAR file", MAX_CAPTURE_BYTES)
     try:
-        data = json.loads(path.read_bytes())
-    except OSError as error:
-        raise UsageError(f"cannot read HAR file: {error.strerror or error}", display) from None
+        data = json.loads(content)
     except (ValueError, UnicodeDecodeError) as error:
         raise UsageError(f"not a HAR file: invalid JSON ({error})", display) from None
     except RecursionError:

@@ -20,11 +20,12 @@ from tcommlint.classify import (
     is_captcha,
     mentions_known_key,
     named_role,
-    read_content,
     text_of,
+    unreadable_part,
 )
 from tcommlint.digest import sha256_hex
 from tcommlint.discover import DeploymentPlan, excluded
+from tcommlint.inputs import limit_of, read_content
 from tcommlint.loaders import registry
 from tcommlint.model import (
     Deployment,
@@ -58,6 +59,7 @@ class _Parts:
         self.lb_sources: dict[str, list[tuple[str, str]]] = {}  # loader role → its files
         self.loose_tomcat: list[tuple[_Input, str]] = []  # Tomcat files outside a conf/ tree
         self.secrets: set[str] = set()  # credential values, for the output to mask
+        self.limit = 0  # bytes: the deployment's max_file_size
 
 
 class _Input(NamedTuple):
@@ -74,6 +76,7 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
     roles = _explicit_roles(plan.root, data.get("deployment", {}).get("roles", {}))
     patterns = list(data.get("exclude", []))
     parts = _Parts()
+    parts.limit = limit_of(data)
     parts.skipped.extend(SkippedFile(_unresolved(f, cwd), why) for f, why in plan.skipped)
     tomcat_roots = _tomcat_roots(plan, patterns)
     for file in plan.files:
@@ -162,15 +165,16 @@ def _load_file(
     if is_captcha(file):
         _record(parts, _Input(file, display, b""), "captcha")
         return
-    content = read_content(file)
+    content = read_content(file, parts.limit)
+    if file.parent in tomcat_roots and file.name in TOMCAT_FILES:
+        _record(parts, _Input(file, display, content.data or b""), "tomcat")
+        return  # read, and reported when it cannot be, with its conf tree
     claimed = role or named_role(file)
     if content.data is None:
+        claimed = claimed or unreadable_part(file)
         _unreadable(_Input(file, display, b""), claimed, content.problem, parts)
         return
     source = _Input(file, display, content.data)
-    if file.parent in tomcat_roots and file.name in TOMCAT_FILES:
-        _record(parts, source, "tomcat")
-        return
     text = text_of(content.data)
     kind = role or format_of(file, text)
     if kind is None and claimed is not None:
@@ -182,7 +186,8 @@ def _load_file(
 
 
 def _unreadable(source: _Input, claimed: str | None, problem: str, parts: _Parts) -> None:
-    """A file that is not text: TC001 when its name or the manifest says it is a config."""
+    """A file that is not text: TC001 when its name, extension or the manifest says it is a
+    config."""
     if claimed is None:
         parts.skipped.append(SkippedFile(source.display, problem))
         return
@@ -277,7 +282,7 @@ def _load_tomcat(
     """A Tomcat conf tree, or Tomcat files found elsewhere (``files``: part name → file)."""
     from tcommlint.loaders.tomcat import load_tomcat_conf
 
-    tomcat, errors, suppressions = load_tomcat_conf(root, display, files)
+    tomcat, errors, suppressions = load_tomcat_conf(root, display, files, parts.limit)
     parts.tomcats.append(tomcat)
     parts.errors.extend(errors)
     parts.suppressions.extend(suppressions)

@@ -15,14 +15,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import re
+import sys
 import zlib
 from collections.abc import Iterable, Iterator
-from io import BufferedReader
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from tcommlint import cache, output
 from tcommlint.errors import UsageError
+from tcommlint.inputs import MAX_LOG_BYTES, MAX_LOG_LINES, describe_size, open_regular
 from tcommlint.redact import Redactor, redact_log_line
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ EXCERPT_CHARS = 110
 # Only the start of a line is searched: the time of every pattern stays bounded however long a
 # line is (a stack trace folded into one line, a binary file given by mistake).
 MAX_LINE_CHARS = 4096
+_MAX_LINE_BYTES = 4 * MAX_LINE_CHARS  # read of a line; the rest is skipped unread
 
 
 class Signature(NamedTuple):
@@ -388,25 +390,58 @@ def _track(tracks: dict[str, SessionTrack], sid: str, hit: Hit) -> None:
 
 
 def read_lines(path: Path, display: str) -> Iterator[str]:
-    """The lines of a plain or gzip file, decoded leniently; unreadable → UsageError."""
+    """The lines of a plain or gzip file, decoded leniently; unreadable → UsageError.
+
+    At most ``MAX_LOG_LINES`` lines and ``MAX_LOG_BYTES`` decompressed bytes are read (a gzip
+    bomb ends there), and a line is searched up to ``MAX_LINE_CHARS``; a longer log is read
+    up to the limit and a warning says so.
+    """
     try:
         handle = _open(path)
     except OSError as error:
         raise UsageError(f"cannot read log file: {error.strerror or error}", display) from None
     with handle:
         try:
-            for raw in handle:
-                yield raw.decode("utf-8", errors="replace")
+            yield from _bounded(handle, display)
         except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as error:
-            raise UsageError(f"cannot read log file: {error}", display) from None
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise UsageError(f"cannot read log file: {reason}", display) from None
 
 
-def _open(path: Path) -> gzip.GzipFile | BufferedReader:
-    with path.open("rb") as probe:
-        magic = probe.read(2)
+def _bounded(handle: BinaryIO, display: str) -> Iterator[str]:
+    budget = MAX_LOG_BYTES
+    for _ in range(MAX_LOG_LINES):
+        raw = handle.readline(min(_MAX_LINE_BYTES, budget))
+        if not raw:
+            return
+        budget -= len(raw)
+        rest = raw
+        while not rest.endswith(b"\n") and rest and budget > 0:  # the unsearched rest of a line
+            rest = handle.readline(min(_MAX_LINE_BYTES, budget))
+            budget -= len(rest)
+        yield raw.decode("utf-8", errors="replace")
+        if budget <= 0:
+            break
+    if handle.read(1):
+        limits = f"{MAX_LOG_LINES:,} lines or {describe_size(MAX_LOG_BYTES)}"
+        print(
+            f"tcommlint: warning: {display}: only the first {limits} were "
+            "searched (the limit per log file)",
+            file=sys.stderr,
+        )
+
+
+def _open(path: Path) -> BinaryIO:
+    handle = open_regular(path)
+    try:
+        magic = handle.read(2)
+        handle.seek(0)
+    except OSError:
+        handle.close()
+        raise
     if magic == b"\x1f\x8b":
-        return gzip.open(path, "rb")
-    return path.open("rb")
+        return cast(BinaryIO, gzip.GzipFile(fileobj=handle, mode="rb"))
+    return handle
 
 
 def scan(
@@ -512,7 +547,10 @@ def log_files(log_dir: str) -> list[tuple[Path, str]]:
     root = Path(log_dir)
     if not root.is_dir():
         raise UsageError("log directory not found", log_dir)
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    # A FIFO or device under the folder is listed too, and refused when read: never skipped.
+    files = sorted(
+        p for p in root.rglob("*") if p.exists() and not p.is_dir() and not p.name.startswith(".")
+    )
     return [(path, path.as_posix()) for path in files]
 
 

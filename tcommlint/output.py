@@ -33,6 +33,13 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == "\t" else _escape(c) for c in text)
 
 
+def one_line(message: str) -> str:
+    """A message on one printable line: scripts read stderr line by line. The sources already
+    give one line; this is the last resort for a library's text that spans lines."""
+    joined = " ".join(part.strip() for part in message.strip().splitlines() if part.strip())
+    return printable(joined)
+
+
 def _escape(char: str) -> str:
     code = ord(char)
     if char in _NAMED:

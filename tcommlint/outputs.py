@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from tcommlint.classify import MAX_FILE_BYTES
 from tcommlint.expr import cel_safe
 from tcommlint.facts import deployment_span
 from tcommlint.findings import SEVERITIES, Edit
+from tcommlint.inputs import MAX_FILE_BYTES
 from tcommlint.model import Deployment
 from tcommlint.source import Span
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from tcommlint import cache
 from tcommlint.errors import UsageError
 from tcommlint.expr import Compiled, ExpressionError, Template
+from tcommlint.inputs import MAX_FILE_BYTES, read_input
 from tcommlint.resources import rules_dir, schema
 from tcommlint.yamlread import read_yaml, validate
 
@@ -177,10 +178,7 @@ def _checked(path: str, lines: dict[str, int], field: str, build: Callable[[], T
 
 def _load_rule_file(path: Path, display: str) -> Rule:
     """Read, validate and compile a rule file; a cached file was validated and compiled before."""
-    try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read rule file: {error.strerror}", display) from None
+    content = read_input(path, display, "rule file", MAX_FILE_BYTES)
     cached = cache.get("rule", content)
     if cached is not None:
         return Rule(display, cached["data"], cached["lines"], programs=cached["programs"])

@@ -117,7 +117,10 @@ def _check_one(job: _Job, cwd: Path, rules: list[Rule]) -> tuple[DeploymentResul
 _WORKER_RULES: list[Rule] = []
 
 
-def _start_worker(rule_dirs: tuple[str, ...]) -> None:
+def _start_worker(rule_dirs: tuple[str, ...], max_file_size: int) -> None:
+    from tcommlint import inputs
+
+    inputs.set_max_file_size(max_file_size)
     _WORKER_RULES[:] = load_rules(list(rule_dirs))
 
 
@@ -130,7 +133,10 @@ def _in_processes(
 ) -> list[tuple[DeploymentResult, Outcome]]:
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(rule_dirs,)) as pool:
+    from tcommlint.inputs import max_file_size
+
+    initargs = (rule_dirs, max_file_size())
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=initargs) as pool:
         return list(pool.map(_check_in_worker, work, [cwd] * len(work)))
 
 

@@ -10,6 +10,15 @@ from typing import Any, NamedTuple
 from tcommlint import cache
 from tcommlint.errors import UsageError
 from tcommlint.expr import duration_hint, parse_duration
+from tcommlint.inputs import (
+    MAX_FILE_BYTES,
+    MAX_SETTABLE_BYTES,
+    SIZE_KEY,
+    describe_size,
+    parse_size,
+    read_bytes,
+    read_input,
+)
 from tcommlint.model import Manifest, ProxyAddress
 from tcommlint.resources import schema
 from tcommlint.source import Span
@@ -63,10 +72,8 @@ def display_path(path: Path, cwd: Path) -> str:
 def read_config(path: Path, cwd: Path) -> ConfigFile:
     """Read and validate a manifest; YAML parsing and validation are cached by content."""
     display = display_path(path, cwd)
-    try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read: {error.strerror}", display) from None
+    what = "settings" if path.name == "pyproject.toml" else "manifest"
+    content = read_input(path, display, what, MAX_FILE_BYTES)
     if path.name == "pyproject.toml":
         return _read_pyproject(path, display, content)
     cached = cache.get("manifest", content)
@@ -77,6 +84,7 @@ def read_config(path: Path, cwd: Path) -> ConfigFile:
         document = YamlDocument({}, {})
     _check_durations(display, document)
     validate(display, document, schema("manifest.schema.json"))
+    _check_size(display, document)
     cache.put("manifest", content, {"data": document.data, "lines": document.lines})
     return ConfigFile(path, display, document.data, document.lines)
 
@@ -99,6 +107,7 @@ def _read_pyproject(path: Path, display: str, content: bytes) -> ConfigFile:
     document = YamlDocument(table, {})
     _check_durations(display, document)
     validate(f"{display} [tool.tcommlint]", document, schema("manifest.schema.json"))
+    _check_size(display, document)
     return ConfigFile(path, display, table, {})
 
 
@@ -119,6 +128,22 @@ def _check_durations(display: str, document: YamlDocument) -> None:
         raise UsageError(
             f"field 'deployment/average_session_duration': {error}", display, line
         ) from None
+
+
+def _check_size(display: str, document: YamlDocument) -> None:
+    """``max_file_size`` reads as a size of at most 1 GiB (the schema checks only its shape)."""
+    value = document.data.get(SIZE_KEY)
+    if value is None:
+        return
+    line = document.lines.get(SIZE_KEY, 0)
+    try:
+        size = parse_size(value)
+    except ValueError as error:
+        raise UsageError(f"field '{SIZE_KEY}': {error}", display, line) from None
+    if not 0 < size <= MAX_SETTABLE_BYTES:
+        most = describe_size(MAX_SETTABLE_BYTES)
+        reason = f"field '{SIZE_KEY}': {value!r} is not between 1 byte and {most}"
+        raise UsageError(reason, display, line)
 
 
 def find_config(start: Path) -> Path | None:
@@ -146,10 +171,9 @@ def _has_tool_table(pyproject: Path) -> bool:
 
     A file that mentions tcommlint but is not valid TOML counts, so the run reports the error.
     """
-    try:
-        content = pyproject.read_bytes()
-    except OSError:
-        return False
+    content = read_bytes(pyproject, MAX_FILE_BYTES, settable=False).data
+    if content is None:
+        return True  # it is reported when read as the run's settings
     if not _TOOL_TABLE.search(content):
         return False
     import tomllib

@@ -20,21 +20,18 @@ class YamlDocument(NamedTuple):
 def read_yaml(path: str, text: str) -> YamlDocument:
     """Parse ``text``; syntax errors and duplicate keys become a UsageError naming path and line."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.error import YAMLError
 
-    deep = too_deep(text)
-    if deep is not None:
-        raise UsageError(f"invalid YAML: {NESTED_TOO_DEEP}", path, deep[0])
+    bound = excess(text)
+    if bound is not None:
+        raise UsageError(f"invalid YAML: {bound.reason}", path, bound.line)
     yaml = YAML(typ="rt", pure=False)
     lines: dict[str, int] = {}
     try:
         return YamlDocument(_plain(yaml.load(text), "", lines), lines)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        raise UsageError(f"invalid YAML: {error.problem or error.context}", path, line) from None
     except YAMLError as error:
-        raise UsageError(f"invalid YAML: {error}", path) from None
+        where = yaml_error(error, text)
+        raise UsageError(f"invalid YAML: {where.reason}", path, where.line) from None
     except RecursionError:
         raise UsageError("invalid YAML: nested too deeply", path) from None
     except ValueError as error:  # a value ruamel cannot build: an integer of 5,000 digits
@@ -44,30 +41,121 @@ def read_yaml(path: str, text: str) -> YamlDocument:
         raise UsageError("invalid YAML: a tag on a value of the wrong kind", path) from None
 
 
-def too_deep(text: str) -> tuple[int, int] | None:
-    """The 1-based line and column of the collection that opens level ``MAX_DEPTH + 1``.
+def yaml_error(error: Exception, text: str) -> Excess:
+    """A YAML library error as one line, at its 1-based line and column (0 when unknown).
 
-    The one YAML depth bound, for every YAML tcommlint reads. It reads the event stream, whose
-    parser keeps a stack instead of recursing, and stops there: linear in the text before
-    that point. Composers recurse per level, and ruamel's C composer crashes the process
-    near 30,000 levels. A syntax error is left to the composer, which reports it.
+    The library's own text spans lines (the reason, then ``in "<unicode string>", line 3``);
+    an exit-2 message and a finding are one line, and the position is given apart.
+    """
+    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.reader import ReaderError
+
+    if isinstance(error, MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        reason = " ".join(part for part in (error.context, error.problem) if part)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        return Excess(line, column, _one_line(reason or str(error)))
+    if isinstance(error, ReaderError) and isinstance(error.position, int):
+        before = text[: error.position]
+        line = before.count("\n") + 1
+        column = error.position - (before.rfind("\n") + 1) + 1
+        return Excess(line, column, _one_line(str(error)))
+    return Excess(0, 0, _one_line(str(error)))
+
+
+def _one_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "unreadable"
+
+
+class Excess(NamedTuple):
+    """Where a YAML text goes over a bound (1-based line and column), and which."""
+
+    line: int
+    column: int
+    reason: str
+
+
+ALIAS_BUDGET = 10_000
+ALIAS_BOMB = "too many alias expansions (a YAML alias bomb?); refused"
+RECURSIVE_ALIAS = "recursive alias (a collection contains itself); refused"
+
+
+def excess(text: str) -> Excess | None:
+    """The first place where ``text`` goes over a bound: nested deeper than ``MAX_DEPTH``, an
+    alias to the collection it is in, or aliases that expand to more than ``ALIAS_BUDGET``
+    nodes beyond those written (an alias bomb: a few lines that expand to billions of nodes).
+
+    The one YAML bound, for every YAML tcommlint reads (configurations, manifests, rule
+    files), checked before anything composes or expands the document. It reads the event
+    stream, whose parser keeps a stack instead of recursing, once, keeping the expanded size
+    of each anchored node: linear in the text before the excess. Composers recurse per level
+    (ruamel's C composer crashes the process near 30,000 levels), and building the aliases out
+    takes time and memory exponential in the lines of a bomb. A syntax error is left to the
+    composer, which reports it.
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 
-    depth = 0
+    scan = _Expansion()
     try:
         for event in YAML(typ="safe", pure=False).parse(text):
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return event.start_mark.line + 1, event.start_mark.column + 1
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
+            found = scan.event(event)
+            if found is not None:
+                return found
     except (YAMLError, ValueError):
         return None
     return None
+
+
+class _Expansion:
+    """Depth and expanded size of a YAML event stream, as it is read."""
+
+    def __init__(self) -> None:
+        self.open: list[list[Any]] = [[None, 0]]  # per open collection: its anchor, its size
+        self.sizes: dict[str, int] = {}  # anchor → expanded size of the node it names
+        self.written = 0
+        self.expanded = 0
+
+    def event(self, event: Any) -> Excess | None:
+        from ruamel.yaml.events import (
+            AliasEvent,
+            CollectionEndEvent,
+            CollectionStartEvent,
+            ScalarEvent,
+        )
+
+        if isinstance(event, CollectionStartEvent):
+            if len(self.open) > MAX_DEPTH:
+                return _at(event, NESTED_TOO_DEEP)
+            self.open.append([event.anchor, 1])
+            self.written += 1
+        elif isinstance(event, CollectionEndEvent):
+            anchor, size = self.open.pop()
+            if anchor is not None:
+                self.sizes[anchor] = size
+            self.open[-1][1] += size
+        elif isinstance(event, ScalarEvent):
+            self.written += 1
+            if event.anchor is not None:
+                self.sizes[event.anchor] = 1
+            self.open[-1][1] += 1
+        elif isinstance(event, AliasEvent):
+            return self._alias(event)
+        return None
+
+    def _alias(self, event: Any) -> Excess | None:
+        if any(anchor == event.anchor for anchor, _ in self.open[1:]):
+            return _at(event, RECURSIVE_ALIAS)
+        size = self.sizes.get(event.anchor, 1)
+        self.open[-1][1] += size
+        self.expanded += size
+        if self.expanded > self.written + ALIAS_BUDGET:
+            return _at(event, ALIAS_BOMB)
+        return None
+
+
+def _at(event: Any, reason: str) -> Excess:
+    return Excess(event.start_mark.line + 1, event.start_mark.column + 1, reason)
 
 
 def _plain(node: Any, where: str, lines: dict[str, int]) -> Any:

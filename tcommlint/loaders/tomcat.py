@@ -90,24 +90,26 @@ def is_tomcat_root_element(name: str) -> bool:
 
 
 def load_tomcat_conf(
-    conf_dir: Path, display_root: str, files: dict[str, Path] | None = None
+    conf_dir: Path, display_root: str, files: dict[str, Path] | None = None, limit: int = 0
 ) -> tuple[TomcatConf, tuple[ParseError, ...], tuple[Suppression, ...]]:
     """Read ``conf_dir`` (server.xml, context.xml, web.xml, config/); spans use ``display_root``.
 
     ``files`` maps those names to other files that play their part (a Tomcat file found
-    outside a ``conf/`` folder, recognised by its root element).
+    outside a ``conf/`` folder, recognised by its root element). ``limit``: the size limit in
+    bytes (0: the run's).
     """
+    from tcommlint.inputs import read_bytes
+
     inputs: list[tuple[str, str, bytes | None]] = []
     for name in _FILES:
         path = (files or {}).get(name, conf_dir / name if files is None else None)
         if path is None or not path.is_file():
             continue
         display = posixpath.join(display_root, path.name) if display_root else path.name
-        try:
-            inputs.append((name, display, path.read_bytes()))
-        except OSError as exc:
-            inputs.append((name, display, None))
-            error = ParseError(Span(display, 1, 1), f"cannot read file: {exc.strerror}")
+        content = read_bytes(path, limit or None)
+        inputs.append((name, display, content.data))
+        if content.data is None:
+            error = ParseError(Span(display, 1, 1), f"cannot read file: {content.problem}")
             return _resolved(_Settings(), Span(display, 1, 1), display_root, conf_dir, [error], [])
     # Parsing needs lxml, the costliest import of a run: what the files say is cached by
     # their content, so that a run on unchanged files (pre-commit) never imports it.

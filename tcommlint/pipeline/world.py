@@ -58,7 +58,48 @@ def node_of(server: Server) -> str:
     return server.node or server.name
 
 
-def route(service: Service, request: Request, env: Env) -> tuple[str | None, Span | None]:
+Routed = tuple[str | None, Span | None]
+# Services whose routing reads the request's path alone, each with the route of every path
+# asked so far: a simulated session sends dozens of requests through tens of thousands of
+# routes, on a handful of paths. Keyed by id, with the service held so the id stays its own;
+# None for a service whose routing reads more than the path.
+_BY_PATH: dict[int, tuple[Service, dict[str, Routed] | None]] = {}
+_REMEMBERED = 64  # services
+_PATH_SUBJECTS = frozenset({"path"})
+_CONSTANT_OPS = frozenset({"always", "never"})
+
+
+def route(service: Service, request: Request, env: Env) -> Routed:
+    """The pool a request is routed to, and the line that routes it."""
+    entry = _BY_PATH.get(id(service))
+    if entry is None or entry[0] is not service:
+        if len(_BY_PATH) >= _REMEMBERED:
+            _BY_PATH.clear()
+        entry = _BY_PATH[id(service)] = (service, {} if _path_only(service) else None)
+    memo = entry[1]
+    if memo is None:
+        return _route(service, request, env)
+    routed = memo.get(request.path)
+    if routed is None:
+        routed = memo[request.path] = _route(service, request, env)
+    return routed
+
+
+def _path_only(service: Service) -> bool:
+    """Whether every route of the service reads nothing but the request's path."""
+    return all(
+        not rule.template
+        and all(
+            test.op in _CONSTANT_OPS or (test.subject in _PATH_SUBJECTS and test.sample is None)
+            for branch in rule.when.branches
+            for tests, _ in branch
+            for test in tests
+        )
+        for rule in service.routes
+    )
+
+
+def _route(service: Service, request: Request, env: Env) -> Routed:
     for rule in service.routes:
         if condition_holds(rule.when, request, None, env):
             pool = render(rule.template, request, None) if rule.template else rule.pool

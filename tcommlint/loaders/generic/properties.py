@@ -18,12 +18,18 @@ from tcommlint.loaders.generic.suppressions import suppression_from_comment
 from tcommlint.model import Entry, ParseError, Suppression
 from tcommlint.source import Located, Span
 
+_new = tuple.__new__
 _WHITESPACE = " \t\f"
 _SEPARATORS = "=:"
 _NATURAL_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
 _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 _SIMPLE_ESCAPES = {"t": "\t", "r": "\r", "n": "\n", "f": "\f"}
 _HEX = frozenset("0123456789abcdefABCDEF")
+# A line that is read the same way without the character-by-character reader: no backslash
+# (no escape, no continuation), a key of no whitespace or separator. Nearly every real line.
+_SIMPLE_LINE = re.compile(
+    r"([ \t\f]*)([^ \t\f=:#!\\][^ \t\f=:\\]*)([ \t\f]*)([=:]?)([ \t\f]*)([^\\]*)"
+)
 
 
 class KeyValueDocument(NamedTuple):
@@ -62,6 +68,9 @@ def parse_properties(path: str, text: str) -> KeyValueDocument:
         if isinstance(item, Suppression):
             comments.append(item)
             continue
+        if isinstance(item, Entry):
+            entries.append(item)
+            continue
         try:
             entries.append(_entry(path, item))
         except _MalformedEscape as exc:
@@ -82,14 +91,20 @@ def _natural_lines(text: str) -> list[tuple[int, str, str]]:
     return lines
 
 
-def _logical_lines(path: str, text: str) -> Iterator[_LogicalLine | Suppression]:
-    """Logical lines, and the suppressions found in comment lines, in file order."""
+def _logical_lines(path: str, text: str) -> Iterator[_LogicalLine | Suppression | Entry]:
+    """Logical lines, and the suppressions found in comment lines, in file order; a simple
+    line is read at once into its entry."""
     lines = _natural_lines(text)
     chars: list[str] = []
     positions: list[tuple[int, int]] = []
     continued = False
     anchor = (1, 1)
     for index, (number, content, terminator) in enumerate(lines):
+        if not chars:
+            simple = _SIMPLE_LINE.fullmatch(content)
+            if simple is not None:
+                yield _simple_entry(path, number, simple)
+                continue
         start = len(content) - len(content.lstrip(_WHITESPACE))
         if start == len(content):
             if continued and chars:
@@ -120,6 +135,22 @@ def _logical_lines(path: str, text: str) -> Iterator[_LogicalLine | Suppression]
                 break
         yield _LogicalLine("".join(chars), tuple(positions), anchor)
         chars, positions, continued = [], [], False
+
+
+def _simple_entry(path: str, number: int, line: re.Match[str]) -> Entry:
+    """The entry of a line without backslashes, placed as ``_entry`` places it."""
+    indent, key, before, separator, after, value = line.groups()
+    key_column = len(indent) + 1
+    value_column = key_column + len(key) + len(before) + len(separator) + len(after)
+    if not value:  # an empty value is placed right after its separator, or after the key
+        value_column = key_column + len(key) + len(before) + 1 if separator else value_column
+        value_column = value_column if separator else key_column + len(key)
+    # tuple.__new__ builds the records without their Python-level __new__: a third of the
+    # time of an 800,000-line file.
+    key_span = _new(Span, (path, number, key_column))
+    value_span = _new(Span, (path, number, value_column))
+    located_key = _new(Located, (key, key_span, False, ""))
+    return _new(Entry, (located_key, _new(Located, (value, value_span, False, ""))))
 
 
 def _comment(path: str, number: int, start: int, content: str) -> Suppression | None:

@@ -2,8 +2,8 @@
 
 The document is composed to nodes (never constructed), so duplicate keys are all kept and
 every value stays the scalar's text as written (``yes`` stays ``"yes"``). Aliases are
-followed, including ``<<`` merge keys, unless expanding them would blow up (alias bombs)
-or loop.
+followed, including ``<<`` merge keys; ``yamlread.excess`` refuses documents whose aliases
+would blow up (alias bombs) or loop, and documents nested too deeply, before composing.
 """
 
 from __future__ import annotations
@@ -13,50 +13,10 @@ from typing import Any
 from tcommlint.loaders.generic.properties import KeyValueDocument
 from tcommlint.loaders.generic.suppressions import find_suppressions
 from tcommlint.model import Entry, ParseError
-from tcommlint.nesting import NESTED_TOO_DEEP
 from tcommlint.source import Located, Span
-from tcommlint.yamlread import too_deep
+from tcommlint.yamlread import excess, yaml_error
 
-_ALIAS_BUDGET = 10_000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-class _AliasBomb(Exception):
-    """Following aliases would expand far more nodes than the document holds, or loop."""
-
-    def __init__(self, node: Any, reason: str) -> None:
-        super().__init__(reason)
-        self.node = node
-        self.reason = reason
-
-
-def _check_aliases(root: Any) -> None:
-    """Raise ``_AliasBomb`` unless expanding every alias stays within a small budget.
-
-    The expanded size of each node is memoised, so the check costs one pass over the
-    distinct nodes however large the expansion would be.
-    """
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
-
-    def size(node: Any) -> int:
-        known = sizes.get(id(node))
-        if known is not None:
-            return known
-        if id(node) in active:
-            raise _AliasBomb(node, "recursive alias (a collection contains itself); refused")
-        total = 1
-        if isinstance(node.value, list):
-            active.add(id(node))
-            for item in node.value:
-                children = item if isinstance(item, tuple) else (item,)
-                total += sum(size(child) for child in children)
-            active.discard(id(node))
-        sizes[id(node)] = total
-        return total
-
-    if size(root) > len(sizes) + _ALIAS_BUDGET:
-        raise _AliasBomb(root, "too many alias expansions (a YAML alias bomb?); refused")
 
 
 class _Flattener:
@@ -131,34 +91,28 @@ def _compose(text: str) -> Any:
 
 def parse_keyvalue_yaml(path: str, text: str) -> KeyValueDocument:
     """Read a YAML configuration; nested mappings become dotted keys."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.error import YAMLError
     from ruamel.yaml.nodes import MappingNode
 
     suppressions = find_suppressions(path, text, ("#",))
-    deep = too_deep(text)
-    if deep is not None:
-        return KeyValueDocument((), suppressions, ParseError(Span(path, *deep), NESTED_TOO_DEEP))
+    bound = excess(text)
+    if bound is not None:
+        error = ParseError(Span(path, bound.line, bound.column), bound.reason)
+        return KeyValueDocument((), suppressions, error)
     try:
         root = _compose(text)
     except RecursionError:
         error = ParseError(Span(path, 1, 1), "collections nested too deeply to read")
         return KeyValueDocument((), suppressions, error)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        span = Span(path, mark.line + 1, mark.column + 1) if mark else Span(path, 1, 1)
-        reason = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
-        return KeyValueDocument((), suppressions, ParseError(span, reason))
     except YAMLError as exc:
-        return KeyValueDocument((), suppressions, ParseError(Span(path, 1, 1), str(exc)))
+        where = yaml_error(exc, text)
+        span = Span(path, max(where.line, 1), max(where.column, 1))
+        return KeyValueDocument((), suppressions, ParseError(span, where.reason))
     if not isinstance(root, MappingNode):
         return KeyValueDocument((), suppressions, None)
     flattener = _Flattener(path)
     try:
-        _check_aliases(root)
         flattener.mapping(root, "")
-    except _AliasBomb as bomb:
-        error = ParseError(flattener.span(bomb.node), bomb.reason)
-        return KeyValueDocument((), suppressions, error)
     except RecursionError:
         error = ParseError(flattener.span(root), "collections nested too deeply to read")
         return KeyValueDocument((), suppressions, error)

@@ -49,6 +49,9 @@ SECTION_KEYWORDS = PROXY_SECTIONS | frozenset(
 MAX_IF_NESTING = 100
 _TOO_MANY_IFS = f"too many nested '.if', max is {MAX_IF_NESTING}"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A line without quotes, escapes or a comment splits at blanks alone: nearly every line.
+_PLAIN_LINE = re.compile(r"[^\\\"'#]*")
+_PLAIN_WORD = re.compile(r"[^ \t]+")
 _HEX = "0123456789abcdefABCDEF"
 _SIMPLE_ESCAPES = {" ": " ", "\\": "\\", "'": "'", '"': '"', "#": "#"}
 _SIMPLE_ESCAPES |= {"r": "\r", "n": "\n", "t": "\t"}
@@ -151,6 +154,8 @@ class _WordBuilder:
 
 def split_words(raw: str, line: int) -> tuple[Word, ...]:
     """Split one raw line into words the way HAProxy does; raise LineError if it cannot."""
+    if _PLAIN_LINE.fullmatch(raw):
+        return tuple(Word(m.group(), line, m.start() + 1) for m in _PLAIN_WORD.finditer(raw))
     words: list[Word] = []
     cur = _WordBuilder()
     i, quote, quote_col = 0, "", 0

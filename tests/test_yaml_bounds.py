@@ -1,0 +1,116 @@
+"""Every YAML tcommlint reads is bounded in one place (yamlread.excess): alias bombs in manifests
+and rule files; and YAML errors are one line. Bombs run in a subprocess with a timeout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, run_json, write_tree
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 60  # seconds: far above a normal run, far below "forever"
+PROXY = {"d/proxy.properties": "AutoCallQueue=true\n"}
+POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+
+
+def _tcommlint(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(cwd / ".cache")}
+    command = [sys.executable, "-m", "tcommlint", *args]
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+
+
+def _refused(done: subprocess.CompletedProcess[str], message: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+ALIAS_BOMB = "".join(
+    f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]\n"
+    for prev, name in zip("abcdefghi", "bcdefghij", strict=True)
+)
+ALIAS_BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + ALIAS_BOMB
+
+
+# --- YAML alias bombs in tcommlint's own files ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "message"),
+    [
+        (
+            {"d/tcommlint.yaml": "deployment: {name: x}\n" + ALIAS_BOMB},
+            ["check", "d"],
+            "d/tcommlint.yaml:6: invalid YAML: too many alias expansions",
+        ),
+        (
+            {"r/X001.yaml": ALIAS_BOMB},
+            ["rules", "--rules", "r"],
+            "r/X001.yaml:",
+        ),
+        (
+            {"d/tcommlint.yaml": "deployment: &d {name: [*d]}\n"},
+            ["check", "d"],
+            "d/tcommlint.yaml:1: invalid YAML: recursive alias",
+        ),
+    ],
+    ids=["manifest", "rule-file", "manifest-recursive"],
+)
+def test_alias_bomb_in_our_own_yaml_is_refused(
+    tmp_path: Path, files: dict[str, str], args: list[str], message: str
+) -> None:
+    write_tree(tmp_path, {**PROXY, **files})
+    done = _tcommlint(args, tmp_path)
+    _refused(done, message)
+    assert "alias" in done.stderr
+
+
+# --- one-line errors ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "message"),
+    [
+        (
+            {"d/tcommlint.yaml": "deployment:\n  name: a\x07b\n"},
+            ["check", "d"],
+            "d/tcommlint.yaml:2: invalid YAML: unacceptable character #x0007",
+        ),
+        (
+            {"r/X001.yaml": "id: X\x01\n"},
+            ["rules", "--rules", "r"],
+            "r/X001.yaml:1: invalid YAML: unacceptable character #x0001",
+        ),
+    ],
+    ids=["manifest", "rule-file"],
+)
+def test_control_character_is_a_one_line_error(
+    in_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, str],
+    args: list[str],
+    message: str,
+) -> None:
+    write_tree(in_tmp, {**PROXY, **files})
+    code, _, err = run_cli(args, capsys)
+    assert code == 2
+    assert message in err
+    assert len(err.splitlines()) == 1
+
+
+def test_control_character_in_a_yaml_config_is_a_one_line_tc001(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(in_tmp, {"d/proxy.yaml": "AutoCallQueue: a\x07b\n"})
+    _, report = run_json(["check", "d", "--select", "TC001"], capsys)
+    [finding] = report["findings"]
+    assert (finding["location"]["line"], finding["location"]["column"]) == (1, 17)
+    assert "\n" not in finding["message"]
