@@ -121,3 +121,20 @@ def test_tc205_default_timeout_points_at_line_1_of_web_xml(
         for r in related  # type: ignore[union-attr]
     ]
     assert not_files(report, in_tmp) == []
+
+
+def test_a_conf_tree_without_xml_files_is_pointed_at_by_a_file(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """TC302's related location was the conf folder when the tree held no Tomcat XML file."""
+    write_tree(
+        in_tmp / "d",
+        {"proxy/conf/config/proxy.properties": "AutoCallQueue=true\nEnableCaptcha=true\n"},
+    )
+    code, report = run_json(["check", "d", "--select", "TC302"], capsys)
+    assert code == 1
+    assert not_files(report, in_tmp) == []
+    [finding] = report["findings"]
+    assert [place["path"] for place in finding["related"]] == [
+        "d/proxy/conf/config/proxy.properties"
+    ]

@@ -137,7 +137,7 @@ def _resolved(
     suppressions: list[Suppression],
     web_xml: Span | None = None,
 ) -> tuple[TomcatConf, tuple[ParseError, ...], tuple[Suppression, ...]]:
-    header = header or Span(display_root or ".", 1, 1)
+    header = header or _first_file(display_root, conf_dir)
     conf = _resolve(settings, header, display_root, conf_dir)._replace(web_xml=web_xml)
     if settings.timeout is None and web_xml is not None:
         # Tomcat's default lifetime: the place to change it is this web.xml.
@@ -145,6 +145,17 @@ def _resolved(
         default = Located(_DEFAULT_TIMEOUT, web_xml, True, note)
         conf = conf._replace(session_timeout_minutes=default)
     return conf, tuple(errors), tuple(suppressions)
+
+
+def _first_file(display_root: str, conf_dir: Path) -> Span:
+    """Where a conf tree without XML files is pointed at: its first file (``config/captcha``,
+    ``config/proxy.properties``), since a finding points at a file, never at a folder."""
+    config = conf_dir / "config"
+    names = sorted(entry.name for entry in config.iterdir()) if config.is_dir() else []
+    for name in names:
+        if (config / name).is_file() and not (config / name).is_symlink():
+            return Span(f"{display_root or '.'}/config/{name}", 1, 1)
+    return Span(display_root or ".", 1, 1)
 
 
 def _read(
