@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,17 @@ def disable() -> None:
     """Turn the cache off for this process (``--no-cache``)."""
     global _enabled
     _enabled = False
+
+
+@contextmanager
+def disabled() -> Iterator[None]:
+    """The cache off for a block of code (a fuzzing run), then as it was."""
+    global _enabled
+    before, _enabled = _enabled, False
+    try:
+        yield
+    finally:
+        _enabled = before
 
 
 def _directory() -> Path:

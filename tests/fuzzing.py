@@ -396,7 +396,11 @@ def run(seconds: float, seed: int = 0, targets: tuple[Target, ...] = TARGETS) ->
     on ``seed`` and on how many fit in each slice."""
     from tcommlint import cache
 
-    cache.disable()
+    with cache.disabled():
+        return _run(seconds, seed, targets)
+
+
+def _run(seconds: float, seed: int, targets: tuple[Target, ...]) -> Tally:
     rng = random.Random(seed)
     seeds = {target.name: target.seeds() for target in targets}
     failures: list[Failure] = []
