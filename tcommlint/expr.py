@@ -318,6 +318,7 @@ class Compiled:
 
     def _compile(self) -> Any:
         if self._program is None:
+            _check_encodable(self.source)
             try:
                 self._program = environment(self._variables).compile(self.source)
             except RuntimeError as error:
@@ -354,6 +355,18 @@ class Compiled:
 def bind(data: Mapping[str, Any], variables: Sequence[str] = ("deployment",)) -> Any:
     """Convert ``data`` to CEL values once, for many evaluations (the conversion dominates)."""
     return environment(variables).Activation(data=data)
+
+
+def _check_encodable(source: str) -> None:
+    """A lone surrogate (a ``\\uD800`` escape in a rule file's YAML) is not text CEL can read."""
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError as error:
+        line = source.count("\n", 0, error.start) + 1
+        column = error.start - (source.rfind("\n", 0, error.start) + 1) + 1
+        code = ord(source[error.start])
+        message = f"U+{code:04X} is not a character (a lone surrogate)"
+        raise ExpressionError(message, line, column) from None
 
 
 def _compile_error(text: str) -> ExpressionError:

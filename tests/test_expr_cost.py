@@ -171,3 +171,12 @@ def test_cost_errors_say_what_was_too_large() -> None:
         expr_cost.join(["x" * 600_000, "y" * 600_000])
     with pytest.raises(CostExceeded, match="cells"):
         expr_cost.edit_distance("x" * 3000, "y" * 3000)
+
+
+def test_a_lone_surrogate_in_an_expression_is_a_compile_error() -> None:
+    """Found by benchmarks/fuzz.py: a rule file's ``\\uD800`` escape crashed the compiler."""
+    from tcommlint.expr import ExpressionError
+
+    with pytest.raises(ExpressionError, match="lone surrogate") as caught:
+        Compiled('item.key == "a\ud800"', ["item"])
+    assert (caught.value.line, caught.value.column) == (1, 15)
