@@ -50,18 +50,20 @@ def main() -> int:
             seed += args.processes
             for tally in pool.map(_batch, seeds):
                 inputs += tally.inputs
-                failures.extend(tally.failures)
+                for failure in tally.failures:
+                    _save(failure, len(failures), args.save)
+                    failures.append(failure)
             elapsed = time.monotonic() - started
             print(
                 f"{inputs:>10,} inputs  {elapsed:7.0f} s  {inputs / elapsed:7.0f}/s  "
                 f"{len(failures)} failures",
                 flush=True,
             )
-    _report(inputs, time.monotonic() - started, failures, args.save)
+    _report(inputs, time.monotonic() - started, failures)
     return 1 if failures else 0
 
 
-def _report(inputs: int, seconds: float, failures: list[Failure], save: Path | None) -> None:
+def _report(inputs: int, seconds: float, failures: list[Failure]) -> None:
     kinds = collections.Counter(failure.kind for failure in failures)
     print(
         f"\n{inputs:,} inputs in {seconds:.0f} s ({inputs / seconds:,.0f} per second) over "
@@ -71,11 +73,16 @@ def _report(inputs: int, seconds: float, failures: list[Failure], save: Path | N
         f"crashes: {kinds['crash']}  hangs over 10 s: {kinds['hang']}  "
         f"multi-line messages: {kinds['multi-line']}"
     )
-    for number, failure in enumerate(failures):
+    for failure in failures:
         print(f"  {failure.target} {failure.kind}: {failure.detail[:200]!r}")
-        if save is not None:
-            save.mkdir(parents=True, exist_ok=True)
-            (save / f"{number:04d}-{failure.target}-{failure.kind}.bin").write_bytes(failure.data)
+
+
+def _save(failure: Failure, number: int, save: Path | None) -> None:
+    """Print a failure as it is found, and keep its input for replay."""
+    print(f"  found: {failure.target} {failure.kind}: {failure.detail[:200]!r}", flush=True)
+    if save is not None:
+        save.mkdir(parents=True, exist_ok=True)
+        (save / f"{number:04d}-{failure.target}-{failure.kind}.bin").write_bytes(failure.data)
 
 
 if __name__ == "__main__":
