@@ -25,17 +25,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def median_seconds(command: list[str], runs: int, env: dict[str, str]) -> float:
-    """Median wall time of ``runs`` fresh processes."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def seconds(command: list[str], env: dict[str, str]) -> float:
+    """Wall time of one fresh process."""
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def medians(
+    commands: dict[str, list[str]], runs: int, env: dict[str, str], scratch: Path
+) -> dict[str, float]:
+    """Median wall time of each command over ``runs`` interleaved rounds."""
+    warm = {**env, "XDG_CACHE_HOME": str(scratch / "warm")}
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_number in range(runs):
+        for name, command in commands.items():
+            if name.endswith("(empty cache)"):
+                empty = {**env, "XDG_CACHE_HOME": str(scratch / f"empty-{round_number}")}
+                times[name].append(seconds(command, empty))
+            else:
+                times[name].append(seconds(command, warm))
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> int:
+    """Print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
@@ -49,17 +63,27 @@ def main() -> int:
         sample = Path(scratch) / "small.yaml"
         sample.write_text("---\nkey: value\nlist:\n  - one\n  - two\n", encoding="utf-8")
         tcommlint = [sys.executable, "-m", "tcommlint", "check", "examples/chat-fixed"]
-        subprocess.run(tcommlint, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=False)
-        rows = [
-            ("python -c pass", median_seconds([sys.executable, "-c", "pass"], args.runs, env)),
-            ("yamllint small.yaml", median_seconds([yamllint, str(sample)], args.runs, env)),
-            ("tcommlint check examples/chat-fixed", median_seconds(tcommlint, args.runs, env)),
-        ]
-    baseline = rows[1][1]
-    print(f"median of {args.runs} fresh processes\n")
-    print(f"{'command':<38} {'ms':>8} {'x yamllint':>11}")
-    for name, seconds in rows:
-        print(f"{name:<38} {seconds * 1000:8.1f} {seconds / baseline:11.2f}")
+        subprocess.run(
+            tcommlint,
+            cwd=ROOT,
+            env={**env, "XDG_CACHE_HOME": f"{scratch}/warm"},
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "yamllint small.yaml": [yamllint, str(sample)],
+            "tcommlint check (warm)": tcommlint,
+            "tcommlint check (empty cache)": tcommlint,
+        }
+        rows = medians(commands, args.runs, env, Path(scratch))
+    baseline = rows["yamllint small.yaml"]
+    print(f"median of {args.runs} fresh processes, examples/chat-fixed\n")
+    print(f"{'command':<32} {'ms':>8} {'x yamllint':>11}")
+    for name, value in rows.items():
+        print(f"{name:<32} {value * 1000:8.1f} {value / baseline:11.2f}")
+    ratio = rows["tcommlint check (empty cache)"] / rows["tcommlint check (warm)"]
+    print(f"\nempty cache / warm: {ratio:.2f}")
     return 0
 
 

@@ -58,7 +58,10 @@ def main(argv: list[str]) -> int:
         return 2
     target = RULES / f"{rule_id}-{name}.yaml"
     target.write_text(TEMPLATE.format(rule_id=rule_id, name=name), encoding="utf-8")
-    print(f"wrote {target}; fill in the TODOs, then run: python -m tcommlint.docs")
+    print(
+        f"wrote {target}; fill in the TODOs, then run: python -m tcommlint.docs"
+        " and python scripts/compile_rules.py"
+    )
     return 0
 
 

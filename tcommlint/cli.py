@@ -24,6 +24,27 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         raise UsageError(message)
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        """The formatter at the terminal's width, found without importing ``shutil`` (and
+        with it bz2 and lzma): argparse builds one for every ``add_argument``."""
+        formatter: Any = self.formatter_class  # a protocol in typeshed without ``width``
+        built: argparse.HelpFormatter = formatter(prog=self.prog, width=_terminal_columns() - 2)
+        return built
+
+
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: ``$COLUMNS``, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line of SPEC §4."""

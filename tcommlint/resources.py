@@ -27,6 +27,18 @@ def schemas_dir() -> Path:
     return _data_dir("schemas", "_schemas")
 
 
+COMPILED_RULES = "_rules_compiled.json"
+
+
+def compiled_rules() -> dict[str, Any] | None:
+    """The shipped artefact of the bundled rules (see ``ruleset.compile_bundled``), or None."""
+    try:
+        loaded: dict[str, Any] = json.loads((_PACKAGE / COMPILED_RULES).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return loaded
+
+
 @cache
 def schema(name: str) -> dict[str, Any]:
     """A bundled JSON Schema by file name, e.g. ``rule.schema.json``."""

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tcommlint import cache
+from tcommlint.digest import sha256_hex
 from tcommlint.errors import UsageError
 from tcommlint.expr import Compiled, ExpressionError, Template
 from tcommlint.inputs import MAX_FILE_BYTES, read_input
-from tcommlint.resources import rules_dir, schema
+from tcommlint.resources import compiled_rules, rules_dir, schema
 from tcommlint.yamlread import read_yaml, validate
 
 # ``for_each`` and ``when`` are compiled together, as the rule's selector.
@@ -52,6 +53,7 @@ class Rule:
         lines: dict[str, int],
         *,
         programs: dict[str, str] | None = None,
+        verified: bool = False,
     ) -> None:
         self.path = path
         self.lines = lines
@@ -65,9 +67,9 @@ class Rule:
         self.log_signatures: tuple[str, ...] = tuple(data.get("log_signatures", ()))
         self.variable: str = data.get("as", "item")
         variables = ("deployment", self.variable)
-        verified = programs is not None
+        verified = verified or programs is not None
         compiled = {
-            field: _expression(path, lines, field, data[field], variables, programs)
+            field: _expression(path, lines, field, data[field], variables, verified)
             for field in EXPRESSION_FIELDS
             if field in data
         }
@@ -76,7 +78,7 @@ class Rule:
             for field in TEMPLATE_FIELDS
             if field in data
         }
-        self.selector = _selector(path, lines, data, self.variable, programs)
+        self.selector = _selector(path, lines, data, self.variable, programs, verified)
         self.at: Compiled = compiled["at"]
         self.severity_when: Compiled | None = compiled.get("severity_when")
         self.related: Compiled | None = compiled.get("related")
@@ -88,7 +90,7 @@ class Rule:
         self.fix_unsafe: bool = fix is not None and fix.get("safety") == "unsafe"
         if fix is not None:
             self.fix_edits = _expression(
-                path, lines, "fix/edits", fix["edits"], variables, programs
+                path, lines, "fix/edits", fix["edits"], variables, verified
             )
             self.fix_description = _template(
                 path, lines, "fix/description", fix["description"], variables, verified
@@ -117,6 +119,7 @@ def _selector(
     data: dict[str, Any],
     variable: str,
     programs: dict[str, str] | None,
+    verified: bool = False,
 ) -> Compiled:
     """``for_each`` and ``when`` as one program over ``deployment`` alone: the elements that fire.
 
@@ -127,6 +130,8 @@ def _selector(
     source = f"({data.get('for_each', '[null]')}).filter({variable}, {data['when']})"
     if programs is not None:
         return Compiled(source, ("deployment",), lazy=True, serialized=programs["selector"])
+    if verified:  # a bundled rule: the test suite compiles every field of it
+        return Compiled(source, ("deployment",))
     try:
         return Compiled(source, ("deployment",))
     except ExpressionError as error:
@@ -148,10 +153,11 @@ def _expression(
     field: str,
     source: str,
     variables: tuple[str, ...],
-    programs: dict[str, str] | None,
+    verified: bool,
 ) -> Compiled:
-    """A compiled expression; from a verified cache entry it is compiled on first use."""
-    if programs is not None:
+    """A compiled expression; a verified one (a cache entry, a bundled rule) compiles on first
+    use."""
+    if verified:
         return Compiled(source, variables, lazy=True)
     return _checked(path, lines, field, lambda: Compiled(source, variables))
 
@@ -210,15 +216,44 @@ def load_rules(extra_dirs: list[str] | None = None) -> list[Rule]:
 
 def _bundled(files: list[Path]) -> list[Rule]:
     """The bundled rule set, cached as one entry keyed by every file's name and content: a
-    run reads one cache file instead of one per rule."""
+    run reads one cache file instead of one per rule. With an empty cache it comes from the
+    artefact shipped in the package, so no rule file is parsed or validated at run time."""
     contents = [(f"rules/{file.name}", file.read_bytes()) for file in files]
-    key = b"\0".join(name.encode() + b"\0" + content for name, content in contents)
+    key = _ruleset_key(contents)
     cached = cache.get("ruleset", key)
     if cached is not None:
         return [Rule(e["path"], e["data"], e["lines"], programs=e["programs"]) for e in cached]
-    rules = [_load_rule_file(file, name) for file, (name, _) in zip(files, contents, strict=True)]
+    rules = _shipped(key)
+    if rules is None:
+        rules = [
+            _load_rule_file(file, name) for file, (name, _) in zip(files, contents, strict=True)
+        ]
     entries = [
         {"path": r.path, "data": r.data, "lines": r.lines, "programs": r.programs()} for r in rules
     ]
     cache.put("ruleset", key, entries)
     return rules
+
+
+def _ruleset_key(contents: list[tuple[str, bytes]]) -> bytes:
+    return b"\0".join(name.encode() + b"\0" + content for name, content in contents)
+
+
+def _shipped(key: bytes) -> list[Rule] | None:
+    """The rules of the shipped artefact when it was built from exactly these files, else None
+    (a checkout whose rule files changed since ``scripts/compile_rules.py`` last ran)."""
+    artefact = compiled_rules()
+    if artefact is None or artefact.get("digest") != sha256_hex(key):
+        return None
+    return [Rule(e["path"], e["data"], e["lines"], verified=True) for e in artefact["rules"]]
+
+
+def compile_bundled() -> dict[str, Any]:
+    """The artefact of the bundled rules (``tcommlint/_rules_compiled.json``): every rule
+    file's validated data and field lines, and the digest of the files it was built from."""
+    files = sorted(rules_dir().glob("*.yaml"))
+    contents = [(f"rules/{file.name}", file.read_bytes()) for file in files]
+    with cache.disabled():
+        rules = [_load_rule_file(file, f"rules/{file.name}") for file in files]
+    entries = [{"path": r.path, "data": r.data, "lines": r.lines} for r in rules]
+    return {"digest": sha256_hex(_ruleset_key(contents)), "rules": entries}

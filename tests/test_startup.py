@@ -1,4 +1,4 @@
-"""Start-up: with warm caches, ``check`` imports no heavy module it does not need."""
+"""Start-up: with warm or empty caches, ``check`` imports no heavy module it does not need."""
 
 from __future__ import annotations
 
@@ -9,6 +9,49 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("jsonschema", "ruamel", "tomllib")
+# Never needed by a plain run: tempfile and shutil (bz2, lzma) come from the cache's writes
+# and argparse's terminal width; referencing/attrs from jsonschema.
+NEVER = ("jsonschema", "tomllib", "tempfile", "shutil", "bz2", "lzma", "referencing", "attr")
+
+
+def _run_modules(tmp_path: Path, example: str) -> set[str]:
+    """Modules imported by one ``check`` of ``example`` with the cache under ``tmp_path``,
+    less those the interpreter imports for ``pass`` (site hooks of the environment)."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    command = [sys.executable, "-X", "importtime", "-m", "tcommlint", "check", example]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    bare = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "pass"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return _module_names(result.stderr) - _module_names(bare.stderr)
+
+
+def _module_names(importtime: str) -> set[str]:
+    return {
+        line.rsplit("|", 1)[-1].strip()
+        for line in importtime.splitlines()
+        if line.startswith("import time:")
+    }
+
+
+def test_empty_cache_run_reads_no_rule_file_and_no_schema_library(tmp_path: Path) -> None:
+    """The bundled rules come from tcommlint/_rules_compiled.json; a valid manifest passes the
+    quick schema check. Only the manifest's YAML needs ruamel."""
+    modules = _run_modules(tmp_path, "examples/chat-fixed")
+    assert "tcommlint.engine" in modules
+    assert sorted(m for m in modules if m.split(".")[0] in NEVER) == []
+
+
+def test_warm_run_skips_tempfile_and_shutil(tmp_path: Path) -> None:
+    _run_modules(tmp_path, "examples/chat-fixed")
+    modules = _run_modules(tmp_path, "examples/chat-fixed")
+    assert sorted(m for m in modules if m.split(".")[0] in NEVER + HEAVY) == []
 
 
 def _imported_modules(tmp_path: Path) -> set[str]:
