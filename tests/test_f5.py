@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tcommlint.loaders.f5.bigip import F5Result, load_f5_tmsh, parse_duration
+from tcommlint.loaders.f5.bigip import F5Result, load_f5_tmsh
 from tcommlint.pipeline import model as pipeline
 from tcommlint.pipeline.balance import candidates
 from tcommlint.pipeline.model import (
@@ -694,21 +694,6 @@ def test_parse_error_is_reported_not_raised() -> None:
     assert result.load_balancer is None
     (error,) = result.errors
     assert (error.span.line, error.span.column) == (1, 20)
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [
-        ("0", 0),
-        ("300", 300),
-        ("5:00", 300),
-        ("1:0:0", 3600),
-        ("1:0:0:0", 86400),
-        ("indefinite", None),
-    ],
-)
-def test_parse_duration(text: str, seconds: int | None) -> None:
-    assert parse_duration(text) == seconds
 
 
 def test_cookie_mentions_for_fixes() -> None:
