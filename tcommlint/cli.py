@@ -11,9 +11,9 @@ from typing import Any
 from tcommlint import __version__, output
 from tcommlint.errors import UsageError
 from tcommlint.findings import SEVERITY_RANK
+from tcommlint.reporters import FORMATS, JSON_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "html")
 _FORMAT_HELP = "output format (default: text)"
 _RULES_HELP = "also load the rules of DIR (repeatable)"
 
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check deployments")
     check.add_argument("paths", nargs="*", metavar="PATH", help="deployments or files (default: .)")
-    check.add_argument("--format", choices=CHECK_FORMATS, help="report format (default: text)")
+    check.add_argument("--format", choices=FORMATS, help="report format (default: text)")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     check.add_argument(
         "--select",
@@ -301,7 +301,7 @@ def _run_check(args: argparse.Namespace) -> int:
         statistics=args.statistics,
         unsafe_fixes=args.unsafe_fixes,
     )
-    _write(text, args.output, output_format in output.JSON_FORMATS)
+    _write(text, args.output, output_format in JSON_FORMATS)
     if args.fix:
         fixed_text = f"fixed {_plural(fixed, 'finding')}"
         print(f"tcommlint: {fixed_text}{_unsafe_note(result, args.unsafe_fixes)}", file=sys.stderr)
