@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from tcommlint.digest import sha256_hex
@@ -29,11 +30,13 @@ class Edit(NamedTuple):
 
 
 def within(text: str, root: str) -> str:
-    """``text`` without the deployment ``root`` it starts with (a path or a key such as
-    ``conf/proxy.properties/AutoCallQueue``); anything else is returned unchanged."""
+    """``text`` (a path, a key such as ``d/conf/proxy.properties/AutoCallQueue``, a message)
+    with each path that starts at the deployment ``root`` made relative to it; a mere
+    ``d/`` inside a word (``db.password/x``) is left alone."""
     if root in ("", "."):
         return text
-    return text.removeprefix(root.rstrip("/") + "/")
+    start = re.compile(r"(?<![\w./\\-])" + re.escape(root.rstrip("/") + "/"))
+    return start.sub("", text)
 
 
 class Identity(NamedTuple):

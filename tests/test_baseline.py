@@ -238,6 +238,8 @@ def test_root_is_removed_only_where_the_key_starts() -> None:
         key="d/proxy.properties/db.password/x", root="d",
     )  # fmt: skip
     assert finding.identity() == ("TC9", "proxy.properties", "proxy.properties/db.password/x")
+    moved = finding._replace(message="see d/server/r.properties:7 and (d/a)", key="")
+    assert moved.identity().subject == "see server/r.properties:7 and (a)"
 
 
 def test_baseline_diff_and_fingerprint_agree_across_a_moved_root(
