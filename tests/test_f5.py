@@ -733,3 +733,12 @@ def test_persist_none_under_an_unreadable_condition_is_opaque() -> None:
     )
     (step,) = service.request_steps
     assert isinstance(step, Opaque) and service.persistence.persist_rules == ()
+
+
+@pytest.mark.parametrize(("expiration", "seconds"), [("3600", 3600), ("1:00:00", 3600)])
+def test_irule_cookie_expiration_in_f5_time(expiration: str, seconds: int) -> None:
+    """An iRule reads BIG-IP's time syntax like tmsh: seconds or ``[[[d:]h:]m:]s``."""
+    service = _irule_service(f"when HTTP_REQUEST {{\n  persist cookie insert SRV {expiration}\n}}")
+    cookie = service.persistence.cookie
+    assert cookie is not None and cookie.max_age is not None
+    assert cookie.max_age.value == seconds
