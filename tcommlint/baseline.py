@@ -1,9 +1,13 @@
 """Baselines: accept the findings of today so that only new ones fail the run.
 
-An entry names a finding by rule, deployment and the finding's ``key`` (the model object and
-key involved, with the deployment root removed), never by line number, so moving unrelated
-lines keeps it valid. Entries may carry a ``reason`` and an ``expires`` date (YYYY-MM-DD); an
-expired entry stops suppressing. Rules marked mandatory are never suppressed.
+An entry names a finding by its deployment and its identity (``Finding.identity``: rule,
+path within the deployment, and the rule's ``key`` or the message, without the deployment
+root), never by line number, so moving unrelated lines or the deployment keeps it valid.
+Entries may carry a ``reason`` and an ``expires`` date (YYYY-MM-DD); an expired entry stops
+suppressing. Rules marked mandatory are never suppressed.
+
+Entries written before ``path`` existed (tcommlint 0.x baselines) are still read: their
+``key`` is the finding's key, or for a finding without one its path.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from tcommlint.run import RunResult
 
 FORMAT_VERSION = 1
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-ENTRY_FIELDS = {"rule", "deployment", "key", "message", "reason", "expires"}
+ENTRY_FIELDS = {"rule", "deployment", "path", "key", "message", "reason", "expires"}
 
 
 class Entry(NamedTuple):
-    """One accepted finding."""
+    """One accepted finding; ``path`` is empty in entries of older baselines."""
 
     rule: str
     deployment: str
@@ -34,9 +38,12 @@ class Entry(NamedTuple):
     message: str = ""
     reason: str = ""
     expires: datetime.date | None = None
+    path: str = ""
 
-    def identity(self) -> tuple[str, str, str]:
+    def identity(self) -> tuple[str, ...]:
         """What a finding must share with the entry to be suppressed by it."""
+        if self.path:
+            return (self.rule, self.deployment, self.path, self.key)
         return (self.rule, self.deployment, self.key)
 
     def describe(self) -> str:
@@ -44,17 +51,18 @@ class Entry(NamedTuple):
         return f"{self.rule} {self.deployment} {self.key}"
 
 
-def finding_key(finding: Finding, roots: dict[str, str]) -> str:
-    """The finding's key without its deployment root, so any working directory gives the same."""
-    key = finding.key or finding.span.path
-    root = roots.get(finding.deployment, ".")
-    if root in ("", "."):
-        return key
-    return key.replace(f"{root.rstrip('/')}/", "")
+def identities(finding: Finding) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The entry identities that accept ``finding``: its own, and the one of older baselines
+    (the key, or the path for a finding without key), both from :meth:`Finding.identity`."""
+    rule, path, subject = finding.identity()
+    legacy = subject if finding.key else path
+    return (rule, finding.deployment, path, subject), (rule, finding.deployment, legacy)
 
 
-def _roots(result: RunResult) -> dict[str, str]:
-    return {d.deployment.name: d.deployment.root for d in result.deployments}
+def entry_of(finding: Finding) -> Entry:
+    """The entry that accepts ``finding``."""
+    rule, path, subject = finding.identity()
+    return Entry(rule, finding.deployment, subject, finding.message, path=path)
 
 
 def write_baseline(path: str, result: RunResult) -> int:
@@ -64,19 +72,19 @@ def write_baseline(path: str, result: RunResult) -> int:
     ``reason`` and ``expires`` of entries already in an existing, valid baseline are kept.
     """
     previous = _previous_entries(path)
-    roots = _roots(result)
-    entries: dict[tuple[str, str, str], dict[str, Any]] = {}
+    entries: dict[tuple[str, ...], dict[str, Any]] = {}
     for finding in result.findings:
         if finding.rule in result.mandatory:
             continue
-        entry = Entry(finding.rule, finding.deployment, finding_key(finding, roots))
+        entry = entry_of(finding)
         data: dict[str, Any] = {
             "rule": entry.rule,
             "deployment": entry.deployment,
+            "path": entry.path,
             "key": entry.key,
-            "message": finding.message,
+            "message": entry.message,
         }
-        old = previous.get(entry.identity())
+        old = _first(previous, identities(finding))
         if old is not None and old.reason:
             data["reason"] = old.reason
         if old is not None and old.expires:
@@ -94,7 +102,13 @@ def write_baseline(path: str, result: RunResult) -> int:
     return len(entries)
 
 
-def _previous_entries(path: str) -> dict[tuple[str, str, str], Entry]:
+def _first(
+    entries: dict[tuple[str, ...], Entry], keys: tuple[tuple[str, ...], ...]
+) -> Entry | None:
+    return next((entries[key] for key in keys if key in entries), None)
+
+
+def _previous_entries(path: str) -> dict[tuple[str, ...], Entry]:
     if not Path(path).is_file():
         return {}
     try:
@@ -109,7 +123,7 @@ def apply_baseline(
     """Remove the findings the baseline accepts; expired entries are reported on stderr."""
     today = today or datetime.date.today()
     mandatory = result.mandatory | frozenset(getattr(selection, "mandatory", frozenset()))
-    active: set[tuple[str, str, str]] = set()
+    active: set[tuple[str, ...]] = set()
     for entry in read_baseline(path):
         if entry.expires is not None and entry.expires < today:
             _warn(f"{path}: baseline entry {entry.describe()} expired on {entry.expires}")
@@ -117,10 +131,7 @@ def apply_baseline(
             _warn(f"{path}: baseline entry {entry.describe()} ignored: {entry.rule} is mandatory")
         else:
             active.add(entry.identity())
-    roots = _roots(result)
-    kept = [
-        f for f in result.findings if (f.rule, f.deployment, finding_key(f, roots)) not in active
-    ]
+    kept = [f for f in result.findings if active.isdisjoint(identities(f))]
     suppressed = len(result.findings) - len(kept)
     return result._replace(findings=kept, suppressed=result.suppressed + suppressed)
 
@@ -170,6 +181,7 @@ def _entry(path: str, number: int, data: Any) -> Entry:
         data.get("message", ""),
         data.get("reason", ""),
         _date(path, where, data.get("expires")),
+        data.get("path", ""),
     )
 
 

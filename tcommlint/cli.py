@@ -11,9 +11,9 @@ from typing import Any
 from tcommlint import __version__, output
 from tcommlint.errors import UsageError
 from tcommlint.findings import SEVERITY_RANK
+from tcommlint.reporters import FORMATS, JSON_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "html")
 _FORMAT_HELP = "output format (default: text)"
 _RULES_HELP = "also load the rules of DIR (repeatable)"
 
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check deployments")
     check.add_argument("paths", nargs="*", metavar="PATH", help="deployments or files (default: .)")
-    check.add_argument("--format", choices=CHECK_FORMATS, help="report format (default: text)")
+    check.add_argument("--format", choices=FORMATS, help="report format (default: text)")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     check.add_argument(
         "--select",
@@ -180,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old", metavar="OLD", help="the deployment before the change")
     diff.add_argument("new", metavar="NEW", help="the deployment after the change")
     diff.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
+    diff.add_argument("--config", metavar="FILE", help="settings file, as for check")
+    diff.add_argument("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
     return parser
 
 
@@ -250,27 +252,19 @@ def _collect_less() -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from tcommlint import cache, inputs
+    from tcommlint import cache
     from tcommlint.engine import Selection
     from tcommlint.reporters import renderer
-    from tcommlint.ruleset import load_rules
-    from tcommlint.run import check
-    from tcommlint.settings import find_config, read_config
+    from tcommlint.run import check, configure
 
     if args.no_cache:
         cache.disable()
     cwd = Path.cwd()
-    config_path = Path(args.config) if args.config else find_config(cwd)
-    if args.config and not config_path.exists():  # type: ignore[union-attr]
-        raise UsageError("configuration file not found", args.config)
-    config = read_config(config_path, cwd) if config_path else None
+    config, rule_dirs, rules = configure(args.config, args.rules, cwd)
     settings = config.data if config else {}
-    inputs.set_max_file_size(inputs.limit_of(settings))
     fail_on = args.fail_on or settings.get("fail_on", "warning")
     output_format = args.format or settings.get("format", "text")
-    rule_dirs = [*settings.get("rule_dirs", []), *args.rules]
     selection = Selection(args.select, args.ignore, args.severity)
-    rules = load_rules(rule_dirs)
     known = {rule.id for rule in rules}
     _check_rule_ids(selection, known)
     if args.show_config:
@@ -286,7 +280,7 @@ def _run_check(args: argparse.Namespace) -> int:
     haproxy = _haproxy_binary(args.haproxy)
 
     def run() -> Any:
-        jobs, dirs, require = args.jobs, tuple(rule_dirs), args.require
+        jobs, dirs, require = args.jobs, rule_dirs, args.require
         return check(
             args.paths,
             cwd,
@@ -328,7 +322,7 @@ def _run_check(args: argparse.Namespace) -> int:
         statistics=args.statistics,
         unsafe_fixes=args.unsafe_fixes,
     )
-    _write(text, args.output, output_format in output.JSON_FORMATS)
+    _write(text, args.output, output_format in JSON_FORMATS)
     if args.fix:
         fixed_text = f"fixed {_plural(fixed, 'finding')}"
         print(f"tcommlint: {fixed_text}{_unsafe_note(result, args.unsafe_fixes)}", file=sys.stderr)

@@ -1,7 +1,10 @@
 """``tcommlint diff OLD NEW``: what a planned change does to a deployment.
 
-Both snapshots are checked with the same rules. Findings are matched by rule, path within
-the deployment and the model object they are about (never by line), giving the findings the
+Both snapshots are checked exactly as ``check`` would check them (``tcommlint.run.check``):
+the same configuration file (``--config`` or found upward), each snapshot's own manifests,
+the same rules (``--rules`` and the file's ``rule_dirs``). Findings are matched by their
+identity (``Finding.identity``: rule, path within the deployment and the model object they
+are about, never a line) and the deployment's place in its snapshot, giving the findings the
 change introduces and those it fixes. Transitions that are risky even when both sides are
 clean are listed too: sessions in flight lose their affinity when the persistence method,
 cookie or lifetime changes; toggling a queueing flag changes routing; members and HA mode
@@ -12,30 +15,38 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from tcommlint import output
-from tcommlint.discover import DeploymentPlan, files_below
-from tcommlint.engine import Selection, evaluate
+from tcommlint.engine import Selection
 from tcommlint.errors import UsageError
 from tcommlint.facts import deployment_facts
-from tcommlint.findings import Finding, sorted_findings
-from tcommlint.load import load_deployment
+from tcommlint.findings import Finding, within
 from tcommlint.model import Deployment
-from tcommlint.redact import Redactor
-from tcommlint.ruleset import Rule, load_rules
-from tcommlint.settings import read_config
+from tcommlint.redact import Redactor, redact_result
+from tcommlint.run import Settings, check, configure
 
 QUEUE_FLAGS = (("proxies", "AutoCallQueue"), ("servers", "enable.callagentMessage"))
 
 
 class Snapshot(NamedTuple):
-    """One side of the comparison."""
+    """One side of the comparison: its deployments (by their place in the snapshot), their
+    findings (credentials masked) and facts."""
 
-    deployment: Deployment
+    path: str
+    deployments: dict[str, Deployment]
     findings: list[Finding]
-    facts: dict[str, Any]
+    facts: dict[str, dict[str, Any]]
+
+    def place(self, root: str) -> str:
+        """Where a deployment root lies in the snapshot (``.`` for the snapshot itself)."""
+        return os.path.relpath(os.path.normpath(root), os.path.normpath(self.path))
+
+    def identity(self, finding: Finding) -> tuple[str, ...]:
+        """The finding's identity, with its deployment's place in the snapshot."""
+        return (self.place(finding.root), *finding.identity())
 
 
 class Comparison(NamedTuple):
@@ -49,55 +60,56 @@ class Comparison(NamedTuple):
 def run(args: argparse.Namespace) -> int:
     """Compare two snapshots; exit 1 when the change introduces an error."""
     cwd = Path.cwd()
-    rules = load_rules()
-    old = snapshot(args.old, cwd, rules)
-    new = snapshot(args.new, cwd, rules)
+    settings = configure(args.config, args.rules, cwd)
+    old = snapshot(args.old, cwd, settings)
+    new = snapshot(args.new, cwd, settings)
     comparison = compare(old, new)
     render = render_json if args.format == "json" else render_text
-    redactor = Redactor([*old.deployment.secrets, *new.deployment.secrets])
-    text = render(comparison, args.old, args.new, redactor)
+    secrets = [s for snap in (old, new) for d in snap.deployments.values() for s in d.secrets]
+    text = render(comparison, args.old, args.new, Redactor(secrets))
     output.write(text, json_text=args.format == "json")
     introduced_error = any(f.severity == "error" for f in comparison.introduced)
     return 1 if introduced_error else 0
 
 
-def snapshot(path: str, cwd: Path, rules: list[Rule]) -> Snapshot:
-    """Load and check one snapshot directory as a single deployment."""
-    root = (cwd / path).resolve()
-    if not root.is_dir():
+def snapshot(path: str, cwd: Path, settings: Settings) -> Snapshot:
+    """Check one snapshot directory as ``check`` would."""
+    if not (cwd / path).is_dir():
         raise UsageError("not a directory", path)
-    manifest_path = root / "tcommlint.yaml"
-    manifest = read_config(manifest_path, cwd) if manifest_path.is_file() else None
-    files = tuple(files_below(root, set()))
-    plan = DeploymentPlan(root, manifest_path if manifest else None, files)
-    deployment = load_deployment(plan, manifest, cwd)
-    if not deployment.files:
-        raise UsageError(f"no configuration found in {path}")
-    outcome = evaluate(deployment, rules, Selection())
-    return Snapshot(deployment, sorted_findings(outcome.findings), deployment_facts(deployment))
-
-
-def _identity(finding: Finding, root: str) -> tuple[str, str, str]:
-    """Rule, path within the deployment, and the object involved: no line, no root."""
-    prefix = root.rstrip("/") + "/"
-    path = finding.span.path.removeprefix(prefix)
-    return (finding.rule, path, (finding.key or finding.message).replace(prefix, ""))
+    config, rule_dirs, rules = settings
+    result = redact_result(check([path], cwd, rules, Selection(), config, rule_dirs=rule_dirs))
+    snap = Snapshot(path, {}, result.findings, {})
+    for item in result.deployments:
+        place = snap.place(item.deployment.root)
+        snap.deployments[place] = item.deployment
+        snap.facts[place] = deployment_facts(item.deployment)
+    return snap
 
 
 def compare(old: Snapshot, new: Snapshot) -> Comparison:
     """Introduced and fixed findings, and risky transitions."""
-    old_ids = {_identity(f, old.deployment.root) for f in old.findings}
-    new_ids = {_identity(f, new.deployment.root) for f in new.findings}
-    introduced = [f for f in new.findings if _identity(f, new.deployment.root) not in old_ids]
-    fixed = [f for f in old.findings if _identity(f, old.deployment.root) not in new_ids]
-    transitions = (
-        _persistence_transitions(old.facts, new.facts)
-        + _flag_transitions(old, new)
-        + _member_transitions(old.facts, new.facts)
-    )
-    if old.facts["ha_mode"] != new.facts["ha_mode"]:
-        transitions.append(f"HA mode changes from {old.facts['ha_mode']} to {new.facts['ha_mode']}")
+    old_ids = {old.identity(f) for f in old.findings}
+    new_ids = {new.identity(f) for f in new.findings}
+    introduced = [f for f in new.findings if new.identity(f) not in old_ids]
+    fixed = [f for f in old.findings if old.identity(f) not in new_ids]
+    transitions = []
+    for place in sorted(set(old.facts) & set(new.facts)):
+        found = _transitions(old.facts[place], new.facts[place], old, new, place)
+        transitions.extend(found if place == "." else [f"{place}: {t}" for t in found])
     return Comparison(introduced, fixed, transitions)
+
+
+def _transitions(
+    before: dict[str, Any], after: dict[str, Any], old: Snapshot, new: Snapshot, place: str
+) -> list[str]:
+    transitions = (
+        _persistence_transitions(before, after)
+        + _flag_transitions(old.deployments[place], new.deployments[place], before, after)
+        + _member_transitions(before, after)
+    )
+    if before["ha_mode"] != after["ha_mode"]:
+        transitions.append(f"HA mode changes from {before['ha_mode']} to {after['ha_mode']}")
+    return transitions
 
 
 def _persistence_summary(facts: dict[str, Any]) -> dict[str, list[str]]:
@@ -124,21 +136,25 @@ def _persistence_transitions(old: dict[str, Any], new: dict[str, Any]) -> list[s
     return transitions
 
 
-def _flag_values(snap: Snapshot, side: str, key: str) -> dict[str, str]:
+def _flag_values(
+    deployment: Deployment, facts: dict[str, Any], side: str, key: str
+) -> dict[str, str]:
     """Config path → the flag's effective value as Java reads it (or ``unset``)."""
-    root = snap.deployment.root.rstrip("/") + "/"
     values = {}
-    for config in snap.facts[side]:
+    for config in facts[side]:
         setting = config["settings"].get(key)
         effective = ("true" if setting["bool"] else "false") if setting else "unset"
-        values[config["path"].removeprefix(root)] = effective
+        values[within(config["path"], deployment.root)] = effective
     return values
 
 
-def _flag_transitions(old: Snapshot, new: Snapshot) -> list[str]:
+def _flag_transitions(
+    old: Deployment, new: Deployment, old_facts: dict[str, Any], new_facts: dict[str, Any]
+) -> list[str]:
     transitions = []
     for side, key in QUEUE_FLAGS:
-        before, after = _flag_values(old, side, key), _flag_values(new, side, key)
+        before = _flag_values(old, old_facts, side, key)
+        after = _flag_values(new, new_facts, side, key)
         for path in sorted(set(before) & set(after)):
             if before[path] != after[path]:
                 transitions.append(

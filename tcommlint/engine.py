@@ -114,7 +114,8 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
             failed = any(f.rule == rule_id for f in kept)
             statuses[rule_id] = RuleStatus(rule_id, "fail" if failed else "pass")
     statuses_in_order = [statuses[rule.id] for rule in active]
-    return Outcome(kept, statuses_in_order, suppressed, facts["ha_mode"])
+    rooted = [finding._replace(root=deployment.root) for finding in kept]
+    return Outcome(rooted, statuses_in_order, suppressed, facts["ha_mode"])
 
 
 _TOO_LARGE = (

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tcommlint import expr_cost
+from tcommlint.durations import human_duration, manifest_seconds
 from tcommlint.expr_cost import COST_MARK, distance_within, edit_distance
 from tcommlint.redact import redact_value
 
@@ -78,77 +79,6 @@ def equals_ignore_case(left: str, right: str) -> bool:
     return left.lower() == right.lower()
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|m|h|d)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
-
-
-def parse_duration(text: str) -> int:
-    """Seconds in ``90s``, ``45m``, ``2h``, ``1d``, F5 ``d:hh:mm:ss`` forms, or plain seconds."""
-    text = text.strip()
-    if ":" in text:
-        parts = text.split(":")
-        if len(parts) > 4 or not all(part.isdigit() for part in parts):
-            raise ValueError(f"{text!r} is not a duration")
-        total = 0
-        for part, factor in zip(reversed(parts), (1, 60, 3600, 86400), strict=False):
-            total += int(part) * factor
-        return _in_range(total, text)
-    match = _DURATION.match(text)
-    if not match:
-        raise ValueError(
-            f"{text!r} is not a duration (write 90s, 45m, 2h, 1d, d:hh:mm:ss or seconds)"
-        )
-    return _in_range(int(int(match.group(1)) * _UNIT_SECONDS[match.group(2)]), text)
-
-
-def _in_range(seconds: int, text: str) -> int:
-    if seconds > _INT64_MAX:
-        raise ValueError(f"duration out of range: {text[:40]!r}")
-    return seconds
-
-
-_WRITTEN = re.compile(r"[0-9]+[smhd]?|([0-9]+:){1,3}[0-9]+")  # the manifest's spelling
-_SPOKEN = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)")
-_UNIT_WORDS = {
-    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
-    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
-    **dict.fromkeys(("d", "day", "days"), 86400),
-}
-
-
-def duration_hint(text: str) -> str:
-    """How to write ``text`` as a duration when a person would read it as one and it is not
-    written so: ``45 minutes`` → ``45m``, ``1h 30m`` → ``90m``; else ""."""
-    if _WRITTEN.fullmatch(text):
-        return ""
-    spoken = text.strip().lower()
-    parts = _SPOKEN.findall(spoken)
-    if not parts or _SPOKEN.sub("", spoken).replace("and", "").strip(" ,"):
-        return ""
-    if any(unit not in _UNIT_WORDS for _, unit in parts):
-        return ""
-    seconds = sum((float(number) * _UNIT_WORDS[unit] for number, unit in parts), 0.0)
-    if seconds < 1 or not seconds.is_integer():
-        return ""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds % size == 0:
-            return f"{int(seconds) // size}{unit}"
-    return ""
-
-
-def human_duration(seconds: int) -> str:
-    """``1800`` → ``30m``; ``5400`` → ``1h30m``; ``45`` → ``45s``."""
-    if seconds <= 0:
-        return f"{seconds}s"
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts)
-
-
 def closest_within(word: str, candidates: Sequence[str], most: int) -> str:
     """The candidate nearest to ``word`` (ignoring case) when it is at most ``most`` edits
     away, else ""."""
@@ -198,7 +128,7 @@ def _function_decls(cel: Any) -> list[Any]:
         overload("edit_distance", t.INT, [t.STRING, t.STRING], edit_distance),
         overload("equals_ignore_case", t.BOOL, [t.STRING, t.STRING], equals_ignore_case),
         overload("lower", t.STRING, [t.STRING], str.lower),
-        overload("seconds", t.INT, [t.STRING], parse_duration),
+        overload("seconds", t.INT, [t.STRING], manifest_seconds),
         overload("human_duration", t.STRING, [t.INT], human_duration),
         overload("closest", t.STRING, [t.STRING, string_list], closest),
         overload("closest_within", t.STRING, [t.STRING, string_list, t.INT], closest_within),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from tcommlint.digest import sha256_hex
@@ -28,11 +29,36 @@ class Edit(NamedTuple):
     exact: bool = False
 
 
+def within(text: str, root: str) -> str:
+    """``text`` (a path, a key such as ``d/conf/proxy.properties/AutoCallQueue``, a message)
+    with each path that starts at the deployment ``root`` made relative to it; a mere
+    ``d/`` inside a word (``db.password/x``) is left alone."""
+    if root in ("", "."):
+        return text
+    start = re.compile(r"(?<![\w./\\-])" + re.escape(root.rstrip("/") + "/"))
+    return start.sub("", text)
+
+
+class Identity(NamedTuple):
+    """What makes two findings "the same finding", whatever the lines, the working directory
+    or where the deployment lies: the rule, the path within the deployment, and the rule's
+    ``key`` (or, without one, the message), with the deployment root removed.
+
+    ``diff`` compares identities; baselines and fingerprints qualify them with the deployment
+    name, as a run holds several deployments.
+    """
+
+    rule: str
+    path: str
+    subject: str
+
+
 class Finding(NamedTuple):
     """One problem: which rule, how severe, where to edit, and the other lines involved.
 
     ``key`` names the model object and key involved (e.g. ``backend be_api/cookie``); it keeps
-    a baseline entry valid when unrelated lines move.
+    a baseline entry valid when unrelated lines move. ``root`` is the deployment's directory
+    as the paths name it.
     """
 
     rule: str
@@ -47,6 +73,7 @@ class Finding(NamedTuple):
     edits: tuple[Edit, ...] = ()  # the safe fix, when the rule has one
     fix: str = ""  # what the fix does
     unsafe_fix: bool = False  # applied only with --unsafe-fixes: it changes another team's file
+    root: str = ""
 
     def fixable(self, unsafe: bool = False) -> bool:
         """Whether ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) has edits for it."""
@@ -67,10 +94,16 @@ class Finding(NamedTuple):
             self.key,
         )
 
+    def identity(self) -> Identity:
+        """The one notion of "the same finding" (see :class:`Identity`)."""
+        subject = within(self.key or self.message, self.root)
+        return Identity(self.rule, within(self.span.path, self.root), subject)
+
     def fingerprint(self) -> str:
-        """A stable identity that does not depend on line numbers."""
-        identity = "\0".join((self.rule, self.deployment, self.span.path, self.key or self.message))
-        return sha256_hex(identity.encode())[:32]
+        """The deployment name and :meth:`identity`, hashed: stable across moved lines and a
+        moved deployment root."""
+        rule, path, subject = self.identity()
+        return sha256_hex("\0".join((rule, self.deployment, path, subject)).encode())[:32]
 
 
 class RuleStatus(NamedTuple):

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tcommlint.redact import Redactor
 
-JSON_FORMATS = frozenset({"json", "sarif", "gitlab"})
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 _SURROGATE_ESCAPES = range(0xDC80, 0xDD00)  # the bytes of a file name that is not UTF-8

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tcommlint.expr import human_duration
+from tcommlint.durations import human_duration
 from tcommlint.model import Deployment
 from tcommlint.pipeline.balance import candidates
 from tcommlint.pipeline.describe import describe_persistence

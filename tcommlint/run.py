@@ -41,6 +41,31 @@ class RunResult(NamedTuple):
         return frozenset(paths - {""})
 
 
+class Settings(NamedTuple):
+    """What a run reads before it looks at any deployment: the configuration file and the
+    rules (built in, the file's ``rule_dirs``, then ``--rules``)."""
+
+    config: ConfigFile | None
+    rule_dirs: tuple[str, ...]
+    rules: list[Rule]
+
+
+def configure(config_arg: str | None, rule_args: list[str], cwd: Path) -> Settings:
+    """Read ``--config`` (or the nearest configuration file above ``cwd``), apply its
+    ``max_file_size`` and load the rules: the same for ``check`` and ``diff``."""
+    from tcommlint import inputs
+    from tcommlint.settings import find_config, read_config
+
+    config_path = Path(config_arg) if config_arg else find_config(cwd)
+    if config_arg and not Path(config_arg).exists():
+        raise UsageError("configuration file not found", config_arg)
+    config = read_config(config_path, cwd) if config_path else None
+    settings = config.data if config else {}
+    inputs.set_max_file_size(inputs.limit_of(settings))
+    rule_dirs = (*settings.get("rule_dirs", []), *rule_args)
+    return Settings(config, rule_dirs, load_rules(list(rule_dirs)))
+
+
 class _Job(NamedTuple):
     """One deployment to check, with the settings that apply to it."""
 

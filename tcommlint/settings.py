@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from tcommlint import cache
+from tcommlint.durations import duration_hint, manifest_seconds
 from tcommlint.errors import UsageError
-from tcommlint.expr import duration_hint, parse_duration
 from tcommlint.inputs import (
     MAX_FILE_BYTES,
     MAX_SETTABLE_BYTES,
@@ -122,7 +122,7 @@ def _check_durations(display: str, document: YamlDocument) -> None:
     try:
         if hint:
             raise ValueError(f"{value!r} is not a duration: write {hint}")
-        parse_duration(value)
+        manifest_seconds(value)
     except ValueError as error:
         line = document.lines.get("deployment/average_session_duration", 0)
         raise UsageError(
@@ -196,7 +196,7 @@ def manifest_of(config: ConfigFile | None, default_name: str) -> Manifest:
         name=deployment.get("name", default_name),
         app_path=deployment.get("app_path", "/api"),
         session_cookie=deployment.get("session_cookie", "JSESSIONID"),
-        average_session_seconds=parse_duration(str(duration)) if duration is not None else 1800,
+        average_session_seconds=manifest_seconds(str(duration)) if duration is not None else 1800,
         concurrent_sessions=deployment.get("concurrent_sessions", 1000),
         login_changes_session_id=deployment.get("login_changes_session_id", True),
         session_id_in_url=deployment.get("session_id_in_url", False),

@@ -6,8 +6,8 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
+from tcommlint.durations import human_duration
 from tcommlint.engine import Selection
-from tcommlint.expr import human_duration
 from tcommlint.settings import ConfigFile, display_path, manifest_of
 
 COMMAND_LINE = "command line"

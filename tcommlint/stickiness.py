@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple, overload
 
+from tcommlint.durations import MINUTE
 from tcommlint.model import Deployment
 from tcommlint.pipeline.evaluate import condition_holds
 from tcommlint.pipeline.http import Request
@@ -37,7 +38,7 @@ def app_model(deployment: Deployment) -> AppModel:
     """What the simulation knows of this deployment's application."""
     manifest = deployment.manifest
     timeouts = [
-        t.session_timeout_minutes.value * 60
+        t.session_timeout_minutes.value * MINUTE
         for t in deployment.tomcats
         if t.session_timeout_minutes.value > 0
     ]

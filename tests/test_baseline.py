@@ -70,6 +70,7 @@ def test_entries_name_rule_deployment_and_key_without_lines(
         {
             "rule": "TC101",
             "deployment": "prod-eu",
+            "path": "proxy-1/conf/config/proxy.properties",
             "key": "proxy-1/conf/config/proxy.properties/AutoCallQueue",
             "message": tc101[0]["message"],
         }
@@ -211,3 +212,53 @@ def test_writing_says_what_it_wrote_and_exits_0(
         "tcommlint: wrote 7 findings to baseline.json; 1 finding of mandatory rules left out\n"
     )
     assert check(capsys, "--baseline", "baseline.json")[0] == 1  # TC101 still fails the gate
+
+
+def test_baselines_without_paths_still_suppress(
+    broken: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Entries written before ``path`` existed keyed a finding by its key, or its path."""
+    data = write_baseline(capsys)
+    for entry in data["entries"]:
+        path = entry.pop("path")
+        if entry["key"] == entry["message"]:  # a finding without a key of its own
+            entry["key"] = path
+    save(data)
+    code, out, err = check(capsys, "--baseline", "baseline.json")
+    assert (code, err) == (0, ""), out
+    assert out.endswith("; 8 suppressed\n")
+
+
+def test_root_is_removed_only_where_the_key_starts() -> None:
+    from tcommlint.findings import Finding
+    from tcommlint.source import Span
+
+    finding = Finding(
+        "TC9", "x", "error", "dep", "m", Span("d/proxy.properties", 1),
+        key="d/proxy.properties/db.password/x", root="d",
+    )  # fmt: skip
+    assert finding.identity() == ("TC9", "proxy.properties", "proxy.properties/db.password/x")
+    moved = finding._replace(message="see d/server/r.properties:7 and (d/a)", key="")
+    assert moved.identity().subject == "see server/r.properties:7 and (a)"
+
+
+def test_baseline_diff_and_fingerprint_agree_across_a_moved_root(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One identity: the same deployment at two places has the same fingerprints, a baseline
+    written at one place accepts every finding at the other, and ``diff`` sees no change."""
+    shutil.copytree(EXAMPLES / "chat-broken", in_tmp / "a" / "chat-broken")
+    shutil.copytree(EXAMPLES / "chat-broken", in_tmp / "b" / "deep" / "chat-broken")
+    old, new = "a/chat-broken", "b/deep/chat-broken"
+
+    def fingerprints(path: str) -> list[str]:
+        _, out, _ = run_cli(["check", path, "--format", "json", "--fail-on", "never"], capsys)
+        return sorted(f["fingerprint"] for f in json.loads(out)["findings"])
+
+    assert fingerprints(old) == fingerprints(new) and len(fingerprints(old)) == 8
+    run_cli(["check", old, "--write-baseline", "baseline.json", "--quiet"], capsys)
+    code, out, _ = run_cli(["check", new, "--baseline", "baseline.json"], capsys)
+    assert code == 0 and out.endswith("; 8 suppressed\n"), out
+    code, out, _ = run_cli(["diff", old, new, "--format", "json"], capsys)
+    report = json.loads(out)
+    assert (code, report["introduced"], report["fixed"]) == (0, [], [])

@@ -85,3 +85,35 @@ def test_clean_but_risky_member_change(in_tmp: Path, capsys: pytest.CaptureFixtu
 def test_diff_needs_directories(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(["diff", "a", "b"], capsys)
     assert code == 2 and "a: not a directory" in err
+
+
+def _introduced(argv: list[str], capsys: pytest.CaptureFixture[str]) -> set[str]:
+    _, out, _ = run_cli(["diff", *argv, "--format", "json"], capsys)
+    return {f["rule"] for f in json.loads(out)["introduced"]}
+
+
+def test_rules_of_a_rules_directory_take_part(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``diff`` checks each snapshot as ``check`` does: ``--rules`` and ``rule_dirs`` count."""
+    shutil.copytree(EXAMPLES / "chat-fixed", in_tmp / "old")
+    shutil.copytree(EXAMPLES / "chat-broken", in_tmp / "new")
+    rule = in_tmp / "extra" / "XX005-boolean.yaml"
+    rule.parent.mkdir()
+    source = (EXAMPLES.parent / "rules" / "TC005-non-canonical-boolean.yaml").read_text()
+    rule.write_text(source.replace("id: TC005", "id: XX005"))
+    assert "XX005" not in _introduced(["old", "new"], capsys)
+    assert "XX005" in _introduced(["old", "new", "--rules", "extra"], capsys)
+    (in_tmp / "settings.yaml").write_text("rule_dirs: [extra]\n")
+    assert "XX005" in _introduced(["old", "new", "--config", "settings.yaml"], capsys)
+
+
+def test_a_snapshots_manifest_ignores_rules(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(EXAMPLES / "chat-fixed", in_tmp / "old")
+    shutil.copytree(EXAMPLES / "chat-broken", in_tmp / "new")
+    assert "TC101" in _introduced(["old", "new"], capsys)
+    manifest = in_tmp / "new" / "tcommlint.yaml"
+    manifest.write_text(manifest.read_text() + "rules:\n  ignore: [TC101]\n")
+    assert "TC101" not in _introduced(["old", "new"], capsys)

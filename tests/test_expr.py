@@ -17,8 +17,6 @@ from tcommlint.expr import (
     closest,
     closest_within,
     edit_distance,
-    human_duration,
-    parse_duration,
     path_covers,
 )
 
@@ -36,38 +34,6 @@ from tcommlint.expr import (
 )
 def test_edit_distance(left: str, right: str, distance: int) -> None:
     assert edit_distance(left, right) == distance
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [
-        ("90s", 90),
-        ("45m", 2700),
-        ("2h", 7200),
-        ("1d", 86400),
-        ("300", 300),
-        ("1:00:00", 3600),
-        ("1:02:03:04", 93784),
-        ("10:00", 600),
-    ],
-)
-def test_parse_duration(text: str, seconds: int) -> None:
-    assert parse_duration(text) == seconds
-
-
-@pytest.mark.parametrize("text", ["", "10x", "1:2:3:4:5", "-5m", "m"])
-def test_parse_duration_rejects(text: str) -> None:
-    with pytest.raises(ValueError):
-        parse_duration(text)
-
-
-def test_human_duration() -> None:
-    assert [human_duration(s) for s in (45, 1800, 5400, 90061)] == [
-        "45s",
-        "30m",
-        "1h30m",
-        "1d1h1m1s",
-    ]
 
 
 @pytest.mark.parametrize(

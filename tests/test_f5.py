@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tcommlint.loaders.f5.bigip import F5Result, load_f5_tmsh, parse_duration
+from tcommlint.loaders.f5.bigip import F5Result, load_f5_tmsh
 from tcommlint.pipeline import model as pipeline
 from tcommlint.pipeline.balance import candidates
 from tcommlint.pipeline.model import (
@@ -696,21 +696,6 @@ def test_parse_error_is_reported_not_raised() -> None:
     assert (error.span.line, error.span.column) == (1, 20)
 
 
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [
-        ("0", 0),
-        ("300", 300),
-        ("5:00", 300),
-        ("1:0:0", 3600),
-        ("1:0:0:0", 86400),
-        ("indefinite", None),
-    ],
-)
-def test_parse_duration(text: str, seconds: int | None) -> None:
-    assert parse_duration(text) == seconds
-
-
 def test_cookie_mentions_for_fixes() -> None:
     profile = (
         "ltm persistence cookie /Common/hash_js {\n    cookie-name jsessionid\n"
@@ -748,3 +733,12 @@ def test_persist_none_under_an_unreadable_condition_is_opaque() -> None:
     )
     (step,) = service.request_steps
     assert isinstance(step, Opaque) and service.persistence.persist_rules == ()
+
+
+@pytest.mark.parametrize(("expiration", "seconds"), [("3600", 3600), ("1:00:00", 3600)])
+def test_irule_cookie_expiration_in_f5_time(expiration: str, seconds: int) -> None:
+    """An iRule reads BIG-IP's time syntax like tmsh: seconds or ``[[[d:]h:]m:]s``."""
+    service = _irule_service(f"when HTTP_REQUEST {{\n  persist cookie insert SRV {expiration}\n}}")
+    cookie = service.persistence.cookie
+    assert cookie is not None and cookie.max_age is not None
+    assert cookie.max_age.value == seconds

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import pytest
 
 from tcommlint.loaders.haproxy.loader import load_haproxy, looks_like_haproxy
-from tcommlint.loaders.haproxy.persistence import parse_seconds, parse_size
+from tcommlint.loaders.haproxy.persistence import parse_size
 from tcommlint.loaders.haproxy.samples import log_format, parse_sample
 from tcommlint.pipeline.model import (
     ALWAYS,
@@ -110,26 +110,6 @@ def when(*branches: tuple[Term, ...], negate: bool = False, text: str = "") -> C
 
 
 # --- units, samples, log-format templates -------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "unit", "seconds"),
-    [
-        ("30", "s", 30),
-        ("30m", "s", 1800),
-        ("8h", "s", 28800),
-        ("1d", "s", 86400),
-        ("1800000", "ms", 1800),
-        ("500ms", "s", 1),  # rounded up: a moment, not none
-        ("90s", "ms", 90),
-        ("2000000us", "s", 2),
-        ("1.5h", "s", None),
-        ("${T}", "ms", None),
-    ],
-    ids=["bare-seconds", "m", "h", "d", "bare-ms", "ms", "s-in-ms", "us", "decimal", "env"],
-)
-def test_parse_seconds(text: str, unit: str, seconds: int | None) -> None:
-    assert parse_seconds(text, unit) == seconds
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tcommlint.cli import CHECK_FORMATS
+from tcommlint.reporters import FORMATS
 
 from conftest import run_cli, write_tree
 
@@ -81,7 +81,7 @@ def test_at_outside_the_deployment_is_refused_in_every_format(
 ) -> None:
     for place in _outside(deployment):
         _rule(deployment, at=_quoted(place))
-        for fmt in CHECK_FORMATS:
+        for fmt in FORMATS:
             code, out, err = _check(["--format", fmt], capsys)
             _refused(code, out, err, "is not a file of deployment 'd'")
 

@@ -13,10 +13,9 @@ import pytest
 
 from tcommlint.output import json_text, printable
 from tcommlint.redact import MASK, Redactor, is_sensitive, redact_line, secret_values
+from tcommlint.reporters import FORMATS
 
 from conftest import run_cli, write_tree
-
-FORMATS = ["text", "json", "sarif", "junit", "github", "gitlab", "html"]
 
 SECRETS = {
     "properties": "S3cretValue",

@@ -304,3 +304,16 @@ def test_clean_deployment_gives_empty_reports(
     assert sarif(capsys, "chat-fixed")["runs"][0]["results"] == []
     root = ET.fromstring(render("junit", capsys, "chat-fixed"))
     assert root.get("failures") == "0"
+
+
+def test_the_manifest_schema_lists_the_registered_formats() -> None:
+    """One list of formats: the reporters' registry; the schema's enum must follow it."""
+    import importlib
+
+    from tcommlint.reporters import REGISTRY
+
+    schema_path = Path(__file__).resolve().parents[1] / "schemas" / "manifest.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    assert schema["properties"]["format"]["enum"] == list(FORMATS)
+    for entry in REGISTRY:  # every registered format has its reporter
+        assert callable(importlib.import_module(f"tcommlint.reporters.{entry.name}_report").render)

@@ -10,7 +10,7 @@ fact view): ``no-persistence`` (TC201), ``persistence-elsewhere`` (TC206),
 
 from __future__ import annotations
 
-from tcommlint.expr import human_duration
+from tcommlint.durations import human_duration
 from tcommlint.expr_cost import distance_within
 from tcommlint.pipeline.model import LbCookie, Sample, StickRule, Table
 from tcommlint.pipeline.outcome import Cause

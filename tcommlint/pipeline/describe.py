@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tcommlint.expr import human_duration
+from tcommlint.durations import human_duration
 from tcommlint.pipeline.model import LbCookie, Persistence, Table
 
 

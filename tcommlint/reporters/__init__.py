@@ -10,9 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
-from typing import Any
+from typing import Any, NamedTuple
 
-FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "html")
+
+class Format(NamedTuple):
+    """A report format of ``check``: its name (the module ``<name>_report``) and whether its
+    text is JSON (escaped as JSON rather than made printable when written)."""
+
+    name: str
+    json: bool = False
+
+
+# The one list of ``check``'s report formats: ``--format``, the manifest's ``format`` (its
+# schema enum is tested against it) and the writer all read it.
+REGISTRY = (
+    Format("text"),
+    Format("json", json=True),
+    Format("sarif", json=True),
+    Format("junit"),
+    Format("github"),
+    Format("gitlab", json=True),
+    Format("html"),
+)
+FORMATS = tuple(entry.name for entry in REGISTRY)
+JSON_FORMATS = frozenset(entry.name for entry in REGISTRY if entry.json)
 
 
 def renderer(name: str) -> Callable[..., str]:

@@ -24,10 +24,9 @@ the parent.
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
-from tcommlint.expr import parse_duration as parse_seconds
+from tcommlint.durations import f5_seconds
 from tcommlint.loaders.f5.compile import (
     CompiledPolicy,
     CookieSettings,
@@ -65,7 +64,7 @@ from tcommlint.pipeline.model import (
 )
 from tcommlint.source import Located, Span
 
-__all__ = ["F5Result", "bigip_cookie_name", "load_f5_tmsh", "parse_duration"]
+__all__ = ["F5Result", "bigip_cookie_name", "load_f5_tmsh"]
 
 # Built-in persistence parents: what /Common/<name> holds when no profile_base.conf is given.
 BUILTIN_PERSISTENCE: dict[str, dict[str, str]] = {
@@ -105,7 +104,6 @@ SSL_PROFILE_KINDS = frozenset({"ltm profile client-ssl"})
 PORT_NAMES = {"http": 80, "https": 443, "any": 0}
 PROFILE_BASE_NAMES = ("profile_base.conf",)
 HTTPS_REDIRECT_RULE = "_sys_https_redirect"
-_DURATION = re.compile(r"^\d+(?::\d+){0,3}$")
 
 
 class F5Result(NamedTuple):
@@ -390,17 +388,6 @@ def _split_address_port(text: str) -> tuple[str, int | None]:
 
 def _int(text: str, default: int) -> int:
     return int(text) if text.isdigit() else default
-
-
-def parse_duration(text: str) -> int | None:
-    """Seconds for ``0``, ``300``, ``m:s``, ``h:m:s``, ``d:h:m:s``; None for
-    ``indefinite`` and unreadable values."""
-    if not _DURATION.match(text):
-        return None
-    try:
-        return parse_seconds(text)
-    except ValueError:
-        return None
 
 
 # --- persistence profiles -------------------------------------------------------------------
@@ -903,7 +890,7 @@ def _find_values(item: Item) -> list[Token] | None:
 def _lifetime(located: Located[str]) -> Located[int | None]:
     """A duration property in seconds (``indefinite``, a session cookie, 0: None)."""
     text = located.value
-    seconds = None if text in ("session-cookie", "session cookie") else parse_duration(text)
+    seconds = None if text in ("session-cookie", "session cookie") else f5_seconds(text)
     return Located(seconds or None, located.span, located.inherited, located.note)
 
 

@@ -34,6 +34,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from tcommlint.durations import f5_seconds
 from tcommlint.loaders.f5.irules import Command, Guard, literal, scan_commands
 from tcommlint.pipeline.model import (
     ALWAYS,
@@ -1051,7 +1052,7 @@ class _CommandCompiler:
             return  # the virtual's cookie persistence, already there
         name = self.literal(3) if mode else None
         expiration = self.literal(4) if mode in ("insert", "rewrite") else None
-        seconds = int(expiration) if expiration is not None and expiration.isdigit() else 0
+        seconds = (f5_seconds(expiration) if expiration is not None else None) or 0
         default = "built-in /Common/cookie default"
         settings = CookieSettings(
             method=Located(mode or "insert", self.at(2 if mode else 0), not mode, default),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tcommlint.durations import haproxy_seconds
 from tcommlint.loaders.haproxy.acl import Acls, compile_condition
 from tcommlint.loaders.haproxy.actions import condition_start
 from tcommlint.loaders.haproxy.proxies import Origin, Proxy, located
@@ -29,30 +30,12 @@ from tcommlint.pipeline.model import (
 )
 from tcommlint.source import Located, Span
 
-_UNITS = {"us": (1, 1_000_000), "ms": (1, 1000), "s": (1, 1), "m": (60, 1)}
-_UNITS |= {"h": (3600, 1), "d": (86400, 1)}
-_TIME = re.compile(r"(\d+)(us|ms|s|m|h|d)?")
 _SIZE = re.compile(r"(\d+)([kmgKMG]?)")
 _COOKIE_MODES = ("insert", "rewrite", "prefix")
 _COOKIE_VALUED = frozenset({"maxidle", "maxlife", "domain", "attr"})
 _STICK_ACTIONS = frozenset({"match", "on", "store-request", "store-response"})
 _HASHED_SAMPLES = {"source": "src", "uri": "path", "url_param": "query"}
 _BALANCED = frozenset({"roundrobin", "static-rr", "leastconn", "first", "random"})
-
-
-def is_time(text: str) -> bool:
-    """Whether ``text`` is written as an HAProxy time (digits, then an optional unit)."""
-    return _TIME.fullmatch(text) is not None
-
-
-def parse_seconds(text: str, default_unit: str) -> int | None:
-    """An HAProxy time (``30m``, ``500ms``, ``30``) in whole seconds, rounded up (a table's
-    ``expire 500ms`` keeps an entry for a moment, not for none); None if not a time."""
-    match = _TIME.fullmatch(text)
-    if match is None:
-        return None
-    multiplier, divisor = _UNITS[match.group(2) or default_unit]
-    return -(-int(match.group(1)) * multiplier // divisor)
 
 
 def parse_size(text: str) -> int | None:
@@ -127,7 +110,7 @@ def _flag(
 def _seconds(path: str, proxy: Proxy, origin: Origin, word: Word | None) -> Located[int] | None:
     if word is None:
         return None
-    seconds = parse_seconds(word.text, "s")
+    seconds = haproxy_seconds(word.text, "s")
     return None if seconds is None else located(path, proxy, origin, seconds, word)
 
 
@@ -174,7 +157,7 @@ def _table(path: str, name: str, statement: Statement, words: Sequence[Word]) ->
     if expire is None:
         expiry = Located(None, statement.span(path), note="no expire: entries never expire")
     else:
-        expiry = Located(parse_seconds(expire.text, "ms"), Span(path, expire.line, expire.column))
+        expiry = Located(haproxy_seconds(expire.text, "ms"), Span(path, expire.line, expire.column))
     return Table(
         name=name,
         span=statement.span(path),

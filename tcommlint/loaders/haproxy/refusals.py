@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tcommlint.loaders.haproxy.persistence import is_time
+from tcommlint.durations import is_haproxy_time
 from tcommlint.loaders.haproxy.proxies import Origin, Proxy, resolve_proxies
 from tcommlint.loaders.haproxy.reader import Section, Statement, Word
 from tcommlint.model import ParseError
@@ -721,7 +721,7 @@ class _Checker:
                 if (
                     word.text in ("maxidle", "maxlife")
                     and not value.env
-                    and not is_time(value.text)
+                    and not is_haproxy_time(value.text)
                 ):
                     self.error(value, f"'cookie': '{word.text}' expects a time in seconds")
                     return
@@ -761,7 +761,7 @@ class _Checker:
         value = words[2]
         if value.env:
             return
-        if not is_time(value.text):
+        if not is_haproxy_time(value.text):
             self.error(
                 value,
                 f"invalid time '{value.text}' for 'timeout {name}': an integer with an "

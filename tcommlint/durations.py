@@ -1,0 +1,146 @@
+"""Durations: every syntax tcommlint reads a time in, and the one way it writes one.
+
+The syntaxes differ because the products differ; the units and the colon arithmetic do not:
+
+* :func:`manifest_seconds` — ``tcommlint.yaml`` and rule expressions (``seconds()``):
+  ``90s``, ``45m``, ``2h``, ``1d``, ``500ms``, ``d:hh:mm:ss`` forms, or plain seconds.
+* :func:`haproxy_seconds` — HAProxy's time format: digits, then ``us ms s m h d`` or nothing
+  (the keyword's default unit), rounded up to whole seconds.
+* :func:`f5_seconds` — BIG-IP (tmsh and iRules): seconds, or ``[[[d:]h:]m:]s``.
+
+:func:`human_duration` writes seconds back (``5400`` → ``1h30m``); :func:`duration_hint`
+suggests the manifest's spelling of a duration written in words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+UNIT_SECONDS: dict[str, Fraction] = {
+    "us": Fraction(1, 1_000_000),
+    "ms": Fraction(1, 1000),
+    "s": Fraction(1),
+    "m": Fraction(MINUTE),
+    "h": Fraction(HOUR),
+    "d": Fraction(DAY),
+}
+_WHOLE_UNITS = ("d", "h", "m", "s")  # largest first: how durations are written back
+_COLON_FACTORS = (1, MINUTE, HOUR, DAY)  # s, m:s, h:m:s, d:h:m:s
+_INT64_MAX = (1 << 63) - 1
+
+_COLON = re.compile(r"[0-9]+(?::[0-9]+){1,3}")
+_HAPROXY = re.compile(r"([0-9]+)(us|ms|s|m|h|d)?")
+_MANIFEST = re.compile(r"\s*([0-9]+)\s*(ms|s|m|h|d)?\s*")
+_F5 = re.compile(r"[0-9]+(?::[0-9]+){0,3}")
+
+
+def colon_seconds(text: str) -> int | None:
+    """Seconds of ``m:s``, ``h:m:s`` or ``d:h:m:s`` (each part digits); None otherwise."""
+    if not _COLON.fullmatch(text):
+        return None
+    parts = reversed(text.split(":"))
+    return sum(int(part) * factor for part, factor in zip(parts, _COLON_FACTORS, strict=False))
+
+
+def in_units(count: int, unit: str) -> Fraction:
+    """``count`` of ``unit`` (a key of :data:`UNIT_SECONDS`), in exact seconds."""
+    return count * UNIT_SECONDS[unit]
+
+
+def manifest_seconds(text: str) -> int:
+    """Seconds in ``90s``, ``45m``, ``2h``, ``1d``, ``500ms`` (rounded down), ``d:hh:mm:ss``
+    forms, or plain seconds; ValueError for anything else or beyond a 64-bit integer."""
+    text = text.strip()
+    if ":" in text:
+        seconds = colon_seconds(text)
+        if seconds is None:
+            raise ValueError(f"{text!r} is not a duration")
+        return _in_range(seconds, text)
+    match = _MANIFEST.fullmatch(text)
+    if not match:
+        raise ValueError(
+            f"{text!r} is not a duration (write 90s, 45m, 2h, 1d, d:hh:mm:ss or seconds)"
+        )
+    return _in_range(math.floor(in_units(int(match.group(1)), match.group(2) or "s")), text)
+
+
+def _in_range(seconds: int, text: str) -> int:
+    if seconds > _INT64_MAX:
+        raise ValueError(f"duration out of range: {text[:40]!r}")
+    return seconds
+
+
+def is_haproxy_time(text: str) -> bool:
+    """Whether ``text`` is written as an HAProxy time (digits, then an optional unit)."""
+    return _HAPROXY.fullmatch(text) is not None
+
+
+def haproxy_seconds(text: str, default_unit: str) -> int | None:
+    """An HAProxy time (``30m``, ``500ms``, ``30``) in whole seconds, rounded up (a table's
+    ``expire 500ms`` keeps an entry for a moment, not for none); ``default_unit`` is the
+    keyword's (``ms`` for timeouts and ``expire``); None if not a time."""
+    match = _HAPROXY.fullmatch(text)
+    if match is None:
+        return None
+    return math.ceil(in_units(int(match.group(1)), match.group(2) or default_unit))
+
+
+def f5_seconds(text: str) -> int | None:
+    """Seconds for BIG-IP's ``0``, ``300``, ``m:s``, ``h:m:s``, ``d:h:m:s``; None for
+    ``indefinite`` and unreadable values."""
+    if not _F5.fullmatch(text):
+        return None
+    seconds = int(text) if text.isdigit() else colon_seconds(text)
+    return None if seconds is None or seconds > _INT64_MAX else seconds
+
+
+def human_duration(seconds: int) -> str:
+    """``1800`` → ``30m``; ``5400`` → ``1h30m``; ``45`` → ``45s``."""
+    if seconds <= 0:
+        return f"{seconds}s"
+    parts = []
+    for unit in _WHOLE_UNITS:
+        count, seconds = divmod(seconds, int(UNIT_SECONDS[unit]))
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
+
+
+_WRITTEN = re.compile(r"[0-9]+[smhd]?|([0-9]+:){1,3}[0-9]+")  # the manifest's spelling
+_SPOKEN = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)")
+_UNIT_WORDS = {
+    word: UNIT_SECONDS[unit]
+    for unit, words in (
+        ("s", ("s", "sec", "secs", "second", "seconds")),
+        ("m", ("m", "min", "mins", "minute", "minutes")),
+        ("h", ("h", "hr", "hrs", "hour", "hours")),
+        ("d", ("d", "day", "days")),
+    )
+    for word in words
+}
+
+
+def duration_hint(text: str) -> str:
+    """How to write ``text`` as a duration when a person would read it as one and it is not
+    written so: ``45 minutes`` → ``45m``, ``1h 30m`` → ``90m``; else ""."""
+    if _WRITTEN.fullmatch(text):
+        return ""
+    spoken = text.strip().lower()
+    parts = _SPOKEN.findall(spoken)
+    if not parts or _SPOKEN.sub("", spoken).replace("and", "").strip(" ,"):
+        return ""
+    if any(unit not in _UNIT_WORDS for _, unit in parts):
+        return ""
+    seconds = sum((Fraction(number) * _UNIT_WORDS[unit] for number, unit in parts), Fraction())
+    if seconds < 1 or seconds.denominator != 1:
+        return ""
+    for unit in _WHOLE_UNITS:
+        size = UNIT_SECONDS[unit]
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return ""
