@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +51,27 @@ def test_exponential_regexes_are_not_run(rule: str) -> None:
     outcomes = [o for lb in result.load_balancers for o in simulate(lb, AppModel())]
     assert time.monotonic() - started < 5
     assert outcomes and all(o.verdict in ("sticky", "not-evaluable") for o in outcomes)
+
+
+def test_a_regex_python_warns_about_prints_nothing(tmp_path: Path) -> None:
+    """Found by benchmarks/fuzz.py: ``[[:alpha:]]`` (a POSIX class HAProxy's regex library
+    reads) made Python print a FutureWarning on stderr in the middle of a report."""
+    import subprocess
+    import sys
+
+    cfg = tmp_path / "d" / "lb" / "haproxy.cfg"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text(
+        "defaults\n    mode http\nfrontend fe\n    bind :80\n"
+        "    use_backend be if { path_reg ^/api[[:alpha:]]* }\n    default_backend be\n"
+        "backend be\n    server p1 10.0.0.11:8080\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "tcommlint", "check", "d", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert result.stderr == ""

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 
 from tcommlint.pipeline.http import Request, Response
 from tcommlint.pipeline.model import Condition, Sample, Template, Test
+from tcommlint.pipeline.regex import compiled
 
 Env = Mapping[str, bool]
 
@@ -303,7 +304,5 @@ def _int_match(value: str, values: tuple[str, ...]) -> bool:
 
 
 def _search(pattern: str, value: str, flags: int) -> bool:
-    try:
-        return re.search(pattern, value, flags) is not None
-    except re.error:
-        return False
+    regex = compiled(pattern, flags)
+    return regex is not None and regex.search(value) is not None

@@ -9,6 +9,7 @@ run: the loaders treat the directive as outside the model (or its test as unknow
 from __future__ import annotations
 
 import re
+import warnings
 
 # A group repeated without bound whose body repeats or alternates: the shapes that backtrack
 # exponentially. Conservative: it also catches some patterns that would run fast.
@@ -20,8 +21,16 @@ def bounded(pattern: str) -> bool:
     """Whether a configuration regex compiles and runs in bounded time on short values."""
     if len(pattern) > MAX_LENGTH or _NESTED.search(pattern):
         return False
+    return compiled(pattern) is not None
+
+
+def compiled(pattern: str, flags: int = 0) -> re.Pattern[str] | None:
+    """A configuration's regex compiled (None when Python cannot read it), silently: Python
+    warns of syntax it may read differently one day ("possible nested set"), a remark about
+    Python rather than the configuration, which must never reach the output."""
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return re.compile(pattern, flags)
     except re.error:
-        return False
-    return True
+        return None

@@ -17,6 +17,7 @@ from tcommlint.pipeline.model import (
     HeaderEdit,
     SetVar,
 )
+from tcommlint.pipeline.regex import compiled
 
 
 def apply_edit(step: HeaderEdit, message: Request | Response) -> None:
@@ -43,10 +44,8 @@ def replaced(pattern: str, replacement: str, value: str) -> str:
     """HAProxy's regex replacement (``replace-header``, ``replace-value``, ``replace-path``):
     when the regex matches anywhere in the value, the whole value becomes the replacement with
     its ``\\N`` references expanded (``exp_replace`` in src/regex.c)."""
-    try:
-        match = re.search(pattern, value)
-    except re.error:
-        return value
+    regex = compiled(pattern)
+    match = regex.search(value) if regex is not None else None
     if match is None:
         return value
     try:
