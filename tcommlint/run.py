@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from pathlib import Path
 from typing import NamedTuple
 
@@ -156,12 +157,18 @@ def _in_processes(
     chunks = by_cost([_cost(job) for job in work], jobs * _CHUNKS_PER_WORKER)
     indexed = [[(index, work[index]) for index in chunk] for chunk in chunks]
     results: list[tuple[DeploymentResult, Outcome] | None] = [None] * len(work)
-    with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=initargs
-    ) as pool:
-        for done in pool.map(_check_chunk, indexed, [cwd] * len(indexed)):
-            for index, result in done:
-                results[index] = result
+    # What the parent holds (modules, rules, plans) is out of the forked workers' garbage
+    # collections: walking it would copy every page it sits on, in every worker.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_start_worker, initargs=initargs
+        ) as pool:
+            for done in pool.map(_check_chunk, indexed, [cwd] * len(indexed)):
+                for index, result in done:
+                    results[index] = result
+    finally:
+        gc.unfreeze()
     return [result for result in results if result is not None]
 
 
