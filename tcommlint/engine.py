@@ -105,7 +105,9 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
             if set(s.rule_ids) <= judged  # a rule that did not run cannot have needed it
         ]
     )
-    bindings = bind({"deployment": facts})  # the first pass added facts
+    # The first pass added facts. Bind only what the second pass reads: converting the whole
+    # deployment again would cost as much as the first pass's conversion.
+    bindings = bind({"deployment": _view(second, facts, with_selector=True)})
     for rule in second:
         _run(rule, scope, facts, selection, raw, statuses, bindings)
         kept.extend(raw.get(rule.id, []))
@@ -199,20 +201,32 @@ def _deployment_view(rule: Rule, facts: dict[str, Any]) -> dict[str, Any]:
     """The facts a rule's per-finding expressions read, when they name each one
     (``deployment.app_path``): CEL converts the whole ``deployment`` on every evaluation, so
     the other facts would make each finding cost as much as the deployment is large."""
-    sources: list[str] = []
+    return _view([rule], facts, with_selector=False)
+
+
+def _view(rules: list[Rule], facts: dict[str, Any], *, with_selector: bool) -> dict[str, Any]:
+    """The facts that ``rules`` name (with their selectors too when told), or all of them
+    when one names the deployment as a whole."""
+    names: set[str] = set()
+    for rule in rules:
+        for source in _sources(rule, with_selector=with_selector):
+            for match in _DEPLOYMENT.finditer(source):
+                if match.group(2) is None:
+                    return facts  # the deployment as a whole
+                names.add(match.group(2))
+    return {name: value for name, value in facts.items() if name in names}
+
+
+def _sources(rule: Rule, *, with_selector: bool) -> list[str]:
+    """The CEL text of a rule's expressions and message placeholders."""
+    sources = [rule.selector.source] if with_selector else []
     for field in (rule.at, rule.severity_when, rule.related, rule.fix_edits):
         if isinstance(field, Compiled):
             sources.append(field.source)
     for template in (rule.message, rule.key, rule.fix_description):
         if isinstance(template, Template):
             sources += [m.group(1) for m in _PLACEHOLDER.finditer(template.source) if m.group(1)]
-    names: set[str] = set()
-    for source in sources:
-        for match in _DEPLOYMENT.finditer(source):
-            if match.group(2) is None:
-                return facts  # the deployment as a whole
-            names.add(match.group(2))
-    return {name: value for name, value in facts.items() if name in names}
+    return sources
 
 
 def _related(rule: Rule, data: dict[str, Any], primary: Span, scope: Scope) -> tuple[Related, ...]:

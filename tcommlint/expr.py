@@ -50,16 +50,47 @@ _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 def cel_safe(value: Any) -> Any:
     """``value`` as CEL can hold it: a lone surrogate in text (from a ``\\uD800`` escape or a
     file name that is not UTF-8) becomes U+FFFD, and an integer beyond CEL's 64 bits is
-    clamped to the nearest one CEL has."""
+    clamped to the nearest one CEL has.
+
+    What is already safe (ASCII text, integers in range: nearly everything) is returned as is,
+    not copied, so a large view costs one walk and no new objects.
+    """
     if isinstance(value, str):
         return value if value.isascii() else _valid_text(value)
     if isinstance(value, dict):
-        return {cel_safe(key): cel_safe(item) for key, item in value.items()}
+        return _safe_dict(value)
     if isinstance(value, list):
-        return [cel_safe(item) for item in value]
+        return _safe_list(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return min(max(value, _INT64_MIN), _INT64_MAX)
     return value
+
+
+def _safe_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    for key, item in value.items():
+        # The common case inline (ASCII key and text, a bool): a call per value costs double.
+        if key.__class__ is not str or not key.isascii():
+            break
+        if item.__class__ is str:
+            if not item.isascii():
+                break
+        elif item.__class__ is not bool and cel_safe(item) is not item:
+            break
+    else:
+        return value if type(value) is dict else dict(value)
+    return {cel_safe(key): cel_safe(item) for key, item in value.items()}
+
+
+def _safe_list(value: list[Any]) -> list[Any]:
+    for item in value:
+        if item.__class__ is str:
+            if not item.isascii():
+                break
+        elif cel_safe(item) is not item:
+            break
+    else:
+        return value if type(value) is list else list(value)
+    return [cel_safe(item) for item in value]
 
 
 def _valid_text(text: str) -> str:

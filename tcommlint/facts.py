@@ -100,23 +100,25 @@ def _entries(config: KeyValueConfig) -> list[dict[str, Any]]:
     types = known_keys().get(config.role, {})
     seen: dict[str, str] = {}
     last_index = {entry.key.value: index for index, entry in enumerate(config.entries)}
+    path, role = config.path, config.role
     result = []
     for index, entry in enumerate(config.entries):
         key = entry.key.value
+        key_loc = str(entry.key.span)  # ``loc`` of a span that is never None, inline
         result.append(
             {
-                "path": config.path,
-                "role": config.role,
+                "path": path,
+                "role": role,
                 "key": key,
                 "value": entry.value.value,
-                "loc": loc(entry.key.span),
-                "value_loc": loc(entry.value.span),
+                "loc": key_loc,
+                "value_loc": str(entry.value.span),
                 "type": types.get(key, ""),
                 "previous_loc": seen.get(key, ""),
                 "last": last_index[key] == index,
             }
         )
-        seen[key] = loc(entry.key.span)
+        seen[key] = key_loc
     return result
 
 

@@ -105,9 +105,14 @@ _LOOKS_SECRET = re.compile(
     rf"pass|pwd|secret|token|credential|auth|(?:{'|'.join(sorted(KEY_QUALIFIERS))})[\W_]?key|://"
 )
 
+# Every key that names a credential contains one of these in lower case (a quick first test).
+_MAYBE_SECRET = re.compile("|".join(re.escape(word) for word in sorted(SECRET_WORDS | {"key"})))
+
 
 def is_sensitive(key: str) -> bool:
     """Whether a key names a credential (see the module's docstring for the words)."""
+    if _MAYBE_SECRET.search(key.lower()) is None:
+        return False  # the common case, one search: no word of a credential's name in it
     words = [word.lower() for word in _WORD.findall(key) if not word.isdigit()]
     if not words:
         return False

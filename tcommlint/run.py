@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from pathlib import Path
 from typing import NamedTuple
 
@@ -92,8 +94,9 @@ def check(
     """Check the deployments named by ``paths``; no recognised file at all is a usage error.
 
     With ``jobs`` > 1 and several deployments, deployments are checked in that many processes
-    (each loads ``rule_dirs`` itself: compiled rules do not cross process boundaries); the
-    result is the same, in the same order. With ``haproxy`` (a binary), the alerts of its
+    (forked ones share ``rules``; where processes are spawned, each loads ``rule_dirs``
+    itself: compiled rules do not cross process boundaries); the result is the same, in the
+    same order. With ``haproxy`` (a binary), the alerts of its
     ``-c`` on each HAProxy file are added as TC001. ``require`` adds to each manifest's
     ``require``. ``load_only`` reads the deployments and evaluates no rule (``--list-files``).
     """
@@ -109,7 +112,7 @@ def check(
     if load_only:
         outcomes = [_check_one(job, cwd, []) for job in work]
     elif jobs > 1 and len(work) > 1:
-        outcomes = _in_processes(work, cwd, rule_dirs, jobs)
+        outcomes = _in_processes(work, cwd, rules, rule_dirs, jobs)
     else:
         outcomes = [_check_one(job, cwd, rules) for job in work]
     if not any(result.deployment.files for result, _ in outcomes):
@@ -140,29 +143,81 @@ def _check_one(job: _Job, cwd: Path, rules: list[Rule]) -> tuple[DeploymentResul
 
 
 _WORKER_RULES: list[Rule] = []
+_CHUNKS_PER_WORKER = 4  # enough to even out, few enough that each pays one round trip
 
 
-def _start_worker(rule_dirs: tuple[str, ...], max_file_size: int) -> None:
+def _start_worker(rule_dirs: tuple[str, ...] | None, max_file_size: int) -> None:
+    """Set up one worker: a forked one has the parent's rules already (``rule_dirs`` None)."""
     from tcommlint import inputs
 
     inputs.set_max_file_size(max_file_size)
-    _WORKER_RULES[:] = load_rules(list(rule_dirs))
+    if rule_dirs is not None:
+        _WORKER_RULES[:] = load_rules(list(rule_dirs))
 
 
-def _check_in_worker(job: _Job, cwd: Path) -> tuple[DeploymentResult, Outcome]:
-    return _check_one(job, cwd, _WORKER_RULES)
+def _check_chunk(
+    chunk: list[tuple[int, _Job]], cwd: Path
+) -> list[tuple[int, tuple[DeploymentResult, Outcome]]]:
+    return [(index, _check_one(job, cwd, _WORKER_RULES)) for index, job in chunk]
 
 
 def _in_processes(
-    work: list[_Job], cwd: Path, rule_dirs: tuple[str, ...], jobs: int
+    work: list[_Job], cwd: Path, rules: list[Rule], rule_dirs: tuple[str, ...], jobs: int
 ) -> list[tuple[DeploymentResult, Outcome]]:
+    """Check ``work`` in ``jobs`` processes, in chunks of about equal bytes, results in order.
+
+    Where ``fork`` is available the workers inherit the compiled ``rules`` (set before the
+    pool starts them), so none loads or compiles a rule; elsewhere each loads ``rule_dirs``.
+    """
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from tcommlint.inputs import max_file_size
 
-    initargs = (rule_dirs, max_file_size())
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=initargs) as pool:
-        return list(pool.map(_check_in_worker, work, [cwd] * len(work)))
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forks else None)
+    if forks:
+        _WORKER_RULES[:] = rules
+    initargs = (None if forks else rule_dirs, max_file_size())
+    chunks = by_cost([_cost(job) for job in work], jobs * _CHUNKS_PER_WORKER)
+    indexed = [[(index, work[index]) for index in chunk] for chunk in chunks]
+    results: list[tuple[DeploymentResult, Outcome] | None] = [None] * len(work)
+    # What the parent holds (modules, rules, plans) is out of the forked workers' garbage
+    # collections: walking it would copy every page it sits on, in every worker.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_start_worker, initargs=initargs
+        ) as pool:
+            for done in pool.map(_check_chunk, indexed, [cwd] * len(indexed)):
+                for index, result in done:
+                    results[index] = result
+    finally:
+        gc.unfreeze()
+    return [result for result in results if result is not None]
+
+
+def _cost(job: _Job) -> int:
+    """What checking a deployment costs, roughly: the bytes of its files."""
+    total = 1
+    for path in job.plan.files:
+        with contextlib.suppress(OSError):  # reading it will say why
+            total += path.stat().st_size
+    return total
+
+
+def by_cost(costs: list[int], count: int) -> list[list[int]]:
+    """Indexes of ``costs`` in at most ``count`` chunks of about equal total cost: the largest
+    first, each to the chunk that has least so far; each chunk in index order."""
+    chunks: list[list[int]] = [[] for _ in range(max(1, min(count, len(costs))))]
+    totals = [0] * len(chunks)
+    for index in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
+        smallest = totals.index(min(totals))
+        chunks[smallest].append(index)
+        totals[smallest] += costs[index]
+    # Largest chunks first, so that the longest work starts first.
+    order = sorted(range(len(chunks)), key=lambda c: (-totals[c], c))
+    return [sorted(chunks[c]) for c in order if chunks[c]]
 
 
 def _merge(selection: Selection, *configs: ConfigFile | None) -> Selection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from pathlib import Path
@@ -64,9 +65,15 @@ class ConfigFile(NamedTuple):
 def display_path(path: Path, cwd: Path) -> str:
     """A path relative to the working directory when below it, with ``/`` separators."""
     try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix() or "."
+        return path.resolve().relative_to(_resolved(cwd)).as_posix() or "."
     except ValueError:
         return path.resolve().as_posix()
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(directory: Path) -> Path:
+    """The working directory resolved once, not once per file shown."""
+    return directory.resolve()
 
 
 def read_config(path: Path, cwd: Path) -> ConfigFile:

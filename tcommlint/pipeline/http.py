@@ -7,6 +7,7 @@ lower case; cookie names are case-sensitive.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -64,7 +65,7 @@ class Request(Message):
 
     def cookies(self) -> list[tuple[str, str]]:
         """Every cookie of every Cookie header, in order."""
-        return [pair for value in self.values("cookie") for pair in cookie_pairs(value)]
+        return [pair for value in self.values("cookie") for pair in _cookie_pairs(value)]
 
     def cookie(self, name: str) -> str | None:
         """The last occurrence of a cookie, as HAProxy's ``req.cook`` reads it."""
@@ -85,6 +86,12 @@ class Request(Message):
             if sep and key == name:
                 return value
         return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _cookie_pairs(header: str) -> tuple[tuple[str, str], ...]:
+    """``cookie_pairs``, each header parsed once."""
+    return tuple(cookie_pairs(header))
 
 
 class Response(Message):
@@ -121,8 +128,10 @@ class SetCookie(NamedTuple):
     expired: bool  # an Expires date in the past (HAProxy's removal cookie)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_set_cookie(value: str) -> SetCookie:
-    """A Set-Cookie header value with what stickiness needs of its attributes."""
+    """A Set-Cookie header value with what stickiness needs of its attributes (a session
+    replays the same few headers many times: each is parsed once)."""
     parts = set_cookie_parts(value)
     path, max_age, secure, expired = None, None, False, False
     for key, argument in parts.attributes:

@@ -216,7 +216,8 @@ class Run:
         if answer is not None:
             return answer
         pool_name, route_span = route(service, request, self.env)
-        self.note(route_span, f"routed to {pool_name or 'no pool'}")
+        if self.tracing:  # the notes' text is built only for a trace
+            self.note(route_span, f"routed to {pool_name or 'no pool'}")
         pool = self.world.pools.get(pool_name or "")
         if pool is None:
             cause = Cause("session-breaks", route_span or service.span, "no pool for the request")
@@ -234,14 +235,16 @@ class Run:
             altered.append(Cause("session-breaks", step.span, reason + ": the API never sees it"))
         chooser = Chooser(self, pool, persistence, session, request)
         server = chooser.choose()
-        if session.owner:
+        if session.owner and self.tracing:
             for miss in chooser.misses:
                 self.note(miss.span, f"persistence missed ({miss.code})")
         if server is None:
             cause = Cause("session-breaks", pool.span, f"no usable server in {pool.name}")
             return RequestResult(503, "", "", False, cause, tuple(chooser.misses), "")
-        self.note(server.span, f"server {server.name} ({chooser.how or 'balanced'})")
-        self.note(None, f"backend received: Cookie: {'; '.join(request.values('cookie')) or '-'}")
+        if self.tracing:
+            self.note(server.span, f"server {server.name} ({chooser.how or 'balanced'})")
+            sent = "; ".join(request.values("cookie")) or "-"
+            self.note(None, f"backend received: Cookie: {sent}")
         response, created = self._application(server, request, session, login)
         if created and not session.owner:  # a new session starts: nothing of it is lost yet
             session.losses.clear()
@@ -411,7 +414,8 @@ class Run:
             if cookie is not None and clobbering and cookie.name.value == self.app.session_cookie:
                 session.losses.append(clobber_cause(cookie.mode.value, cookie))
         for value in response.values("set-cookie"):
-            self.note(None, f"client got: Set-Cookie: {value}")
+            if self.tracing:
+                self.note(None, f"client got: Set-Cookie: {value}")
             session.jar.receive(parse_set_cookie(value), request.path, self.clock)
 
     # -- tracing
