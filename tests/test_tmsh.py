@@ -6,16 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tcommlint.loaders.f5 import tmsh
 from tcommlint.loaders.f5.sniff import looks_like_tmsh
 from tcommlint.loaders.f5.tmsh import read_tmsh, tcl_block_end
-from tcommlint.loaders.f5.tmsh_proof import (
-    TCL_QUOTE_AFTER,
-    TMSH_QUOTE_AFTER,
-    all_balanced,
-    plain_depth,
-)
-from tcommlint.model import ParseError
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "f5-tmsh"
 PREFIX = "f5devcentral__f5-corkscrew__tests__"
@@ -221,43 +213,7 @@ def test_looks_like_tmsh(text: str, expected: bool) -> None:
     assert looks_like_tmsh(text) is expected
 
 
-# --- the fast path: object ends proved with whole-body string operations ------------------
-
-
-def _dump(text: str) -> tuple[list[tuple[object, ...]], list[ParseError]]:
-    """Everything read from ``text``, bodies included, in comparable form."""
-    objects, errors = read_tmsh("bigip.conf", text)
-    return [(o.kind, o.name, o.span, o.header, o.raw, o.body) for o in objects], errors
-
-
-def _one_by_one_dump(
-    text: str, monkeypatch: pytest.MonkeyPatch
-) -> tuple[list[tuple[object, ...]], list[ParseError]]:
-    """The same, with the bulk split switched off (each object's end proved alone)."""
-    with monkeypatch.context() as patch:
-        patch.setattr(tmsh, "_split_in_bulk", lambda *_: None)
-        return _dump(text)
-
-
-def _careful_dump(
-    text: str, monkeypatch: pytest.MonkeyPatch
-) -> tuple[list[tuple[object, ...]], list[ParseError]]:
-    """The same, with the fast path switched off (every body read token by token)."""
-    with monkeypatch.context() as patch:
-        patch.setattr(tmsh, "_split_in_bulk", lambda *_: None)
-        patch.setattr(tmsh, "_fast_end", lambda *_: -1)
-        patch.setattr(tmsh, "_quick_block", lambda *_: None)
-        return _dump(text)
-
-
-@pytest.mark.parametrize("path", _corpus(), ids=lambda p: p.name)
-def test_corpus_fast_path_reads_like_the_careful_reader(
-    path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    text = path.read_text(encoding="utf-8", errors="replace")
-    careful = _careful_dump(text, monkeypatch)
-    assert _dump(text) == careful
-    assert _one_by_one_dump(text, monkeypatch) == careful
+# --- texts that once tripped a faster reader: where each object ends, and any error ---
 
 
 TRICKY = {
@@ -329,103 +285,81 @@ TRICKY = {
 }
 
 
-@pytest.mark.parametrize("text", TRICKY.values(), ids=TRICKY.keys())
-def test_fast_path_reads_like_the_careful_reader(
-    text: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    careful = _careful_dump(text, monkeypatch)
-    assert _dump(text) == careful
-    assert _one_by_one_dump(text, monkeypatch) == careful
+# The object names read from each TRICKY text and the (line, column) of any error, as the
+# careful token-by-token reader gave them before it became the only reader.
+TRICKY_READS: dict[str, tuple[list[str], list[tuple[int, int]]]] = {
+    "indented-closers": (["/C/a", "/C/b"], []),
+    "closes-before-column-0": (["/C/a", "y"], []),
+    "brace-line-in-string": (["/C/a", "/C/b"], []),
+    "comment-with-brace": (["/C/a"], []),
+    "comment-with-quote": (["/C/a", "/C/n"], []),
+    "hash-mid-line": (["/C/a"], []),
+    "escaped-brace": (["/C/a"], []),
+    "escaped-quote": (["/C/a"], []),
+    "quote-after-brace": (["/C/a"], []),
+    "adjacent-strings": (["/C/a"], []),
+    "quote-in-word": (["/C/a"], []),
+    "unicode-space": (["/C/a"], []),
+    "one-line-bodies": (["/C/a", "/C/b"], []),
+    "deep-but-allowed": (["/C/a"], []),
+    "script-key-with-tcl-quote": (["/C/t", "/C/p"], []),
+    "irule-blocks-at-column-0": (["/Common/r_jsessionid", "/Common/after"], []),
+    "irule-comment-with-quote-and-brace": (["/C/r", "/C/p"], []),
+    "irule-continued-comment": (["/C/r"], [(6, 1)]),
+    "irule-escapes": (["/C/r"], []),
+    "irule-unclosed": (["/C/r"], []),
+    "crlf": (["/C/a"], []),
+    "irule-line-like-a-header": ([], [(1, 15)]),
+    "quote-after-brace-among-many": (
+        [
+            "/C/p0",
+            "/C/p1",
+            "/C/p2",
+            "/C/p3",
+            "/C/p4",
+            "/C/p5",
+            "/C/p6",
+            "/C/p7",
+            "/C/p8",
+            "/C/p9",
+            "/C/p10",
+            "/C/p11",
+            "/C/p12",
+            "/C/p13",
+            "/C/p14",
+            "/C/p15",
+            "/C/p16",
+            "/C/p17",
+            "/C/p18",
+            "/C/p19",
+        ],
+        [],
+    ),
+    "separator-in-body": (["/C/a", "/C/b"], []),
+    "header-with-two-blanks": (["/C/a", "/C/b"], []),
+    "header-with-a-tab": (["/C/a"], []),
+    "one-line-body-with-a-string": (["/C/a", "/C/b"], []),
+    "text-after-a-closer": (["/C/a"], [(2, 3)]),
+    "unclosed-last-object": (["/C/a"], [(4, 7)]),
+    "transition-inside-an-irule-string": (["/C/r", "/C/p"], []),
+    "comment-lines-between-objects": (["/C/a", "/C/b", "/C/c"], []),
+    "blanks-after-a-closer": (["/C/a", "/C/b", "/C/c"], []),
+    "empty-bodies-in-a-row": (["/C/a", "/C/b", "/C/c"], []),
+    "one-line-objects-between": (["/C/a", "/C/n", "/C/m", "/C/b", "/C/c"], []),
+    "unknown-module-between": (["/C/a", "/C/x", "/C/b"], []),
+    "closer-line-with-more": (["/C/a"], [(2, 3)]),
+    "run-of-hashes-on-a-line": (["/C/a"], []),
+    "run-of-hashes-and-a-multi-line-string": (["/C/a"], []),
+    "irule-comment-of-many-hashes": (["/C/r"], []),
+    "many-strings-right-after-braces": (["/C/a"], []),
+}
 
 
-@pytest.mark.parametrize(
-    ("body", "tcl", "depth"),
-    [
-        ("\n    a 1\n    b { c }\n", False, 0),
-        ("\n    b {\n", False, 1),
-        ("\n    a }\n    b {\n", False, -1),
-        ('\n    d "{"\n', False, 0),
-        ('\n    d "x\n', False, 1),
-        ("\n    # }\n", False, 0),
-        ("\n    x # }\n", False, -1),
-        ('\n    v {"a"}\n', False, 0),
-        ('\n    definition {\n        regsub {"} $x {"} x\n    }\n', False, -1),
-        ("\n    v \\{\n", False, -1),
-        ("\n    v \\{\n", True, 0),
-        ('\n    log "}"\n', True, 0),
-        ("\n    if {[x]} {\n", True, 1),
-        ("\n" + "{" * 200 + "}" * 200 + "\n", False, -1),
-    ],
-    ids=[
-        "balanced",
-        "inner-block-open",
-        "closes-early",
-        "brace-in-string",
-        "string-runs-on",
-        "comment-line",
-        "hash-mid-line",
-        "quote-after-brace-in-tmsh",
-        "quote-after-brace-in-script-key",
-        "tmsh-backslash-brace",
-        "tcl-escaped-brace",
-        "tcl-brace-in-string",
-        "tcl-inner-block-open",
-        "too-deep-to-check",
-    ],
-)
-def test_plain_depth(body: str, tcl: bool, depth: int) -> None:
-    quote_after = TCL_QUOTE_AFTER if tcl else TMSH_QUOTE_AFTER
-    assert plain_depth(body, quote_after) == depth
-
-
-@pytest.mark.parametrize(
-    ("bodies", "balanced"),
-    [
-        (["\n    a {\n    }\n", "\n    b 1\n"], True),
-        (["\n    a {\n", "\n    }\n"], False),
-        (["\n    a }\n", "\n    b {\n"], False),
-        (['\n    d "x\n', '\n"\n'], False),
-        (['\n    d "{"\n', "\n    # }\n"], True),
-        (["\n    v \x02\n"], False),
-        ([], True),
-    ],
-    ids=[
-        "each-balanced",
-        "balanced-only-together",
-        "closes-early-then-opens",
-        "string-across-bodies",
-        "strings-and-comments",
-        "separator-inside",
-        "none",
-    ],
-)
-def test_all_balanced_proves_each_body_alone(bodies: list[str], balanced: bool) -> None:
-    assert all_balanced(bodies, TMSH_QUOTE_AFTER) is balanced
-    assert balanced is all(plain_depth(body, TMSH_QUOTE_AFTER) == 0 for body in bodies)
-
-
-LARGEST = ("archive1__config__profile_base.conf", "archive1__config__bigip.conf")
-
-
-@pytest.mark.parametrize("suffix", LARGEST)
-def test_largest_corpus_files_are_split_in_bulk(suffix: str) -> None:
-    """The speed of F5 reading rests on this path; the comparisons above show it exact."""
-    paths = [path for path in _corpus() if path.name.endswith(suffix)]
-    if not paths:
-        pytest.skip(f"corpus file *{suffix} not present (../shared/corpus is absent)")
-    text = paths[0].read_text(encoding="utf-8")
-    objects = tmsh._split_in_bulk(tmsh._Source("bigip.conf", text))
-    assert objects is not None
-    assert len(objects) == len(read_tmsh("bigip.conf", text)[0]) > 200
-
-
-def test_bodies_are_read_on_first_use() -> None:
-    objects, errors = read_tmsh("bigip.conf", POOL)
-    assert errors == []
-    (pool,) = objects
-    assert pool._block is None  # proved by the fast path, not read yet
-    assert pool.body is pool.body
-    assert pool._block is not None
+@pytest.mark.parametrize("key", TRICKY.keys())
+def test_tricky_texts_read_as_before(key: str) -> None:
+    objects, errors = read_tmsh("bigip.conf", TRICKY[key])
+    names = [obj.name for obj in objects]
+    assert (names, [(e.span.line, e.span.column) for e in errors]) == TRICKY_READS[key]
 
 
 def test_positions_are_counted_from_anywhere() -> None:

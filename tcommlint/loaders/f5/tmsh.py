@@ -10,97 +10,39 @@ Script bodies — iRules (``ltm rule``), ``cli script`` and the Tcl/HTML parts o
 text by :func:`tcl_block_end`, a brace counter that knows the Tcl rules that matter for
 balance, and are never evaluated.
 
-Every token keeps its 1-based line and column. Nothing here knows what an object means;
+The file is read once, front to back: each object's header, then its body token by token
+(one ``finditer`` over the lexemes) with an explicit stack for nesting. Every token keeps
+its 1-based line and column. Nothing here knows what an object means;
 :mod:`tcommlint.loaders.f5.bigip` builds the model from the objects.
-
-Speed: :func:`read_tmsh` only splits the file into objects. Where an object ends is
-guessed (the next ``}`` at column 0) and the guess is kept only when proved with
-whole-text string operations that run in C (:mod:`tcommlint.loaders.f5.tmsh_proof`): for a
-file laid out the way tmsh saves it, all at once (:func:`_split_in_bulk`), else object by
-object (:func:`_read_objects_one_by_one`); when a proof fails, the exact token-by-token
-reader (or :func:`tcl_block_end`) decides, so the result is always the exact reader's. The
-words of a body are read when :attr:`TmshObject.body` is first used (by
-:func:`_quick_block` unless the body holds a comment line or a script), and lines and
-columns are counted only for the positions asked for.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable
-from functools import partial
-from itertools import accumulate, count
-from operator import add
 from typing import NamedTuple
 
-from tcommlint.loaders.f5.sniff import MODULE
-from tcommlint.loaders.f5.tmsh_proof import (
-    SCRIPT_KEYS,
-    TCL_QUOTE_AFTER,
-    TMSH_QUOTE_AFTER,
-    all_balanced,
-    plain_depth,
-)
 from tcommlint.model import ParseError
 from tcommlint.nesting import MAX_DEPTH, NESTED_TOO_DEEP
 from tcommlint.source import Span
 
 # Objects whose whole body is a script, and item keys whose block is one.
 SCRIPT_OBJECTS = frozenset({"ltm rule", "gtm rule", "pem irule", "cli script"})
-
-_MODULE = MODULE
-# One token after optional blanks; the group that matched (``lastindex``) is its kind.
-_TOKEN = re.compile(
-    r"""[^\S\n]*(?:
-        (\n)
-      | ("(?:[^"\\]|\\.)*")
-      | (")
-      | (\{)
-      | (\})
-      | ([^\s{}"][^\s{}]*))""",
-    re.X | re.S,
+SCRIPT_KEYS = frozenset(
+    {"definition", "implementation", "presentation", "html-help", "macro", "api-anonymous"}
 )
-_NEWLINE, _QUOTED, _UNTERMINATED, _OPEN, _CLOSE, _WORD = range(1, 7)
-# The same lexemes for finditer, which skips the blanks between them.
+
+# One lexeme: a newline, a quoted string, a brace, a lone quote, or a word. The blanks
+# between lexemes (every white space but the newline) are what finditer skips.
 _LEXEME = re.compile(r'\n|"(?:[^"\\]|\\.)*"|[{}"]|[^\s{}"][^\s{}]*', re.S)
-# (blanks, lexeme) pairs for findall: every character of a body is in one of them.
-_PAIRS = re.compile(r'([^\S\n]*)(\n|"(?:[^"\\]|\\.)*"|[{}"]|[^\s{}"][^\s{}]*)', re.S)
-_SPECIAL = frozenset('\n{}"')
-_COMMENT_AT_LINE_START = re.compile(r"\n[^\S\n]*#")
+# Between objects: blanks and comments.
+_GAP = re.compile(r"(?:\s+|#[^\n]*)*")
 _UNESCAPE = re.compile(r"\\(.)", re.S)
 _QUOTE_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
 _TCL_SPECIAL = re.compile(r'[\\{}"#\n;\[]')
 
-# Top level: blanks and comment lines between objects, and a header of plain words.
-_GAP = re.compile(r"(?:\s+|#[^\n]*)*")
-_HEADER = re.compile(r'([^\s{}"#][^\s{}]*(?:[^\S\n]+[^\s{}"][^\s{}]*)*)[^\S\n]*\{')
-
-# Where an object ends, guessed and then proved (see tmsh_proof).
-# A body closed on its header line, with nothing tmsh and Tcl might read differently.
-_ONE_LINE_BODY = r'[^{}"#\\\n]*+\}'
-_ONE_LINE = re.compile(_ONE_LINE_BODY)
-_MAX_GUESSES = 6
-_SETTLE_PARTS = 8  # a bulk proof that fails is retried on this many parts
-# The gap before an object and its header as tmsh writes it: printable ASCII words without
-# quotes or braces, " {", then a body closed on that line with nothing tmsh and Tcl might
-# read differently (group 2, up to its "}"), or the end of the line (group 3).
-_SAVED_HEADER = re.compile(
-    r"(?:\s++|#[^\n]*+)*+([!$-z|~][!#-z|~]*+(?: [!#-z|~]++)*+) \{"
-    rf"(?:({_ONE_LINE_BODY})|[ \t\r]*+(\n))?"
-)
-_COLUMN_0_CLOSE = re.compile(r"\n\}")  # a regex finds it faster than str.find here
-# A "}" at column 0, blank and comment lines, the next header: re.split keeps the lines
-# and the header, and the characters it drops are always the same, so offsets are
-# running sums. (Possessive, and a single newline tried first: what tmsh writes, fastest.)
-_TRANSITION = re.compile(
-    rf"\n\}}(\n|[ \t\r]*+\n(?:[ \t\r]*+(?:#[^\n]*+)?\n)*+)"
-    rf"({_MODULE} [!#-z|~]++(?: [!#-z|~]++)*+) \{{"
-)
-# The "}" at column 0 that ends a script object: the rest of its line, blank and comment
-# lines, then the next object's module word, or only blanks to the end.
-_SCRIPT_CLOSE = re.compile(
-    rf"\n(\}})[ \t\r]*(?:\n(?:[ \t\r]*(?:#[^\n]*)?\n)*[ \t]*{_MODULE}[ \t]|\s*\Z)"
+_LONE_CR_REASON = (
+    "a carriage return not followed by a line feed: tmsh files end their lines with LF "
+    "(or CRLF), and how tmsh reads a carriage return alone is not known"
 )
 
 
@@ -163,102 +105,28 @@ class Block(NamedTuple):
         return [word for item in self.items for word in item.words]
 
 
-# Build tokens and items from a tuple of all their fields, without a Python-level __new__.
-_new_token: Callable[[tuple[str, int, int, bool]], Token] = partial(tuple.__new__, Token)
-_new_item: Callable[[tuple[tuple[Token, ...], Block | None, RawText | None]], Item] = partial(
-    tuple.__new__, Item
-)
-
-
-class _Source:
-    """One file's text; turns offsets into (line, column), counting newlines only up to the
-    offsets asked for (from the nearest offset already known)."""
-
-    __slots__ = ("_lines", "_offsets", "misses", "path", "text")
-
-    def __init__(self, path: str, text: str) -> None:
-        self.path = path
-        self.text = text
-        self.misses = 0  # object ends the fast path could not prove (see _fast_end)
-        self._offsets = [0]
-        self._lines = [1]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """The 1-based line and column of ``offset``."""
-        index = bisect_right(self._offsets, offset) - 1
-        known = self._offsets[index]
-        line = self._lines[index] + self.text.count("\n", known, offset)
-        if offset != known:
-            self._offsets.insert(index + 1, offset)
-            self._lines.insert(index + 1, line)
-        return line, offset - self.text.rfind("\n", 0, offset)
-
-
 class TmshObject:
     """A top-level object: header words, then a body block or a raw script body.
 
     ``kind`` is the header without the name (``ltm persistence cookie``), ``name`` its last
-    word (``/Common/cookie_jsess``). ``body`` is read on first use; for a script object it
-    is an empty block and ``raw`` holds the script, else ``raw`` is None.
+    word (``/Common/cookie_jsess``). For a script object ``body`` is an empty block and
+    ``raw`` holds the script, else ``raw`` is None.
     """
 
-    __slots__ = ("_block", "_brace", "_end", "_raw", "_source", "_start", "kind", "name")
+    __slots__ = ("body", "header", "kind", "name", "raw", "span")
 
-    def __init__(
-        self, source: _Source, start: int, brace: int, kind: str, name: str, end: int
-    ) -> None:
-        self._source = source
-        self._start = start
-        self._brace = brace
-        self.kind = kind
-        self.name = name
-        self._end = end
-        self._block: Block | None = None
-        self._raw: RawText | None = None
+    def __init__(self, header: tuple[Token, ...], span: Span, body: Block, raw: RawText | None):
+        self.header = header
+        self.span = span
+        self.kind = " ".join(word.text for word in header[:-1])
+        self.name = header[-1].text
+        self.body = body
+        self.raw = raw
 
     @property
     def path(self) -> str:
         """The file the object is in."""
-        return self._source.path
-
-    @property
-    def span(self) -> Span:
-        """Where the header starts."""
-        return Span(self.path, *self._source.position(self._start))
-
-    @property
-    def header(self) -> tuple[Token, ...]:
-        """The header words with their positions."""
-        line, column = self._source.position(self._start)
-        return _header_tokens(self._source.text, self._start, self._brace, line, column)
-
-    @property
-    def body(self) -> Block:
-        """The items of the body (empty for a script object), read on first use."""
-        if self._block is None:
-            self._block = self._read_body()
-        return self._block
-
-    @property
-    def raw(self) -> RawText | None:
-        """The script body of an ``ltm rule`` and the like, else None."""
-        if self._raw is None and self.kind in SCRIPT_OBJECTS:
-            line, column = self._source.position(self._brace + 1)
-            self._raw = RawText(self._source.text[self._brace + 1 : self._end], line, column)
-        return self._raw
-
-    def _read_body(self) -> Block:
-        line, column = self._source.position(self._brace)
-        if self.kind in SCRIPT_OBJECTS:
-            return Block((), line, column)
-        quick = _quick_block(self._source.text, self._brace, self._end, line, column)
-        if quick is not None:
-            return quick
-        try:
-            block, _ = _read_block(self._source.text, self._brace, line, column, self.name)
-        except TmshSyntaxError:  # not reached: read_tmsh proved the body reads
-            return Block((), line, column)
-        return block
+        return self.span.path
 
 
 class TmshSyntaxError(Exception):
@@ -280,19 +148,12 @@ def read_tmsh(path: str, text: str) -> tuple[list[TmshObject], list[ParseError]]
     stray = _lone_carriage_return(text)
     if stray is not None:
         return [], [ParseError(Span(path, *stray), _LONE_CR_REASON)]
-    source = _Source(path, text)
     objects: list[TmshObject] = []
     try:
-        _read_objects(source, objects)
+        _read_objects(path, text, objects)
     except TmshSyntaxError as error:
         return objects, [ParseError(Span(path, error.line, error.column), error.reason)]
     return objects, []
-
-
-_LONE_CR_REASON = (
-    "a carriage return not followed by a line feed: tmsh files end their lines with LF "
-    "(or CRLF), and how tmsh reads a carriage return alone is not known"
-)
 
 
 def _lone_carriage_return(text: str) -> tuple[int, int] | None:
@@ -310,255 +171,68 @@ def _lone_carriage_return(text: str) -> tuple[int, int] | None:
     return None
 
 
-# --- top level ----------------------------------------------------------------------------
-
-
-def _read_objects(source: _Source, objects: list[TmshObject]) -> None:
-    """Append every object of ``source`` to ``objects``; raises TmshSyntaxError."""
-    in_bulk = _split_in_bulk(source)
-    if in_bulk is not None:
-        objects.extend(in_bulk)
-        return
-    _read_objects_one_by_one(source, objects)
-
-
-def _split_in_bulk(source: _Source) -> list[TmshObject] | None:
-    """Every object of a file laid out the way tmsh saves it, or None to leave the file to
-    :func:`_read_objects_one_by_one`.
-
-    One ``re.split`` at the transitions between objects (:data:`_TRANSITION`: a ``}`` at
-    column 0, blank and comment lines, the next header and its ``{``) yields most headers
-    and bodies at once, with offsets as running sums of the lengths; an object whose body
-    starts on the next line is guessed to end at the next transition. The text before the
-    first transition, after the last, and around objects closed on their header line is
-    walked object by object (:meth:`_BulkSplit.walk`). All guesses are proved together at
-    the end (:meth:`_BulkSplit.proved`). Anything unusual returns None; the reader that
-    takes over then decides, and reports any error.
-    """
-    parts = _TRANSITION.split(source.text)  # text, then gap, header, text per transition
-    # Where transition j (from 1) starts its gap: the lengths of the parts before it plus
-    # what re.split dropped, "\n}" before each gap and " {" after each header: 4j - 2.
-    lengths = list(accumulate(map(len, parts), initial=0))
-    transitions = len(parts) // 3
-    split = _BulkSplit(source)
-    if not split.walk(0, lengths[1] + 1 if transitions else None):
-        return None
-    keep = split.objects.append
-    tmsh_object, tmsh_body = split.tmsh.objects.append, split.tmsh.bodies.append
-    tcl_object, tcl_body = split.tcl.objects.append, split.tcl.bodies.append
-    # every transition but the last: its header, where it starts (the lengths before it
-    # and 4j - 2), the text after it, and where that text's closing "}" is (the lengths
-    # before the next gap, and the 4j - 2 dropped before this one, and 3 more)
-    starts = map(add, lengths[2::3], count(2, 4))
-    closes = map(add, lengths[4:-1:3], count(5, 4))
-    for head, start, body, close in zip(parts[2::3], starts, parts[3::3], closes, strict=False):
-        if body and body[0] != "\n":  # closed on its header line, or more on that line
-            if not split.walk(start, close):
-                return None
-            continue
-        # what split.add and split.walk do, written out: this runs once per object
-        kind, _, name = head.rpartition(" ")
-        obj = TmshObject(source, start, start + len(head) + 1, kind, name, close)
-        keep(obj)
-        if kind in SCRIPT_OBJECTS:
-            tcl_object(obj)
-            tcl_body(body)
-        else:
-            tmsh_object(obj)
-            tmsh_body(body)
-    if transitions and not split.walk(lengths[-3] + 4 * transitions - 2, None):
-        return None
-    return split.objects if split.proved() else None
-
-
-class _Guesses:
-    """Objects whose guessed end is still to be proved, with their bodies (each without the
-    newline before its closing ``}``), all read by one set of quoting rules."""
-
-    def __init__(self, quote_after: frozenset[str]) -> None:
-        self.quote_after = quote_after
-        self.objects: list[TmshObject] = []
-        self.bodies: list[str] = []
-
-    def add(self, obj: TmshObject, body: str) -> None:
-        self.objects.append(obj)
-        self.bodies.append(body)
-
-    def proved(self) -> bool:
-        """True when every guessed end holds (see :func:`_settle`)."""
-        return _settle(self.objects, self.bodies, self.quote_after)
-
-
-class _BulkSplit:
-    """The objects of one file as guessed so far, and those whose body is still to be
-    proved (tmsh bodies and scripts apart)."""
-
-    def __init__(self, source: _Source) -> None:
-        self.source = source
-        self.objects: list[TmshObject] = []
-        self.tmsh = _Guesses(TMSH_QUOTE_AFTER)
-        self.tcl = _Guesses(TCL_QUOTE_AFTER)
-
-    def add(self, obj: TmshObject, body: str) -> None:
-        """Keep ``obj``, and ``body`` (its body without the newline before the closing ``}``)
-        to be proved."""
-        self.objects.append(obj)
-        (self.tcl if obj.kind in SCRIPT_OBJECTS else self.tmsh).add(obj, body)
-
-    def walk(self, pos: int, close: int | None) -> bool:
-        """Read objects one by one from ``pos`` until one ends at ``close`` (the ``}`` of a
-        transition), or with ``close`` None until only blanks and comments are left; False
-        when the text does not read that way."""
-        text = self.source.text
-        while True:
-            found = _SAVED_HEADER.match(text, pos)
-            if found is None:
-                return close is None and _GAP.match(text, pos).end() == len(text)  # type: ignore[union-attr]
-            obj = self._object(found)
-            if obj is None:
-                return False
-            if close is not None and obj._end >= close:
-                return obj._end == close
-            pos = obj._end + 1
-
-    def _object(self, found: re.Match[str]) -> TmshObject | None:
-        """The object whose header ``found`` matched, its end guessed and kept; None if no
-        end fits."""
-        head, one_line, newline = found.group(1, 2, 3)
-        kind, _, name = head.rpartition(" ")
-        brace = found.end(1) + 1
-        if one_line is not None:
-            obj = TmshObject(self.source, found.start(1), brace, kind, name, found.end(2) - 1)
-            self.objects.append(obj)
-            return obj
-        if newline is None:
-            return None
-        text = self.source.text
-        if kind in SCRIPT_OBJECTS:
-            close = _SCRIPT_CLOSE.search(text, brace)
-            end = close.start(1) if close is not None else 0
-        else:
-            close = _COLUMN_0_CLOSE.search(text, brace)
-            end = close.end() - 1 if close is not None else 0
-        if not end:
-            return None
-        obj = TmshObject(self.source, found.start(1), brace, kind, name, end)
-        self.add(obj, text[brace + 1 : end - 1])
-        return obj
-
-    def proved(self) -> bool:
-        """True when every guessed end holds."""
-        return self.tmsh.proved() and self.tcl.proved()
-
-
-def _settle(objects: list[TmshObject], bodies: list[str], quote_after: frozenset[str]) -> bool:
-    """True when every guessed end holds: all proved at once, else each of a few parts
-    proved apart, down to single bodies; one that resists proof is read exactly. Each of
-    ``bodies`` lacks the newline before its object's closing ``}``."""
-    if len(bodies) == 1:
-        return plain_depth(bodies[0] + "\n", quote_after) == 0 or _read_exactly(objects[0])
-    if all_balanced(bodies, quote_after, ending="\n"):
-        return True
-    size = -(-len(bodies) // _SETTLE_PARTS)
-    return all(
-        _settle(objects[start : start + size], bodies[start : start + size], quote_after)
-        for start in range(0, len(bodies), size)
-    )
-
-
-def _read_exactly(obj: TmshObject) -> bool:
-    """True when the exact reader ends ``obj`` where it was guessed to end. Positions do
-    not matter here (the body is read again on first use), so none are counted."""
-    text, brace = obj._source.text, obj._brace
-    if obj.kind in SCRIPT_OBJECTS:
-        return tcl_block_end(text, brace + 1) == obj._end
-    try:
-        _, end = _read_block(text, brace, 1, brace + 1, obj.name)
-    except TmshSyntaxError:
-        return False
-    return end == obj._end
-
-
-def _read_objects_one_by_one(source: _Source, objects: list[TmshObject]) -> None:
-    """Every object read in turn, its end proved alone or read by the careful reader."""
-    text = source.text
+def _read_objects(path: str, text: str, objects: list[TmshObject]) -> None:
+    """Append every object of ``text`` to ``objects``; raises TmshSyntaxError."""
+    gap = _GAP.match
     length = len(text)
-    gap, plain_header = _GAP.match, _HEADER.match
-    pos = 0
+    pos = line = 0
+    counted = 0  # ``line`` is the number of newlines before ``counted``
     while True:
         pos = gap(text, pos).end()  # type: ignore[union-attr]  # it matches "" too
         if pos >= length:
             return
-        found = plain_header(text, pos)
-        if found is None:
-            header = _careful_header(source, pos)
-        else:
-            words = found.group(1).split()
-            header = (pos, found.end() - 1, " ".join(words[:-1]), words[-1])
-        obj = _read_object(source, header)
+        line += text.count("\n", counted, pos)
+        counted = pos
+        column = pos - text.rfind("\n", 0, pos)
+        header, brace = _read_header(text, pos, line + 1, column)
+        obj, pos = _read_object(text, header, (pos, brace), Span(path, line + 1, column))
         objects.append(obj)
-        pos = obj._end + 1
+        pos += 1
 
 
-def _careful_header(source: _Source, start: int) -> tuple[int, int, str, str]:
-    """The header at ``start`` read token by token: quoted words, or the error to report."""
-    text = source.text
-    words: list[str] = []
-    pos = start
-    while True:
-        match = _TOKEN.match(text, pos)
-        kind = match.lastindex if match else None
-        if match is None or kind is None or kind == _NEWLINE:
-            raise _error(source, start, "object header without a '{ … }' body")
-        at = match.start(kind)
-        if kind == _CLOSE:
-            raise _error(source, at, "'}' without a matching '{'")
-        if kind == _UNTERMINATED:
-            raise _error(source, at, "unterminated double-quoted string")
-        if kind == _OPEN:
+def _read_header(text: str, start: int, line: int, column: int) -> tuple[tuple[Token, ...], int]:
+    """The words of the header at ``start`` (one line) and the offset of its ``{``."""
+    words: list[Token] = []
+    for found in _LEXEME.finditer(text, start):
+        lexeme = found.group()
+        at = found.start()
+        first = lexeme[0]
+        if first == "\n":
+            break
+        if first == "{":
             if not words:
-                raise _error(source, at, "'{' without an object header before it")
-            return start, at, " ".join(words[:-1]), words[-1]
-        words.append(_unquote(match.group(kind)) if kind == _QUOTED else match.group(kind))
-        pos = match.end()
+                raise TmshSyntaxError(line, column, "'{' without an object header before it")
+            return tuple(words), at
+        if first == "}":
+            raise TmshSyntaxError(line, column + at - start, "'}' without a matching '{'")
+        if first == '"':
+            if len(lexeme) == 1:
+                raise TmshSyntaxError(
+                    line, column + at - start, "unterminated double-quoted string"
+                )
+            words.append(Token(_unquote(lexeme), line, column + at - start, True))
+        else:
+            words.append(Token(lexeme, line, column + at - start))
+    raise TmshSyntaxError(line, column, "object header without a '{ … }' body")
 
 
-def _header_tokens(text: str, start: int, brace: int, line: int, column: int) -> tuple[Token, ...]:
-    """The tokens of a header (one line, already read once) that starts at ``start``."""
-    tokens = []
-    for match in _TOKEN.finditer(text, start, brace):
-        kind = match.lastindex
-        at = match.start(kind or 0)
-        if kind == _QUOTED:
-            tokens.append(Token(_unquote(match.group(kind)), line, column + at - start, True))
-        elif kind == _WORD:
-            tokens.append(Token(match.group(kind), line, column + at - start))
-    return tuple(tokens)
-
-
-def _read_object(source: _Source, header: tuple[int, int, str, str]) -> TmshObject:
-    """The object whose header is ``header``: its end found (fast path or careful reader)."""
-    _, brace, kind, name = header
-    text = source.text
+def _read_object(
+    text: str, header: tuple[Token, ...], offsets: tuple[int, int], span: Span
+) -> tuple[TmshObject, int]:
+    """The object whose header (at ``span``) starts and ends at ``offsets`` (its ``{``), and
+    the offset of its closing ``}``."""
+    start, brace = offsets
+    line = span.line + text.count("\n", start, brace)  # a quoted header word may span lines
+    column = brace - text.rfind("\n", 0, brace)
+    kind = " ".join(word.text for word in header[:-1])
     if kind in SCRIPT_OBJECTS:
-        end = _fast_end(source, brace + 1, TCL_QUOTE_AFTER)
+        end = tcl_block_end(text, brace + 1)
         if end < 0:
-            end = tcl_block_end(text, brace + 1)
-        if end < 0:
-            raise _error(source, brace, _tcl_unclosed(f"{kind} {name}"))
-        return TmshObject(source, *header, end)
-    end = _fast_end(source, brace + 1, TMSH_QUOTE_AFTER)
-    if end >= 0:
-        return TmshObject(source, *header, end)
-    line, column = source.position(brace)
-    block, end = _read_block(text, brace, line, column, name)
-    obj = TmshObject(source, *header, end)
-    obj._block = block
-    return obj
-
-
-def _error(source: _Source, offset: int, reason: str) -> TmshSyntaxError:
-    return TmshSyntaxError(*source.position(offset), reason)
+            raise TmshSyntaxError(line, column, _tcl_unclosed(f"{kind} {header[-1].text}"))
+        raw = RawText(text[brace + 1 : end], line, column + 1)
+        return TmshObject(header, span, Block((), line, column), raw), end
+    block, end = _BlockReader(text, brace, line, column, header[-1].text).read()
+    return TmshObject(header, span, block, None), end
 
 
 def _tcl_unclosed(owner: str) -> str:
@@ -566,97 +240,6 @@ def _tcl_unclosed(owner: str) -> str:
         f"'{{' of {owner} is never closed (Tcl body: braces inside \"…\" words, "
         "after a backslash are not counted)"
     )
-
-
-# --- the fast path: where an object ends, proved with whole-body string operations ------
-
-
-def _fast_end(source: _Source, start: int, quote_after: frozenset[str]) -> int:
-    """The offset of the ``}`` that closes the body starting at ``start`` when it is a ``}``
-    at column 0 and :func:`plain_depth` proves it, or the ``}`` of a body closed on its
-    header line with no brace, quote, ``#`` or backslash before it; -1 when the careful
-    reader must decide.
-
-    After a few unproved guesses in one file (a file whose braces are not laid out the way
-    tmsh writes them), the file is left to the careful reader, so guessing never costs more
-    than a few passes over the text.
-    """
-    text = source.text
-    line_end = text.find("\n", start)
-    if "}" in text[start:line_end]:
-        one_line = _ONE_LINE.match(text, start)  # ``{ }``, ``{ address 10.0.0.1 }``
-        return one_line.end() - 1 if one_line is not None else -1
-    if source.misses > _MAX_GUESSES:
-        return -1
-    guess = text.find("\n}", start)
-    for _ in range(_MAX_GUESSES):
-        if guess < 0:
-            break
-        depth = plain_depth(text[start : guess + 1], quote_after)
-        if depth == 0:
-            return guess + 1
-        if depth < 0:
-            break
-        guess = text.find("\n}", guess + 2)
-    source.misses += 1
-    return -1
-
-
-# --- the quick reader: a body already proved, with no comment or script in it -------------
-
-
-def _quick_block(text: str, brace: int, end: int, line: int, column: int) -> Block | None:
-    """The block from the ``{`` at ``brace`` to the ``}`` at ``end`` (its end already known),
-    read as the careful reader reads it; None when it holds what only the careful reader
-    handles (a comment line, a script key, a lone ``"``, very deep nesting).
-
-    One ``findall`` yields (blanks, lexeme) pairs that cover the text without gaps, so
-    offsets are running sums, and tokens are built without a Python-level constructor.
-    """
-    if _COMMENT_AT_LINE_START.search(text, brace, end) is not None:
-        return None
-    pos = brace + 1
-    first_line, line_start = line, brace - column + 1
-    stack: list[tuple[list[Item], list[Token], int, int]] = []
-    items: list[Item] = []
-    words: list[Token] = []
-    for blanks, lexeme in _PAIRS.findall(text, pos, end + 1):
-        pos += len(blanks)
-        first = lexeme[0]
-        if first not in _SPECIAL:
-            words.append(_new_token((lexeme, line, pos - line_start + 1, False)))
-        elif first == "\n":
-            if words:
-                items.append(_new_item((tuple(words), None, None)))
-                words = []
-            line += 1
-            line_start = pos + 1
-        elif first == "{":
-            if len(stack) >= MAX_DEPTH - 1 or (len(words) == 1 and words[0][0] in SCRIPT_KEYS):
-                return None
-            stack.append((items, words, line, pos - line_start + 1))
-            items, words = [], []
-        elif first == "}":
-            if words:
-                items.append(_new_item((tuple(words), None, None)))
-            if not stack:
-                return Block(tuple(items), first_line, column) if pos == end else None
-            outer_items, outer_words, block_line, block_column = stack.pop()
-            block = Block(tuple(items), block_line, block_column)
-            outer_items.append(_new_item((tuple(outer_words), block, None)))
-            items, words = outer_items, []
-        elif len(lexeme) == 1:
-            return None
-        else:
-            words.append(_new_token((_unquote(lexeme), line, pos - line_start + 1, True)))
-            if "\n" in lexeme:
-                line += lexeme.count("\n")
-                line_start = text.rfind("\n", pos, pos + len(lexeme)) + 1
-        pos += len(lexeme)
-    return None
-
-
-# --- the careful reader: one body, token by token ------------------------------------------
 
 
 class _Frame:
@@ -676,18 +259,8 @@ class _Frame:
             self.words = []
 
 
-def _read_block(text: str, brace: int, line: int, column: int, owner: str) -> tuple[Block, int]:
-    """The block whose ``{`` is at offset ``brace`` (``line``, ``column``) and the offset of
-    its closing ``}``. Raises TmshSyntaxError for an unclosed brace, an unterminated string
-    or too deep nesting."""
-    reader = _BlockReader(text, brace, line, column, owner)
-    while reader.pos >= 0:
-        reader.run()
-    return reader.result, reader.end
-
-
 class _BlockReader:
-    """The careful reader: tokens in order, an explicit stack of frames for nesting.
+    """One body, token by token, with an explicit stack of frames for nesting.
 
     :meth:`run` walks the lexemes from ``pos`` with one ``finditer`` and returns when it
     must jump (over a comment or a Tcl block) or when the block is closed (``pos`` -1).
@@ -704,7 +277,15 @@ class _BlockReader:
         self.result = Block((), line, column)
         self.end = -1
 
+    def read(self) -> tuple[Block, int]:
+        """The block and the offset of its closing ``}``. Raises TmshSyntaxError for an
+        unclosed brace, an unterminated string or too deep nesting."""
+        while self.pos >= 0:
+            self.run()
+        return self.result, self.end
+
     def run(self) -> None:
+        """Read on from ``pos`` until a jump or the end of the block."""
         text, stack = self.text, self.stack
         frame = stack[-1]
         line, line_start, at_line_start = self.line, self.line_start, self.at_line_start
