@@ -21,7 +21,6 @@ discovery never reads and the next ``--fix`` of that file removes.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Callable, Collection
@@ -106,6 +105,8 @@ def unified_diff(patches: list[FilePatch], redactor: Redactor | None = None) -> 
     every credential masked (the values ``redactor`` knows, those of the patched files, and
     whatever follows a credential key) and control characters escaped, except the tabs and a
     carriage return before a line's end, which stay as in the file."""
+    import difflib
+
     from tcommlint.redact import Redactor, secret_values
 
     chunks: list[str] = []

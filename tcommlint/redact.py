@@ -26,7 +26,6 @@ any case) is one of :data:`SECRET_WORDS`, or is ``key`` after a word of :data:`K
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterable
@@ -171,7 +170,12 @@ def _lines_that_may_hold_one(text: str) -> list[str]:
 def _forms(value: str) -> set[str]:
     """A value as written, without its quotes, and with JSON or XML escapes resolved."""
     value = value.rstrip()
-    forms = {value, value.strip("\"'"), html.unescape(value.strip("\"'"))}
+    bare = value.strip("\"'")
+    forms = {value, bare}
+    if "&" in bare:  # an XML or HTML escape; html is imported only then (start-up)
+        from html import unescape
+
+        forms.add(unescape(bare))
     if value.startswith('"'):
         try:
             decoded = json.loads(value)
