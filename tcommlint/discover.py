@@ -271,21 +271,6 @@ def planned(
     return result
 
 
-def files_below(root: Path, other_roots: set[Path]) -> list[Path]:
-    """The files of a deployment rooted at ``root``, minus those of nested deployments."""
-    found = []
-    for directory, subdirs, names in os.walk(root):
-        here = Path(directory)
-        subdirs[:] = sorted(
-            d for d in subdirs if d not in SKIPPED_DIRS and (here / d) not in other_roots
-        )
-        for name in sorted(names):
-            file = here / name
-            if name != MANIFEST_NAME and file.is_file() and not file.is_symlink():
-                found.append(file)
-    return found
-
-
 def excluded(relative: str, patterns: list[str]) -> str | None:
     """The ``exclude`` glob a deployment-relative path matches (``**`` spans folders), if any."""
     for pattern in patterns:

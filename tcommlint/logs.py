@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 from tcommlint import cache, output
 from tcommlint.errors import UsageError
 from tcommlint.inputs import MAX_LOG_BYTES, MAX_LOG_LINES, describe_size, open_regular
-from tcommlint.redact import Redactor, redact_log_line
+from tcommlint.redact import Redactor, redact_line
 
 if TYPE_CHECKING:
     from tcommlint.ruleset import Rule
@@ -565,7 +565,7 @@ def evidence_line(report: SignatureReport) -> str:
 def excerpt(text: str) -> str:
     """The message part of a log line, shortened around the signature keyword."""
     layout = _LAYOUT.match(text)
-    message = redact_log_line(text[layout.end() :].lstrip(" -:") if layout else text.strip())
+    message = redact_line(text[layout.end() :].lstrip(" -:") if layout else text.strip())
     if len(message) <= EXCERPT_CHARS:
         return message
     return message[: EXCERPT_CHARS - 1].rstrip() + "…"

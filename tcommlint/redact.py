@@ -134,9 +134,6 @@ def redact_line(line: str) -> str:
     return _URL_PASSWORD.sub(lambda match: match.group("key") + MASK, line)
 
 
-redact_log_line = redact_line
-
-
 def _masked(match: re.Match[str]) -> str:
     value = match.group("value")
     if not is_sensitive(match.group("key")) or value.lstrip("\"'").startswith(MASK):
