@@ -195,15 +195,14 @@ def _ids(text: str) -> frozenset[str]:
     return frozenset(part.strip().upper() for part in text.split(",") if part.strip())
 
 
-REQUIRABLE_PARTS = ("lb", "proxy", "server", "tomcat")
-
-
 def _parts(text: str) -> frozenset[str]:
     parts = frozenset(part.strip().lower() for part in text.split(",") if part.strip())
-    unknown = sorted(parts - set(REQUIRABLE_PARTS))
+    from tcommlint.facts import PARTS  # the parts rules need are the parts one can require
+
+    unknown = sorted(parts - set(PARTS))
     if unknown:
         raise argparse.ArgumentTypeError(
-            f"unknown part {unknown[0]!r}: expected {', '.join(REQUIRABLE_PARTS)}"
+            f"unknown part {unknown[0]!r}: expected {', '.join(sorted(PARTS))}"
         )
     return parts
 

@@ -254,3 +254,12 @@ def test_readme_shows_what_list_files_prints(
     shown = readme.split(command, 1)[1].split("```", 1)[0]
     code, out, _ = run_cli(["check", "--list-files", "examples/chat-broken"], capsys)
     assert code == 0 and out == shown
+
+
+def test_the_parts_one_can_require_are_the_parts_rules_need() -> None:
+    import json
+
+    from tcommlint.facts import PARTS
+
+    schema = json.loads((EXAMPLES.parent / "schemas" / "manifest.schema.json").read_text())
+    assert sorted(schema["properties"]["require"]["items"]["enum"]) == sorted(PARTS)
