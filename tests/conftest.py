@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,27 @@ def run_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
     assert code in (0, 1), err
     report: dict[str, Any] = json.loads(out)
     return code, report
+
+
+def tcommlint_process(
+    args: list[str], cwd: Path, timeout: int = 60
+) -> subprocess.CompletedProcess[str]:
+    """``tcommlint args`` in a fresh process (this checkout's package, a cache under ``cwd``);
+    ``timeout`` is far above a normal run and far below "forever"."""
+    project = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(project), "XDG_CACHE_HOME": str(cwd / ".cache")}
+    command = [sys.executable, "-m", "tcommlint", *args]
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def assert_refused(done: subprocess.CompletedProcess[str], message: str) -> None:
+    """A usage error: exit 2, one line on stderr naming ``message``, no traceback."""
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert "Traceback" not in done.stderr
 
 
 @pytest.fixture

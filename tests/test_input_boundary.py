@@ -5,33 +5,14 @@ from __future__ import annotations
 
 import gzip
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, run_json, write_tree
+from conftest import assert_refused, run_cli, run_json, tcommlint_process, write_tree
 
-ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 60  # seconds: far above a normal run, far below "forever"
 PROXY = {"d/proxy.properties": "AutoCallQueue=true\n"}
 POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
-
-
-def _tcommlint(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(cwd / ".cache")}
-    command = [sys.executable, "-m", "tcommlint", *args]
-    return subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
-    )
-
-
-def _refused(done: subprocess.CompletedProcess[str], message: str) -> None:
-    assert done.returncode == 2, done.stderr
-    assert message in done.stderr
-    assert len(done.stderr.splitlines()) == 1
-    assert "Traceback" not in done.stderr
 
 
 # --- FIFOs and devices given as arguments ---------------------------------------------------
@@ -57,7 +38,7 @@ def test_fifo_is_refused_not_waited_on(
     write_tree(tmp_path, PROXY)
     (tmp_path / fifo).parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(tmp_path / fifo)
-    _refused(_tcommlint(args, tmp_path), message)
+    assert_refused(tcommlint_process(args, tmp_path), message)
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
@@ -73,7 +54,7 @@ def test_fifo_is_refused_not_waited_on(
 )
 def test_device_is_refused(tmp_path: Path, args: list[str], message: str) -> None:
     write_tree(tmp_path, PROXY)
-    _refused(_tcommlint(args, tmp_path), message)
+    assert_refused(tcommlint_process(args, tmp_path), message)
 
 
 @POSIX
@@ -95,8 +76,8 @@ def test_gigabyte_baseline_is_refused_by_its_size(tmp_path: Path) -> None:
     write_tree(tmp_path, PROXY)
     with (tmp_path / "b.json").open("wb") as file:
         file.truncate(2**30)  # sparse: a gigabyte of zeros that costs no disk
-    done = _tcommlint(["check", "d", "--baseline", "b.json"], tmp_path)
-    _refused(done, "b.json: cannot read baseline: larger than the 8 MiB limit")
+    done = tcommlint_process(["check", "d", "--baseline", "b.json"], tmp_path)
+    assert_refused(done, "b.json: cannot read baseline: larger than the 8 MiB limit")
 
 
 @pytest.mark.parametrize(

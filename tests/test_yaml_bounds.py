@@ -4,33 +4,14 @@ and rule files; and YAML errors are one line. Bombs run in a subprocess with a t
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, run_json, write_tree
+from conftest import assert_refused, run_cli, run_json, tcommlint_process, write_tree
 
-ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 60  # seconds: far above a normal run, far below "forever"
 PROXY = {"d/proxy.properties": "AutoCallQueue=true\n"}
 POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
-
-
-def _tcommlint(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(cwd / ".cache")}
-    command = [sys.executable, "-m", "tcommlint", *args]
-    return subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
-    )
-
-
-def _refused(done: subprocess.CompletedProcess[str], message: str) -> None:
-    assert done.returncode == 2, done.stderr
-    assert message in done.stderr
-    assert len(done.stderr.splitlines()) == 1
-    assert "Traceback" not in done.stderr
 
 
 ALIAS_BOMB = "".join(
@@ -68,8 +49,8 @@ def test_alias_bomb_in_our_own_yaml_is_refused(
     tmp_path: Path, files: dict[str, str], args: list[str], message: str
 ) -> None:
     write_tree(tmp_path, {**PROXY, **files})
-    done = _tcommlint(args, tmp_path)
-    _refused(done, message)
+    done = tcommlint_process(args, tmp_path)
+    assert_refused(done, message)
     assert "alias" in done.stderr
 
 
