@@ -269,4 +269,5 @@ def merged(first: Persistence, second: Persistence) -> Persistence:
         first.cookie or second.cookie,
         first.stick_rules + second.stick_rules,
         first.inert + second.inert,
+        first.id_route or second.id_route,
     )

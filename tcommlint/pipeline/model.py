@@ -259,6 +259,26 @@ class PersistRule(NamedTuple):
     when: Condition = ALWAYS
 
 
+class IdRoute(NamedTuple):
+    """The server named by a route the application appends to its own session id.
+
+    Apache ``stickysession=JSESSIONID|jsessionid`` (mod_proxy_balancer), NGINX Plus ``sticky
+    route``: the load balancer learns nothing; it reads the session id from the URL parameter
+    ``url_parameter`` (when given, looked at first) or else from the cookie ``cookie``, takes
+    what follows the first ``separator`` (Tomcat's ``.jvmRoute``) and sends the request to the
+    member whose ``Server.route`` is exactly that. A route no usable member has falls back to
+    balancing, or is refused (503) when ``failover`` is False (Apache ``nofailover=On``).
+    """
+
+    cookie: Located[str]
+    span: Span
+    text: str
+    url_parameter: str = ""
+    separator: str = "."
+    cookie_name_case_sensitive: bool = True
+    failover: bool = True
+
+
 class Inert(NamedTuple):
     """Configuration that is declared but can never take effect (an F5 universal profile
     without a rule, an LTM policy left in Drafts): reported, never simulated."""
@@ -275,11 +295,12 @@ class Persistence(NamedTuple):
     cookie: LbCookie | None = None
     stick_rules: tuple[StickRule, ...] = ()
     inert: tuple[Inert, ...] = ()
+    id_route: IdRoute | None = None  # looked up after the LB cookie, before the stick rules
 
     @property
     def empty(self) -> bool:
         """Whether nothing at all is declared."""
-        return not (self.server_rules or self.cookie or self.stick_rules)
+        return not (self.server_rules or self.cookie or self.stick_rules or self.id_route)
 
 
 class Balance(NamedTuple):
@@ -312,6 +333,7 @@ class Server(NamedTuple):
     maxconn: int | None = None
     number: int = 0  # the id persistence tables store (HAProxy ``id``, else its position)
     node: str = ""  # the proxy node it reaches (address:port); several pools may share one
+    route: Located[str] | None = None  # the route ``IdRoute`` persistence names it by
 
 
 class Pool(NamedTuple):
