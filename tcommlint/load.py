@@ -25,6 +25,7 @@ from tcommlint.classify import (
 )
 from tcommlint.digest import sha256_hex
 from tcommlint.discover import DeploymentPlan, excluded
+from tcommlint.includes import Includes
 from tcommlint.inputs import limit_of, read_content
 from tcommlint.loaders import registry
 from tcommlint.model import (
@@ -92,7 +93,7 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         _record(parts, source, "tomcat")
         parent = source.path.parent
         _load_tomcat(parent, display_path(parent, cwd), parts, {part: source.path})
-    _load_balancers(parts)
+    _load_balancers(parts, Includes(plan.root, cwd, parts.limit))
     return Deployment(
         name=manifest.name,
         root=root_display,
@@ -255,11 +256,11 @@ def _queue_lb(source: _Input, text: str, parts: _Parts, role: str | None) -> Non
     parts.lb_sources.setdefault(loader.role, []).append((source.display, text))
 
 
-def _load_balancers(parts: _Parts) -> None:
+def _load_balancers(parts: _Parts, includes: Includes) -> None:
     for loader in registry.LOADERS:
         sources = parts.lb_sources.get(loader.role)
         if sources:
-            result = loader.load(sources)
+            result = loader.load(sources, includes)
             parts.balancers.extend(result.load_balancers)
             parts.errors.extend(result.errors)
             parts.suppressions.extend(result.suppressions)

@@ -4,6 +4,7 @@ Every vendor is a ``LoadBalancerLoader``: a cheap ``sniff`` of a file's text (no
 and a ``load`` of all of a deployment's files of that vendor at once (an F5 device's
 configuration spans several files). ``load`` gives the same ``LoadResult`` for every vendor:
 the pipeline model of each load balancer, the refusals (TC001) and the inline suppressions.
+A file another file includes is read through ``Includes`` (inside the deployment only).
 The dispatcher (``load.py``) knows no vendor: it asks the registry, in order, which loader
 claims a file. A new vendor is a new package with a loader here, not a change elsewhere.
 """
@@ -12,10 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from tcommlint.model import ParseError, Suppression
 from tcommlint.pipeline.model import LoadBalancer
+
+if TYPE_CHECKING:
+    from tcommlint.includes import Includes
 
 Source = tuple[str, str]  # (display path, text)
 
@@ -33,7 +37,7 @@ class LoadBalancerLoader(NamedTuple):
 
     role: str  # the role a file gets in the report: "haproxy", "f5-tmsh", "f5-as3"
     sniff: Callable[[str], bool]
-    load: Callable[[Sequence[Source]], LoadResult]
+    load: Callable[[Sequence[Source], Includes], LoadResult]
     json: bool = False  # its files are JSON documents (sniffed only among JSON texts)
 
 
@@ -56,7 +60,7 @@ def _sniff_haproxy(text: str) -> bool:
     return looks_like_haproxy(text)
 
 
-def _load_haproxy(sources: Sequence[Source]) -> LoadResult:
+def _load_haproxy(sources: Sequence[Source], includes: Includes) -> LoadResult:
     from tcommlint.loaders.haproxy.loader import load_haproxy
 
     balancers: list[LoadBalancer] = []
@@ -79,7 +83,7 @@ def _sniff_tmsh(text: str) -> bool:
     return looks_like_tmsh(text)
 
 
-def _load_tmsh(sources: Sequence[Source]) -> LoadResult:
+def _load_tmsh(sources: Sequence[Source], includes: Includes) -> LoadResult:
     from tcommlint.loaders.f5.bigip import load_f5_tmsh
     from tcommlint.loaders.generic.suppressions import find_suppressions
 
@@ -102,7 +106,7 @@ def _sniff_as3(text: str) -> bool:
     return _AS3_CLASS.search(text) is not None
 
 
-def _load_as3(sources: Sequence[Source]) -> LoadResult:
+def _load_as3(sources: Sequence[Source], includes: Includes) -> LoadResult:
     from tcommlint.loaders.f5.as3 import load_as3
 
     balancers: list[LoadBalancer] = []
