@@ -33,7 +33,7 @@ from tests.groundtruth.harness import (
     observe_variants,
     outside_model,
     run_tcommlint,
-    running_haproxy,
+    running_server,
     scenario_manifest,
     tcommlint_available,
     tcommlint_sticky,
@@ -435,7 +435,7 @@ def test_haproxy_never_shares_a_port_with_another_listener(tmp_path: Path) -> No
             f"    timeout server 1s\nfrontend fe\n    bind 127.0.0.1:{port}\n"
             "    default_backend be\nbackend be\n    server s1 127.0.0.1:9\n"
         )
-        with pytest.raises(HarnessError), running_haproxy(cfg, port):
+        with pytest.raises(HarnessError), running_server(cfg, port):
             time.sleep(0.5)
 
 
