@@ -21,7 +21,8 @@ Server password beside ``AutoCallQueue``, an F5 cookie-encryption passphrase, HA
 A key names a credential when its last word (``.``, ``_``, ``-`` and camelCase separate words,
 any case) is one of :data:`SECRET_WORDS`, or is ``key`` after a word of :data:`KEY_QUALIFIERS`
 (``api_key``, ``privateKey``, ``secret.key``): ``db.password`` and ``TCommServerPassword`` do,
-``password.policy``, ``AutoCallQueue``, ``bypass`` and the XML attribute ``key`` do not.
+``password.policy``, ``AutoCallQueue``, ``bypass``, ``proxy_pass`` (see :data:`PASSING_WORDS`)
+and the XML attribute ``key`` do not.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ KEY_QUALIFIERS = frozenset(
     {"api", "private", "secret", "access", "encryption", "signing", "client", "master", "shared"}
     | {"hmac", "license", "auth", "ssh"}
 )
+# "pass" after these words hands a request on (nginx ``proxy_pass``, ``fastcgi_pass``, Apache
+# ``ProxyPass``): a directive, not a password.
+PASSING_WORDS = frozenset({"proxy", "fastcgi", "uwsgi", "scgi", "grpc", "memcached"})
 # Values that stand after a credential key without being one: masking them everywhere would
 # hide half of every report.
 NOT_SECRETS = frozenset(
@@ -114,6 +118,8 @@ def is_sensitive(key: str) -> bool:
         return False  # the common case, one search: no word of a credential's name in it
     words = [word.lower() for word in _WORD.findall(key) if not word.isdigit()]
     if not words:
+        return False
+    if words[-1] == "pass" and len(words) > 1 and words[-2] in PASSING_WORDS:
         return False
     if words[-1] in SECRET_WORDS:
         return True

@@ -45,6 +45,25 @@ def test_redact_value_by_key() -> None:
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "ProxyPass /api balancer://chat/api stickysession=JSESSIONID|jsessionid",
+        "    proxy_pass http://chat_api;",
+        "fastcgi_pass unix:/run/php/php-fpm.sock;",
+        "ProxyPassReverse /api balancer://chat/api",
+    ],
+)
+def test_directives_that_pass_a_request_on_are_not_credentials(line: str) -> None:
+    assert redact_line(line) == line
+
+
+@pytest.mark.parametrize("key", ["db.pass", "smtp_pass", "ldapPass", "pass"])
+def test_a_pass_of_anything_else_is_a_credential(key: str) -> None:
+    assert is_sensitive(key)
+    assert redact_line(f"{key}=hunter22") == f"{key}={MASK}"
+
+
+@pytest.mark.parametrize(
     "output_format", ["text", "json", "sarif", "junit", "github", "gitlab", "html"]
 )
 def test_no_format_leaks_a_duplicated_password(
