@@ -1,0 +1,71 @@
+"""``tcommlint probe URL``: play the sessions, observe, judge through the rule catalogue and
+report like ``check`` (same formats, same exit codes)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tcommlint import output
+from tcommlint.errors import UsageError
+from tcommlint.findings import SEVERITY_RANK
+from tcommlint.probe import observe
+from tcommlint.probe.options import Options, from_args
+
+EXIT_OK, EXIT_FINDINGS = 0, 1
+
+
+def run(args: argparse.Namespace) -> int:
+    """Probe, report, and exit 1 when a finding is at or above ``--fail-on``."""
+    from tcommlint.engine import Selection
+    from tcommlint.probe import compare, driver, progress
+    from tcommlint.probe.client import Client
+    from tcommlint.probe.report import result
+    from tcommlint.reporters import JSON_FORMATS, renderer
+    from tcommlint.ruleset import load_rules
+
+    options = from_args(args)
+    rules = load_rules(args.rules)
+    checked = (
+        compare.check_deployment(options.deployment, bool(options.pause))
+        if options.deployment
+        else None
+    )
+    client = Client(options)
+    runs = driver.play(options, client, progress.reporter())
+    _refuse_unreachable(runs, options)
+    loc = observe.where(options, 1, 1)
+    captcha = None
+    if options.captcha:
+        from tcommlint.probe.captcha import check_captcha
+
+        captcha = check_captcha(client, loc, checked.captcha if checked else "")
+    sticky = all(observe.judge(r, options).kept for r in runs) and len(runs) == options.sessions
+    comparison = compare.comparison(checked, sticky, loc) if checked else None
+    facts = observe.facts(runs, options, checked.ha_mode if checked else "", captcha, comparison)
+    selection = Selection(args.select, args.ignore, ())
+    report = result(facts, rules, selection, observe.secrets(runs))
+    text = renderer(args.format)(
+        report, colour=False, quiet=False, statistics=False, unsafe_fixes=False
+    )
+    _write(text, args.output, args.format in JSON_FORMATS)
+    worst = max((SEVERITY_RANK[f.severity] for f in report.findings), default=0)
+    return EXIT_FINDINGS if worst >= SEVERITY_RANK[args.fail_on] else EXIT_OK
+
+
+def _refuse_unreachable(runs: tuple[object, ...], options: Options) -> None:
+    """No HTTP answer at all (connection refused, TLS refused, proxy down) is not a verdict
+    on stickiness: a one-line usage error (exit 2) with the first reason."""
+    exchanges = [e for run in runs for e in getattr(run, "exchanges", ())]
+    if exchanges and all(e.status == 0 for e in exchanges):
+        raise UsageError(f"no answer from {options.origin}: {exchanges[0].error}")
+
+
+def _write(text: str, path: str | None, json_text: bool) -> None:
+    if path is None:
+        output.write(text, json_text=json_text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
+    except OSError as error:
+        raise UsageError(f"cannot write: {error.strerror}", path) from None
