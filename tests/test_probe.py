@@ -22,8 +22,12 @@ from tcommlint.resources import schema
 from tests.groundtruth.chat_backend import ChatBackend
 from tests.groundtruth.harness import (
     CHAT_PATHS,
+    HAPROXY,
+    NGINX,
     Ports,
+    Program,
     Scenario,
+    binary_of,
     chat_backends,
     check_config,
     drive_sessions,
@@ -55,14 +59,19 @@ Template = Callable[[Ports], str]
 
 
 @contextlib.contextmanager
-def haproxy(render: Template, nodes: list[ChatBackend], tmp: Path) -> Iterator[int]:
-    """haproxy with ``render``'s configuration on a free 127.0.0.1 port, until the block ends."""
+def haproxy(
+    render: Template, nodes: list[ChatBackend], tmp: Path, program: Program = HAPROXY
+) -> Iterator[int]:
+    """The server (haproxy unless told) with ``render``'s configuration on a free 127.0.0.1
+    port, in a directory of its own, until the block ends."""
     port = free_port()
-    cfg = tmp / f"haproxy-{port}.cfg"
+    folder = tmp / f"{program.binary}-{port}"
+    folder.mkdir()
+    cfg = folder / program.config_name
     cfg.write_text(render(Ports(port, tuple(node.port for node in nodes))))
-    accepted, output = check_config(cfg)
+    accepted, output = check_config(cfg, program=program)
     assert accepted, output
-    with running_server(cfg, port):
+    with running_server(cfg, port, program=program):
         yield port
 
 
@@ -431,6 +440,119 @@ def test_same_origin_redirect_is_followed(capsys: pytest.CaptureFixture[str]) ->
         server.shutdown()
         server.server_close()
     assert code == 0 and broken_count(report) == 0 and not fired(report, "TC406")
+
+
+@needs_haproxy
+def test_node_header_names_the_node_of_every_response(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With ``--node-header`` a move is seen at the request it happens, whatever the answer."""
+    with chat_backends(2) as nodes, haproxy(template(""), nodes, tmp_path) as port:
+        code, report, _ = probe(
+            capsys, f"http://127.0.0.1:{port}", "--node-header", "X-Served-By", "--sessions", "2",
+            "--requests", "2",
+        )  # fmt: skip
+    assert code == 1
+    messages = [f["message"] for f in fired(report, "TC401")]
+    assert messages == [
+        'session 1 broke at request 2: request 2 got 404 "No Session Found"',
+        'session 2 broke at request 2: request 2 got 404 "No Session Found"',
+    ]
+
+
+def test_post_goes_only_to_the_named_path(capsys: pytest.CaptureFixture[str]) -> None:
+    """GET everywhere, POST (empty body) only on ``--post``'s path."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            seen.append(f"{self.command} {self.path} {self.headers.get('Content-Length')}")
+            self.send_response(200)
+            if "Cookie" not in self.headers:
+                self.send_header("Set-Cookie", "JSESSIONID=0123456789ABCDEF.p1; Path=/api")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        flags = ["--path", "/api/chat", "--path", "/api/send", "--post", "/api/send"]
+        code, _, _ = probe(capsys, url, *flags, "--sessions", "1", "--requests", "4", fmt="text")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 0
+    assert seen == [
+        "GET /api/chat None",
+        "POST /api/send 0",
+        "GET /api/chat None",
+        "POST /api/send 0",
+    ]
+
+
+def test_unknown_rule_in_select_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(["probe", "http://127.0.0.1:9", "--select", "TC201"], capsys)
+    assert code == 2 and "--select: unknown rule ID or prefix 'TC201'" in err
+
+
+def test_progress_only_on_a_terminal() -> None:
+    import io
+
+    from tcommlint.probe.progress import reporter
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quiet, terminal = io.StringIO(), Terminal()
+    for stream in (quiet, terminal):
+        show = reporter(stream)
+        show(1, 2)
+        show(2, 2)
+    assert quiet.getvalue() == ""
+    assert terminal.getvalue() == "\rprobe: 1/2 sessions\rprobe: 2/2 sessions\n"
+
+
+def nginx_template(balance: str) -> Template:
+    """nginx in front of two chat nodes, everything relative to its prefix directory."""
+
+    def render(ports: Ports) -> str:
+        servers = "".join(f"        server 127.0.0.1:{port};\n" for port in ports.servers)
+        return (
+            "worker_processes 1;\npid nginx.pid;\nerror_log error.log;\n"
+            "events { worker_connections 64; }\n"
+            "http {\n    access_log off;\n    client_body_temp_path tmp_body;\n"
+            "    proxy_temp_path tmp_proxy;\n    fastcgi_temp_path tmp_fastcgi;\n"
+            "    uwsgi_temp_path tmp_uwsgi;\n    scgi_temp_path tmp_scgi;\n"
+            f"    upstream chat {{\n{balance}{servers}    }}\n"
+            f"    server {{\n        listen 127.0.0.1:{ports.frontend};\n"
+            "        location / { proxy_pass http://chat; }\n    }\n}\n"
+        )
+
+    return render
+
+
+@pytest.mark.skipif(binary_of(NGINX) is None, reason="nginx not installed")
+def test_nginx_round_robin_breaks_and_ip_hash_keeps_all_on_one_node(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Open-source nginx has no cookie persistence: round-robin breaks every session; ip_hash
+    keeps them, but every client of 127.0.0.1 (one NAT address) lands on one node (TC402)."""
+    with chat_backends(2) as nodes:
+        with haproxy(nginx_template(""), nodes, tmp_path, NGINX) as port:
+            _, rr, _ = probe(capsys, f"http://127.0.0.1:{port}", "--sessions", "4")
+        with haproxy(nginx_template("        ip_hash;\n"), nodes, tmp_path, NGINX) as port:
+            _, hashed, _ = probe(capsys, f"http://127.0.0.1:{port}", "--sessions", "4")
+    assert broken_count(rr) == 4
+    assert broken_count(hashed) == 0 and len(fired(hashed, "TC402")) == 1
 
 
 # --------------------------------------------------------------------------- TLS and proxies

@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     options = from_args(args)
     rules = load_rules(args.rules)
+    _check_rule_ids(args, {rule.id for rule in rules if rule.facts == "probe"})
     checked = (
         compare.check_deployment(options.deployment, bool(options.pause))
         if options.deployment
@@ -44,13 +45,26 @@ def run(args: argparse.Namespace) -> int:
     comparison = compare.comparison(checked, sticky, loc) if checked else None
     facts = observe.facts(runs, options, checked.ha_mode if checked else "", captcha, comparison)
     selection = Selection(args.select, args.ignore, ())
-    report = result(facts, rules, selection, observe.secrets(runs))
+    # Every cookie value seen, and the --header values (credentials, often), are masked.
+    secrets = (*observe.secrets(runs), *(value for _, value in options.headers))
+    report = result(facts, rules, selection, secrets)
     text = renderer(args.format)(
         report, colour=False, quiet=False, statistics=False, unsafe_fixes=False
     )
     _write(text, args.output, args.format in JSON_FORMATS)
     worst = max((SEVERITY_RANK[f.severity] for f in report.findings), default=0)
     return EXIT_FINDINGS if worst >= SEVERITY_RANK[args.fail_on] else EXIT_OK
+
+
+def _check_rule_ids(args: argparse.Namespace, known: set[str]) -> None:
+    """``--select`` and ``--ignore`` name probe rules (else exit 2, as for ``check``)."""
+    from tcommlint.engine import unknown_rule
+
+    for flag, patterns in (("--select", args.select), ("--ignore", args.ignore)):
+        for pattern in sorted(patterns):
+            reason = unknown_rule(pattern, known, prefix=True)
+            if reason:
+                raise UsageError(f"{flag}: {reason}")
 
 
 def _refuse_unreachable(runs: tuple[object, ...], options: Options) -> None:
