@@ -165,6 +165,9 @@ def test_jar_expiry_secure_and_ip_domains() -> None:
         (["--pause", "601"], "--pause must be between 0 and 600"),
         (["--header", "Cookie: x=1"], "--header cannot set Cookie"),
         (["--insecure", "--cacert", "x.pem"], "exclude each other"),
+        (["--header", "Bad Name: x"], "--header must be 'Name: value'"),
+        (["--path", "/api chat"], "--path must be a path starting with '/'"),
+        (["--rate", "nan"], "expected a finite number"),
     ],
 )
 def test_caps_and_bad_flags_are_refused(
@@ -173,6 +176,31 @@ def test_caps_and_bad_flags_are_refused(
     code, _, err = run_cli(["probe", "http://127.0.0.1:9/", *flags], capsys)
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_proxy_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``HTTPS_PROXY`` for https, ``HTTP_PROXY`` for http (either case), ``NO_PROXY`` exempts
+    hosts and domain suffixes; a user in the proxy's URL becomes Basic credentials."""
+    import base64
+
+    from tcommlint.errors import UsageError
+    from tcommlint.probe.client import proxy_for
+
+    monkeypatch.setenv("https_proxy", "http://user:p%40ss@127.0.0.1:3128")
+    monkeypatch.setenv("HTTP_PROXY", "127.0.0.1:8000")
+    monkeypatch.setenv("NO_PROXY", "internal.example, .corp.example")
+    proxy = proxy_for("https", "lb.example")
+    assert proxy is not None and (proxy.host, proxy.port) == ("127.0.0.1", 3128)
+    assert proxy.headers() == {
+        "Proxy-Authorization": "Basic " + base64.b64encode(b"user:p@ss").decode()
+    }
+    plain = proxy_for("http", "lb.example")
+    assert plain is not None and (plain.port, plain.headers()) == (8000, {})
+    assert proxy_for("https", "internal.example") is None
+    assert proxy_for("https", "lb.corp.example") is None
+    monkeypatch.setenv("HTTP_PROXY", "socks5://127.0.0.1:1080")
+    with pytest.raises(UsageError, match="must be an http:// proxy"):
+        proxy_for("http", "lb.example")
 
 
 def test_unreachable_target_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -797,3 +825,21 @@ def test_observed_facts_match_the_probe_schema() -> None:
     assert {a["kind"] for a in facts["attributes"]} == {"path", "secure", "name-case"}
     assert "SECRETVALUE" not in json.dumps(facts)
     assert observe.secrets(runs) == ("SECRETVALUE1.p1", "SECRETVALUE2.p2", "SECRETVALUE3.p1")
+
+
+def test_command_line_defaults_are_the_documented_bounds() -> None:
+    """cli.py writes the defaults as numbers (start-up stays lazy): they are options.py's."""
+    from tcommlint.cli import build_parser
+    from tcommlint.probe import options
+
+    args = build_parser().parse_args(["probe", "http://127.0.0.1:9"])
+    assert (args.sessions, args.requests, args.concurrency) == (
+        options.DEFAULT_SESSIONS,
+        options.DEFAULT_REQUESTS,
+        options.DEFAULT_CONCURRENCY,
+    )
+    assert (args.rate, args.timeout, args.time_limit) == (
+        options.DEFAULT_RATE,
+        options.DEFAULT_TIMEOUT,
+        options.DEFAULT_TIME_LIMIT,
+    )

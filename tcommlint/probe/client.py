@@ -43,10 +43,15 @@ class Exchange(NamedTuple):
 
 
 class Proxy(NamedTuple):
-    """A forward proxy from the environment."""
+    """A forward proxy from the environment, with its Basic credentials when its URL has some."""
 
     host: str
     port: int
+    authorization: str = ""
+
+    def headers(self) -> dict[str, str]:
+        """``Proxy-Authorization`` when the proxy's URL carries a user."""
+        return {"Proxy-Authorization": self.authorization} if self.authorization else {}
 
 
 def tls_context(options: Options) -> ssl.SSLContext:
@@ -73,9 +78,19 @@ def proxy_for(scheme: str, host: str) -> Proxy | None:
     if parts.scheme != "http" or not parts.hostname:
         raise UsageError(f"{scheme.upper()}_PROXY must be an http:// proxy, not {value!r}")
     try:
-        return Proxy(parts.hostname, parts.port or 8080)
+        return Proxy(parts.hostname, parts.port or 8080, _basic(parts.username, parts.password))
     except ValueError:
         raise UsageError(f"invalid port in {scheme.upper()}_PROXY {value!r}") from None
+
+
+def _basic(user: str | None, password: str | None) -> str:
+    if not user:
+        return ""
+    import base64
+    from urllib.parse import unquote
+
+    pair = f"{unquote(user)}:{unquote(password or '')}".encode()
+    return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
 def _env(name: str) -> str:
@@ -111,7 +126,8 @@ class Client:
             conn = http.client.HTTPSConnection(
                 self.proxy.host, self.proxy.port, timeout=timeout, context=self.context
             )
-            conn.set_tunnel(options.host, options.port)  # CONNECT: TLS runs end to end
+            # CONNECT: TLS runs end to end, the proxy sees only host and port
+            conn.set_tunnel(options.host, options.port, headers=self.proxy.headers())
             return conn
         return http.client.HTTPConnection(self.proxy.host, self.proxy.port, timeout=timeout)
 
@@ -153,6 +169,8 @@ class Client:
         cookie = jar.header(path.split("?", 1)[0])
         if cookie:
             headers["Cookie"] = cookie
+        if self.proxy is not None and self.context is None:
+            headers.update(self.proxy.headers())
         body = b"" if method == "POST" else None
         conn = self._connection()
         try:
@@ -175,7 +193,7 @@ class Client:
                 text if keep_body else "",
                 _names(cookie),
             )
-        except (OSError, http.client.HTTPException) as error:
+        except (OSError, http.client.HTTPException, ValueError) as error:
             return Exchange(method, path, 0, (), (), False, "", _reason(error), "", _names(cookie))
         finally:
             conn.close()
@@ -195,4 +213,6 @@ def _reason(error: BaseException) -> str:
         return "timed out"
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
+    if isinstance(error, ValueError):  # http.client refusing what it was asked to send
+        return "request refused by the HTTP library (an invalid header or path)"
     return type(error).__name__

@@ -4,6 +4,7 @@ so every count and rate has a small default and a ceiling no flag can pass."""
 from __future__ import annotations
 
 import argparse
+import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -74,18 +75,24 @@ def _bounded(flag: str, value: float, low: float, high: float) -> None:
         raise UsageError(f"{flag} must be between {low:g} and {high:g}, not {value:g}")
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 §5.6.2: a header name
+_PATH = re.compile(r"/[\x21-\x7e]*")  # printable ASCII, no blank: a request target as sent
+
+
 def _path(flag: str, value: str) -> str:
-    if not value.startswith("/") or any(c in value for c in " \r\n\t#"):
-        raise UsageError(f"{flag} must be a path starting with '/', not {value!r}")
+    if not _PATH.fullmatch(value) or "#" in value:
+        raise UsageError(
+            f"{flag} must be a path starting with '/' (ASCII, no blank), not {value!r}"
+        )
     return value
 
 
 def _header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     name, value = name.strip(), value.strip()
-    bad = not sep or not name or any(c in text for c in "\r\n\0") or " " in name
-    if bad:
-        raise UsageError(f"--header must be 'Name: value', not {text!r}")
+    legal = sep and _TOKEN.fullmatch(name) and not any(c in value for c in "\r\n\0")
+    if not legal or not value.isascii():
+        raise UsageError(f"--header must be 'Name: value' (ASCII), not {text!r}")
     if name.lower() in ("host", "cookie", "content-length", "transfer-encoding", "connection"):
         raise UsageError(f"--header cannot set {name}: the probe sets it itself")
     return name, value
