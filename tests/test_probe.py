@@ -21,6 +21,7 @@ import pytest
 from tcommlint.resources import schema
 from tests.groundtruth.chat_backend import ChatBackend
 from tests.groundtruth.harness import (
+    APACHE,
     CHAT_PATHS,
     HAPROXY,
     NGINX,
@@ -59,7 +60,7 @@ Template = Callable[[Ports], str]
 
 
 @contextlib.contextmanager
-def haproxy(
+def serving(
     render: Template, nodes: list[ChatBackend], tmp: Path, program: Program = HAPROXY
 ) -> Iterator[int]:
     """The server (haproxy unless told) with ``render``'s configuration on a free 127.0.0.1
@@ -239,7 +240,7 @@ def test_help_describes_every_flag(capsys: pytest.CaptureFixture[str]) -> None:
 def test_sticky_configuration_gives_no_broken_session(
     body: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with chat_backends(2) as nodes, haproxy(template(body), nodes, tmp_path) as port:
+    with chat_backends(2) as nodes, serving(template(body), nodes, tmp_path) as port:
         code, report, _ = probe(
             capsys, f"http://127.0.0.1:{port}", *PATH_FLAGS, "--sessions", "8", "--concurrency", "4"
         )
@@ -266,9 +267,9 @@ def test_broken_configuration_breaks_as_many_sessions_as_the_harness_sees(
     """One session after another, so that round-robin makes both runs deterministic."""
     scenario = Scenario(sessions=6, requests=4, interleaved=False)
     with chat_backends(2) as nodes:
-        with haproxy(template(body), nodes, tmp_path) as port:
+        with serving(template(body), nodes, tmp_path) as port:
             harness = drive_sessions(port, scenario)
-        with haproxy(template(body), nodes, tmp_path) as port:
+        with serving(template(body), nodes, tmp_path) as port:
             flags = [*PATH_FLAGS, "--sessions", "6", "--requests", "4"]
             code, report, _ = probe(capsys, f"http://127.0.0.1:{port}", *flags)
     harness_broken = sum(1 for session in harness if not session.kept)
@@ -309,7 +310,7 @@ def test_probe_verdict_equals_check_verdict_on_matrix_entries(
         for entry in entries:
             root = tmp_path / entry.id
             write_deployment(root, entry.sample(), entry.scenario, entry.app_cookie)
-            with haproxy(entry.render, nodes[: entry.servers], tmp_path) as port:
+            with serving(entry.render, nodes[: entry.servers], tmp_path) as port:
                 flags = [*PATH_FLAGS, "--sessions", "8", "--requests", "4"]
                 _, report, err = probe(
                     capsys, f"http://127.0.0.1:{port}", *flags, "--deployment", str(root)
@@ -330,7 +331,7 @@ def test_disagreement_with_check_is_a_finding(
     """The files say sticky; what runs has no persistence."""
     sticky = next(entry for entry in MATRIX if entry.id == "insert-srv")
     write_deployment(tmp_path / "dep", sticky.sample(), sticky.scenario)
-    with chat_backends(2) as nodes, haproxy(template(""), nodes, tmp_path) as port:
+    with chat_backends(2) as nodes, serving(template(""), nodes, tmp_path) as port:
         code, report, _ = probe(
             capsys,
             f"http://127.0.0.1:{port}",
@@ -350,7 +351,7 @@ def test_all_sessions_on_one_node_is_a_finding(
 ) -> None:
     """``balance source`` behind one client address (the NAT case): sticky, all on one node."""
     body = "    balance source\n"
-    with chat_backends(2) as nodes, haproxy(template(body), nodes, tmp_path) as port:
+    with chat_backends(2) as nodes, serving(template(body), nodes, tmp_path) as port:
         code, report, _ = probe(capsys, f"http://127.0.0.1:{port}", "--sessions", "5")
     assert broken_count(report) == 0
     assert code == 1 and len(fired(report, "TC402")) == 1
@@ -366,13 +367,13 @@ def test_login_id_change_and_pause_lifetime(
     learn = "    stick on req.cook(JSESSIONID)\n    stick store-response res.cook(JSESSIONID)\n"
     short = "    stick-table type string len 52 size 10k expire 1s\n" + learn
     with chat_backends(2) as nodes:
-        with haproxy(template(short.replace("1s", "30m")), nodes, tmp_path) as port:
+        with serving(template(short.replace("1s", "30m")), nodes, tmp_path) as port:
             code, report, _ = probe(
                 capsys, f"http://127.0.0.1:{port}/api/chat", "--login", "/api/chat/login",
                 "--sessions", "3", "--requests", "3",
             )  # fmt: skip
         assert code == 0 and broken_count(report) == 0
-        with haproxy(template(short), nodes, tmp_path) as port:
+        with serving(template(short), nodes, tmp_path) as port:
             code, report, _ = probe(
                 capsys, f"http://127.0.0.1:{port}/api/chat", "--pause", "1.5",
                 "--sessions", "2", "--requests", "3",
@@ -385,7 +386,7 @@ def test_login_id_change_and_pause_lifetime(
 def test_rate_limit_spaces_requests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with (
         chat_backends(2) as nodes,
-        haproxy(template("    cookie SRV insert\n"), nodes, tmp_path) as port,
+        serving(template("    cookie SRV insert\n"), nodes, tmp_path) as port,
     ):
         started = time.monotonic()
         code, _, _ = run_cli(
@@ -403,7 +404,7 @@ def test_time_limit_cuts_the_probe_short(
 ) -> None:
     with (
         chat_backends(2) as nodes,
-        haproxy(template("    cookie SRV insert\n"), nodes, tmp_path) as port,
+        serving(template("    cookie SRV insert\n"), nodes, tmp_path) as port,
     ):
         started = time.monotonic()
         code, report, _ = probe(
@@ -426,7 +427,7 @@ def test_redirect_to_another_host_is_not_followed(
         elsewhere.settimeout(0.2)
         other = elsewhere.getsockname()[1]
         body = f"    http-request redirect location http://127.0.0.2:{other}/api code 302\n"
-        with chat_backends(2) as nodes, haproxy(template(body), nodes, tmp_path) as port:
+        with chat_backends(2) as nodes, serving(template(body), nodes, tmp_path) as port:
             code, report, _ = probe(capsys, f"http://127.0.0.1:{port}", "--sessions", "2")
         with pytest.raises(TimeoutError):
             elsewhere.accept()  # nobody came
@@ -475,7 +476,7 @@ def test_node_header_names_the_node_of_every_response(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """With ``--node-header`` a move is seen at the request it happens, whatever the answer."""
-    with chat_backends(2) as nodes, haproxy(template(""), nodes, tmp_path) as port:
+    with chat_backends(2) as nodes, serving(template(""), nodes, tmp_path) as port:
         code, report, _ = probe(
             capsys, f"http://127.0.0.1:{port}", "--node-header", "X-Served-By", "--sessions", "2",
             "--requests", "2",
@@ -575,12 +576,56 @@ def test_nginx_round_robin_breaks_and_ip_hash_keeps_all_on_one_node(
     """Open-source nginx has no cookie persistence: round-robin breaks every session; ip_hash
     keeps them, but every client of 127.0.0.1 (one NAT address) lands on one node (TC402)."""
     with chat_backends(2) as nodes:
-        with haproxy(nginx_template(""), nodes, tmp_path, NGINX) as port:
+        with serving(nginx_template(""), nodes, tmp_path, NGINX) as port:
             _, rr, _ = probe(capsys, f"http://127.0.0.1:{port}", "--sessions", "4")
-        with haproxy(nginx_template("        ip_hash;\n"), nodes, tmp_path, NGINX) as port:
+        with serving(nginx_template("        ip_hash;\n"), nodes, tmp_path, NGINX) as port:
             _, hashed, _ = probe(capsys, f"http://127.0.0.1:{port}", "--sessions", "4")
     assert broken_count(rr) == 4
     assert broken_count(hashed) == 0 and len(fired(hashed, "TC402")) == 1
+
+
+APACHE_MODULES = (
+    "mpm_event", "authz_core", "slotmem_shm", "proxy", "proxy_http", "proxy_balancer",
+    "lbmethod_byrequests",
+)  # fmt: skip
+
+
+def apache_template(sticky: str) -> Template:
+    """Apache httpd's balancer in front of two chat nodes whose routes are their jvmRoutes."""
+
+    def render(ports: Ports) -> str:
+        modules = "".join(
+            f"LoadModule {name}_module /usr/lib/apache2/modules/mod_{name}.so\n"
+            for name in APACHE_MODULES
+        )
+        members = "".join(
+            f"    BalancerMember http://127.0.0.1:{port} route=p{number}\n"
+            for number, port in enumerate(ports.servers, start=1)
+        )
+        return (
+            f"{modules}User nobody\nGroup nogroup\nServerName localhost\n"
+            f"Listen 127.0.0.1:{ports.frontend}\nPidFile httpd.pid\nErrorLog error.log\n"
+            f"DefaultRuntimeDir .\n<Proxy balancer://chat>\n{members}{sticky}</Proxy>\n"
+            "ProxyPass /api balancer://chat/api\n"
+        )
+
+    return render
+
+
+@pytest.mark.skipif(binary_of(APACHE) is None, reason="apache2 not installed")
+def test_apache_stickysession_keeps_and_round_robin_breaks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mod_proxy_balancer reads the route after the dot of JSESSIONID (``stickysession``)."""
+    tmp_path.chmod(0o755)  # httpd's children run as nobody
+    with chat_backends(2) as nodes:
+        sticky = apache_template("    ProxySet stickysession=JSESSIONID\n")
+        with serving(sticky, nodes, tmp_path, APACHE) as port:
+            _, kept, _ = probe(capsys, f"http://127.0.0.1:{port}", "--sessions", "4")
+        with serving(apache_template(""), nodes, tmp_path, APACHE) as port:
+            _, broken, _ = probe(capsys, f"http://127.0.0.1:{port}", "--sessions", "4")
+    assert broken_count(kept) == 0, kept["findings"]
+    assert broken_count(broken) == 4
 
 
 # --------------------------------------------------------------------------- TLS and proxies
@@ -614,7 +659,7 @@ def test_tls_with_cacert_and_refused_without(
     certificate: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pem, ca = certificate
-    with chat_backends(2) as nodes, haproxy(tls_template(pem), nodes, tmp_path) as port:
+    with chat_backends(2) as nodes, serving(tls_template(pem), nodes, tmp_path) as port:
         url = f"https://127.0.0.1:{port}"
         code, report, err = probe(capsys, url, "--sessions", "2", "--cacert", str(ca))
         refused_code, _, refused = probe(capsys, url, "--sessions", "1", fmt="text")
@@ -689,7 +734,7 @@ def test_https_proxy_tunnels_with_connect_and_no_proxy_bypasses(
     pem, ca = certificate
     proxy = ConnectProxy()
     try:
-        with chat_backends(2) as nodes, haproxy(tls_template(pem), nodes, tmp_path) as port:
+        with chat_backends(2) as nodes, serving(tls_template(pem), nodes, tmp_path) as port:
             url = f"https://127.0.0.1:{port}"
             monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
             _, report, err = probe(capsys, url, "--sessions", "2", "--cacert", str(ca))
@@ -714,7 +759,7 @@ def test_every_format_validates_and_no_cookie_value_leaks(
 
     body = "    cookie SRV insert indirect nocache\n"
     outputs = {}
-    with chat_backends(2) as nodes, haproxy(template(body), nodes, tmp_path) as port:
+    with chat_backends(2) as nodes, serving(template(body), nodes, tmp_path) as port:
         for fmt in ("text", "json", "sarif", "junit", "github", "gitlab", "html"):
             # no persistence for the broken half: messages about ids are produced too
             code, out, err = probe(capsys, f"http://127.0.0.1:{port}", "--sessions", "3", fmt=fmt)
@@ -736,7 +781,7 @@ def test_every_format_validates_and_no_cookie_value_leaks(
 def test_broken_session_messages_carry_no_cookie_value(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with chat_backends(2) as nodes, haproxy(template(""), nodes, tmp_path) as port:
+    with chat_backends(2) as nodes, serving(template(""), nodes, tmp_path) as port:
         code, out, _ = probe(capsys, f"http://127.0.0.1:{port}", "--sessions", "4", fmt="text")
         ids = {session for node in nodes for session in node.sessions}
     assert code == 1 and "TC401 [error] session 1 broke at request 2" in out
