@@ -490,14 +490,17 @@ def test_node_header_names_the_node_of_every_response(
 
 
 def test_post_goes_only_to_the_named_path(capsys: pytest.CaptureFixture[str]) -> None:
-    """GET everywhere, POST (empty body) only on ``--post``'s path."""
+    """GET everywhere, POST (empty body) only on ``--post``'s path; ``--header`` is sent on
+    every request and never printed."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     seen: list[str] = []
+    tokens: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
             seen.append(f"{self.command} {self.path} {self.headers.get('Content-Length')}")
+            tokens.append(self.headers.get("Authorization") or "")
             self.send_response(200)
             if "Cookie" not in self.headers:
                 self.send_header("Set-Cookie", "JSESSIONID=0123456789ABCDEF.p1; Path=/api")
@@ -514,7 +517,8 @@ def test_post_goes_only_to_the_named_path(capsys: pytest.CaptureFixture[str]) ->
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
         flags = ["--path", "/api/chat", "--path", "/api/send", "--post", "/api/send"]
-        code, _, _ = probe(capsys, url, *flags, "--sessions", "1", "--requests", "4", fmt="text")
+        flags += ["--header", "Authorization: Bearer SECRET-TOKEN-123", "--select", "TC40"]
+        code, out, _ = probe(capsys, url, *flags, "--sessions", "1", "--requests", "4", fmt="text")
     finally:
         server.shutdown()
         server.server_close()
@@ -525,6 +529,7 @@ def test_post_goes_only_to_the_named_path(capsys: pytest.CaptureFixture[str]) ->
         "GET /api/chat None",
         "POST /api/send 0",
     ]
+    assert tokens == ["Bearer SECRET-TOKEN-123"] * 4 and "SECRET-TOKEN" not in out
 
 
 def test_unknown_rule_in_select_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
