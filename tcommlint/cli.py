@@ -176,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the session cookie's name (default: JSESSIONID)",
     )
     har.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
+    _add_probe(commands)
     diff = commands.add_parser("diff", help="compare two snapshots of a deployment")
     diff.add_argument("old", metavar="OLD", help="the deployment before the change")
     diff.add_argument("new", metavar="NEW", help="the deployment after the change")
@@ -183,6 +184,157 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--config", metavar="FILE", help="settings file, as for check")
     diff.add_argument("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
     return parser
+
+
+def _add_probe(commands: Any) -> None:
+    """``probe URL``: the troubleshooting procedure against a running load balancer. The
+    bounds are tcommlint.probe.options's, written here as numbers to keep start-up lazy."""
+    probe = commands.add_parser(
+        "probe",
+        help="probe a running deployment: cookie constancy and node per request",
+        description="Play simulated chat sessions against a running load balancer and report "
+        "broken sessions as TC4xx findings (exit codes as for check). Only GET requests (POST "
+        "with an empty body to the --post path); redirects to another host are never followed; "
+        "HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured. Cookie values never appear in "
+        "the report.",
+    )
+    probe.add_argument(
+        "url", metavar="URL", help="http(s)://host[:port][/path] of the load balancer"
+    )
+    add = probe.add_argument
+    add(
+        "--sessions",
+        type=_positive,
+        default=10,
+        metavar="N",
+        help="sessions to play (default 10, at most 100)",
+    )
+    add(
+        "--requests",
+        type=_positive,
+        default=5,
+        metavar="M",
+        help="requests per session (default 5, 2 to 50)",
+    )
+    add(
+        "--concurrency",
+        type=_positive,
+        default=1,
+        metavar="C",
+        help="sessions played at once (default 1, at most 16)",
+    )
+    add(
+        "--rate",
+        type=_number,
+        default=10.0,
+        metavar="R",
+        help="requests per second over the whole probe (default 10, at most 50)",
+    )
+    add(
+        "--pause",
+        type=_number,
+        default=0.0,
+        metavar="S",
+        help="idle S seconds before each session's last request, to observe the persistence "
+        "lifetime (default 0, at most 600)",
+    )
+    add(
+        "--path",
+        action="append",
+        default=[],
+        metavar="/api/…",
+        help="path requested, in turn (repeatable; default: the URL's path, else /api)",
+    )
+    add(
+        "--app-path",
+        default="/api",
+        metavar="PATH",
+        help="the application's path the session cookie must cover (default /api)",
+    )
+    add(
+        "--session-cookie",
+        default="JSESSIONID",
+        metavar="NAME",
+        help="the session cookie's name (default JSESSIONID)",
+    )
+    add(
+        "--login",
+        metavar="PATH",
+        help="the second request of each session goes to PATH, where the application may issue "
+        "a new session id",
+    )
+    add(
+        "--post",
+        metavar="PATH",
+        help="requests to PATH are POST with an empty body (every other request is GET)",
+    )
+    add(
+        "--node-header",
+        metavar="NAME",
+        help="response header naming the node (default: the session id's jvmRoute suffix, else "
+        "the load balancer's cookie)",
+    )
+    add(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'K: V'",
+        help="extra request header (repeatable, at most 20)",
+    )
+    add(
+        "--timeout",
+        type=_number,
+        default=5.0,
+        metavar="S",
+        help="seconds per request (default 5, at most 60)",
+    )
+    add(
+        "--time-limit",
+        type=_number,
+        default=120.0,
+        metavar="S",
+        help="seconds for the whole probe; sessions not done by then are reported cut short "
+        "(default 120, at most 900)",
+    )
+    add("--cacert", metavar="FILE", help="trust the CA certificates of FILE (PEM) for https")
+    add("--insecure", action="store_true", help="do not verify the server's certificate")
+    add(
+        "--captcha",
+        action="store_true",
+        help="also report whether {base}/api/proxyconfig.jsp says captcha is enabled",
+    )
+    add(
+        "--deployment",
+        metavar="PATH",
+        help="also run check on PATH and report a disagreement with the observed verdict (TC405)",
+    )
+    add("--format", choices=FORMATS, default="text", help=_FORMAT_HELP)
+    add("-o", "--output", metavar="FILE", help="write the report to FILE")
+    add(
+        "--fail-on",
+        choices=("error", "warning", "info", "never"),
+        default="warning",
+        help="exit 1 on findings at or above this severity (default: warning)",
+    )
+    add(
+        "--select",
+        type=_ids,
+        default=frozenset(),
+        metavar="ID,...",
+        help="run only these rules (IDs or prefixes such as TC40)",
+    )
+    add("--ignore", type=_ids, default=frozenset(), metavar="ID,...", help="do not run these rules")
+    add("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -453,5 +605,6 @@ _COMMANDS = {
     "show": _delegate("show"),
     "logs": _delegate("logs"),
     "har": _delegate("har"),
+    "probe": _delegate("probe.command"),
     "diff": _delegate("diff"),
 }

@@ -84,7 +84,7 @@ class Outcome(NamedTuple):
 def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) -> Outcome:
     """Run every enabled rule on one deployment."""
     facts = cel_safe(deployment_facts(deployment))
-    active = [rule for rule in rules if selection.enabled(rule.id)]
+    active = [r for r in rules if selection.enabled(r.id) and r.facts == "deployment"]
     first = [rule for rule in active if not _is_second_pass(rule)]
     second = [rule for rule in active if _is_second_pass(rule)]
 
@@ -118,6 +118,26 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
     statuses_in_order = [statuses[rule.id] for rule in active]
     rooted = [finding._replace(root=deployment.root) for finding in kept]
     return Outcome(rooted, statuses_in_order, suppressed, facts["ha_mode"])
+
+
+def evaluate_facts(
+    facts: dict[str, Any], kind: str, rules: list[Rule], selection: Selection, scope: Scope
+) -> tuple[list[Finding], list[RuleStatus]]:
+    """Run the enabled rules of ``kind`` (their ``facts:`` field, e.g. ``probe``) over facts
+    that are not a deployment's; ``scope`` says where their locations may point."""
+    facts = cel_safe({"parts": {}, **facts})
+    bindings = bind({"deployment": facts})
+    raw: dict[str, list[Finding]] = {}
+    statuses: dict[str, RuleStatus] = {}
+    active = [r for r in rules if selection.enabled(r.id) and r.facts == kind]
+    for rule in active:
+        _run(rule, scope, facts, selection, raw, statuses, bindings)
+    findings = [finding for rule in active for finding in raw.get(rule.id, [])]
+    for rule_id, status in statuses.items():
+        if status.status != "not-evaluable":
+            failed = any(finding.rule == rule_id for finding in findings)
+            statuses[rule_id] = RuleStatus(rule_id, "fail" if failed else "pass")
+    return findings, [statuses[rule.id] for rule in active]
 
 
 _TOO_LARGE = (

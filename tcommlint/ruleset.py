@@ -27,6 +27,7 @@ class Rule:
     __slots__ = (
         "at",
         "data",
+        "facts",
         "fix_description",
         "fix_edits",
         "fix_unsafe",
@@ -63,6 +64,9 @@ class Rule:
         self.severity: str = data["severity"]
         self.summary: str = data["summary"]
         self.requires: tuple[str, ...] = tuple(data.get("requires", ()))
+        # What ``deployment`` is in the rule's CEL: a deployment's facts (``check``) or a live
+        # probe's (``probe``, schemas/probe-facts.schema.json). Each command runs its own kind.
+        self.facts: str = data.get("facts", "deployment")
         # Ids in rules/logs/signatures.yaml; checked when logs are read (tcommlint.logs).
         self.log_signatures: tuple[str, ...] = tuple(data.get("log_signatures", ()))
         self.variable: str = data.get("as", "item")

@@ -123,7 +123,7 @@ def check(
     return RunResult(
         [result for result, _ in outcomes],
         sorted_findings(findings),
-        rules,
+        [rule for rule in rules if rule.facts == "deployment"],  # the probe's are probe's
         sum(outcome.suppressed for _, outcome in outcomes),
         mandatory,
     )

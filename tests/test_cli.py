@@ -324,7 +324,7 @@ def test_statistics_and_quiet(
     assert "in 1 deployment" not in out and "TC101 [error]" in out
 
 
-COMMANDS = ("check", "rules", "explain", "show", "logs", "har", "diff")
+COMMANDS = ("check", "rules", "explain", "show", "logs", "har", "probe", "diff")
 
 
 def _help_entries(help_text: str) -> dict[str, str]:

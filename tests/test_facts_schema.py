@@ -44,7 +44,8 @@ def _rule_example_trees() -> list[tuple[str, dict[str, str]]]:
     for rule in load_rules():
         for kind in ("fail", "pass"):
             for index, example in enumerate(rule.examples.get(kind, [])):
-                cases.append((f"{rule.id}-{kind}-{index}", example["files"]))
+                if "files" in example:  # a probe rule's example holds probe facts instead
+                    cases.append((f"{rule.id}-{kind}-{index}", example["files"]))
     return cases
 
 
@@ -70,3 +71,22 @@ def test_facts_md_is_up_to_date() -> None:
     assert FACTS_PATH.read_text(encoding="utf-8") == generate_facts(), (
         "docs/facts.md is out of date: run python -m tcommlint.docs"
     )
+
+
+def _probe_example_facts() -> list[tuple[str, dict[str, Any]]]:
+    from tcommlint.probe.report import blank_facts
+
+    return [
+        (f"{rule.id}-{kind}-{index}", {**blank_facts(sessions=5, requests=5), **example["facts"]})
+        for rule in load_rules()
+        for kind in ("fail", "pass")
+        for index, example in enumerate(rule.examples.get(kind, []))
+        if "facts" in example
+    ]
+
+
+@pytest.mark.parametrize(("case", "facts"), _probe_example_facts())
+def test_probe_rule_example_facts_match_the_probe_schema(case: str, facts: dict[str, Any]) -> None:
+    import jsonschema
+
+    jsonschema.validate(facts, schema("probe-facts.schema.json"))

@@ -28,13 +28,16 @@ def test_rule_example(
     in_tmp: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    write_tree(in_tmp / "deployment", example["files"])
-    _, report = run_json(["check", "deployment", "--fail-on", "never"], capsys)
-    fired = sorted(
-        f"{f['location']['path'].removeprefix('deployment/')}:{f['location']['line']}"
-        for f in report["findings"]
-        if f["rule"] == rule_id
-    )
+    if "facts" in example:
+        fired = _probe_fired(rule_id, example["facts"])
+    else:
+        write_tree(in_tmp / "deployment", example["files"])
+        _, report = run_json(["check", "deployment", "--fail-on", "never"], capsys)
+        fired = sorted(
+            f"{f['location']['path'].removeprefix('deployment/')}:{f['location']['line']}"
+            for f in report["findings"]
+            if f["rule"] == rule_id
+        )
     if kind == "fail":
         assert fired, f"{rule_id} did not fire"
         for expected in example.get("findings", []):
@@ -46,3 +49,14 @@ def test_rule_example(
 def test_every_rule_has_fail_and_pass_examples() -> None:
     for rule in RULES:
         assert rule.examples["fail"] and rule.examples["pass"], rule.id
+
+
+def _probe_fired(rule_id: str, example_facts: dict[str, Any]) -> list[str]:
+    """A ``facts: probe`` rule's example: its facts over those of a probe that saw nothing
+    wrong (target ``probe``), judged by the engine as ``probe`` judges them."""
+    from tcommlint.engine import Selection
+    from tcommlint.probe.report import blank_facts, result
+
+    facts = {**blank_facts(sessions=5, requests=5), **example_facts}
+    findings = result(facts, RULES, Selection(select=frozenset({rule_id}))).findings
+    return sorted(f"{f.span.path}:{f.span.line}" for f in findings)

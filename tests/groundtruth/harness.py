@@ -34,11 +34,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from email.utils import parsedate_to_datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from tcommlint.probe.jar import CookieJar
 from tests.groundtruth.chat_backend import LOGIN_SUFFIX, PATH_PARAMETER, ChatBackend
 
 REQUEST_TIMEOUT = 5.0
@@ -210,115 +210,9 @@ class HarnessError(RuntimeError):
 
 
 # --------------------------------------------------------------------------- browser cookie jar
-
-
-def _path_matches(request_path: str, cookie_path: str) -> bool:
-    """RFC 6265 §5.1.4 path-match."""
-    if request_path == cookie_path:
-        return True
-    if not request_path.startswith(cookie_path):
-        return False
-    return cookie_path.endswith("/") or request_path[len(cookie_path)] == "/"
-
-
-def _default_path(request_path: str) -> str:
-    """RFC 6265 §5.1.4 default-path: the request path up to, not including, its last '/'."""
-    if not request_path.startswith("/") or request_path.count("/") == 1:
-        return "/"
-    return request_path[: request_path.rfind("/")]
-
-
-def _domain_matches(host: str, domain: str) -> bool:
-    """RFC 6265 §5.1.3 domain-match (an IP address host only matches itself)."""
-    domain = domain.lstrip(".").lower()
-    if host == domain:
-        return True
-    is_ip = host.replace(".", "").isdigit() or ":" in host
-    return not is_ip and host.endswith("." + domain)
-
-
-def _expires_at(value: str, now: float, wall: float) -> float | None:
-    """The jar-clock time an ``Expires`` date stands for, or None when it does not parse."""
-    try:
-        stamp = parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError):
-        return None
-    return now + (stamp - wall)
-
-
-class _Cookie(NamedTuple):
-    value: str
-    expires: float | None  # jar-clock time after which the cookie is gone; None: session cookie
-
-
-class CookieJar:
-    """Cookies of one browser session for one host, as a browser over plain http keeps them.
-
-    Honours Path, Domain (the host is ``127.0.0.1``: a cookie for another domain is rejected),
-    Max-Age and Expires (a cookie past its lifetime is dropped; Max-Age wins over Expires) and
-    Secure: over a non-secure channel a ``Secure`` cookie is ignored when set (RFC 6265bis §5.7,
-    what current browsers do) and never sent. Cookies named in ``ignore`` are never stored (a
-    client that does not accept the session cookie). ``clock`` is injectable for tests.
-    """
-
-    def __init__(
-        self,
-        ignore: Collection[str] = (),
-        secure_channel: bool = False,
-        host: str = REQUEST_HOST,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._cookies: dict[tuple[str, str], _Cookie] = {}
-        self._ignore = frozenset(ignore)
-        self._secure_channel = secure_channel
-        self._host = host
-        self._clock = clock
-
-    def receive(self, set_cookie: str, request_path: str) -> None:
-        """Store (or delete, for a lifetime already over) the cookie of one Set-Cookie header."""
-        first, *attributes = set_cookie.split(";")
-        name, sep, value = first.strip().partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name or name in self._ignore:
-            return
-        now = self._clock()
-        path = _default_path(request_path.split("?", 1)[0])
-        max_age: float | None = None
-        expires: float | None = None
-        for attribute in attributes:
-            key, _, arg = attribute.strip().partition("=")
-            key, arg = key.strip().lower(), arg.strip()
-            if key == "path" and arg.startswith("/"):
-                path = arg
-            elif key == "max-age" and arg.lstrip("-").isdigit():
-                max_age = now + int(arg) if int(arg) > 0 else -math.inf
-            elif key == "expires":
-                expires = _expires_at(arg, now, time.time())
-            elif self._refuses(key, arg):
-                return
-        lifetime = max_age if max_age is not None else expires
-        if lifetime is not None and lifetime <= now:
-            self._cookies.pop((name, path), None)
-        else:
-            self._cookies[(name, path)] = _Cookie(value, lifetime)
-
-    def _refuses(self, key: str, arg: str) -> bool:
-        """Whether attribute ``key=arg`` makes the browser ignore the cookie entirely."""
-        if key == "domain":
-            return bool(arg) and not _domain_matches(self._host, arg)
-        return key == "secure" and not self._secure_channel
-
-    def header(self, request_path: str) -> str:
-        """The Cookie header a browser would send for ``request_path`` (longest path first)."""
-        now = self._clock()
-        matching = [
-            (path, name, cookie.value)
-            for (name, path), cookie in self._cookies.items()
-            if _path_matches(request_path, path)
-            and (cookie.expires is None or cookie.expires > now)
-        ]
-        matching.sort(key=lambda item: -len(item[0]))
-        return "; ".join(f"{name}={value}" for _, name, value in matching)
+# The product's jar (tcommlint.probe.jar.CookieJar, imported above): one meaning of RFC 6265 in
+# one place. It honours Path, Domain (host-only without it; a foreign domain is refused), Max-Age
+# over Expires, and Secure (refused and never sent over plain http, as browsers do).
 
 
 # --------------------------------------------------------------------------- the server process
