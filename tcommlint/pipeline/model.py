@@ -40,6 +40,8 @@ class Sample(NamedTuple):
     converters: tuple[tuple[str, tuple[str, ...]], ...] = ()
     text: str = ""
     delimiter: str = ""  # ``query``: where the parameters start besides ``?`` (``;``)
+    nocase: bool = False  # a cookie fetch that takes the first cookie whose name matches in
+    # any case (nginx ``$cookie_NAME``, ``$upstream_cookie_NAME``), not HAProxy's last exact one
 
     @property
     def cookie(self) -> str | None:
