@@ -128,9 +128,8 @@ _NGINX_BLOCK = re.compile(
     r"location[ \t]+[^{;#\r\n]+|if[ \t]*\([^\r\n{]*\)|map[ \t]+\S+[ \t]+\S+)[ \t]*\{"
 )
 _NGINX_DIRECTIVE = re.compile(
-    r"(?m)^[ \t]*(?:proxy_pass|proxy_set_header|listen|server_name|worker_processes|"
-    r"include|upstream|server|root|location|error_log|access_log|add_header|return|rewrite|"
-    r"sticky|hash|ip_hash|least_conn|keepalive|zone|load_module)[ \t]+[^\r\n=]*;[ \t]*(?:#.*)?$"
+    r"(?m)^[ \t]*(?:[a-z]+_[a-z0-9_]+|listen|include|upstream|server|root|location|return|"
+    r"rewrite|sticky|hash|zone)[ \t]+[^\r\n=]*;[ \t]*(?:#.*)?$"
 )
 
 
