@@ -53,3 +53,22 @@ def test_corpus_file_is_read_as_nginx(path: Path, tmp_path: Path) -> None:
         assert reasons == [] and len(result.load_balancers) == 1
     else:
         assert reasons == [expected]
+
+
+OTHER_KINDS = ("haproxy", "f5-tmsh", "apache", "tomcat")
+
+
+@pytest.mark.skipif(not CORPUS.parent.is_dir(), reason="the shared corpus is absent")
+@pytest.mark.parametrize("kind", OTHER_KINDS)
+def test_nginx_does_not_claim_other_vendors_files(kind: str) -> None:
+    from tcommlint.loaders.registry import claim
+
+    folder = CORPUS.parent / kind
+    files = [p for p in sorted(folder.rglob("*")) if p.is_file()] if folder.is_dir() else []
+    claimed = [
+        p.name
+        for p in files
+        if (loader := claim(p.read_text(encoding="utf-8", errors="replace"), False)) is not None
+        and loader.role == "nginx"
+    ]
+    assert claimed == []

@@ -315,6 +315,7 @@ class Balance(NamedTuple):
     algorithm: Located[str]
     key: Sample | None = None
     hash_type: str = "map-based"
+    statement: str = ""  # the directive as written, where it is not ``balance <algorithm> <key>``
 
 
 # --- pools, services, load balancers --------------------------------------------------------

@@ -183,7 +183,7 @@ def _balance(node: Node, steps: list[Opaque]) -> Balance:
             text="ip_hash (the first three octets of an IPv4 client address: one /24 network "
             "goes to one server)",
         )
-        return Balance(Located("source", span), key, "map-based")
+        return Balance(Located("source", span), key, "map-based", "ip_hash")
     text = chosen.directive.text
     consistent = chosen.args[1:2] == ("consistent",)
     hashed = single_sample(chosen.args[0])
@@ -191,7 +191,7 @@ def _balance(node: Node, steps: list[Opaque]) -> Balance:
         steps.append(_opaque(chosen, "the hash key is computed outside the model"))
         return Balance(Located("hash", span))
     key_type = "consistent" if consistent else "map-based"
-    return Balance(Located("hash", span), hashed._replace(text=text), key_type)
+    return Balance(Located("hash", span), hashed._replace(text=text), key_type, text)
 
 
 def _sticky(
