@@ -128,6 +128,11 @@ def test_a_missing_include_and_a_cycle_are_refused(tmp_path: Path) -> None:
             '"proxy_pass" cannot have URI part in location given by regular expression',
         ),
         ("server { location / { proxy_pass http://10.0.0.1 } }", 'unexpected "}"'),
+        ("server { location /a { location /b { } } }", 'location "/b" is outside location "/a"'),
+        (
+            "server { location / { if ($cookie_a) { proxy_pass http://10.0.0.1:1/x; } } }",
+            '"proxy_pass" cannot have URI part in location given by regular expression',
+        ),
     ],
 )
 def test_what_nginx_t_refuses_is_a_parse_error(tmp_path: Path, http: str, reason: str) -> None:

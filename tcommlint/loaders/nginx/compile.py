@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from tcommlint.loaders.nginx.families import CACHES, OTHER_HANDLERS, OUTSIDE
 from tcommlint.loaders.nginx.locations import Location, all_locations, conditions
 from tcommlint.loaders.nginx.reader import Directive, Word
+from tcommlint.loaders.nginx.refusals import refusals
 from tcommlint.loaders.nginx.tree import Node, Tree
 from tcommlint.loaders.nginx.upstreams import error_at, span_of, upstream_pool
 from tcommlint.loaders.nginx.variables import template_of, variables_in
@@ -404,4 +405,4 @@ def compile_tree(tree: Tree) -> tuple[LoadBalancer, list[ParseError]]:
     """The pipeline one configuration describes, and what nginx would refuse it for."""
     compiler = _Compiler(tree)
     lb = compiler.compile()
-    return lb, compiler.errors
+    return lb, [*refusals(tree.nodes), *compiler.errors]
