@@ -34,8 +34,9 @@ from tcommlint.source import Located, Span
 _BALANCERS = ("ip_hash", "hash", "random", "least_conn", "least_time")
 _NO_BACKUP = frozenset({"ip_hash", "hash", "random"})
 _PLUS_PARAMETERS = ("route=", "slow_start=", "service=", "resolve", "drain")
-# NGINX Plus ``sticky learn``: "One megabyte zone can store about 4000 sessions on the 64-bit
-# platform" (ngx_http_upstream_module, sticky). The entries of a zone follow in proportion.
+# NGINX Plus ``sticky learn zone=name:size``: how many sessions a zone holds is not a setting.
+# Decision: 4000 per megabyte, the figure nginx.org gives for its 64-bit platforms' shared
+# zones of sessions, in proportion to the size (the real count depends on the id's length).
 SESSIONS_PER_MEGABYTE = 4000
 _SIZE = re.compile(r"^(\d+)([kKmM]?)$")
 _TIME = re.compile(r"(\d+)(ms|[smhdwMy]?)")
