@@ -129,6 +129,7 @@ def test_a_missing_include_and_a_cycle_are_refused(tmp_path: Path) -> None:
         ),
         ("server { location / { proxy_pass http://10.0.0.1 } }", 'unexpected "}"'),
         ("server { location /a { location /b { } } }", 'location "/b" is outside location "/a"'),
+        ("server { listen 443 ssl; }", 'no "ssl_certificate" is defined for the "listen ... ssl"'),
         (
             "server { location / { if ($cookie_a) { proxy_pass http://10.0.0.1:1/x; } } }",
             '"proxy_pass" cannot have URI part in location given by regular expression',
@@ -139,6 +140,11 @@ def test_what_nginx_t_refuses_is_a_parse_error(tmp_path: Path, http: str, reason
     errors, paths = _load(tmp_path, {"lb/nginx.conf": f"events {{}}\nhttp {{\n{http}\n}}\n"})
     assert paths == []
     assert len(errors) == 1 and reason in errors[0], errors
+
+
+def test_a_main_file_needs_events(tmp_path: Path) -> None:
+    errors, _ = _load(tmp_path, {"lb/nginx.conf": "worker_processes 1;\nhttp {\n}\n"})
+    assert errors == ['nginx.conf:1: no "events" section in configuration']
 
 
 def test_stream_needs_its_module_unless_the_file_is_meant_for_nginx_plus(tmp_path: Path) -> None:

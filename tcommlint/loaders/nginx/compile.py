@@ -405,4 +405,4 @@ def compile_tree(tree: Tree) -> tuple[LoadBalancer, list[ParseError]]:
     """The pipeline one configuration describes, and what nginx would refuse it for."""
     compiler = _Compiler(tree)
     lb = compiler.compile()
-    return lb, [*refusals(tree.nodes), *compiler.errors]
+    return lb, [*refusals(tree.path, tree.context, tree.nodes), *compiler.errors]

@@ -1,5 +1,6 @@
-"""What ``nginx -t`` refuses beyond the directive table: nesting of locations and where a
-``proxy_pass`` may carry a URI (ngx_http_core_location, ngx_http_proxy_pass)."""
+"""What ``nginx -t`` refuses beyond the directive table: nesting of locations, where a
+``proxy_pass`` may carry a URI (ngx_http_core_location, ngx_http_proxy_pass), a main file
+without ``events``, a ``listen … ssl`` without a certificate (ngx_http_ssl_init)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from tcommlint.loaders.nginx.locations import location_of
 from tcommlint.loaders.nginx.tree import Node
 from tcommlint.loaders.nginx.upstreams import error_at
 from tcommlint.model import ParseError
+from tcommlint.source import Span
 
 URI_PLACES = (
     '"proxy_pass" cannot have URI part in location given by regular expression, or inside '
@@ -16,9 +18,30 @@ URI_PLACES = (
 )
 
 
-def refusals(nodes: Sequence[Node]) -> list[ParseError]:
-    """Every such refusal in a configuration."""
-    return list(_walk(nodes, None))
+def refusals(path: str, context: str, nodes: Sequence[Node]) -> list[ParseError]:
+    """Every such refusal in a configuration (``context``: what its main file is meant for)."""
+    found = list(_walk(nodes, None))
+    names = {node.name for node in nodes}
+    # A file of only ``stream {}`` is taken to be included by a main file elsewhere.
+    if context == "main" and "events" not in names and "http" in names:
+        found.append(ParseError(Span(path, 1, 1), 'no "events" section in configuration'))
+    for http in (node for node in nodes if node.name == "http"):
+        found.extend(_certificates(http))
+    if context == "http":
+        found.extend(_certificates(Node(nodes[0].directive, "main", tuple(nodes))))
+    return found
+
+
+def _certificates(http: Node) -> Iterable[ParseError]:
+    """A server listening with ``ssl`` needs a certificate, its own or the http level's."""
+    inherited = bool(http.all("ssl_certificate"))
+    for server in http.all("server"):
+        if inherited or server.all("ssl_certificate"):
+            continue
+        for listen in server.all("listen"):
+            if "ssl" in listen.args[1:]:
+                reason = 'no "ssl_certificate" is defined for the "listen ... ssl" directive'
+                yield error_at(listen, reason)
 
 
 def _walk(nodes: Sequence[Node], parent: Node | None) -> Iterable[ParseError]:
