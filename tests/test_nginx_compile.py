@@ -242,3 +242,32 @@ def test_plus_and_third_party_directives(tmp_path: Path) -> None:
     assert [type(s) for s in steps] == [Opaque]
     assert any("not evaluated" in note for note in lb.notes)
     assert any("NGINX Plus" in note for note in lb.notes)
+
+
+def test_if_blocks_are_conditional_steps(tmp_path: Path) -> None:
+    server = """server { location / {
+    if ($request_method = OPTIONS) { add_header X-A 1; return 204; }
+    if (-f $request_filename) { rewrite ^ /static; }
+    proxy_pass http://chat;
+} }"""
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    answer, opaque = lb.services[0].request_steps
+    assert isinstance(answer, Answer) and answer.status == 204
+    get = Request("GET", "/api", "198.51.100.1", False)
+    options = Request("OPTIONS", "/api", "198.51.100.1", False)
+    assert not condition_holds(answer.when, get, None, {})
+    assert condition_holds(answer.when, options, None, {})
+    assert isinstance(opaque, Opaque) and opaque.text == "rewrite ^ /static"
+    assert not condition_holds(opaque.when, get, None, {})
+    assert condition_holds(opaque.when, get, None, {"if (-f $request_filename)": True})
+
+
+def test_try_files_falls_back_to_the_named_location(tmp_path: Path) -> None:
+    server = """server {
+    location / { try_files $uri $uri/ @app; }
+    location @app { proxy_pass http://chat; }
+    location /static/ { try_files $uri =404; }
+}"""
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    assert _held(lb, "/api/chat") == ["location @app"]
+    assert _held(lb, "/static/x") == ["try_files $uri =404"]

@@ -20,7 +20,13 @@ import re
 from collections.abc import Sequence
 
 from tcommlint.loaders.nginx.families import CACHES, OTHER_HANDLERS, OUTSIDE
-from tcommlint.loaders.nginx.locations import Location, all_locations, conditions
+from tcommlint.loaders.nginx.ifs import if_steps
+from tcommlint.loaders.nginx.locations import (
+    Location,
+    all_locations,
+    conditions,
+    location_text,
+)
 from tcommlint.loaders.nginx.reader import Directive, Word
 from tcommlint.loaders.nginx.refusals import refusals
 from tcommlint.loaders.nginx.tree import Node, Tree
@@ -124,11 +130,17 @@ class _Compiler:
             reason = "more locations than the model follows"
             steps.append(Opaque(reason, span_of(server), "server"))
             chosen = []
+        named = {loc.pattern: loc for loc in located if loc.modifier == "@"}
         for location, when in chosen:
             if location.modifier == "@":
                 continue
             steps.extend(_rewrite_phase(location.node, when))
-            route = self._location(server, location, when, steps)
+            target = _fallback(location, named, when, steps)
+            if target is None:
+                continue
+            if target is not location:
+                steps.extend(_rewrite_phase(target.node, when))
+            route = self._location(server, target, when, steps)
             if route is not None:
                 routes.append(route)
         return Service(
@@ -146,7 +158,7 @@ class _Compiler:
     ) -> UsePool | None:
         node = location.node
         levels = [*self._levels(server), *location.parents, node]
-        text = f"location {location.modifier} {location.pattern}".replace("  ", " ")
+        text = location_text(location)
         passes = node.all("proxy_pass")
         handler = next((c for c in node.children if c.name in OTHER_HANDLERS), None)
         if not passes:
@@ -283,11 +295,36 @@ def _rewrite_phase(level: Node, when: Condition) -> list[Step]:
     for node in level.children:
         if node.name == "return":
             steps.append(_return(node, when))
+        elif node.name == "if":
+            steps.extend(if_steps(node, when))
         elif node.name in OUTSIDE:
             steps.append(_opaque(node, OUTSIDE[node.name], when))
         elif node.foreign:
             steps.append(_opaque(node, "a directive of a third-party module", when))
     return steps
+
+
+def _fallback(
+    location: Location, named: dict[str, Location], when: Condition, steps: list[Step]
+) -> Location | None:
+    """The location whose content handler serves the request: the location itself, or the
+    named location its ``try_files`` ends with. ``try_files`` tries files first; the chat's
+    API paths are taken not to be files on the load balancer (an assumption), so the request
+    goes to the last parameter: ``@name``, or ``=code``; a URI there searches the locations
+    again, outside the model."""
+    node = location.node
+    tries = node.all("try_files")
+    if not tries or node.all("proxy_pass"):
+        return location
+    last = tries[-1]
+    fallback = last.args[-1] if last.args else ""
+    if fallback.startswith("@") and fallback in named:
+        return named[fallback]
+    if fallback.startswith("=") and fallback[1:].isdigit():
+        steps.append(Answer("return", int(fallback[1:]), span_of(last), last.directive.text, when))
+        return None
+    steps.append(_opaque(last, "jumps to another location (an internal redirect)", when))
+    return None
 
 
 def _return(node: Node, when: Condition) -> Answer:

@@ -19,11 +19,10 @@ and ``auth_*`` (access control, the same for every request of a session), ``limi
 from __future__ import annotations
 
 # Directives that can answer a request or rewrite its path or route in ways the model does
-# not follow: an Opaque step where they apply.
+# not follow: an Opaque step where they apply (``if`` is in ``ifs.py``, ``try_files`` in the
+# compiler).
 OUTSIDE = {
     "rewrite": "rewrites the URI and searches the locations again",
-    "if": "a conditional block (nginx's 'if' runs its own rewrite-phase directives)",
-    "try_files": "serves a file or jumps to another location, depending on the file system",
     "proxy_cookie_flags": "changes the flags of Set-Cookie",
     "proxy_store": "stores responses as files that later answer requests",
 }

@@ -32,6 +32,13 @@ class Location(NamedTuple):
     prefix_parent: str  # the pattern of the innermost enclosing prefix location ("" none)
 
 
+def location_text(location: Location) -> str:
+    """``location = /x``, ``location /x``, ``location @name`` as written."""
+    if location.modifier in ("", "@"):
+        return f"location {location.pattern}"
+    return f"location {location.modifier} {location.pattern}"
+
+
 def location_of(node: Node, parents: tuple[Node, ...], prefix_parent: str) -> Location:
     """A ``location`` directive's modifier and pattern (``=/x`` and ``= /x`` alike)."""
     args = node.args
@@ -144,7 +151,7 @@ def conditions(locations: list[Location]) -> list[tuple[Location, Condition]] | 
             branches = [(*branch, alt) for branch in branches for alt in alternatives]
             if len(branches) > MAX_BRANCHES:
                 return None
-        text = f"location {location.modifier} {location.pattern}".replace("  ", " ")
+        text = location_text(location)
         chosen.append((location, Condition(tuple(branches), text=text)))
         earlier.append((location, extra))
     return chosen
