@@ -80,12 +80,7 @@ def _test(location: Location) -> Test:
             case_sensitive=modifier == "~",
             text=f"location {modifier} {pattern}",
         )
-    return Test(
-        "path",
-        "prefix",
-        values=(pattern,),
-        text=f"location {modifier} {pattern}".replace("  ", " "),
-    )
+    return Test("path", "prefix", values=(pattern,), text=location_text(location))
 
 
 def python_regex(pattern: str) -> str:
