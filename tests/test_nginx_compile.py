@@ -224,14 +224,35 @@ def test_cookie_edits(tmp_path: Path) -> None:
 def test_rewrite_phase_directives(tmp_path: Path) -> None:
     server = """server {
     location /a/ { return 301 https://x; }
-    location /b/ { rewrite ^ /c; proxy_pass http://chat; }
-    location /c/ { proxy_cache z; proxy_pass http://chat; }
+    location /b/ { rewrite ^/b/(.*)$ /c/$1 last; proxy_pass http://chat; }
+    location /c/ { rewrite ^/c/(.*)$ /api/$1 break; proxy_pass http://chat; }
+    location /d/ { rewrite ^ https://x/ redirect; }
+    location /e/ { rewrite ^ /x?a=1; proxy_pass http://chat; }
 }"""
     lb = _lb(tmp_path, UPSTREAM % "" + server)
-    kinds = [(type(s).__name__, s.text) for s in lb.services[0].request_steps]
-    assert ("Answer", "return 301 https://x") in kinds
-    assert ("Opaque", "rewrite ^ /c") in kinds
-    assert ("Opaque", "proxy_cache z") in kinds
+    steps = {s.text: s for s in lb.services[0].request_steps}
+    assert isinstance(steps["return 301 https://x"], Answer)
+    last = steps["rewrite ^/b/(.*)$ /c/$1 last"]
+    assert isinstance(last, SetPath) and (last.pattern, last.value) == ("^/b/(.*)$", "/c/\\1")
+    redirect = steps["rewrite ^ https://x/ redirect"]
+    assert isinstance(redirect, Answer) and redirect.status == 302
+    assert isinstance(steps["rewrite ^ /x?a=1"], Opaque)
+    (route,) = [r for r in lb.services[0].routes if r.text.startswith("location /c/")]
+    pool = lb.pool(route.pool)
+    assert pool is not None
+    assert [s.text for s in pool.request_steps] == ["rewrite ^/c/(.*)$ /api/$1 break"]
+
+
+def test_a_cache_that_shares_responses_answers_the_app_path(tmp_path: Path) -> None:
+    def steps(extra: str) -> list[str]:
+        server = f"server {{ location / {{ proxy_cache z; {extra} proxy_pass http://chat; }} }}"
+        lb = _lb(tmp_path, UPSTREAM % "" + server)
+        return [type(s).__name__ for s in lb.services[0].request_steps]
+
+    assert steps("") == []  # nothing is cached without a validity (the app sends none)
+    assert steps("proxy_cache_valid 200 1m;") == ["Answer"]
+    assert steps("proxy_cache_valid 1m; proxy_cache_key $cookie_JSESSIONID$uri;") == []
+    assert steps("proxy_cache_valid any 1m; proxy_cache_bypass $arg_x;") == ["Opaque"]
 
 
 def test_plus_and_third_party_directives(tmp_path: Path) -> None:
@@ -258,8 +279,7 @@ def test_if_blocks_are_conditional_steps(tmp_path: Path) -> None:
     assert not condition_holds(answer.when, get, None, {})
     assert condition_holds(answer.when, options, None, {})
     assert isinstance(opaque, Opaque) and opaque.text == "rewrite ^ /static"
-    assert not condition_holds(opaque.when, get, None, {})
-    assert condition_holds(opaque.when, get, None, {"if (-f $request_filename)": True})
+    assert condition_holds(opaque.when, get, None, {})  # the location is outside the model
 
 
 def test_try_files_falls_back_to_the_named_location(tmp_path: Path) -> None:

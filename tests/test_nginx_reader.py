@@ -131,6 +131,14 @@ def test_a_missing_include_and_a_cycle_are_refused(tmp_path: Path) -> None:
         ("server { location /a { location /b { } } }", 'location "/b" is outside location "/a"'),
         ("server { listen 443 ssl; }", 'no "ssl_certificate" is defined for the "listen ... ssl"'),
         (
+            "server { listen 80 default_server; }\nserver { listen *:80 default_server; }",
+            "a duplicate default server for 0.0.0.0:80",
+        ),
+        (
+            "map ${cookie_srv-id} $pool { default a; }",
+            'the closing bracket in "cookie_srv" variable is missing',
+        ),
+        (
             "server { location / { if ($cookie_a) { proxy_pass http://10.0.0.1:1/x; } } }",
             '"proxy_pass" cannot have URI part in location given by regular expression',
         ),

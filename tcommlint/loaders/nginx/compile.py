@@ -19,7 +19,8 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
-from tcommlint.loaders.nginx.families import CACHES, OTHER_HANDLERS, OUTSIDE
+from tcommlint.loaders.nginx.cache import cache_steps
+from tcommlint.loaders.nginx.families import OTHER_HANDLERS, OUTSIDE
 from tcommlint.loaders.nginx.ifs import if_steps
 from tcommlint.loaders.nginx.locations import (
     Location,
@@ -29,7 +30,9 @@ from tcommlint.loaders.nginx.locations import (
 )
 from tcommlint.loaders.nginx.reader import Directive, Word
 from tcommlint.loaders.nginx.refusals import refusals
-from tcommlint.loaders.nginx.tree import Node, Tree
+from tcommlint.loaders.nginx.rewrites import breaks as _breaks
+from tcommlint.loaders.nginx.rewrites import rewrite_step
+from tcommlint.loaders.nginx.tree import Node, Tree, effective
 from tcommlint.loaders.nginx.upstreams import error_at, span_of, upstream_pool
 from tcommlint.loaders.nginx.variables import template_of, variables_in
 from tcommlint.model import ParseError
@@ -182,17 +185,19 @@ class _Compiler:
         if target is None:
             return None
         pool_name, uri = target
+        route_text = f"{text} {{ {proxy.directive.text} }}"
         if pool_name == "":
-            steps.append(_opaque(proxy, "the upstream is computed from variables", when))
-            return None
-        edits = _request_edits(levels, location, uri, proxy)
+            why = "the upstream is computed from variables"
+            if self.tree.context != "main" and "$" not in proxy.args[0]:
+                why = "the upstream is defined outside this file"
+            steps.append(_opaque(proxy, why, when))
+            # the location still serves the app path: the route makes the session meet the step
+            return UsePool("", span_of(node), route_text, when, "location", (proxy.args[0],))
+        edits = [*_breaks(node), *_request_edits(levels, location, uri, proxy)]
         responses = _response_edits(levels)
-        cache = _effective(levels, CACHES[0])
-        if cache and cache[-1].args[:1] != ("off",):
-            steps.append(_opaque(cache[-1], "answers from its cache without the server", when))
+        steps.extend(cache_steps(levels, when))
         if edits or responses:
             pool_name = self._variant(pool_name, text, node, edits, responses)
-        route_text = f"{text} {{ {proxy.directive.text} }}"
         return UsePool(pool_name, span_of(node), route_text, when, "location")
 
     def _levels(self, server: Node) -> list[Node]:
@@ -295,6 +300,10 @@ def _rewrite_phase(level: Node, when: Condition) -> list[Step]:
     for node in level.children:
         if node.name == "return":
             steps.append(_return(node, when))
+        elif node.name == "rewrite":
+            step = rewrite_step(node, when)
+            if step is not None:
+                steps.append(step)
         elif node.name == "if":
             steps.extend(if_steps(node, when))
         elif node.name in OUTSIDE:
@@ -334,26 +343,17 @@ def _return(node: Node, when: Condition) -> Answer:
     return Answer(kind, status, span_of(node), node.directive.text, when)
 
 
-def _effective(levels: Sequence[Node], name: str) -> list[Node]:
-    """An array-type directive's values: the innermost level that has any of it."""
-    for level in reversed(levels):
-        found = level.all(name)
-        if found:
-            return found
-    return []
-
-
 def _request_edits(levels: Sequence[Node], location: Location, uri: str, proxy: Node) -> list[Step]:
     edits: list[Step] = []
     if uri and not variables_in(uri):
         edits.append(_set_path(location, uri, proxy))
     elif uri and uri not in ("$request_uri", "$uri$is_args$args"):
         edits.append(_opaque(proxy, "the URI sent is computed", ALWAYS))
-    passing = _effective(levels, "proxy_pass_request_headers")
+    passing = effective(levels, "proxy_pass_request_headers")
     if passing and passing[-1].args[:1] == ("off",):
         node = passing[-1]
         edits.append(HeaderEdit("del", "cookie", span_of(node), node.directive.text))
-    for node in _effective(levels, "proxy_set_header"):
+    for node in effective(levels, "proxy_set_header"):
         if len(node.args) == 2 and node.args[0].lower() == "cookie":
             edits.extend(_header_value(node, "cookie", "set", node.args[1]))
     return edits
@@ -382,14 +382,14 @@ def _header_value(node: Node, header: str, action: str, value: str) -> list[Step
 
 def _response_edits(levels: Sequence[Node]) -> list[Step]:
     edits: list[Step] = []
-    for node in _effective(levels, "proxy_hide_header"):
+    for node in effective(levels, "proxy_hide_header"):
         if node.args and node.args[0].lower() == "set-cookie":
             edits.append(HeaderEdit("del", "set-cookie", span_of(node), node.directive.text))
-    for node in _effective(levels, "proxy_cookie_path"):
+    for node in effective(levels, "proxy_cookie_path"):
         edits.extend(_cookie_attribute(node, "path"))
-    for node in _effective(levels, "proxy_cookie_domain"):
+    for node in effective(levels, "proxy_cookie_domain"):
         edits.extend(_cookie_attribute(node, "domain"))
-    for node in _effective(levels, "add_header"):
+    for node in effective(levels, "add_header"):
         if len(node.args) >= 2 and node.args[0].lower() == "set-cookie":
             edits.extend(_header_value(node, "set-cookie", "add", node.args[1]))
     return edits

@@ -19,10 +19,9 @@ and ``auth_*`` (access control, the same for every request of a session), ``limi
 from __future__ import annotations
 
 # Directives that can answer a request or rewrite its path or route in ways the model does
-# not follow: an Opaque step where they apply (``if`` is in ``ifs.py``, ``try_files`` in the
-# compiler).
+# not follow: an Opaque step where they apply (``if`` is in ``ifs.py``, ``rewrite`` in
+# ``rewrites.py``, ``proxy_cache`` in ``cache.py``, ``try_files`` in the compiler).
 OUTSIDE = {
-    "rewrite": "rewrites the URI and searches the locations again",
     "proxy_cookie_flags": "changes the flags of Set-Cookie",
     "proxy_store": "stores responses as files that later answer requests",
 }
@@ -47,5 +46,3 @@ OTHER_HANDLERS = frozenset(
         "random_index",
     }
 )
-
-CACHES = ("proxy_cache",)

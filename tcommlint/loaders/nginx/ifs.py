@@ -5,7 +5,8 @@ The condition: ``$var`` (true when not empty and not "0"), ``$var = text``, ``!=
 reads (method, URI, cookies, headers, arguments) are tested on the simulated request; others
 and the file tests are tried both ways. The block's ``return`` answers under the condition;
 ``set``, ``break`` and the directives ignored on purpose do nothing to the session; anything
-else in the block (``proxy_pass``, ``rewrite``, header edits…) is outside the model under it.
+else in the block (``proxy_pass``, ``rewrite``, header edits…) makes the location outside the
+model, whatever the condition.
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ def if_steps(node: Node, when: Condition) -> list[Step]:
         ):
             continue
         elif child.name not in _HARMLESS_INSIDE:
+            # Under the location's condition, not the block's: whether a test on a cookie's
+            # shape holds depends on ids the simulation makes up, and an if block is a nested
+            # configuration of its own (the manual's "if is evil"): never sticky by default.
             reason = f"'{child.directive.text}' inside '{node.directive.text}': outside the model"
-            steps.append(Opaque(reason, child.directive.span, child.directive.text, condition))
+            steps.append(Opaque(reason, child.directive.span, child.directive.text, when))
     return steps
 
 

@@ -1,9 +1,12 @@
 """What ``nginx -t`` refuses beyond the directive table: nesting of locations, where a
 ``proxy_pass`` may carry a URI (ngx_http_core_location, ngx_http_proxy_pass), a main file
-without ``events``, a ``listen … ssl`` without a certificate (ngx_http_ssl_init)."""
+without ``events``, a ``listen … ssl`` without a certificate (ngx_http_ssl_init), two default
+servers for one address (ngx_http_add_addresses), a ``${name`` without its ``}``
+(ngx_http_script_compile: ``${cookie_srv-id}`` is refused, the name stops at the dash)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from tcommlint.loaders.nginx.locations import location_of
@@ -25,11 +28,51 @@ def refusals(path: str, context: str, nodes: Sequence[Node]) -> list[ParseError]
     # A file of only ``stream {}`` is taken to be included by a main file elsewhere.
     if context == "main" and "events" not in names and "http" in names:
         found.append(ParseError(Span(path, 1, 1), 'no "events" section in configuration'))
-    for http in (node for node in nodes if node.name == "http"):
+    https = [node for node in nodes if node.name == "http"]
+    if context == "http" and nodes:
+        https.append(Node(nodes[0].directive, "main", tuple(nodes)))
+    for http in https:
         found.extend(_certificates(http))
-    if context == "http":
-        found.extend(_certificates(Node(nodes[0].directive, "main", tuple(nodes))))
-    return found
+        found.extend(_default_servers(http))
+    found.extend(_brackets(nodes))
+    return sorted(found, key=lambda e: (e.span.path, e.span.line, e.span.column))
+
+
+def _listen_address(value: str) -> str:
+    if value.isdigit():
+        return f"0.0.0.0:{value}"
+    return value.replace("*:", "0.0.0.0:", 1)
+
+
+def _default_servers(http: Node) -> Iterable[ParseError]:
+    seen: set[str] = set()
+    for server in http.all("server"):
+        for listen in server.all("listen"):
+            if not listen.args or not {"default_server", "default"} & set(listen.args[1:]):
+                continue
+            address = _listen_address(listen.args[0])
+            if address in seen:
+                yield error_at(listen, f"a duplicate default server for {address}")
+            seen.add(address)
+
+
+_OPEN = re.compile(r"\$\{([A-Za-z0-9_]*)(.?)")
+
+
+def _brackets(nodes: Sequence[Node]) -> Iterable[ParseError]:
+    """``${name`` must close right after the name (location and rewrite patterns are regexes,
+    not values, and are not compiled as such)."""
+    for node in nodes:
+        if node.context == "raw":
+            continue
+        if node.name not in ("location", "if"):
+            args = node.args[1:] if node.name == "rewrite" else node.args
+            for value in args:
+                for match in _OPEN.finditer(value):
+                    if match.group(2) != "}":
+                        name = match.group(1)
+                        yield error_at(node, f'the closing bracket in "{name}" variable is missing')
+        yield from _brackets(node.children)
 
 
 def _certificates(http: Node) -> Iterable[ParseError]:

@@ -12,6 +12,7 @@ A fragment's main file is unknown, so a dynamic or third-party module may be loa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -240,6 +241,16 @@ class _Walk:
             return list(self.nodes(directives, context))
         finally:
             self.stack.pop()
+
+
+def effective(levels: Sequence[Node], name: str) -> list[Node]:
+    """An array-type directive's values (``proxy_set_header``, ``add_header``…): those of the
+    innermost level that has any; an inner level with none inherits the outer level's."""
+    for level in reversed(levels):
+        found = level.all(name)
+        if found:
+            return found
+    return []
 
 
 def fragment_context(directives: tuple[Directive, ...]) -> str:
