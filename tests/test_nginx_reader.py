@@ -182,3 +182,17 @@ def test_a_fragment_is_read_in_the_context_it_is_meant_for(tmp_path: Path) -> No
     }
     errors, paths = _load(tmp_path, files)
     assert errors == [] and len(paths) == 3
+
+
+def test_nesting_is_bounded(tmp_path: Path) -> None:
+    deep = "location / {\n" * 70 + "}\n" * 70
+    with pytest.raises(ReadError) as raised:
+        read_nginx("n.conf", "server {\n" + deep + "}\n")
+    assert raised.value.reason == "more than 64 nested blocks"
+    half = "location / {\n" * 40 + "include more.conf;\n" + "}\n" * 40
+    files = {
+        "lb/nginx.conf": "events {}\nhttp {\nserver {\n" + half + "}\n}\n",
+        "lb/more.conf": "location / {\n" * 40 + "}\n" * 40,
+    }
+    errors, _ = _load(tmp_path, files)
+    assert errors and "more than 64 nested blocks" in errors[0]

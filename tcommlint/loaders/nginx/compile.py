@@ -425,10 +425,10 @@ _COOKIE_VARIABLE = re.compile(r"\$\{?(?:upstream_)?cookie_([A-Za-z0-9_]+)", re.I
 def _cookie_mentions(nodes: Sequence[Node]) -> tuple[tuple[str, Span], ...]:
     """Every cookie name written: ``$cookie_X`` variables and ``sticky cookie`` names."""
     found: list[tuple[str, Span]] = []
-    pending = list(nodes)
+    pending = list(reversed(nodes))
     while pending:
-        node = pending.pop(0)
-        pending.extend(node.children)
+        node = pending.pop()
+        pending.extend(reversed(node.children))
         words = node.directive.args
         if node.name == "sticky" and len(words) > 1 and words[0].text == "cookie":
             found.append((words[1].text, Span(node.directive.path, words[1].line, words[1].column)))

@@ -131,8 +131,10 @@ MAX_BRANCHES = 64
 
 def conditions(locations: list[Location]) -> list[tuple[Location, Condition]] | None:
     """Every matchable location with the condition under which nginx selects it: its own test,
-    and no earlier location in the order selected. None when that takes more than
-    ``MAX_BRANCHES`` alternatives."""
+    and no earlier location in the order selected. None for more than ``MAX_LOCATIONS``
+    locations or when a condition takes more than ``MAX_BRANCHES`` alternatives."""
+    if len(locations) > MAX_LOCATIONS:
+        return None
     chosen: list[tuple[Location, Condition]] = []
     earlier: list[tuple[Location, tuple[Term, ...]]] = []
     for location, extra in ordered(locations):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from tcommlint.includes import Includes
-from tcommlint.loaders.nginx.reader import Directive, ReadError, read_nginx
+from tcommlint.loaders.nginx.reader import MAX_DEPTH, Directive, ReadError, read_nginx
 from tcommlint.loaders.nginx.table import arguments_fit, definitions
 from tcommlint.model import ParseError
 from tcommlint.source import Span
@@ -105,6 +105,7 @@ class _Walk:
         self.notes: list[str] = []
         self.files: list[str] = []
         self.stack: list[Path] = []
+        self.depth = 0  # blocks open, across included files
         self.fragment = False  # a file meant to be included: its main file is unknown
 
     def error(self, directive: Directive, reason: str) -> None:
@@ -151,7 +152,14 @@ class _Walk:
         child_context = "raw" if name in RAW_BLOCKS else _CHILD_CONTEXT.get((name, context), "")
         if name.endswith("_by_lua_block"):
             child_context = "raw"
-        children = self.nodes(directive.block or (), child_context or context)
+        if directive.block and self.depth >= MAX_DEPTH:
+            self.error(directive, f"more than {MAX_DEPTH} nested blocks")
+            return None
+        self.depth += 1
+        try:
+            children = self.nodes(directive.block or (), child_context or context)
+        finally:
+            self.depth -= 1
         return Node(directive, context, children, plus=definition.plus)
 
     def shape_fits(self, directive: Directive, definition: object) -> bool:
