@@ -389,7 +389,7 @@ class LoadBalancer(NamedTuple):
     ``cookie_mentions`` lets a fix rename a misspelt cookie everywhere it is written.
     """
 
-    vendor: str  # "haproxy", "f5-tmsh", "f5-as3"
+    vendor: str  # "haproxy", "f5-tmsh", "f5-as3", "nginx"
     paths: tuple[str, ...]
     services: tuple[Service, ...]
     pools: tuple[Pool, ...]
