@@ -99,3 +99,24 @@ def test_show_trace_works_for_nginx(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, out, err = run_cli(["show", str(tmp_path / "d"), "--trace"], capsys)
     assert code == 0, err
     assert "learned" in out and "found in table zone sessions" in out
+
+
+def test_stream_proxies_are_services_without_http(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = """load_module modules/ngx_stream_module.so;
+events {}
+stream {
+    upstream by_address {
+        hash $remote_addr consistent;
+        server 10.0.0.11:8080;
+        server 10.0.0.12:8080;
+    }
+    upstream rr { server 10.0.0.11:8080; server 10.0.0.12:8080; }
+    map $ssl_preread_server_name $upstream_of_sni { default rr; }
+    server { listen 80; proxy_pass by_address; }
+    server { listen 81; proxy_pass rr; }
+    server { listen 82; proxy_pass $upstream_of_sni; }
+}
+"""
+    assert _check(tmp_path / "d", conf, capsys) == [("TC201", 9), ("TC208", 5)]

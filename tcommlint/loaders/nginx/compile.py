@@ -32,6 +32,7 @@ from tcommlint.loaders.nginx.reader import Directive, Word
 from tcommlint.loaders.nginx.refusals import refusals
 from tcommlint.loaders.nginx.rewrites import breaks as _breaks
 from tcommlint.loaders.nginx.rewrites import rewrite_step
+from tcommlint.loaders.nginx.streams import StreamLevel
 from tcommlint.loaders.nginx.tree import Node, Tree, effective
 from tcommlint.loaders.nginx.upstreams import error_at, span_of, upstream_pool
 from tcommlint.loaders.nginx.variables import template_of, variables_in
@@ -82,13 +83,15 @@ class _Compiler:
         ]
         if self.tree.context in ("server", "location"):
             services.append(self._service(_synthetic_server(self.tree), 0))
+        stream = StreamLevel(set(self.pools), self.errors, self.tables)
+        services.extend(stream.compile(_stream_level(self.tree)))
         return LoadBalancer(
             vendor="nginx",
             paths=tuple(self.tree.files),
             services=tuple(services),
-            pools=tuple(self.pools.values()),
+            pools=(*self.pools.values(), *stream.pools.values()),
             tables=tuple(self.tables),
-            notes=self.tree.notes,
+            notes=(*self.tree.notes, *stream.notes),
             cookie_mentions=_cookie_mentions(self.tree.nodes),
             persistence_at="pool",
         )
@@ -264,6 +267,12 @@ def _http_level(tree: Tree) -> list[Node]:
         return [child for node in tree.nodes if node.name == "http" for child in node.children]
     if tree.context == "http":
         return list(tree.nodes)
+    return []
+
+
+def _stream_level(tree: Tree) -> list[Node]:
+    if tree.context == "main":
+        return [child for node in tree.nodes if node.name == "stream" for child in node.children]
     return []
 
 
