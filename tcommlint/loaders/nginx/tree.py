@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from tcommlint.includes import Includes
 from tcommlint.loaders.nginx.reader import MAX_DEPTH, Directive, ReadError, read_nginx
-from tcommlint.loaders.nginx.table import arguments_fit, definitions
+from tcommlint.loaders.nginx.table import Definition, arguments_fit, definitions
 from tcommlint.model import ParseError
 from tcommlint.source import Span
 
@@ -162,10 +162,8 @@ class _Walk:
             self.depth -= 1
         return Node(directive, context, children, plus=definition.plus)
 
-    def shape_fits(self, directive: Directive, definition: object) -> bool:
-        from tcommlint.loaders.nginx.table import Definition
-
-        assert isinstance(definition, Definition)
+    def shape_fits(self, directive: Directive, definition: Definition) -> bool:
+        """Block or ``;``, the number of arguments, ``on``/``off`` (``ngx_conf_handler``)."""
         name = directive.name.text
         block = "block" in definition.args
         if block and directive.block is None:
@@ -191,9 +189,7 @@ class _Walk:
 
     def foreign_modules(self) -> bool:
         """Whether a load_module names a module that is not one of Debian's."""
-        from tcommlint.loaders.nginx.table import definitions as table
-
-        known = {d.load_module for entries in table().values() for d in entries}
+        known = {d.load_module for entries in definitions().values() for d in entries}
         return any(module not in known for module in self.modules or ())
 
     def include(self, directive: Directive, context: str) -> list[Node]:
