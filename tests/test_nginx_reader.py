@@ -196,3 +196,16 @@ def test_nesting_is_bounded(tmp_path: Path) -> None:
     }
     errors, _ = _load(tmp_path, files)
     assert errors and "more than 64 nested blocks" in errors[0]
+
+
+def test_absolute_includes_are_read_from_the_deployment_s_copy(tmp_path: Path) -> None:
+    files = {
+        "lb/nginx.conf": (
+            "events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n"
+            "    include /etc/nginx/sites-enabled/*;\n}\n"
+        ),
+        "lb/sites-enabled/chat": "upstream u { server 10.0.0.1; }\n",
+    }
+    errors, paths = _load(tmp_path, files)
+    assert errors == []
+    assert [Path(p).name for p in paths] == ["nginx.conf", "chat"]

@@ -197,17 +197,18 @@ class _Walk:
             self.error(directive, 'invalid number of arguments in "include" directive')
             return []
         pattern = directive.args[0].text
-        target = Path(pattern) if pattern.startswith("/") else self.prefix / pattern
         if len(self.stack) >= MAX_INCLUDE_DEPTH:
             self.error(directive, f"includes nested more than {MAX_INCLUDE_DEPTH} deep")
             return []
         wild = any(mark in pattern for mark in "*?[")
-        paths = self.includes.glob(target) if wild else [target]
-        if paths is None or (not wild and not self.includes.inside(target.parent)):
+        paths, copy = include_targets(pattern, self.prefix, self.includes)
+        if paths is None:
             self.notes.append(
                 f"{directive.span}: include {pattern} is outside the deployment: not read"
             )
             return []
+        if copy:
+            self.notes.append(f"{directive.span}: include {pattern} read from {copy}")
         nodes: list[Node] = []
         for path in paths:
             nodes.extend(self.file(directive, path.resolve(), context, wild))
@@ -312,6 +313,30 @@ def read_tree(path: str, text: str, directives: tuple[Directive, ...], includes:
     return Tree(path, context, nodes, tuple(walk.errors), tuple(walk.notes), (path, *walk.files))
 
 
+def include_targets(
+    pattern: str, prefix: Path, includes: Includes
+) -> tuple[list[Path] | None, str]:
+    """The files an ``include`` names (a plain path even when missing), and the deployment's
+    copy they were read from when the pattern is an absolute path outside the deployment: a
+    deployment holds ``/etc/nginx`` as the main file's folder, so ``/etc/nginx/sites-enabled/*``
+    is read as ``<folder>/sites-enabled/*`` when that exists. None when nothing inside it fits."""
+    wild = any(mark in pattern for mark in "*?[")
+    target = Path(pattern) if pattern.startswith("/") else prefix / pattern
+    paths = includes.glob(target) if wild else [target]
+    if paths is not None and (wild or includes.inside(target.parent)):
+        return paths, ""
+    if not pattern.startswith("/"):
+        return None, ""
+    parts = Path(pattern).parts[1:]
+    # a wildcard keeps its folder (``conf.d/*.conf``, not ``*.conf`` beside the main file)
+    for start in range(1, len(parts) - (1 if wild else 0)):
+        candidate = prefix.joinpath(*parts[start:])
+        found = includes.glob(candidate) if wild else [candidate]
+        if found and (wild or candidate.is_file()) and includes.inside(candidate.parent):
+            return found, str(candidate.relative_to(prefix))
+    return None, ""
+
+
 def included_paths(path: str, directives: tuple[Directive, ...], includes: Includes) -> set[Path]:
     """The files a file's own ``include`` lines name (resolved against its directory)."""
     prefix = includes.path_of(path).parent
@@ -322,8 +347,7 @@ def included_paths(path: str, directives: tuple[Directive, ...], includes: Inclu
         pending.extend(directive.block or ())
         if directive.name.text != "include" or len(directive.args) != 1:
             continue
-        pattern = directive.args[0].text
-        target = Path(pattern) if pattern.startswith("/") else prefix / pattern
-        paths = includes.glob(target) if any(m in pattern for m in "*?[") else [target]
+        paths, _ = include_targets(directive.args[0].text, prefix, includes)
         found.update(p.resolve() for p in paths or ())
+    found.discard(includes.path_of(path))  # a file that includes itself is refused, not hidden
     return found
