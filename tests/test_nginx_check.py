@@ -120,3 +120,12 @@ stream {
 }
 """
     assert _check(tmp_path / "d", conf, capsys) == [("TC201", 9), ("TC208", 5)]
+
+
+def test_a_secure_session_cookie_over_plain_http_breaks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = POOL % (LEARN, "            proxy_cookie_flags JSESSIONID secure httponly;")
+    assert _check(tmp_path / "d", conf, capsys) == [("TC215", 4)]  # never sent back
+    conf = POOL % (LEARN, "            proxy_cookie_flags JSESSIONID samesite=strict;")
+    assert _check(tmp_path / "e", conf, capsys) == []

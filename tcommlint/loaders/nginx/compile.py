@@ -396,11 +396,51 @@ def _response_edits(levels: Sequence[Node]) -> list[Step]:
             edits.append(HeaderEdit("del", "set-cookie", span_of(node), node.directive.text))
     for node in effective(levels, "proxy_cookie_path"):
         edits.extend(_cookie_attribute(node, "path"))
+    for node in effective(levels, "proxy_cookie_flags"):
+        edits.extend(_cookie_flags(node))
     for node in effective(levels, "proxy_cookie_domain"):
         edits.extend(_cookie_attribute(node, "domain"))
     for node in effective(levels, "add_header"):
         if len(node.args) >= 2 and node.args[0].lower() == "set-cookie":
             edits.extend(_header_value(node, "set-cookie", "add", node.args[1]))
+    return edits
+
+
+def _cookie_flags(node: Node) -> list[Step]:
+    """``proxy_cookie_flags NAME flag…`` (1.19.3): ``secure`` adds Secure to the cookie NAME (in
+    any case), ``nosecure`` removes it; the others (``httponly``, ``samesite=…``) do not change
+    when a browser sends the cookie back. A regex name (``~``) is outside the model."""
+    args = node.args
+    if args[:1] == ("off",) or len(args) < 2:
+        return []
+    name, flags = args[0], args[1:]
+    span, text = span_of(node), node.directive.text
+    if name.startswith("~") or variables_in(name):
+        return [_opaque(node, "changes the flags of cookies chosen by a pattern", ALWAYS)]
+    edits: list[Step] = []
+    head = f"(?i)^({re.escape(name)}=[^;]*)"
+    if "secure" in flags:
+        edits.append(
+            HeaderEdit(
+                "replace-header",
+                "set-cookie",
+                span,
+                text,
+                value="\\1\\2; Secure",
+                pattern=head + "(.*)$",
+            )
+        )
+    if "nosecure" in flags:
+        edits.append(
+            HeaderEdit(
+                "replace-header",
+                "set-cookie",
+                span,
+                text,
+                value="\\1\\2\\3",
+                pattern=head + "(.*?)(?:;\\s*secure)(.*)$",
+            )
+        )
     return edits
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 # not follow: an Opaque step where they apply (``if`` is in ``ifs.py``, ``rewrite`` in
 # ``rewrites.py``, ``proxy_cache`` in ``cache.py``, ``try_files`` in the compiler).
 OUTSIDE = {
-    "proxy_cookie_flags": "changes the flags of Set-Cookie",
     "proxy_store": "stores responses as files that later answer requests",
 }
 
