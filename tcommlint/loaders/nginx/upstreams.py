@@ -239,8 +239,8 @@ def _sticky_cookie(node: Node, servers: list[Server]) -> LbCookie:
             httponly = Located(True, where)
     for index, server in enumerate(servers):
         # the value names the server: its route= when it has one, else an MD5 of its address
-        value = server.route or Located(f"md5({server.node})", server.span, True)
-        servers[index] = server._replace(cookie=value)
+        named = server.route or Located(f"md5({server.node})", server.span, True)
+        servers[index] = server._replace(cookie=named)
     return LbCookie(
         name=Located(node.args[1], _word_span(node, 1)),
         mode=Located("insert", _word_span(node, 0)),
