@@ -1691,6 +1691,84 @@ def _real_world() -> list[Entry]:
     ]
 
 
+PLAIN_HTTP = (
+    "the harness speaks plain http, where a browser ignores a Secure cookie; over https the "
+    "browser keeps it"
+)
+
+
+def _cookie_flags() -> list[Entry]:
+    def flagged(extra: str) -> str:
+        return conf(upstream("chat", "ip_hash;") + site(api(extra=f"            {extra}\n")))
+
+    return [
+        Entry(
+            "flags-httponly-samesite",
+            "proxy_cookie_flags JSESSIONID httponly samesite=lax; on an ip_hash pool",
+            flagged("proxy_cookie_flags JSESSIONID httponly samesite=lax;"),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "flags-secure",
+            "proxy_cookie_flags ~ secure; (every cookie Secure) on a plain-http listener",
+            flagged("proxy_cookie_flags ~ secure;"),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+            client_differs=PLAIN_HTTP,
+        ),
+        Entry(
+            "flags-domain-no-domain",
+            "proxy_cookie_domain ~^.*$ example.com; (the node's cookie names no domain)",
+            flagged("proxy_cookie_domain ~^.*$ example.com;"),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "flags-other-cookie-secure",
+            "proxy_cookie_flags lang secure; (another cookie) on an ip_hash pool",
+            flagged("proxy_cookie_flags lang secure;"),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+    ]
+
+
+def _sequential() -> list[Entry]:
+    one_by_one = QUICK._replace(interleaved=False)
+    return [
+        Entry(
+            "seq-round-robin",
+            "round robin, sessions one after another",
+            balanced(),
+            False,
+            scenario=one_by_one,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "seq-map-route",
+            "map on the JSESSIONID route, sessions one after another",
+            conf(ROUTE_MAP + upstream("chat") + node_upstreams() + site(api("http://$pool"))),
+            True,
+            scenario=one_by_one,
+            predicted_sticky=True,
+            outside_model=True,
+        ),
+        Entry(
+            "seq-locations",
+            "/api/ -> ip_hash, ~ /poll$ -> rr, sessions one after another",
+            two_pools(loc("/api/", "sticky") + loc("~ /poll$", "rr")),
+            False,
+            scenario=one_by_one,
+            predicted_sticky=False,
+        ),
+    ]
+
+
 def _refused() -> list[Entry]:
     return [
         Entry(
@@ -1760,5 +1838,7 @@ ENTRIES: tuple[Entry, ...] = tuple(
     + _plus()
     + _next_upstream()
     + _real_world()
+    + _cookie_flags()
+    + _sequential()
     + _refused()
 )
