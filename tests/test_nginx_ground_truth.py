@@ -10,6 +10,7 @@ for a mechanism outside its model) must equal the observation once tcommlint rea
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tests.groundtruth.harness import (
     binary_of,
     explain,
     observer,
+    run_tcommlint,
     split_bundle,
     tcommlint_available,
     tcommlint_disagreement,
@@ -77,6 +79,23 @@ def test_bundle_splits_into_files(tmp_path: Path) -> None:
     cfg = write_bundle(tmp_path, "nginx.conf", text)
     assert cfg.read_text() == main
     assert (tmp_path / "a" / "b.conf").read_text() == "x 1;\n"
+
+
+def test_run_tcommlint_writes_every_file_of_a_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, str] = {}
+
+    def fake_run(argv: list[str], **_: object) -> object:
+        lb = Path(argv[4]) / "lb"
+        seen.update({str(f.relative_to(lb)): f.read_text() for f in lb.rglob("*") if f.is_file()})
+        return subprocess.CompletedProcess(argv, 0, '{"findings": []}', "")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    bundle = "http {\n    include snippets/a.conf;\n}\n#@file snippets/a.conf\nx;\n"
+    assert run_tcommlint(bundle, config_name=NGINX.config_name) == {"findings": []}
+    assert seen == {
+        "nginx.conf": "http {\n    include snippets/a.conf;\n}\n",
+        "snippets/a.conf": "x;\n",
+    }
 
 
 # --------------------------------------------------------------------------- against nginx

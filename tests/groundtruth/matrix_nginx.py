@@ -1533,8 +1533,16 @@ def _plus() -> list[Entry]:
         ),
         Entry(
             "plus-sticky-route",
-            "NGINX Plus: sticky route $route_cookie; with route= on the servers",
+            "NGINX Plus: sticky route $cookie_JSESSIONID; with route= on the servers",
             balanced("sticky route $cookie_JSESSIONID;", params={1: "route=p1", 2: "route=p2"}),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "plus-sticky-cookie-jsessionid",
+            "NGINX Plus: sticky cookie JSESSIONID; (would overwrite the application's cookie)",
+            balanced("sticky cookie JSESSIONID;"),
             False,
             scenario=QUICK,
             predicted_sticky=False,
