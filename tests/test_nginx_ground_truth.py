@@ -9,6 +9,8 @@ for a mechanism outside its model) must equal the observation once tcommlint rea
 
 from __future__ import annotations
 
+import re
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from tests.groundtruth.harness import (
     binary_of,
     explain,
     observer,
+    run_tcommlint,
     split_bundle,
     tcommlint_available,
     tcommlint_disagreement,
@@ -33,6 +36,7 @@ needs_nginx = pytest.mark.skipif(
     binary_of(NGINX) is None, reason="nginx binary not installed (apt-get install nginx)"
 )
 MIN_ENTRIES = 45
+PLACEHOLDER = re.compile(r"@(?:FE|S[0-9])@")
 MIN_PER_FAMILY = 3
 
 
@@ -45,7 +49,7 @@ def test_nginx_matrix_is_complete_and_renders() -> None:
     assert len(ids) >= MIN_ENTRIES and len(set(ids)) == len(ids)
     for entry in ENTRIES:
         main, others = split_bundle(entry.render(Ports(8080, (9001, 9002, 9003))))
-        assert "@" not in main + "".join(others.values()), entry.id
+        assert not PLACEHOLDER.search(main + "".join(others.values())), entry.id
         assert "listen 127.0.0.1:8080" in entry.sample(), entry.id
         assert main.startswith("pid nginx.pid;"), entry.id
 
@@ -75,6 +79,23 @@ def test_bundle_splits_into_files(tmp_path: Path) -> None:
     cfg = write_bundle(tmp_path, "nginx.conf", text)
     assert cfg.read_text() == main
     assert (tmp_path / "a" / "b.conf").read_text() == "x 1;\n"
+
+
+def test_run_tcommlint_writes_every_file_of_a_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, str] = {}
+
+    def fake_run(argv: list[str], **_: object) -> object:
+        lb = Path(argv[4]) / "lb"
+        seen.update({str(f.relative_to(lb)): f.read_text() for f in lb.rglob("*") if f.is_file()})
+        return subprocess.CompletedProcess(argv, 0, '{"findings": []}', "")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    bundle = "http {\n    include snippets/a.conf;\n}\n#@file snippets/a.conf\nx;\n"
+    assert run_tcommlint(bundle, config_name=NGINX.config_name) == {"findings": []}
+    assert seen == {
+        "nginx.conf": "http {\n    include snippets/a.conf;\n}\n",
+        "snippets/a.conf": "x;\n",
+    }
 
 
 # --------------------------------------------------------------------------- against nginx

@@ -471,6 +471,24 @@ def _members() -> list[Entry]:
             predicted_sticky=False,
         ),
         Entry(
+            "bkp-error-page-fallback",
+            "ip_hash pool; error_page 502 504 = @fallback; a fallback upstream (no backup=)",
+            conf(
+                STICKY
+                + upstream("fallback", count=3)
+                .replace("@S1@", "@S3@")
+                .replace("        server 127.0.0.1:@S2@;\n        server 127.0.0.1:@S3@;\n", "")
+                + site(
+                    loc("/api/", "sticky", "            error_page 502 504 = @fallback;\n")
+                    + loc("@fallback", "fallback")
+                )
+            ),
+            True,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+        Entry(
             "bkp-max-fails-zero",
             "round robin, max_fails=0 fail_timeout=1s on both (still round robin)",
             balanced(params={1: "max_fails=0 fail_timeout=1s", 2: "max_fails=0"}),
@@ -1529,12 +1547,247 @@ def _plus() -> list[Entry]:
         ),
         Entry(
             "plus-sticky-route",
-            "NGINX Plus: sticky route $route_cookie; with route= on the servers",
+            "NGINX Plus: sticky route $cookie_JSESSIONID; with route= on the servers",
             balanced("sticky route $cookie_JSESSIONID;", params={1: "route=p1", 2: "route=p2"}),
             False,
             scenario=QUICK,
             predicted_sticky=False,
             client_differs=PLUS_ONLY,
+        ),
+        Entry(
+            "plus-sticky-cookie-jsessionid",
+            "NGINX Plus: sticky cookie JSESSIONID; (would overwrite the application's cookie)",
+            balanced("sticky cookie JSESSIONID;"),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+    ]
+
+
+NEXT_404 = "            proxy_next_upstream error timeout http_404;\n"
+RETRIES = (
+    "nginx retries a 404 on the next server until the session's own node answers 200 "
+    "(proxy_next_upstream http_404): the client sees every reply from its node, while the "
+    "other nodes log UnOpenedSessionNotAllowed"
+)
+
+
+def _next_upstream() -> list[Entry]:
+    def retried(method: str = "", count: int = 2, extra: str = NEXT_404) -> str:
+        return conf(upstream("chat", method, count) + site(api(extra=extra)))
+
+    return [
+        Entry(
+            "next-default",
+            "round robin, proxy_next_upstream error timeout; (the default: a 404 is final)",
+            retried(extra="            proxy_next_upstream error timeout;\n"),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "next-http-404",
+            "round robin, proxy_next_upstream error timeout http_404; (retry on 404)",
+            retried(),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+            note=RETRIES,
+            outside_model=True,
+        ),
+        Entry(
+            "next-http-404-3",
+            "as next-http-404 with 3 servers",
+            retried(count=3),
+            True,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=True,
+            note=RETRIES,
+            outside_model=True,
+        ),
+        Entry(
+            "next-http-404-tries-1",
+            "proxy_next_upstream … http_404; proxy_next_upstream_tries 1; (no second try)",
+            retried(extra=NEXT_404 + "            proxy_next_upstream_tries 1;\n"),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+            outside_model=True,
+        ),
+        Entry(
+            "next-off-ip-hash",
+            "ip_hash; proxy_next_upstream off;",
+            retried("ip_hash;", extra="            proxy_next_upstream off;\n"),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+    ]
+
+
+WEBSOCKET_MAP = """\
+    map $http_upgrade $connection_upgrade {
+        default    upgrade;
+        ''         close;
+    }
+
+"""
+DEBIAN_HTTP = """\
+    sendfile on;
+    tcp_nopush on;
+    types_hash_max_size 2048;
+    server_tokens off;
+    default_type application/octet-stream;
+    gzip on;
+    keepalive_timeout 65;
+    client_max_body_size 10m;
+
+"""
+CHAT_LOCATION = """\
+        location /api/ {{
+            proxy_pass http://{pool};
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_buffering off;
+            proxy_read_timeout 3600s;
+        }}
+        location / {{
+            return 404;
+        }}
+"""
+
+
+def debian_site(method: str, pool: str = "chat", maps: str = "", count: int = 2) -> str:
+    """A site as a Debian operator writes it: the distribution's http settings, a websocket
+    upgrade map, and a chat location with long timeouts and no buffering."""
+    head = "        server_name chat.example.com;\n"
+    body = CHAT_LOCATION.format(pool=pool)
+    pools = upstream("chat", method, count) + (node_upstreams(count) if maps else "")
+    return conf(DEBIAN_HTTP + WEBSOCKET_MAP + maps + pools + site(body, head))
+
+
+def _real_world() -> list[Entry]:
+    return [
+        Entry(
+            "real-debian-ip-hash",
+            "Debian-style site: websocket map, buffering off, ip_hash upstream",
+            debian_site("ip_hash;"),
+            True,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "real-debian-least-conn",
+            "Debian-style site, least_conn upstream",
+            debian_site("least_conn;"),
+            False,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "real-debian-hash-cookie",
+            "Debian-style site, hash $cookie_JSESSIONID consistent; (a common forum answer)",
+            debian_site("hash $cookie_JSESSIONID consistent;", count=3),
+            False,
+            servers=3,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "real-debian-route-map",
+            "Debian-style site, map on the JSESSIONID route to per-node upstreams",
+            debian_site("", "$pool", ROUTE_MAP),
+            True,
+            predicted_sticky=True,
+            outside_model=True,
+        ),
+        Entry(
+            "real-debian-ip-hash-sequential",
+            "Debian-style site, ip_hash, sessions one after another",
+            debian_site("ip_hash;"),
+            True,
+            scenario=QUICK._replace(interleaved=False),
+            predicted_sticky=True,
+        ),
+    ]
+
+
+PLAIN_HTTP = (
+    "the harness speaks plain http, where a browser ignores a Secure cookie; over https the "
+    "browser keeps it"
+)
+
+
+def _cookie_flags() -> list[Entry]:
+    def flagged(extra: str) -> str:
+        return conf(upstream("chat", "ip_hash;") + site(api(extra=f"            {extra}\n")))
+
+    return [
+        Entry(
+            "flags-httponly-samesite",
+            "proxy_cookie_flags JSESSIONID httponly samesite=lax; on an ip_hash pool",
+            flagged("proxy_cookie_flags JSESSIONID httponly samesite=lax;"),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "flags-secure",
+            "proxy_cookie_flags ~ secure; (every cookie Secure) on a plain-http listener",
+            flagged("proxy_cookie_flags ~ secure;"),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+            client_differs=PLAIN_HTTP,
+        ),
+        Entry(
+            "flags-domain-no-domain",
+            "proxy_cookie_domain ~^.*$ example.com; (the node's cookie names no domain)",
+            flagged("proxy_cookie_domain ~^.*$ example.com;"),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "flags-other-cookie-secure",
+            "proxy_cookie_flags lang secure; (another cookie) on an ip_hash pool",
+            flagged("proxy_cookie_flags lang secure;"),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+    ]
+
+
+def _sequential() -> list[Entry]:
+    one_by_one = QUICK._replace(interleaved=False)
+    return [
+        Entry(
+            "seq-round-robin",
+            "round robin, sessions one after another",
+            balanced(),
+            False,
+            scenario=one_by_one,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "seq-map-route",
+            "map on the JSESSIONID route, sessions one after another",
+            conf(ROUTE_MAP + upstream("chat") + node_upstreams() + site(api("http://$pool"))),
+            True,
+            scenario=one_by_one,
+            predicted_sticky=True,
+            outside_model=True,
+        ),
+        Entry(
+            "seq-locations",
+            "/api/ -> ip_hash, ~ /poll$ -> rr, sessions one after another",
+            two_pools(loc("/api/", "sticky") + loc("~ /poll$", "rr")),
+            False,
+            scenario=one_by_one,
+            predicted_sticky=False,
         ),
     ]
 
@@ -1568,6 +1821,30 @@ def _refused() -> list[Entry]:
             conf(ONE + site(api("http://chat/api/", path="~ ^/api/"))),
             False,
             servers=1,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "bad-no-events",
+            "no events block (nginx requires one)",
+            balanced("ip_hash;").replace("events {\n    worker_connections 256;\n}\n", ""),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "bad-ip-hash-in-location",
+            "ip_hash; inside the /api/ location instead of the upstream",
+            conf(upstream("chat") + site(api(extra="            ip_hash;\n"))),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "bad-hash-consistent-typo",
+            "hash $cookie_JSESSIONID consistant; (misspelt parameter)",
+            balanced("hash $cookie_JSESSIONID consistant;"),
+            False,
             scenario=QUICK,
             predicted_sticky=False,
         ),
@@ -1606,5 +1883,9 @@ ENTRIES: tuple[Entry, ...] = tuple(
     + _login()
     + _id_in_url()
     + _plus()
+    + _next_upstream()
+    + _real_world()
+    + _cookie_flags()
+    + _sequential()
     + _refused()
 )
