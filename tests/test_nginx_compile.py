@@ -291,3 +291,10 @@ def test_try_files_falls_back_to_the_named_location(tmp_path: Path) -> None:
     lb = _lb(tmp_path, UPSTREAM % "" + server)
     assert _held(lb, "/api/chat") == ["location @app"]
     assert _held(lb, "/static/x") == ["try_files $uri =404"]
+
+
+def test_retrying_on_404_is_outside_the_model(tmp_path: Path) -> None:
+    server = "server { location / { proxy_next_upstream error http_404; proxy_pass http://chat; } }"
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    (step,) = lb.services[0].request_steps
+    assert isinstance(step, Opaque) and "404" in step.reason

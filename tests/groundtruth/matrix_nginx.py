@@ -1561,6 +1561,7 @@ def _plus() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
+            client_differs=PLUS_ONLY,
         ),
     ]
 
