@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tcommlint.durations import nginx_seconds
 from tcommlint.loaders.nginx.tree import Node
 from tcommlint.loaders.nginx.variables import single_sample, variables_in
 from tcommlint.model import ParseError
@@ -39,18 +40,6 @@ _PLUS_PARAMETERS = ("route=", "slow_start=", "service=", "resolve", "drain")
 # zones of sessions, in proportion to the size (the real count depends on the id's length).
 SESSIONS_PER_MEGABYTE = 4000
 _SIZE = re.compile(r"^(\d+)([kKmM]?)$")
-_TIME = re.compile(r"(\d+)(ms|[smhdwMy]?)")
-_UNITS = {"ms": 0.001, "": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_UNITS |= {"M": 2592000, "y": 31536000}
-
-
-def nginx_seconds(text: str) -> int | None:
-    """An nginx time (``10m``, ``1h30m``, ``500ms``, ``30``: seconds) in whole seconds, rounded
-    up; None if not a time (``ngx_parse_time``)."""
-    if not text or _TIME.sub("", text.replace(" ", "")):
-        return None
-    total = sum(int(n) * _UNITS[u] for n, u in _TIME.findall(text))
-    return int(-(-total // 1))
 
 
 def span_of(node: Node) -> Span:
