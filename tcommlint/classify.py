@@ -26,6 +26,7 @@ NO_CONTENT_READ = "holds no known proxy or server key and no load-balancer confi
 _NAMED_ROLES = (
     ("haproxy*.cfg", "haproxy"),
     ("bigip*.conf", "f5-tmsh"),
+    ("nginx*.conf", "nginx"),
     ("rconfig*", "server"),
     ("proxy*.properties", "proxy"),
 )
@@ -34,6 +35,7 @@ ROLE_TITLES = {
     "haproxy": "an HAProxy configuration",
     "f5-tmsh": "a BIG-IP tmsh configuration",
     "f5-as3": "an AS3 declaration",
+    "nginx": "an nginx configuration",
     "lb": "a load-balancer configuration",
     "proxy": "a proxy config",
     "server": "a server rconfig",

@@ -21,7 +21,7 @@ class SourceFile(NamedTuple):
     """One input file of a deployment."""
 
     path: str  # relative to the working directory, "/" separators
-    role: str  # "proxy", "server", "tomcat", "haproxy", "f5-tmsh", "f5-as3", "captcha", ...
+    role: str  # "proxy", "server", "tomcat", "haproxy", "f5-tmsh", "f5-as3", "nginx", ...
     sha256: str
     size: int
     lines: int = 1  # at most this many lines, however its format counts them (every \r and \n)

@@ -29,10 +29,12 @@ def test_corpus_folder_checks_without_crash(
     assert all(f["location"]["path"].startswith(f"{kind}/") for f in report["findings"])
 
 
-def test_nginx_is_not_mistaken_for_a_supported_format(
+def test_every_nginx_corpus_file_is_read_as_nginx(
     corpus: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(CORPUS)
-    code, _, err = run_cli(["check", "nginx"], capsys)
-    assert code == 2
-    assert err == "tcommlint: error: no configuration found in nginx\n"
+    code, out, _ = run_cli(["check", "nginx", "--list-files"], capsys)
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("  nginx/")]
+    assert len(rows) == 60
+    assert all("nginx config" in row for row in rows)

@@ -119,12 +119,44 @@ def _load_as3(sources: Sequence[Source], includes: Includes) -> LoadResult:
     return LoadResult(tuple(balancers), tuple(errors), ())
 
 
+# --- nginx ----------------------------------------------------------------------------------
+
+# A block nginx opens (``http {``, ``server {``, ``upstream name {``, ``location /x {``), or a
+# directive line only nginx writes: a well-known directive, or two snake_case directive lines
+# (``fastcgi_param …;``), words ended by ``;`` with no ``=`` (HAProxy, tmsh and Apache lines
+# do not end in ``;``; a properties line has ``=`` or ``:``).
+_NGINX_BLOCK = re.compile(
+    r"(?:^|(?<=[\r\n;{}]))[ \t]*(?:http|server|events|stream|upstream[ \t]+[^\s{;#]+|"
+    r"location[ \t]+[^{;#\r\n]+|if[ \t]*\([^\r\n{]*\)|map[ \t]+\S+[ \t]+\S+)[ \t]*\{"
+)
+_NGINX_KNOWN = re.compile(
+    r"(?m)^[ \t]*(?:proxy_pass|proxy_set_header|server_name|worker_processes|load_module|"
+    r"ip_hash|least_conn|sticky)[ \t]+[^\r\n=]*;[ \t]*(?:#.*)?$"
+)
+_NGINX_LINE = re.compile(r"(?m)^[ \t]*[a-z]+_[a-z0-9_]+[ \t]+[^\r\n=]*;[ \t]*(?:#.*)?$")
+
+
+def _sniff_nginx(text: str) -> bool:
+    if _NGINX_BLOCK.search(text) is not None or _NGINX_KNOWN.search(text) is not None:
+        return True
+    lines = _NGINX_LINE.finditer(text)
+    return next(lines, None) is not None and next(lines, None) is not None
+
+
+def _load_nginx(sources: Sequence[Source], includes: Includes) -> LoadResult:
+    from tcommlint.loaders.nginx.loader import load_nginx
+
+    return load_nginx(sources, includes)
+
+
 # --- the registry -----------------------------------------------------------------------------
 
 LOADERS: tuple[LoadBalancerLoader, ...] = (
     LoadBalancerLoader("f5-as3", _sniff_as3, _load_as3, json=True),
     LoadBalancerLoader("f5-tmsh", _sniff_tmsh, _load_tmsh),
     LoadBalancerLoader("haproxy", _sniff_haproxy, _load_haproxy),
+    LoadBalancerLoader("nginx", _sniff_nginx, _load_nginx),  # after tmsh and HAProxy: their
+    # files hold braces and ``server`` lines too, and their sniffs are stricter
 )
 BY_ROLE = {loader.role: loader for loader in LOADERS}
 

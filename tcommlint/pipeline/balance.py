@@ -122,6 +122,7 @@ def _hash_cause(chooser: Chooser) -> Cause:
     key_text = balance.key.text if balance.key is not None else ""
     algorithm = balance.algorithm.value
     text = key_text if key_text.startswith(algorithm) else f"{algorithm} {key_text}".strip()
+    quoted = f"'{balance.statement}'" if balance.statement else f"'balance {text}'"
     span = balance.algorithm.span
     kind = _kind(pool)
     key = balance.key
@@ -132,20 +133,20 @@ def _hash_cause(chooser: Chooser) -> Cause:
         return Cause(
             "not-learned",
             span,
-            f"'balance {text}' hashes the session id, which the request creating the session "
+            f"{quoted} hashes the session id, which the request creating the session "
             "did not carry (and which changes at login): later requests hash to another server",
         )
     if kind == "url":
         return Cause(
             "no-persistence",
             span,
-            f"'balance {text}' hashes the request URL; the requests of one chat session use "
+            f"{quoted} hashes the request URL; the requests of one chat session use "
             "several URLs, so they reach different servers",
         )
     return Cause(
         "no-persistence",
         span,
-        f"'balance {text}' hashes a value that changes between the requests of one session",
+        f"{quoted} hashes a value that changes between the requests of one session",
     )
 
 

@@ -53,6 +53,8 @@ def absent_key_cause(rule: StickRule, app: AppModel, http: bool) -> Cause:
             "never found",
         )
     cookie = rule.key.cookie
+    if cookie is not None and rule.key.nocase and cookie.lower() == app.session_cookie.lower():
+        cookie = app.session_cookie  # read in any case: the name is the session cookie's
     if cookie is not None:
         found = name_cause(cookie, app, rule.key_span, f"'{rule.text}'")
         if found is not None:

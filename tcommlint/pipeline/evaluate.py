@@ -120,6 +120,8 @@ def sample_value(sample: Sample, request: Request, response: Response | None) ->
 
 def _fetch(sample: Sample, request: Request, response: Response | None) -> str | None:
     fetch, arg = sample.fetch, sample.arg
+    if sample.nocase and arg and fetch in ("req.cook", "res.cook"):
+        return _first_nocase(sample, request, response)
     if fetch == "req.cook":
         return request.cookie(arg) if arg else _first(request.cookies())
     if fetch == "res.cook":
@@ -168,6 +170,19 @@ def _variable(request: Request, name: str) -> str | None:
     if name in request.unknown_vars:
         raise UnknownVariable(request.unknown_vars[name])
     return request.vars.get(name)
+
+
+def _first_nocase(sample: Sample, request: Request, response: Response | None) -> str | None:
+    """nginx's ``$cookie_NAME``/``$upstream_cookie_NAME``: the first cookie whose name equals
+    NAME ignoring case (``ngx_http_parse_multi_header_lines`` compares with ``strncasecmp``)."""
+    wanted = sample.arg.lower()
+    if sample.fetch == "req.cook":
+        pairs = request.cookies()
+    elif response is not None:
+        pairs = [(c.name, c.value) for c in response.set_cookies()]
+    else:
+        return None
+    return next((value for name, value in pairs if name.lower() == wanted), None)
 
 
 def _first(pairs: list[tuple[str, str]]) -> str | None:

@@ -40,6 +40,8 @@ class Sample(NamedTuple):
     converters: tuple[tuple[str, tuple[str, ...]], ...] = ()
     text: str = ""
     delimiter: str = ""  # ``query``: where the parameters start besides ``?`` (``;``)
+    nocase: bool = False  # a cookie fetch that takes the first cookie whose name matches in
+    # any case (nginx ``$cookie_NAME``, ``$upstream_cookie_NAME``), not HAProxy's last exact one
 
     @property
     def cookie(self) -> str | None:
@@ -313,6 +315,7 @@ class Balance(NamedTuple):
     algorithm: Located[str]
     key: Sample | None = None
     hash_type: str = "map-based"
+    statement: str = ""  # the directive as written, where it is not ``balance <algorithm> <key>``
 
 
 # --- pools, services, load balancers --------------------------------------------------------
@@ -386,7 +389,7 @@ class LoadBalancer(NamedTuple):
     ``cookie_mentions`` lets a fix rename a misspelt cookie everywhere it is written.
     """
 
-    vendor: str  # "haproxy", "f5-tmsh", "f5-as3"
+    vendor: str  # "haproxy", "f5-tmsh", "f5-as3", "nginx"
     paths: tuple[str, ...]
     services: tuple[Service, ...]
     pools: tuple[Pool, ...]

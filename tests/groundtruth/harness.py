@@ -36,7 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from tcommlint.probe.jar import CookieJar
 from tests.groundtruth.chat_backend import LOGIN_SUFFIX, PATH_PARAMETER, ChatBackend
@@ -114,6 +114,35 @@ class Ports(NamedTuple):
 
 
 Render = Callable[[Ports], str]
+
+# A configuration may span several files (nginx ``include``): a line starting with this mark
+# starts another file, named by the rest of the line relative to the main configuration's
+# directory. The mark is a comment in every server's syntax.
+FILE_MARK = "#@file "
+
+
+def split_bundle(text: str) -> tuple[str, dict[str, str]]:
+    """The main configuration and the other files of a bundle (see ``FILE_MARK``)."""
+    name, files = "", {"": ""}
+    for line in text.splitlines(keepends=True):
+        if line.startswith(FILE_MARK):
+            name = line[len(FILE_MARK) :].strip()
+            files[name] = ""
+        else:
+            files[name] += line
+    return files.pop(""), files
+
+
+def write_bundle(directory: Path, name: str, text: str) -> Path:
+    """Write a bundle's main file as ``directory/name`` and its other files beside it."""
+    main, others = split_bundle(text)
+    for relative, body in others.items():
+        target = directory / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(body)
+    cfg = directory / name
+    cfg.write_text(main)
+    return cfg
 
 
 class Scenario(NamedTuple):
@@ -462,8 +491,7 @@ def _run_once(
 ) -> Outcome:
     """Check, start and drive one server whose frontend listens on ``port``."""
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-") as tmp:
-        cfg = Path(tmp) / program.config_name
-        cfg.write_text(config)
+        cfg = write_bundle(Path(tmp), program.config_name, config)
         accepted, output = check_config(cfg, env, program)
         if not accepted:
             return Outcome(False, output, (), config, program.check_label)
@@ -553,9 +581,9 @@ def write_deployment(
 ) -> None:
     """The deployment tcommlint checks: the LB file, the scenario's manifest, and one Tomcat
     ``conf/server.xml`` per chat node with the node's jvmRoute (p1, p2, …), as the chat nodes
-    end their session ids with ``.<route>``."""
+    end their session ids with ``.<route>``. A bundle's other files go beside the LB file."""
     (root / "lb").mkdir(parents=True)
-    (root / "lb" / config_name).write_text(config_text)
+    write_bundle(root / "lb", config_name, config_text)
     (root / "tcommlint.yaml").write_text(scenario_manifest(scenario, app_cookie))
     for number in range(1, NODES + 1):
         conf = root / f"proxy-{number}" / "conf"
@@ -612,3 +640,85 @@ def outside_model(report: dict[str, Any]) -> bool:
 def tcommlint_sticky(report: dict[str, Any], rules: frozenset[str] = VERDICT_RULES) -> bool:
     """tcommlint's verdict: sticky iff no error finding of a stickiness rule."""
     return not blocking_findings(report, rules)
+
+
+# --------------------------------------------------------------------------- matrix entries
+
+
+class MatrixEntry(Protocol):
+    """What the ground-truth tests read of a matrix entry (``tests.groundtruth.matrix.Entry``)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def app_cookie(self) -> str: ...
+    @property
+    def servers(self) -> int: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def environments(self) -> tuple[Environment, ...]: ...
+    @property
+    def outside_model(self) -> bool: ...
+
+    def render(self, ports: Ports) -> str: ...
+
+
+@contextlib.contextmanager
+def observer(program: Program = HAPROXY) -> Iterator[Callable[[MatrixEntry], Observation]]:
+    """Chat nodes for both cookie spellings and a cached ``entry -> Observation`` runner.
+
+    Each entry runs once per environment variant, in front of its first ``entry.servers`` nodes
+    of the set whose cookie is ``entry.app_cookie``; both differential tests share the result.
+    """
+    cache: dict[str, Observation] = {}
+    with chat_backends(NODES) as upper, chat_backends(NODES, "jsessionid") as lower:
+        nodes = {SESSION_COOKIE: upper, "jsessionid": lower}
+
+        def run(entry: MatrixEntry) -> Observation:
+            if entry.id not in cache:
+                backends = nodes[entry.app_cookie][: entry.servers]
+                cache[entry.id] = observe_variants(
+                    entry.render, backends, entry.scenario, entry.environments, program
+                )
+            return cache[entry.id]
+
+        yield run
+
+
+def explain(observation: Observation) -> str:
+    """Per variant: the summary and the first broken sessions, or the end of the check output."""
+    parts = []
+    for env, outcome in observation.variants:
+        broken = [f"session {s.position}: {s.reason}" for s in outcome.sessions if not s.kept][:3]
+        detail = broken or outcome.check_output[-400:]
+        parts.append(f"{env_label(env)}: {outcome.summary()}; {detail}")
+    return " | ".join(parts)
+
+
+def tcommlint_disagreement(
+    entry: MatrixEntry, observation: Observation, program: Program = HAPROXY
+) -> str:
+    """Why tcommlint's verdict on the observed configuration differs from the server ("" if not).
+
+    A configuration the server's check refuses must be TC001; otherwise an entry outside the
+    model must be "not evaluable" (TC008), and tcommlint's sticky verdict must equal the
+    observation.
+    """
+    report = run_tcommlint(
+        observation.config, entry.scenario, entry.app_cookie, program.config_name
+    )
+    if not all(outcome.accepted for _, outcome in observation.variants):
+        if any(f["rule"] == "TC001" for f in report["findings"]):
+            return ""
+        return f"{program.check_label} refuses {entry.id}, tcommlint gives no TC001: " + explain(
+            observation
+        )
+    if entry.outside_model:
+        return "" if outside_model(report) else f"no TC008 for {entry.id}: {report['findings']}"
+    rules = verdict_rules(entry.scenario)
+    if tcommlint_sticky(report, rules) is observation.sticky:
+        return ""
+    return f"{program.binary}: {explain(observation)}; tcommlint errors: " + str(
+        blocking_findings(report, rules)
+    )

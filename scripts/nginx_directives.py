@@ -1,0 +1,197 @@
+"""Generate ``tcommlint/loaders/nginx/directives.json``: nginx 1.22's directives, Debian's build.
+
+Reads the ``ngx_command_t`` arrays of the nginx sources (``fetch github:nginx/nginx``; tag
+``release-1.22.1``) and records, for every directive, the contexts it is allowed in and how
+many arguments it takes, with the module that defines it. The module list is Debian's
+``nginx -V`` (1.22.1): the default modules, the ``--with-…`` ones, and the dynamic modules
+(``--with-…=dynamic``: usable only after ``load_module``) marked with their ``.so``. NGINX Plus
+directives come from nginx.org's documentation (they are not in the open source tree) and are
+listed below by hand, marked ``plus``.
+
+    python scripts/nginx_directives.py /work/.mirror/nginx+nginx/repo release-1.22.1
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "tcommlint/loaders/nginx/directives.json"
+
+# Sources not in Debian's build (other platforms, modules it does not configure).
+_NOT_BUILT = (
+    "src/event/modules/ngx_devpoll_module.c",
+    "src/event/modules/ngx_eventport_module.c",
+    "src/event/modules/ngx_iocp_module.c",
+    "src/event/modules/ngx_kqueue_module.c",
+    "src/event/modules/ngx_win32_",
+    "src/http/modules/ngx_http_degradation_module.c",
+    "src/misc/",
+    "src/os/win32/",
+)
+# Dynamic modules of Debian's build: source prefix → the shared object load_module names.
+_DYNAMIC = (
+    ("src/http/modules/ngx_http_geoip_module.c", "ngx_http_geoip_module.so"),
+    ("src/http/modules/ngx_http_image_filter_module.c", "ngx_http_image_filter_module.so"),
+    ("src/http/modules/ngx_http_xslt_filter_module.c", "ngx_http_xslt_filter_module.so"),
+    ("src/http/modules/perl/", "ngx_http_perl_module.so"),
+    ("src/stream/ngx_stream_geoip_module.c", "ngx_stream_geoip_module.so"),
+    ("src/stream/", "ngx_stream_module.so"),
+    ("src/mail/", "ngx_mail_module.so"),
+)
+_CONTEXTS = {
+    "NGX_MAIN_CONF": "main",
+    "NGX_ANY_CONF": "any",
+    "NGX_EVENT_CONF": "events",
+    "NGX_HTTP_MAIN_CONF": "http",
+    "NGX_HTTP_SRV_CONF": "server",
+    "NGX_HTTP_LOC_CONF": "location",
+    "NGX_HTTP_UPS_CONF": "upstream",
+    "NGX_HTTP_SIF_CONF": "if-server",
+    "NGX_HTTP_LIF_CONF": "if-location",
+    "NGX_HTTP_LMT_CONF": "limit_except",
+    "NGX_STREAM_MAIN_CONF": "stream",
+    "NGX_STREAM_SRV_CONF": "stream-server",
+    "NGX_STREAM_UPS_CONF": "stream-upstream",
+    "NGX_MAIL_MAIN_CONF": "mail",
+    "NGX_MAIL_SRV_CONF": "mail-server",
+}
+_ARGS = {
+    "NGX_CONF_NOARGS": "0",
+    "NGX_CONF_TAKE1": "1",
+    "NGX_CONF_TAKE2": "2",
+    "NGX_CONF_TAKE3": "3",
+    "NGX_CONF_TAKE4": "4",
+    "NGX_CONF_TAKE5": "5",
+    "NGX_CONF_TAKE6": "6",
+    "NGX_CONF_TAKE7": "7",
+    "NGX_CONF_TAKE12": "12",
+    "NGX_CONF_TAKE13": "13",
+    "NGX_CONF_TAKE23": "23",
+    "NGX_CONF_TAKE123": "123",
+    "NGX_CONF_TAKE1234": "1234",
+    "NGX_CONF_FLAG": "flag",
+    "NGX_CONF_ANY": "any",
+    "NGX_CONF_1MORE": "1more",
+    "NGX_CONF_2MORE": "2more",
+    "NGX_CONF_BLOCK": "block",
+}
+_COMMAND = re.compile(r'\{\s*ngx_string\("([a-z0-9_]+)"\),\s*([A-Z0-9_|\s]+?),', re.S)
+
+H, S, L, U = "http", "server", "location", "upstream"
+SIF, LIF, LMT = "if-server", "if-location", "limit_except"
+# NGINX Plus directives (nginx.org/en/docs, the "commercial subscription" ones): name,
+# contexts, arguments. Only ``load_module``-free directives of the Plus build are listed.
+_PLUS = (
+    ("sticky", (U,), "1more"),
+    ("sticky_cookie_insert", (U,), "1more"),
+    ("ntlm", (U,), "0"),
+    ("queue", (U,), "12"),
+    ("state", (U,), "1"),
+    ("least_time", (U,), "12"),
+    ("health_check", (L, "stream-server"), "any"),
+    ("health_check_timeout", ("stream", "stream-server"), "1"),
+    ("match", (H, "stream"), "1,block"),
+    ("api", (L,), "any"),
+    ("status", (L,), "0"),
+    ("status_format", (H, S, L), "12"),
+    ("status_zone", (S, L, LIF, "stream-server"), "1"),
+    ("keyval", (H, "stream"), "3"),
+    ("keyval_zone", (H, "stream"), "1more"),
+    ("session_log", (H, S, L), "1"),
+    ("session_log_format", (H,), "2more"),
+    ("session_log_zone", (H,), "2more"),
+    ("auth_jwt", (H, S, L, LMT), "12"),
+    ("auth_jwt_claim_set", (H,), "2more"),
+    ("auth_jwt_header_set", (H,), "2more"),
+    ("auth_jwt_key_file", (H, S, L, LMT), "1"),
+    ("auth_jwt_key_request", (H, S, L, LMT), "1"),
+    ("auth_jwt_leeway", (H, S, L), "1"),
+    ("auth_jwt_require", (H, S, L, LMT), "1more"),
+    ("auth_jwt_type", (H, S, L, LMT), "1"),
+    ("f4f", (L,), "0"),
+    ("f4f_buffer_size", (H, S, L), "1"),
+    ("hls", (L,), "0"),
+    ("hls_buffers", (H, S, L), "2"),
+    ("hls_forward_args", (H, S, L), "flag"),
+    ("hls_fragment", (H, S, L), "1"),
+    ("hls_mp4_buffer_size", (H, S, L), "1"),
+    ("hls_mp4_max_buffer_size", (H, S, L), "1"),
+    ("internal_redirect", (S, L), "1"),
+    ("proxy_cache_purge", (H, S, L), "1more"),
+    ("fastcgi_cache_purge", (H, S, L), "1more"),
+    ("uwsgi_cache_purge", (H, S, L), "1more"),
+    ("scgi_cache_purge", (H, S, L), "1more"),
+    ("zone_sync", ("stream-server",), "0"),
+    ("zone_sync_server", ("stream-server",), "12"),
+    ("mqtt", ("stream", "stream-server"), "flag"),
+    ("mqtt_preread", ("stream", "stream-server"), "flag"),
+    ("mqtt_set_connect", ("stream", "stream-server"), "2"),
+    ("resolver", (U, "stream-upstream"), "1more"),
+    ("resolver_timeout", (U, "stream-upstream"), "1"),
+    ("ssl_ntls", (H, S), "flag"),
+    ("upstream_conf", (L,), "0"),
+)
+
+
+def _files(git_dir: str, tag: str) -> list[str]:
+    listing = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "--name-only", tag, "src"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [p for p in listing.split() if p.endswith(".c") and not p.startswith(_NOT_BUILT)]
+
+
+def _module(path: str) -> str:
+    for prefix, shared in _DYNAMIC:
+        if path.startswith(prefix):
+            return shared
+    return ""
+
+
+def _entry(flags: str, module: str, source: str) -> dict[str, object]:
+    words = [w.strip() for w in flags.split("|")]
+    contexts = sorted({_CONTEXTS[w] for w in words if w in _CONTEXTS})
+    args = sorted({_ARGS[w] for w in words if w in _ARGS})
+    return {"contexts": contexts, "args": ",".join(args), "load_module": module, "source": source}
+
+
+def generate(git_dir: str, tag: str) -> dict[str, list[dict[str, object]]]:
+    """Every directive name → its definitions (one per module that defines it)."""
+    table: dict[str, list[dict[str, object]]] = {}
+    for path in _files(git_dir, tag):
+        text = subprocess.run(
+            ["git", f"--git-dir={git_dir}", "show", f"{tag}:{path}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for name, flags in _COMMAND.findall(text):
+            entry = _entry(flags, _module(path), path)
+            if entry["contexts"] and entry["args"]:  # not a variable or an SSI parameter
+                table.setdefault(name, []).append(entry)
+    for name, contexts, args in _PLUS:
+        entry = {"contexts": sorted(contexts), "args": args, "load_module": "", "plus": True}
+        table.setdefault(name, []).append(entry)
+    return dict(sorted(table.items()))
+
+
+def main() -> None:
+    """Write the table."""
+    git_dir, tag = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "release-1.22.1"
+    table = generate(git_dir, tag)
+    document = {"nginx": tag, "build": "Debian nginx 1.22.1 (nginx -V)", "directives": table}
+    lines = [f"  {json.dumps(name)}: {json.dumps(entries)}" for name, entries in table.items()]
+    head = json.dumps({k: v for k, v in document.items() if k != "directives"})[:-1]
+    body = ",\n".join(lines)
+    OUT.write_text(f'{head}, "directives": {{\n{body}\n}}}}\n', encoding="utf-8")
+    print(f"{len(table)} directives written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

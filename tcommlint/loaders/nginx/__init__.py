@@ -1,0 +1,1 @@
+"""nginx: ``nginx.conf`` and its includes compiled into the pipeline model."""

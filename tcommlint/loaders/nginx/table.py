@@ -1,0 +1,63 @@
+"""nginx 1.22's directives as Debian builds them, with NGINX Plus's: where each is allowed and
+how many arguments it takes.
+
+The data (``directives.json``) is generated from the ``ngx_command_t`` arrays of the nginx
+sources by ``scripts/nginx_directives.py``; a directive of a dynamic module (``stream``,
+``mail``, geoip, perl…) counts only when a ``load_module`` names its shared object.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import NamedTuple
+
+
+class Definition(NamedTuple):
+    """One module's definition of a directive."""
+
+    contexts: frozenset[str]
+    args: frozenset[str]  # "0".."7" counts, "flag", "any", "1more", "2more", "block"
+    load_module: str  # the shared object that must be loaded ("" when built in)
+    plus: bool  # NGINX Plus only
+
+
+@cache
+def definitions() -> dict[str, tuple[Definition, ...]]:
+    """Every directive name → its definitions."""
+    raw = resources.files("tcommlint.loaders.nginx").joinpath("directives.json").read_text("utf-8")
+    table = json.loads(raw)["directives"]
+    return {
+        name: tuple(
+            Definition(
+                frozenset(entry["contexts"]),
+                frozenset(_counts(entry["args"])),
+                entry.get("load_module", ""),
+                bool(entry.get("plus", False)),
+            )
+            for entry in entries
+        )
+        for name, entries in table.items()
+    }
+
+
+def _counts(args: str) -> list[str]:
+    found: list[str] = []
+    for part in args.split(","):
+        found.extend(part if part.isdigit() else [part])
+    return found
+
+
+def arguments_fit(definition: Definition, count: int) -> bool:
+    """Whether ``count`` arguments are allowed (``ngx_conf_handler``'s test)."""
+    args = definition.args
+    if "any" in args:
+        return True
+    if "flag" in args:
+        return count == 1
+    if "1more" in args:
+        return count >= 1
+    if "2more" in args:
+        return count >= 2
+    return str(count) in args

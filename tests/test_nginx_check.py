@@ -1,0 +1,131 @@
+"""``tcommlint check`` and ``show --trace`` on small nginx deployments: the verdicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, run_json, write_tree
+
+MANIFEST = "deployment:\n  name: chat\n  app_path: /api\n  session_cookie: JSESSIONID\n"
+POOL = """events {}
+http {
+    upstream chat {
+%s
+        server 10.0.0.11:8080;
+        server 10.0.0.12:8080;
+    }
+    server {
+        listen 80;
+        location / {
+%s
+            proxy_pass http://chat;
+        }
+    }
+}
+"""
+LEARN = (
+    "        sticky learn create=$upstream_cookie_JSESSIONID lookup=$cookie_JSESSIONID"
+    " zone=sessions:1m timeout=1h;"
+)
+
+
+def _check(root: Path, conf: str, capsys: pytest.CaptureFixture[str]) -> list[tuple[str, int]]:
+    write_tree(root, {"lb/nginx.conf": conf, "tcommlint.yaml": MANIFEST})
+    _, report = run_json(["check", str(root), "--fail-on", "never"], capsys)
+    return sorted(
+        (f["rule"], f["location"]["line"]) for f in report["findings"] if f["rule"] != "TC006"
+    )
+
+
+@pytest.mark.parametrize(
+    ("upstream", "location", "expected"),
+    [
+        ("", "", [("TC201", 3)]),
+        ("        hash $cookie_JSESSIONID consistent;", "", [("TC209", 4)]),
+        ("        hash $cookie_jsessionid;", "", [("TC209", 4)]),
+        ("        ip_hash;", "", [("TC208", 4)]),
+        (LEARN, "", []),
+        ("        sticky cookie JSESSIONID expires=1h;", "", [("TC204", 4)]),
+        ("        sticky cookie srv_id expires=1h;", "", []),
+        (LEARN, '            proxy_set_header Cookie "";', [("TC215", 11)]),
+        (LEARN, "            proxy_hide_header Set-Cookie;", [("TC215", 4)]),
+    ],
+)
+def test_verdicts(
+    upstream: str,
+    location: str,
+    expected: list[tuple[str, int]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _check(tmp_path / "d", POOL % (upstream, location), capsys) == expected
+
+
+def test_location_precedence_sends_the_app_path_to_a_pool_without_persistence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = """events {}
+http {
+    upstream sticky { server 10.0.0.11:8080; server 10.0.0.12:8080; sticky cookie srv; }
+    upstream plain { server 10.0.0.11:8080; server 10.0.0.12:8080; }
+    server {
+        location / { proxy_pass http://sticky; }
+        location ~ ^/api/ { proxy_pass http://plain; }
+    }
+}
+"""
+    assert _check(tmp_path / "d", conf, capsys) == [("TC206", 4)]
+
+
+def test_lua_on_the_app_path_is_not_evaluable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = "load_module modules/ngx_http_lua_module.so;\n" + POOL % (
+        LEARN,
+        "            access_by_lua_block {\n                ngx.var.x = 1\n            }",
+    )
+    assert _check(tmp_path / "d", conf, capsys) == [("TC008", 12)]
+
+
+def test_what_nginx_refuses_is_tc001(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    conf = POOL % ("        ip_hash;\n        server 10.0.0.13:8080 backup;", "")
+    assert _check(tmp_path / "d", conf, capsys) == [("TC001", 5)]
+
+
+def test_show_trace_works_for_nginx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_tree(tmp_path / "d", {"lb/nginx.conf": POOL % (LEARN, ""), "tcommlint.yaml": MANIFEST})
+    code, out, err = run_cli(["show", str(tmp_path / "d"), "--trace"], capsys)
+    assert code == 0, err
+    assert "learned" in out and "found in table zone sessions" in out
+
+
+def test_stream_proxies_are_services_without_http(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = """load_module modules/ngx_stream_module.so;
+events {}
+stream {
+    upstream by_address {
+        hash $remote_addr consistent;
+        server 10.0.0.11:8080;
+        server 10.0.0.12:8080;
+    }
+    upstream rr { server 10.0.0.11:8080; server 10.0.0.12:8080; }
+    map $ssl_preread_server_name $upstream_of_sni { default rr; }
+    server { listen 80; proxy_pass by_address; }
+    server { listen 81; proxy_pass rr; }
+    server { listen 82; proxy_pass $upstream_of_sni; }
+}
+"""
+    assert _check(tmp_path / "d", conf, capsys) == [("TC201", 9), ("TC208", 5)]
+
+
+def test_a_secure_session_cookie_over_plain_http_breaks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = POOL % (LEARN, "            proxy_cookie_flags JSESSIONID secure httponly;")
+    assert _check(tmp_path / "d", conf, capsys) == [("TC215", 4)]  # never sent back
+    conf = POOL % (LEARN, "            proxy_cookie_flags JSESSIONID samesite=strict;")
+    assert _check(tmp_path / "e", conf, capsys) == []

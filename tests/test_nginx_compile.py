@@ -1,0 +1,300 @@
+"""The nginx compiler: one test per directive family, on the pipeline model it builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tcommlint.includes import Includes
+from tcommlint.loaders.nginx.loader import load_nginx
+from tcommlint.pipeline.evaluate import condition_holds, sample_value
+from tcommlint.pipeline.http import Request, Response
+from tcommlint.pipeline.model import Answer, HeaderEdit, LoadBalancer, Opaque, Sample, SetPath
+
+
+def _lb(tmp_path: Path, http: str, main: str = "") -> LoadBalancer:
+    text = f"{main}events {{}}\nhttp {{\n{http}\n}}\n"
+    path = tmp_path / "nginx.conf"
+    path.write_text(text)
+    result = load_nginx([(str(path), text)], Includes(tmp_path, tmp_path))
+    assert result.errors == (), result.errors
+    (lb,) = result.load_balancers
+    return lb
+
+
+UPSTREAM = (
+    "upstream chat {\n%s\n    server 10.0.0.11:8080;\n    server 10.0.0.12:8080 weight=2;\n}\n"
+)
+SERVER = "server {\n    listen 80;\n    location / { proxy_pass http://chat; }\n}\n"
+
+
+def _pool(tmp_path: Path, directive: str) -> LoadBalancer:
+    return _lb(tmp_path, UPSTREAM % directive + SERVER)
+
+
+def test_upstream_servers_and_default_round_robin(tmp_path: Path) -> None:
+    lb = _pool(tmp_path, "")
+    assert lb.vendor == "nginx" and lb.persistence_at == "pool"
+    pool = lb.pool("chat")
+    assert pool is not None
+    assert [(s.name, s.port, s.weight) for s in pool.servers] == [
+        ("10.0.0.11:8080", 8080, 1),
+        ("10.0.0.12:8080", 8080, 2),
+    ]
+    assert pool.balance.algorithm.value == "roundrobin" and pool.balance.algorithm.inherited
+
+
+def test_balancing_methods(tmp_path: Path) -> None:
+    def balance(directive: str) -> tuple[str, str, str]:
+        pool = _pool(tmp_path, directive).pool("chat")
+        assert pool is not None
+        key = pool.balance.key
+        return pool.balance.algorithm.value, key.fetch if key else "", pool.balance.hash_type
+
+    assert balance("least_conn;") == ("leastconn", "", "map-based")
+    assert balance("random two;") == ("random", "", "map-based")
+    assert balance("ip_hash;") == ("source", "src", "map-based")
+    assert balance("hash $cookie_JSESSIONID consistent;") == ("hash", "req.cook", "consistent")
+    assert balance("hash $request_uri;") == ("hash", "url", "map-based")
+
+
+def test_ip_hash_names_the_24_network(tmp_path: Path) -> None:
+    pool = _pool(tmp_path, "ip_hash;").pool("chat")
+    assert pool is not None and pool.balance.key is not None
+    assert "first three octets" in pool.balance.key.text
+
+
+def test_a_computed_hash_key_is_outside_the_model(tmp_path: Path) -> None:
+    pool = _pool(tmp_path, "hash $cookie_a$remote_addr;").pool("chat")
+    assert pool is not None
+    assert [type(s) for s in pool.request_steps] == [Opaque]
+
+
+def test_cookie_variables_read_the_first_cookie_in_any_case() -> None:
+    sample = Sample("req.cook", "JSESSIONID", nocase=True)
+    request = Request("GET", "/api", "198.51.100.1", False)
+    request.add("cookie", "jsessionid=first; JSESSIONID=second")
+    assert sample_value(sample, request, None) == "first"
+    assert sample_value(Sample("req.cook", "JSESSIONID"), request, None) == "second"
+    response = Response(200, "10.0.0.11:8080")
+    response.add("set-cookie", "JSessionId=abc; Path=/")
+    assert sample_value(Sample("res.cook", "JSESSIONID", nocase=True), request, response) == "abc"
+
+
+def test_sticky_cookie_is_an_inserted_lb_cookie(tmp_path: Path) -> None:
+    pool = _pool(tmp_path, "sticky cookie srv_id expires=1h path=/ httponly;").pool("chat")
+    assert pool is not None
+    cookie = pool.persistence.cookie
+    assert cookie is not None
+    assert (cookie.name.value, cookie.mode.value, cookie.encoded) == ("srv_id", "insert", True)
+    assert cookie.max_age is not None and cookie.max_age.value == 3600
+    assert cookie.path is not None and cookie.path.value == "/"
+    assert all(server.cookie is not None for server in pool.servers)
+
+
+def test_sticky_learn_is_a_learning_table(tmp_path: Path) -> None:
+    lb = _pool(
+        tmp_path,
+        "sticky learn create=$upstream_cookie_JSESSIONID lookup=$cookie_JSESSIONID "
+        "zone=sessions:2m timeout=30m;",
+    )
+    pool = lb.pool("chat")
+    assert pool is not None
+    rules = pool.persistence.stick_rules
+    assert [(r.action, r.key.fetch, r.key.arg, r.table) for r in rules] == [
+        ("store-response", "res.cook", "JSESSIONID", "zone sessions"),
+        ("match", "req.cook", "JSESSIONID", "zone sessions"),
+    ]
+    (table,) = lb.tables
+    assert table.size == 8000
+    assert table.expire is not None and table.expire.value == 1800
+
+
+def test_sticky_route_is_outside_the_model(tmp_path: Path) -> None:
+    pool = _pool(tmp_path, "sticky route $route_cookie $route_uri;").pool("chat")
+    assert pool is not None
+    assert [type(s) for s in pool.request_steps] == [Opaque]
+
+
+def _held(lb: LoadBalancer, path: str) -> list[str]:
+    request = Request("GET", path, "198.51.100.1", False)
+    (service,) = lb.services
+    routes = [
+        r.text.split(" {")[0] for r in service.routes if condition_holds(r.when, request, None, {})
+    ]
+    answers = [
+        s.text
+        for s in service.request_steps
+        if isinstance(s, Answer) and condition_holds(s.when, request, None, {})
+    ]
+    return routes + answers
+
+
+def test_location_precedence_is_nginx_s(tmp_path: Path) -> None:
+    server = """server {
+    location = /api { proxy_pass http://chat; }
+    location /api/ { proxy_pass http://chat; }
+    location ^~ /api/static/ { root /x; }
+    location ~ \\.php$ { proxy_pass http://chat; }
+    location /api/chat/ { proxy_pass http://chat; }
+    location / { proxy_pass http://chat; }
+}"""
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    assert _held(lb, "/api") == ["location = /api"]
+    assert _held(lb, "/api/chat/poll") == ["location /api/chat/"]
+    assert _held(lb, "/api/chat/x.php") == ["location ~ \\.php$"]
+    assert _held(lb, "/api/static/x.php") == [
+        "location ^~ /api/static/: nginx answers with its own files (no proxy_pass)"
+    ]
+    assert _held(lb, "/other") == ["location /"]
+    # ;jsessionid= stays in the URI nginx matches: "= /api" does not match it
+    assert _held(lb, "/api;jsessionid=1") == ["location /"]
+
+
+def test_nested_regex_locations_come_before_outer_ones(tmp_path: Path) -> None:
+    server = """server {
+    location ~ /poll { proxy_pass http://chat; }
+    location /api/ {
+        location ~ /api/chat { proxy_pass http://chat; }
+        proxy_pass http://chat;
+    }
+}"""
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    assert _held(lb, "/api/chat/poll") == ["location ~ /api/chat"]
+    assert _held(lb, "/x/poll") == ["location ~ /poll"]
+
+
+def test_proxy_pass_uri_replaces_the_matched_prefix(tmp_path: Path) -> None:
+    server = "server { location /chat/ { proxy_pass http://chat/api/; } }"
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    (route,) = lb.services[0].routes
+    pool = lb.pool(route.pool)
+    assert pool is not None and route.pool != "chat"
+    (step,) = pool.request_steps
+    assert isinstance(step, SetPath) and step.pattern == "^/chat/(.*)$"
+
+
+def test_proxy_pass_to_an_address_is_a_pool_of_one(tmp_path: Path) -> None:
+    lb = _lb(tmp_path, "server { location / { proxy_pass http://10.0.0.9:8080; } }")
+    pool = lb.pool("10.0.0.9:8080")
+    assert pool is not None and [s.node for s in pool.servers] == ["10.0.0.9:8080"]
+
+
+def test_proxy_pass_with_variables_is_outside_the_model(tmp_path: Path) -> None:
+    lb = _lb(tmp_path, "server { location / { proxy_pass http://$host; } }")
+    assert [type(s) for s in lb.services[0].request_steps] == [Opaque]
+
+
+def test_header_directives_are_inherited_only_by_levels_without_their_own(tmp_path: Path) -> None:
+    server = """proxy_set_header Cookie "";
+proxy_hide_header Set-Cookie;
+server {
+    location /a/ { proxy_pass http://chat; }
+    location /b/ { proxy_set_header X-A 1; proxy_pass http://chat; }
+}"""
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    pools = {r.text.split(" {")[0]: lb.pool(r.pool) for r in lb.services[0].routes}
+    a, b = pools["location /a/"], pools["location /b/"]
+    assert a is not None and b is not None
+    assert [(s.action, s.header) for s in a.request_steps if isinstance(s, HeaderEdit)] == [
+        ("del", "cookie")
+    ]
+    assert [s for s in b.request_steps if isinstance(s, HeaderEdit)] == []
+    assert [(s.action, s.header) for s in b.response_steps if isinstance(s, HeaderEdit)] == [
+        ("del", "set-cookie")
+    ]
+
+
+def test_cookie_edits(tmp_path: Path) -> None:
+    server = """server { location / {
+    proxy_set_header Cookie "$http_cookie; a=b";
+    proxy_cookie_path /app/ /;
+    add_header Set-Cookie "x=1";
+    proxy_pass http://chat;
+} }"""
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    pool = lb.pool(lb.services[0].routes[0].pool)
+    assert pool is not None
+    (cookie,) = pool.request_steps
+    assert isinstance(cookie, HeaderEdit) and cookie.dynamic and cookie.template
+    path, added = pool.response_steps
+    assert isinstance(path, HeaderEdit) and path.action == "replace-header"
+    assert isinstance(added, HeaderEdit) and (added.action, added.value) == ("add", "x=1")
+
+
+def test_rewrite_phase_directives(tmp_path: Path) -> None:
+    server = """server {
+    location /a/ { return 301 https://x; }
+    location /b/ { rewrite ^/b/(.*)$ /c/$1 last; proxy_pass http://chat; }
+    location /c/ { rewrite ^/c/(.*)$ /api/$1 break; proxy_pass http://chat; }
+    location /d/ { rewrite ^ https://x/ redirect; }
+    location /e/ { rewrite ^ /x?a=1; proxy_pass http://chat; }
+}"""
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    steps = {s.text: s for s in lb.services[0].request_steps}
+    assert isinstance(steps["return 301 https://x"], Answer)
+    last = steps["rewrite ^/b/(.*)$ /c/$1 last"]
+    assert isinstance(last, SetPath) and (last.pattern, last.value) == ("^/b/(.*)$", "/c/\\1")
+    redirect = steps["rewrite ^ https://x/ redirect"]
+    assert isinstance(redirect, Answer) and redirect.status == 302
+    assert isinstance(steps["rewrite ^ /x?a=1"], Opaque)
+    (route,) = [r for r in lb.services[0].routes if r.text.startswith("location /c/")]
+    pool = lb.pool(route.pool)
+    assert pool is not None
+    assert [s.text for s in pool.request_steps] == ["rewrite ^/c/(.*)$ /api/$1 break"]
+
+
+def test_a_cache_that_shares_responses_answers_the_app_path(tmp_path: Path) -> None:
+    def steps(extra: str) -> list[str]:
+        server = f"server {{ location / {{ proxy_cache z; {extra} proxy_pass http://chat; }} }}"
+        lb = _lb(tmp_path, UPSTREAM % "" + server)
+        return [type(s).__name__ for s in lb.services[0].request_steps]
+
+    assert steps("") == []  # nothing is cached without a validity (the app sends none)
+    assert steps("proxy_cache_valid 200 1m;") == ["Answer"]
+    assert steps("proxy_cache_valid 1m; proxy_cache_key $cookie_JSESSIONID$uri;") == []
+    assert steps("proxy_cache_valid any 1m; proxy_cache_bypass $arg_x;") == ["Opaque"]
+
+
+def test_plus_and_third_party_directives(tmp_path: Path) -> None:
+    main = "load_module modules/ngx_http_headers_more_filter_module.so;\n"
+    server = "server { location / { more_clear_headers Set-Cookie; proxy_pass http://chat; } }"
+    lb = _lb(tmp_path, UPSTREAM % "zone chat 64k;\n    ntlm;" + server, main)
+    steps = lb.services[0].request_steps
+    assert [type(s) for s in steps] == [Opaque]
+    assert any("not evaluated" in note for note in lb.notes)
+    assert any("NGINX Plus" in note for note in lb.notes)
+
+
+def test_if_blocks_are_conditional_steps(tmp_path: Path) -> None:
+    server = """server { location / {
+    if ($request_method = OPTIONS) { add_header X-A 1; return 204; }
+    if (-f $request_filename) { rewrite ^ /static; }
+    proxy_pass http://chat;
+} }"""
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    answer, opaque = lb.services[0].request_steps
+    assert isinstance(answer, Answer) and answer.status == 204
+    get = Request("GET", "/api", "198.51.100.1", False)
+    options = Request("OPTIONS", "/api", "198.51.100.1", False)
+    assert not condition_holds(answer.when, get, None, {})
+    assert condition_holds(answer.when, options, None, {})
+    assert isinstance(opaque, Opaque) and opaque.text == "rewrite ^ /static"
+    assert condition_holds(opaque.when, get, None, {})  # the location is outside the model
+
+
+def test_try_files_falls_back_to_the_named_location(tmp_path: Path) -> None:
+    server = """server {
+    location / { try_files $uri $uri/ @app; }
+    location @app { proxy_pass http://chat; }
+    location /static/ { try_files $uri =404; }
+}"""
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    assert _held(lb, "/api/chat") == ["location @app"]
+    assert _held(lb, "/static/x") == ["try_files $uri =404"]
+
+
+def test_retrying_on_404_is_outside_the_model(tmp_path: Path) -> None:
+    server = "server { location / { proxy_next_upstream error http_404; proxy_pass http://chat; } }"
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    (step,) = lb.services[0].request_steps
+    assert isinstance(step, Opaque) and "404" in step.reason
