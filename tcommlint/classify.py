@@ -26,6 +26,8 @@ NO_CONTENT_READ = "holds no known proxy or server key and no load-balancer confi
 _NAMED_ROLES = (
     ("haproxy*.cfg", "haproxy"),
     ("bigip*.conf", "f5-tmsh"),
+    ("httpd*.conf", "apache"),
+    ("apache2*.conf", "apache"),
     ("rconfig*", "server"),
     ("proxy*.properties", "proxy"),
 )
@@ -34,6 +36,7 @@ ROLE_TITLES = {
     "haproxy": "an HAProxy configuration",
     "f5-tmsh": "a BIG-IP tmsh configuration",
     "f5-as3": "an AS3 declaration",
+    "apache": "an Apache httpd configuration",
     "lb": "a load-balancer configuration",
     "proxy": "a proxy config",
     "server": "a server rconfig",
@@ -65,7 +68,8 @@ def format_of(file: Path, text: str) -> str | None:
     """How a file is read: a load-balancer vendor's role, or a generic format holding known keys."""
     head = text.lstrip("\ufeff \t\r\n")[:1]
     if head == "<":
-        return "xml"
+        markup = registry.claim_markup(text)  # an httpd file opening with <VirtualHost>
+        return markup.role if markup is not None else "xml"
     json = head in ("{", "[")
     loader = registry.claim(text, json)
     if loader is not None:

@@ -19,6 +19,7 @@ ROLE_LABELS = {
     "haproxy": "HAProxy config",
     "f5-tmsh": "BIG-IP tmsh config",
     "f5-as3": "AS3 declaration",
+    "apache": "Apache httpd config",
     "unparsed": "not readable as what its name or content says it is (TC001)",
 }
 

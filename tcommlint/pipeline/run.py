@@ -389,6 +389,12 @@ class Run:
         serial = next(self.serial)
         body = f"{serial * 2654435761 % (16**8):08X}" * 4
         route = self.app.route_of(self.world.node_order.get(node_of(server), 0))
+        if not route and self.app.assume_member_routes and server.route is not None:
+            route = server.route.value
+            self.note(
+                server.route.span,
+                f"assumed: the node's Tomcat jvmRoute is {route} (no server.xml in the deployment)",
+            )
         return body[: self.app.id_length] + (f".{route}" if route else "")
 
     # -- the response

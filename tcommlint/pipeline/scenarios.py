@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from tcommlint.source import Span
+
 MAX_CONCURRENT = 6
 REQUESTS = 4  # every endpoint once, and the first again
 LOGIN_AT = 3
@@ -28,6 +30,10 @@ class AppModel(NamedTuple):
     cookie_path: str = "/api"  # Tomcat's session cookie path (sessionCookiePath, context path)
     id_length: int = 32  # hex characters (Tomcat's sessionIdLength 16 bytes)
     jvm_routes: tuple[str, ...] = ()  # Tomcat jvmRoute of each node, in member order
+    route_spans: tuple[Span | None, ...] = ()  # where each jvmRoute is set (None: unset)
+    # No Tomcat server.xml in the deployment: each node's ids are taken to end in the route the
+    # load balancer gives its member (``Server.route``), said in the trace.
+    assume_member_routes: bool = False
     average_session_seconds: int = 1800
     tomcat_timeout_seconds: int = 0  # 0: not known or never expires
     concurrent_sessions: int = 1000
