@@ -23,7 +23,11 @@ _ENTRY = re.compile(r"AP_INIT_([A-Z0-9_]+)\s*\(")
 _MODULE = re.compile(
     r"(?:module\s+AP_MODULE_DECLARE_DATA\s+(\w+)_module\s*=|AP_DECLARE_MODULE\((\w+)\))"
 )
-_SSL = re.compile(r"SSL_CMD_(?:ALL|SRV|PXY)\((\w+),\s*(\w+)|SSL_CMD_DIR\((\w+),\s*\w+,\s*(\w+)")
+_SSL = re.compile(r"SSL_CMD_(ALL|SRV|PXY)\((\w+),\s*(\w+)|SSL_CMD_DIR\((\w+),\s*(\w+),\s*(\w+)")
+_SSL_FLAGS = {"ALL": "RSRC_CONF|OR_AUTHCFG", "SRV": "RSRC_CONF", "PXY": "RSRC_CONF|PROXY_CONF"}
+_FLAG_MACRO = re.compile(
+    r"#define\s+(\w+)\s+\(?((?:OR_|RSRC_|ACCESS_|EXEC_)[A-Z_|() ]*)$", re.MULTILINE
+)
 _STRING_MACRO = re.compile(r'#define\s+(\w+)\s+"([^"]+)"')
 _HEADER = '''"""httpd 2.4's directives: name, module, argument kind, override and context flags.
 
@@ -91,9 +95,13 @@ def _entries(path: str, text: str) -> list[tuple[str, str, str, str]]:
     name = _module(path, text)
     strings = dict(_STRING_MACRO.findall(text))
     rows = []
+    flag_macros = {key: value.strip() for key, value in _FLAG_MACRO.findall(text)}
     for match in _SSL.finditer(text):  # mod_ssl's own wrappers around AP_INIT_*
-        directive, kind = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
-        rows.append(("SSL" + directive, name, kind, "RSRC_CONF"))
+        if match.group(1):
+            directive, kind, flags = match.group(2), match.group(3), _SSL_FLAGS[match.group(1)]
+        else:
+            directive, kind, flags = match.group(4), match.group(6), "OR_" + match.group(5)
+        rows.append(("SSL" + directive, name, kind, flags))
     for match in _ENTRY.finditer(text):
         args = _arguments(text, match.end())
         if len(args) < 4:
@@ -102,7 +110,12 @@ def _entries(path: str, text: str) -> list[tuple[str, str, str, str]]:
         if not directive.startswith('"'):
             continue  # the macro definitions themselves
         directive = directive.strip('"')
-        overrides = re.sub(r"\s+", "", args[3]) or "0"
+        overrides = re.sub(r"/\*.*?\*/|\\|\s+", "", args[3], flags=re.DOTALL) or "0"
+        overrides = re.sub(
+            r"[A-Za-z_]\w*",
+            lambda m: re.sub(r"\s+", "", flag_macros.get(m.group(0), m.group(0))),
+            overrides,
+        )
         rows.append((directive, name, match.group(1), overrides))
     return rows
 
@@ -117,6 +130,7 @@ def main(argv: list[str]) -> int:
         if path.startswith(("server/", "modules/", "include/"))
         and path.endswith((".c", ".h"))
         and "/test/" not in path
+        and "/examples/" not in path
     ]
     rows: dict[str, tuple[str, str, str, str]] = {}
     for path in sorted(files):

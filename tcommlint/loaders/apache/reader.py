@@ -168,6 +168,7 @@ class Reader:
         self.defines = dict(defines)
         self.modules: set[str] = set(STATIC_MODULES)
         self.errors: list[ParseError] = []
+        self.unterminated: list[ParseError] = []  # sections whose line lacks ">"
         self.notes: list[str] = []
         self.files: list[str] = []
         self.server_root: str = ""
@@ -181,7 +182,7 @@ class Reader:
         nodes = self._file(path, text, ())
         return ReadResult(
             tuple(nodes),
-            tuple(self.errors),
+            tuple(self.errors or self.unterminated),
             tuple(dict.fromkeys(self.notes)),
             self.full,
             frozenset(self.modules),
@@ -196,7 +197,10 @@ class Reader:
         stack = [root]
         for line in logical_lines(path, text):
             if line.text.startswith("</"):
-                if not self._close(line, stack):
+                # httpd goes on past the first closing tag of a line: "</VirtualHost>
+                # </IfModule>" closes both (certbot's two-blocks-one-line test, apache2 -t).
+                closings = [w for w in line.text.split() if w.startswith("</")]
+                if not all(self._close(line, stack, word) for word in closings):
                     return root.children
                 continue
             if line.text.startswith("<"):
@@ -216,9 +220,14 @@ class Reader:
     def _open(self, line: _Line, stack: list[_Frame]) -> bool:
         text = line.text
         if not text.endswith(">"):
+            # httpd pairs sections first: an unclosed "<?php" is "<?php> was not closed.";
+            # a closed section without ">" is the section's own error.
             name = split_words(line, 0)[0].text
-            self.errors.append(ParseError(line.span, f"{name}> directive missing closing '>'"))
-            return False
+            self.unterminated.append(
+                ParseError(line.span, f"{name}> directive missing closing '>'")
+            )
+            text += ">"
+            line = line._replace(text=text)
         if len(stack) > MAX_DEPTH:
             self.errors.append(ParseError(line.span, f"sections nested more than {MAX_DEPTH} deep"))
             return False
@@ -235,8 +244,8 @@ class Reader:
         stack.append(_Frame(name, line.span, args, raw, [], active, macro))
         return True
 
-    def _close(self, line: _Line, stack: list[_Frame]) -> bool:
-        name = line.text[2:].rstrip(">").strip()
+    def _close(self, line: _Line, stack: list[_Frame], word: str) -> bool:
+        name = word[2:].rstrip(">")
         if len(stack) == 1:
             self.errors.append(
                 ParseError(line.span, f"</{name}> without matching <{name}> section")

@@ -10,15 +10,24 @@ standard module that is not loaded is refused only when the whole configuration 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
+from tcommlint.expr_cost import distance_within
 from tcommlint.loaders.apache.directives import (
     ARITY,
     DIRECTORY_OVERRIDE,
     SERVER_OVERRIDE,
     spec,
+    table,
     third_party,
 )
-from tcommlint.loaders.apache.reader import CONDITIONALS, Node, ReadResult, Word
+from tcommlint.loaders.apache.reader import (
+    CONDITIONALS,
+    STATIC_MODULES,
+    Node,
+    ReadResult,
+    Word,
+)
 from tcommlint.model import ParseError
 
 DIRECTORY_SECTIONS = frozenset(
@@ -135,6 +144,8 @@ def _check(
             return None
         if declared is None and name.lower().removeprefix("<") in CONDITIONALS:
             return None
+        if declared is None and not _misspelt(name, read):
+            return None  # a module tcommlint does not know may be loaded
         return (
             f"Invalid command '{name}', perhaps misspelled or defined by a module not "
             "included in the server configuration"
@@ -151,8 +162,30 @@ def _check(
             return error
     proxy_check = _PROXY_CHECKS.get(node.key)
     if proxy_check is not None:
-        return proxy_check(node, section, proxy, balancers)
+        error = proxy_check(node, section, proxy, balancers)
+        if error is not None and "unknown lbmethod" in error and read.modules - _standard_modules():
+            return None  # a module httpd does not ship (mod_lbmethod_cluster) may provide it
+        return error
     return None
+
+
+def _misspelt(name: str, read: ReadResult) -> bool:
+    """Whether httpd surely refuses a name no standard module declares: the configuration is
+    whole and loads no module outside httpd's, or the name is a known directive misspelt."""
+    if read.full and read.modules <= _standard_modules():
+        return True
+    lower = name.lower()
+    if not lower.lstrip("<").replace("_", "").isalnum():
+        return True  # "@@LoadModule@@", "<?php": no module declares such a name
+    return any(
+        abs(len(known) - len(lower)) <= 2 and distance_within(lower, known, 2) <= 2
+        for known in table()
+    )
+
+
+@cache
+def _standard_modules() -> frozenset[str]:
+    return frozenset(entry.module for entry in table().values()) | frozenset(STATIC_MODULES)
 
 
 def _arity(node: Node, name: str, arity: tuple[int, int, str], kind: str) -> str | None:

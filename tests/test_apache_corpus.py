@@ -1,0 +1,55 @@
+"""Every file of ../shared/corpus/apache is read as an Apache httpd configuration, never
+skipped, without a crash; the files httpd itself refuses are TC001.
+
+The refusals were checked with the real ``apache2 -t`` (2.4, Debian) on each file included
+from a minimal server configuration (mpm_event, proxy, headers, rewrite, ssl... loaded):
+
+- the three PHP templates start with ``<?php``: "<?php> was not closed.";
+- httpd's own ``httpd.conf.in`` is a template whose ``@@LoadModule@@`` and ``@@ServerRoot@@``
+  placeholders httpd refuses (apache2 stops at ServerRoot, "must be a valid directory";
+  tcommlint at the first placeholder directive).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tcommlint.classify import format_of, text_of
+from tcommlint.includes import Includes
+from tcommlint.loaders.apache.loader import load_apache
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "apache"
+REFUSED = {
+    "DavidGL17__InfraHTTP__docker-images__apache-reverse-proxy__template__config-template.php",
+    "edechambrier__Teaching-HEIGVD-RES-2020-Labo-HTTPInfra__docker-images__apache-reverse-proxy"
+    "-dynamic-loadbalance-sticky__templates__config-template.php",
+    "zaccariach__Teaching-HEIGVD-RES-2020-Labo-HTTPInfra__docker-images__apache-reverse-proxy"
+    "__templates__config-template.php",
+    "apache__httpd__docs__conf__httpd.conf.in",
+}
+
+pytestmark = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"the shared corpus is not here ({CORPUS})"
+)
+
+
+def _files() -> list[Path]:
+    return sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "PROVENANCE.md")
+
+
+def test_the_corpus_has_its_56_files() -> None:
+    assert len(_files()) == 56
+
+
+@pytest.mark.parametrize("path", _files() if CORPUS.is_dir() else [], ids=lambda p: p.name[-50:])
+def test_every_corpus_file_is_read_as_apache(path: Path) -> None:
+    text = text_of(path.read_bytes())
+    assert format_of(path, text) == "apache"
+    balancers, errors, _ = load_apache([(path.name, text)], Includes(CORPUS, CORPUS))
+    if path.name in REFUSED:
+        assert errors and not balancers
+        assert all("\n" not in error.reason for error in errors)
+    else:
+        assert errors == () and len(balancers) == 1
