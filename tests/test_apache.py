@@ -116,13 +116,49 @@ def test_include_of_nothing_is_an_error(tmp_path: Path) -> None:
             "2: BalancerMember Unknown status parameter option",
         ),
         ("ProxySet balancer://nowhere lbmethod=byrequests\n", "1: ProxySet can not find"),
-        ("<Location /a>\nListen 80\n</Location>\n", "2: Listen not allowed here"),
+        ("<Location /a>\nListen 80\n</Location>\n", "2: Listen not allowed in <Location> context"),
         ("ServerName a b\n", "1: ServerName takes one argument"),
+        ("<Location /x>\nUse nomacro\n</Location>\n", "2: no macro defined before Use"),
+        ("ProxyPass /api balancer://c/ lbmethod=foo\n", "1: ProxyPass unknown lbmethod"),
+        (
+            "ProxyPass /api balancer://c/ nofailover=Yes\n",
+            "1: ProxyPass failover must be On|Off",
+        ),
+        (
+            "<VirtualHost *:80>\n<VirtualHost *:81>\n</VirtualHost>\n</VirtualHost>\n",
+            "2: <VirtualHost> cannot occur within <VirtualHost> section",
+        ),
+        (
+            "<Directory /tmp>\nProxyPass /x http://a/\n</Directory>\n",
+            "2: ProxyPass cannot occur within <Directory> section",
+        ),
+        (
+            "<Location /x>\nProxyPass http://a/ retry=0 foo\n</Location>\n",
+            "2: Invalid ProxyPass|ProxyPassMatch parameter. Parameter must be in the form",
+        ),
+        (
+            "<Location /x>\nBalancerMember http://a:80\n</Location>\n",
+            "2: BalancerMember Bad syntax for a balancer name (/x)",
+        ),
     ],
 )
 def test_what_apache_refuses_is_tc001(text: str, expected: str) -> None:
+    """Each reason is the one apache2 -t (2.4) gives for the same text included from a
+    minimal server configuration."""
     errors = _errors(text)
     assert errors and errors[0].startswith(expected)
+
+
+def test_macros_are_expanded_where_they_are_used() -> None:
+    text = (
+        "<Macro Chat $name $port>\n<VirtualHost *:$port>\nServerName $name\n"
+        "ProxyPass /api balancer://chat/api stickysession=JSESSIONID\n</VirtualHost>\n"
+        "</Macro>\n<Proxy balancer://chat>\nBalancerMember http://a:8080 route=n1\n</Proxy>\n"
+        "Use Chat tcomm.example 80\nUndefMacro Chat\n"
+    )
+    (service,) = _load(text).services
+    assert service.name == "tcomm.example (*:80)"
+    assert [(r.pool, r.span.line) for r in service.routes] == [("chat", 4)]
 
 
 def test_a_fragment_does_not_know_its_modules() -> None:

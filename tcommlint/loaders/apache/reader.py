@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tcommlint.includes import Includes
 
 MAX_DEPTH = 64
+MAX_EXPANDED = 100_000  # lines of macro bodies read in place, per configuration
 HTTPD_VERSION = (2, 4, 62)  # Debian's 2.4: what <IfVersion> compares with
 # Modules compiled into Debian's apache2 (``apache2 -l``): always present.
 STATIC_MODULES = frozenset(
@@ -157,6 +158,7 @@ class _Frame(NamedTuple):
     children: list[Node]
     active: bool  # False inside a conditional section that does not hold
     macro: bool = False  # inside a <Macro> body: kept as written, expanded by Use
+    lines: list[_Line] | None = None  # a <Macro>'s body, line by line
 
 
 class Reader:
@@ -174,6 +176,9 @@ class Reader:
         self.server_root: str = ""
         self.base: Path | None = None  # where relative include paths are looked for
         self.depth = 0
+        self.macros: dict[str, tuple[tuple[Word, ...], list[_Line]]] = {}
+        self.expanding: list[str] = []  # the macros being expanded (recursion is refused)
+        self.expanded_lines = 0
 
     def read(self, path: str, text: str) -> ReadResult:
         """Read the top file ``path`` (display path) with its includes."""
@@ -196,26 +201,37 @@ class Reader:
         root = _Frame("", Span(path, 1, 1), (), "", [], True)
         stack = [root]
         for line in logical_lines(path, text):
-            if line.text.startswith("</"):
-                # httpd goes on past the first closing tag of a line: "</VirtualHost>
-                # </IfModule>" closes both (certbot's two-blocks-one-line test, apache2 -t).
-                closings = [w for w in line.text.split() if w.startswith("</")]
-                if not all(self._close(line, stack, word) for word in closings):
-                    return root.children
-                continue
-            if line.text.startswith("<"):
-                if not self._open(line, stack):
-                    return root.children
-                continue
-            frame = stack[-1]
-            if frame.macro:
-                frame.children.append(self._node(line))
-            elif frame.active:
-                self._directive(line, frame, stack, parents)
+            if not self._line(line, stack, parents):
+                return root.children
         if len(stack) > 1:
             open_frame = stack[-1]
             self.errors.append(ParseError(open_frame.span, f"<{open_frame.name}> was not closed."))
         return root.children
+
+    def _line(self, line: _Line, stack: list[_Frame], parents: tuple[str, ...]) -> bool:
+        """One logical line; False when httpd would stop reading the file here."""
+        body = next((frame for frame in stack if frame.lines is not None), None)
+        if body is not None and not self._closes_macro(line, stack):
+            body.lines.append(line)  # type: ignore[union-attr]
+        if line.text.startswith("</"):
+            # httpd goes on past the first closing tag of a line: "</VirtualHost>
+            # </IfModule>" closes both (certbot's two-blocks-one-line test, apache2 -t).
+            closings = [w for w in line.text.split() if w.startswith("</")]
+            return all(self._close(line, stack, word) for word in closings)
+        if line.text.startswith("<"):
+            return self._open(line, stack)
+        frame = stack[-1]
+        if frame.active and not frame.macro:
+            self._directive(line, frame, stack, parents)
+        return True
+
+    def _closes_macro(self, line: _Line, stack: list[_Frame]) -> bool:
+        words = line.text.split()
+        return (
+            len([frame for frame in stack if frame.macro]) == 1
+            and bool(words)
+            and words[0].lower().rstrip(">") == "</macro"
+        )
 
     def _open(self, line: _Line, stack: list[_Frame]) -> bool:
         text = line.text
@@ -241,7 +257,8 @@ class Reader:
         active = parent.active and not macro
         if active and name.lower() in CONDITIONALS:
             active = self._holds(name.lower(), args, line)
-        stack.append(_Frame(name, line.span, args, raw, [], active, macro))
+        lines: list[_Line] | None = [] if macro and not parent.macro else None
+        stack.append(_Frame(name, line.span, args, raw, [], active, macro, lines))
         return True
 
     def _close(self, line: _Line, stack: list[_Frame], word: str) -> bool:
@@ -256,6 +273,8 @@ class Reader:
             self.errors.append(ParseError(line.span, f"Expected </{frame.name}> but saw </{name}>"))
             return False
         parent = stack[-1]
+        if frame.lines is not None and frame.args:
+            self.macros[frame.args[0].text.lower()] = (frame.args, frame.lines)
         if frame.name.lower() in CONDITIONALS and not frame.macro:
             if frame.active:
                 parent.children.extend(frame.children)
@@ -304,11 +323,60 @@ class Reader:
             self.modules.add(_module_name(node.args[0].text))
         elif key == "serverroot" and node.args:
             self.server_root = node.args[0].text
+        elif key == "undefmacro" and node.args:
+            self.macros.pop(node.args[0].text.lower(), None)
+        elif key == "use":
+            self._use(node, stack, parents)
+            return
         elif key in ("include", "includeoptional") and node.args:
             frame.children.append(node)
             frame.children.extend(self._include(node, parents, len(stack)))
             return
         frame.children.append(node)
+
+    def _use(self, node: Node, stack: list[_Frame], parents: tuple[str, ...]) -> None:
+        """mod_macro's ``Use``: the macro's body, its parameters replaced, read in place."""
+        if not self.macros:
+            self.errors.append(ParseError(node.span, "no macro defined before Use"))
+            return
+        if not node.args:
+            self.errors.append(ParseError(node.span, "no macro name specified in Use"))
+            return
+        name = node.args[0].text
+        found = self.macros.get(name.lower())
+        if found is None:
+            self.errors.append(ParseError(node.span, f"macro '{name}' undefined"))
+            return
+        params, lines = found
+        values = [word.text for word in node.args[1:]]
+        names = [word.text for word in params[1:]]
+        if len(values) != len(names):
+            self.errors.append(
+                ParseError(
+                    node.span,
+                    f"macro '{name}' (defined on line {params[0].span.line} of "
+                    f'"{params[0].span.path}") used with {len(values)} arguments instead of '
+                    f"{len(names)}",
+                )
+            )
+            return
+        if name.lower() in self.expanding:
+            self.errors.append(ParseError(node.span, f"recursive use of macro '{name}' is invalid"))
+            return
+        self.expanded_lines += len(lines)
+        if self.expanded_lines > MAX_EXPANDED:
+            self.errors.append(
+                ParseError(node.span, f"macros expand to more than {MAX_EXPANDED} lines")
+            )
+            return
+        order = sorted(zip(names, values, strict=True), key=lambda pair: -len(pair[0]))
+        self.expanding.append(name.lower())
+        for line in lines:
+            text = line.text
+            for param, value in order:
+                text = text.replace(param, value)
+            self._line(line._replace(text=text), stack, parents)
+        self.expanding.pop()
 
     def _holds(self, name: str, args: tuple[Word, ...], line: _Line) -> bool:
         if not args:

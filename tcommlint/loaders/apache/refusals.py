@@ -45,6 +45,19 @@ DIRECTORY_SECTIONS = frozenset(
         "else",
     }
 )
+_SECTION_NAMES = {
+    "location": "Location",
+    "locationmatch": "LocationMatch",
+    "directory": "Directory",
+    "directorymatch": "DirectoryMatch",
+    "files": "Files",
+    "filesmatch": "FilesMatch",
+    "proxy": "Proxy",
+    "proxymatch": "ProxyMatch",
+    "if": "If",
+    "elseif": "ElseIf",
+    "else": "Else",
+}
 WORKER_PARAMETERS = frozenset(
     [
         "loadfactor",
@@ -130,7 +143,7 @@ def _walk(
             inner = section
             if node.key in DIRECTORY_SECTIONS or node.key == "virtualhost":
                 inner = node.key
-            inner_proxy = node.args[0].text if node.key == "proxy" and node.args else proxy
+            inner_proxy = node.args[0].text if inner != section and node.args else proxy
             _walk(node.children, inner, inner_proxy, read, found, balancers)
 
 
@@ -152,6 +165,8 @@ def _check(
         )
     override = DIRECTORY_OVERRIDE if section in DIRECTORY_SECTIONS else SERVER_OVERRIDE
     if not declared.overrides & override:
+        if section in DIRECTORY_SECTIONS:
+            return f"{name} not allowed in <{_SECTION_NAMES[section]}> context"
         return f"{name} not allowed here"
     if node.key == "virtualhost" and section:
         return "<VirtualHost> cannot occur within <VirtualHost> section"
@@ -242,9 +257,7 @@ def _proxy_pass(node: Node, section: str, proxy: str, balancers: set[str]) -> st
 
 
 def _balancer_member(node: Node, section: str, proxy: str, balancers: set[str]) -> str | None:
-    path = proxy if section in ("proxy", "proxymatch") else ""
-    if section in ("location", "locationmatch", "directory", "directorymatch"):
-        path = "/"  # the section's path: not a balancer
+    path = proxy if section in DIRECTORY_SECTIONS else ""  # the section's path
     name = ""
     params: list[Word] = []
     for word in node.args:
