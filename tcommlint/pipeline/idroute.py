@@ -108,6 +108,8 @@ def read_id_route(chooser: Chooser, rule: IdRoute) -> None:
 
 def _absent(chooser: Chooser, rule: IdRoute) -> Cause:
     app = chooser.run.app
+    if chooser.session.losses:
+        return chooser.session.losses[-1]  # a header edit took the id away on its way
     what = f"'{rule.text}'"
     found = name_cause(rule.cookie.value, app, rule.cookie.span, what)
     if found is not None:

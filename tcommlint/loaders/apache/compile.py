@@ -348,18 +348,23 @@ class _Compiler:
         """``Header add Set-Cookie "ROUTEID=.%{BALANCER_WORKER_ROUTE}e; path=/"
         env=BALANCER_ROUTE_CHANGED`` with ``stickysession=ROUTEID``: the documented cookie of
         the balancer, whose value carries the route. Compiled as the load balancer's cookie
-        of every balancer whose stickysession names it."""
+        of every balancer whose stickysession names it; a member is named by the cookie only
+        when the value read back has its route after the separator (a template without the
+        "." never routes)."""
         name, _, rest = value.partition("=")
         name = name.strip()
-        template, _, attributes = rest.partition(";")
+        template = rest.partition(";")[0]
+        word = next((w for w in node.args if w.text == value), None)
+        at = word.span if word is not None else node.span
         found = False
         for pool_name, pool in self.pools.items():
+            if pool_name in self.lb_cookies and self.lb_cookies[pool_name].name.value == name:
+                found = True  # the same cookie, met again in another virtual host
+                continue
             route = pool.persistence.id_route
             if route is None or route.cookie.value != name:
                 continue
             found = True
-            path_match = re.search(r"(?i)\bpath=([^;]*)", attributes)
-            path = Located(path_match.group(1).strip(), node.span) if path_match else None
             servers = []
             for server in pool.servers:
                 cookie_value = re.sub(
@@ -370,16 +375,15 @@ class _Compiler:
                 parsed = _after(cookie_value, route.separator)
                 names_it = server.route is not None and parsed == server.route.value
                 servers.append(
-                    server._replace(cookie=Located(cookie_value, node.span) if names_it else None)
+                    server._replace(cookie=Located(cookie_value, at) if names_it else None)
                 )
             self.pools[pool_name] = pool._replace(
                 servers=tuple(servers), persistence=pool.persistence._replace(id_route=None)
             )
-            self.lb_cookies[pool_name] = LbCookie(
-                name=Located(name, node.span),
-                mode=Located("insert", node.span),
-                span=node.span,
-                path=path,
+            self.lb_cookies[pool_name] = _cookie_attributes(
+                LbCookie(name=Located(name, at), mode=Located("insert", node.span), span=node.span),
+                value,
+                at,
             )
         if found and not any("balancer_route_changed" in c.lower() for c in condition):
             self.notes.append(
@@ -387,6 +391,29 @@ class _Compiler:
                 "env=BALANCER_ROUTE_CHANGED)"
             )
         return found
+
+
+def _cookie_attributes(cookie: LbCookie, value: str, at: Span) -> LbCookie:
+    """Path, Max-Age, Secure and HttpOnly of a Set-Cookie value written in the configuration,
+    each with its column."""
+    offset = value.find(";")
+    while offset >= 0:
+        end = value.find(";", offset + 1)
+        part = value[offset + 1 : end if end >= 0 else len(value)]
+        column = at.column + offset + 1 + len(part) - len(part.lstrip())
+        span = Span(at.path, at.line, column)
+        key, _, text = part.strip().partition("=")
+        lower = key.strip().lower()
+        if lower == "path":
+            cookie = cookie._replace(path=Located(text.strip(), span))
+        elif lower == "max-age" and text.strip().lstrip("-").isdigit():
+            cookie = cookie._replace(max_age=Located(max(int(text), 0), span))
+        elif lower == "secure":
+            cookie = cookie._replace(secure=Located(True, span))
+        elif lower == "httponly":
+            cookie = cookie._replace(httponly=Located(True, span))
+        offset = end
+    return cookie
 
 
 def _with_cookie(pool: Pool, cookie: LbCookie | None) -> Pool:
