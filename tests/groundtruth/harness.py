@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from tests.groundtruth.chat_backend import LOGIN_SUFFIX, PATH_PARAMETER, ChatBackend
 
@@ -48,6 +48,7 @@ STOP_TIMEOUT = 5.0
 CHECK_TIMEOUT = 10.0
 TCOMMLINT_TIMEOUT = 60.0
 SESSION_COOKIE = "JSESSIONID"
+NODES = 3  # chat nodes p1..p3, as chat_backends starts them
 # The host the jar sees requests go to (for Domain matching); the harness speaks plain http.
 REQUEST_HOST = "127.0.0.1"
 # A chat client polls and sends besides opening the chat: request k uses paths[(k-1) % len].
@@ -614,6 +615,56 @@ def observe_variants(
     )
 
 
+class Observable(Protocol):
+    """What the harness needs of a matrix entry to observe it (``matrix.Entry`` is one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def app_cookie(self) -> str: ...
+    @property
+    def servers(self) -> int: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def environments(self) -> tuple[Environment, ...]: ...
+    @property
+    def outside_model(self) -> bool: ...
+
+    def render(self, ports: Ports) -> str: ...
+
+
+@contextlib.contextmanager
+def entry_observer(program: Program = HAPROXY) -> Iterator[Callable[[Observable], Observation]]:
+    """Chat nodes for both cookie spellings, and a function observing each entry once (cached).
+
+    The nodes are shared by every entry observed in the block, as a module fixture shares them.
+    """
+    cache: dict[str, Observation] = {}
+    with chat_backends(NODES) as upper, chat_backends(NODES, "jsessionid") as lower:
+        nodes = {SESSION_COOKIE: upper, "jsessionid": lower}
+
+        def observe(entry: Observable) -> Observation:
+            if entry.id not in cache:
+                backends = nodes[entry.app_cookie][: entry.servers]
+                cache[entry.id] = observe_variants(
+                    entry.render, backends, entry.scenario, entry.environments, program
+                )
+            return cache[entry.id]
+
+        yield observe
+
+
+def explain(observation: Observation) -> str:
+    """Per variant: the summary and the first broken sessions, or the end of the check output."""
+    parts = []
+    for env, outcome in observation.variants:
+        broken = [f"session {s.position}: {s.reason}" for s in outcome.sessions if not s.kept][:3]
+        detail = broken or outcome.check_output[-400:]
+        parts.append(f"{env_label(env)}: {outcome.summary()}; {detail}")
+    return " | ".join(parts)
+
+
 # --------------------------------------------------------------------------- tcommlint verdict
 
 
@@ -645,9 +696,6 @@ def scenario_manifest(scenario: Scenario, app_cookie: str = SESSION_COOKIE) -> s
     if scenario.id_in_path:
         lines.append("  session_id_in_url: true")
     return "\n".join(lines) + "\n"
-
-
-NODES = 3  # chat nodes p1..p3, as chat_backends starts them
 
 
 def write_deployment(
@@ -718,3 +766,29 @@ def outside_model(report: dict[str, Any]) -> bool:
 def tcommlint_sticky(report: dict[str, Any], rules: frozenset[str] = VERDICT_RULES) -> bool:
     """tcommlint's verdict: sticky iff no error finding of a stickiness rule."""
     return not blocking_findings(report, rules)
+
+
+def tcommlint_disagreement(
+    entry: Observable, observation: Observation, program: Program = HAPROXY
+) -> str:
+    """Why tcommlint's verdict on ``observation``'s configuration differs from what the server
+    did ("" when they agree): an entry outside the model must be TC008, a configuration the
+    server refuses must be TC001, any other must get the observed sticky verdict."""
+    report = run_tcommlint(
+        observation.config, entry.scenario, entry.app_cookie, program.config_name
+    )
+    if entry.outside_model:
+        return "" if outside_model(report) else f"no TC008 for {entry.id}: {report['findings']}"
+    if not all(outcome.accepted for _, outcome in observation.variants):
+        if any(f["rule"] == "TC001" for f in report["findings"]):
+            return ""
+        return f"{program.check_label} refuses {entry.id}, tcommlint gives no TC001: " + explain(
+            observation
+        )
+    rules = verdict_rules(entry.scenario)
+    if tcommlint_sticky(report, rules) is observation.sticky:
+        return ""
+    return (
+        f"{program.binary}: {explain(observation)}; "
+        f"tcommlint errors: {blocking_findings(report, rules)}"
+    )
