@@ -1,8 +1,10 @@
-"""Drive a real haproxy on loopback and observe whether chat sessions stay on their node.
+"""Drive a real load balancer on loopback and observe whether chat sessions stay on their node.
 
-The harness writes a configuration to a temporary directory, checks it with ``haproxy -c`` (a
-configuration haproxy refuses counts as "sessions do not work"), starts ``haproxy -f cfg -db`` on
-a free 127.0.0.1 port in front of :class:`ChatBackend` nodes, and plays N sessions x M requests
+The harness writes a configuration to a temporary directory, checks it with the server's own
+check (``haproxy -c``, ``nginx -t``, ``apache2 -t``: a configuration the server refuses counts as
+"sessions do not work"), starts the server in the foreground on a free 127.0.0.1 port in front
+of :class:`ChatBackend` nodes (a :class:`Program` says how, for each server), and plays N
+sessions x M requests
 with a browser-like cookie jar, one TCP connection per request so that every request is balanced.
 A session is kept when every request after the first is answered 200 by the node that created it,
 with the same session id (or, at the scenario's login request, with the new id the node issued
@@ -35,11 +37,10 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from tests.groundtruth.chat_backend import LOGIN_SUFFIX, PATH_PARAMETER, ChatBackend
 
-HAPROXY = "haproxy"
 REQUEST_TIMEOUT = 5.0
 START_TIMEOUT = 5.0
 START_ATTEMPTS = 3
@@ -47,6 +48,7 @@ STOP_TIMEOUT = 5.0
 CHECK_TIMEOUT = 10.0
 TCOMMLINT_TIMEOUT = 60.0
 SESSION_COOKIE = "JSESSIONID"
+NODES = 3  # chat nodes p1..p3, as chat_backends starts them
 # The host the jar sees requests go to (for Domain matching); the harness speaks plain http.
 REQUEST_HOST = "127.0.0.1"
 # A chat client polls and sends besides opening the chat: request k uses paths[(k-1) % len].
@@ -63,8 +65,50 @@ OUTSIDE_RULE = "TC008"  # the verdict is "not evaluable"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+class Program(NamedTuple):
+    """A load-balancer server: how to check a configuration and how to run it in the foreground.
+
+    ``check`` and ``run`` give the arguments after the binary for a configuration file; both run
+    in the configuration's directory, which is also the server's prefix (nginx ``-p``, Apache
+    ``-d``): relative paths in a configuration (pid, logs, temporary files) stay inside it.
+    ``config_name`` is the file name, in the harness and in the deployment tcommlint checks.
+    """
+
+    binary: str
+    config_name: str
+    check: Callable[[Path], list[str]]
+    run: Callable[[Path], list[str]]
+    check_label: str
+
+
+HAPROXY = Program(
+    "haproxy",
+    "haproxy.cfg",
+    lambda cfg: ["-c", "-f", str(cfg)],
+    # ``-dR`` (the ``noreuseport`` global setting) binds without SO_REUSEPORT, so haproxy refuses
+    # a port another process (another harness run on this host) listens on instead of sharing
+    # its connections.
+    lambda cfg: ["-f", str(cfg), "-db", "-dR"],
+    "haproxy -c",
+)
+NGINX = Program(
+    "nginx",
+    "nginx.conf",
+    lambda cfg: ["-t", "-p", f"{cfg.parent}/", "-c", str(cfg)],
+    lambda cfg: ["-p", f"{cfg.parent}/", "-c", str(cfg), "-g", "daemon off;"],
+    "nginx -t",
+)
+APACHE = Program(
+    "apache2",
+    "httpd.conf",
+    lambda cfg: ["-t", "-d", str(cfg.parent), "-f", str(cfg)],
+    lambda cfg: ["-X", "-d", str(cfg.parent), "-f", str(cfg)],
+    "apache2 -t",
+)
+
+
 class Ports(NamedTuple):
-    """Where haproxy listens and where the chat nodes listen (all on 127.0.0.1)."""
+    """Where the load balancer listens and where the chat nodes listen (all on 127.0.0.1)."""
 
     frontend: int
     servers: tuple[int, ...]
@@ -142,6 +186,7 @@ class Outcome(NamedTuple):
     check_output: str
     sessions: tuple[SessionResult, ...]
     config: str
+    check_label: str = HAPROXY.check_label
 
     @property
     def sessions_ok(self) -> int:
@@ -150,19 +195,19 @@ class Outcome(NamedTuple):
 
     @property
     def sticky(self) -> bool:
-        """True iff haproxy accepted the config and every session kept its session."""
+        """True iff the server accepted the config and every session kept its session."""
         return self.accepted and bool(self.sessions) and self.sessions_ok == len(self.sessions)
 
     def summary(self) -> str:
         """A one-line human summary, e.g. ``sticky 20/20`` or ``refused by haproxy -c``."""
         if not self.accepted:
-            return "refused by haproxy -c"
+            return f"refused by {self.check_label}"
         word = "sticky" if self.sticky else "NOT sticky"
         return f"{word} {self.sessions_ok}/{len(self.sessions)}"
 
 
 class HarnessError(RuntimeError):
-    """The harness itself could not run (haproxy would not start), as opposed to a verdict."""
+    """The harness itself could not run (the server would not start), as opposed to a verdict."""
 
 
 # --------------------------------------------------------------------------- browser cookie jar
@@ -277,7 +322,7 @@ class CookieJar:
         return "; ".join(f"{name}={value}" for _, name, value in matching)
 
 
-# --------------------------------------------------------------------------- haproxy process
+# --------------------------------------------------------------------------- the server process
 
 
 def free_port() -> int:
@@ -289,7 +334,12 @@ def free_port() -> int:
 
 def haproxy_binary() -> str | None:
     """Path of the haproxy executable, or None when it is not installed."""
-    return shutil.which(HAPROXY)
+    return shutil.which(HAPROXY.binary)
+
+
+def binary_of(program: Program) -> str | None:
+    """Path of the server's executable, or None when it is not installed."""
+    return shutil.which(program.binary)
 
 
 Environment = Mapping[str, str]
@@ -306,22 +356,23 @@ def env_label(env: Environment) -> str:
 
 
 def check_config(
-    cfg: Path, haproxy: str = HAPROXY, env: Environment | None = None
+    cfg: Path, env: Environment | None = None, program: Program = HAPROXY
 ) -> tuple[bool, str]:
-    """Run ``haproxy -c -f cfg``; return (accepted, combined output)."""
+    """Run the server's check (``haproxy -c -f cfg``); return (accepted, combined output)."""
     proc = subprocess.run(
-        [haproxy, "-c", "-f", str(cfg)],
+        [program.binary, *program.check(cfg)],
         capture_output=True,
         text=True,
         timeout=CHECK_TIMEOUT,
         env=_clean_env(env),
+        cwd=cfg.parent,
         check=False,
     )
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
 
 
 def _wait_listening(proc: subprocess.Popen[bytes], port: int) -> bool:
-    """Poll until ``port`` accepts connections; False if haproxy exits or time runs out."""
+    """Poll until ``port`` accepts connections; False if the server exits or time runs out."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -333,7 +384,7 @@ def _wait_listening(proc: subprocess.Popen[bytes], port: int) -> bool:
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate haproxy, killing it if it does not exit in time."""
+    """Terminate the server, killing it if it does not exit in time."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -344,34 +395,34 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running_haproxy(
-    cfg: Path, port: int, haproxy: str = HAPROXY, env: Environment | None = None
+def running_server(
+    cfg: Path, port: int, env: Environment | None = None, program: Program = HAPROXY
 ) -> Iterator[None]:
-    """Run ``haproxy -f cfg -db -dR`` until the block ends; HarnessError if it never listens.
+    """Run the server in the foreground until the block ends; HarnessError if it never listens.
 
-    ``-dR`` (the ``noreuseport`` global setting) binds without SO_REUSEPORT, so haproxy refuses a
-    port another process (another harness run on this host) listens on instead of sharing its
-    connections; and the run is void (HarnessError, retried on another port) if haproxy exited
-    before the sessions were over: they may have been answered by whoever held the port.
+    The run is void (HarnessError, retried on another port) if the server exited before the
+    sessions were over: they may have been answered by whoever held the port.
     """
     log_path = cfg.with_suffix(".log")
+    name = program.binary
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [haproxy, "-f", str(cfg), "-db", "-dR"],
+            [program.binary, *program.run(cfg)],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             env=_clean_env(env),
+            cwd=cfg.parent,
         )
         try:
             if not _wait_listening(proc, port):
                 raise HarnessError(
-                    f"haproxy did not listen on {port}: {log_path.read_text(errors='replace')}"
+                    f"{name} did not listen on {port}: {log_path.read_text(errors='replace')}"
                 )
             yield
             if proc.poll() is not None:
                 raise HarnessError(
-                    f"haproxy exited during the run: {log_path.read_text(errors='replace')}"
+                    f"{name} exited during the run: {log_path.read_text(errors='replace')}"
                 )
         finally:
             _stop(proc)
@@ -488,22 +539,21 @@ def run_ground_truth(
     render: Render,
     backends: Sequence[ChatBackend],
     scenario: Scenario | None = None,
-    haproxy: str = HAPROXY,
     env: Environment | None = None,
+    program: Program = HAPROXY,
 ) -> Outcome:
-    """Check, start and drive haproxy with the config ``render`` produces; return what happened.
-
-    ``env`` holds the variables haproxy sees besides ``PATH``.
-    """
+    """Check, start and drive the server with the config ``render`` produces; return what
+    happened. ``env`` holds the variables the server sees besides ``PATH``."""
     scenario = scenario or Scenario()
     servers = tuple(b.port for b in backends)
     cookie = backends[0].cookie_name if backends else SESSION_COOKIE
     for attempt in range(START_ATTEMPTS):
         port = free_port()
         try:
-            return _run_once(render(Ports(port, servers)), port, scenario, haproxy, env, cookie)
+            config = render(Ports(port, servers))
+            return _run_once(config, port, scenario, env, cookie, program)
         except HarnessError:
-            # The free port may have been taken between probing and haproxy's bind: retry.
+            # The free port may have been taken between probing and the server's bind: retry.
             if attempt == START_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
@@ -513,20 +563,20 @@ def _run_once(
     config: str,
     port: int,
     scenario: Scenario,
-    haproxy: str,
     env: Environment | None,
     session_cookie: str = SESSION_COOKIE,
+    program: Program = HAPROXY,
 ) -> Outcome:
-    """Check, start and drive one haproxy whose frontend listens on ``port``."""
+    """Check, start and drive one server whose frontend listens on ``port``."""
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-") as tmp:
-        cfg = Path(tmp) / "haproxy.cfg"
+        cfg = Path(tmp) / program.config_name
         cfg.write_text(config)
-        accepted, output = check_config(cfg, haproxy, env)
+        accepted, output = check_config(cfg, env, program)
         if not accepted:
-            return Outcome(False, output, (), config)
-        with running_haproxy(cfg, port, haproxy, env):
+            return Outcome(False, output, (), config, program.check_label)
+        with running_server(cfg, port, env, program):
             sessions = drive_sessions(port, scenario, session_cookie)
-        return Outcome(True, output, sessions, config)
+        return Outcome(True, output, sessions, config, program.check_label)
 
 
 class Observation(NamedTuple):
@@ -556,13 +606,63 @@ def observe_variants(
     backends: Sequence[ChatBackend],
     scenario: Scenario | None = None,
     environments: Sequence[Environment] = ({},),
-    haproxy: str = HAPROXY,
+    program: Program = HAPROXY,
 ) -> Observation:
     """Run the configuration once per environment variant (at least once, with none)."""
     variants = tuple(environments) or ({},)
     return Observation(
-        tuple((env, run_ground_truth(render, backends, scenario, haproxy, env)) for env in variants)
+        tuple((env, run_ground_truth(render, backends, scenario, env, program)) for env in variants)
     )
+
+
+class Observable(Protocol):
+    """What the harness needs of a matrix entry to observe it (``matrix.Entry`` is one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def app_cookie(self) -> str: ...
+    @property
+    def servers(self) -> int: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def environments(self) -> tuple[Environment, ...]: ...
+    @property
+    def outside_model(self) -> bool: ...
+
+    def render(self, ports: Ports) -> str: ...
+
+
+@contextlib.contextmanager
+def entry_observer(program: Program = HAPROXY) -> Iterator[Callable[[Observable], Observation]]:
+    """Chat nodes for both cookie spellings, and a function observing each entry once (cached).
+
+    The nodes are shared by every entry observed in the block, as a module fixture shares them.
+    """
+    cache: dict[str, Observation] = {}
+    with chat_backends(NODES) as upper, chat_backends(NODES, "jsessionid") as lower:
+        nodes = {SESSION_COOKIE: upper, "jsessionid": lower}
+
+        def observe(entry: Observable) -> Observation:
+            if entry.id not in cache:
+                backends = nodes[entry.app_cookie][: entry.servers]
+                cache[entry.id] = observe_variants(
+                    entry.render, backends, entry.scenario, entry.environments, program
+                )
+            return cache[entry.id]
+
+        yield observe
+
+
+def explain(observation: Observation) -> str:
+    """Per variant: the summary and the first broken sessions, or the end of the check output."""
+    parts = []
+    for env, outcome in observation.variants:
+        broken = [f"session {s.position}: {s.reason}" for s in outcome.sessions if not s.kept][:3]
+        detail = broken or outcome.check_output[-400:]
+        parts.append(f"{env_label(env)}: {outcome.summary()}; {detail}")
+    return " | ".join(parts)
 
 
 # --------------------------------------------------------------------------- tcommlint verdict
@@ -598,17 +698,18 @@ def scenario_manifest(scenario: Scenario, app_cookie: str = SESSION_COOKIE) -> s
     return "\n".join(lines) + "\n"
 
 
-NODES = 3  # chat nodes p1..p3, as chat_backends starts them
-
-
 def write_deployment(
-    root: Path, config_text: str, scenario: Scenario, app_cookie: str = SESSION_COOKIE
+    root: Path,
+    config_text: str,
+    scenario: Scenario,
+    app_cookie: str = SESSION_COOKIE,
+    config_name: str = HAPROXY.config_name,
 ) -> None:
     """The deployment tcommlint checks: the LB file, the scenario's manifest, and one Tomcat
     ``conf/server.xml`` per chat node with the node's jvmRoute (p1, p2, …), as the chat nodes
     end their session ids with ``.<route>``."""
     (root / "lb").mkdir(parents=True)
-    (root / "lb" / "haproxy.cfg").write_text(config_text)
+    (root / "lb" / config_name).write_text(config_text)
     (root / "tcommlint.yaml").write_text(scenario_manifest(scenario, app_cookie))
     for number in range(1, NODES + 1):
         conf = root / f"proxy-{number}" / "conf"
@@ -621,15 +722,19 @@ def write_deployment(
 
 
 def run_tcommlint(
-    config_text: str, scenario: Scenario | None = None, app_cookie: str = SESSION_COOKIE
+    config_text: str,
+    scenario: Scenario | None = None,
+    app_cookie: str = SESSION_COOKIE,
+    config_name: str = HAPROXY.config_name,
 ) -> dict[str, Any]:
     """Run ``python -m tcommlint check <dir> --format json`` on a deployment of one LB file.
 
-    The deployment holds ``lb/haproxy.cfg`` and the ``tcommlint.yaml`` of ``scenario_manifest``.
+    The deployment holds ``lb/<config_name>`` and the ``tcommlint.yaml`` of
+    ``scenario_manifest``.
     """
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-dep-") as tmp:
         root = Path(tmp) / "deployment"
-        write_deployment(root, config_text, scenario or Scenario(), app_cookie)
+        write_deployment(root, config_text, scenario or Scenario(), app_cookie, config_name)
         proc = subprocess.run(
             [sys.executable, "-m", "tcommlint", "check", str(root), "--format", "json"],
             capture_output=True,
@@ -661,3 +766,29 @@ def outside_model(report: dict[str, Any]) -> bool:
 def tcommlint_sticky(report: dict[str, Any], rules: frozenset[str] = VERDICT_RULES) -> bool:
     """tcommlint's verdict: sticky iff no error finding of a stickiness rule."""
     return not blocking_findings(report, rules)
+
+
+def tcommlint_disagreement(
+    entry: Observable, observation: Observation, program: Program = HAPROXY
+) -> str:
+    """Why tcommlint's verdict on ``observation``'s configuration differs from what the server
+    did ("" when they agree): an entry outside the model must be TC008, a configuration the
+    server refuses must be TC001, any other must get the observed sticky verdict."""
+    report = run_tcommlint(
+        observation.config, entry.scenario, entry.app_cookie, program.config_name
+    )
+    if entry.outside_model:
+        return "" if outside_model(report) else f"no TC008 for {entry.id}: {report['findings']}"
+    if not all(outcome.accepted for _, outcome in observation.variants):
+        if any(f["rule"] == "TC001" for f in report["findings"]):
+            return ""
+        return f"{program.check_label} refuses {entry.id}, tcommlint gives no TC001: " + explain(
+            observation
+        )
+    rules = verdict_rules(entry.scenario)
+    if tcommlint_sticky(report, rules) is observation.sticky:
+        return ""
+    return (
+        f"{program.binary}: {explain(observation)}; "
+        f"tcommlint errors: {blocking_findings(report, rules)}"
+    )
