@@ -92,8 +92,8 @@ def test_include_of_nothing_is_an_error(tmp_path: Path) -> None:
     write_tree(tmp_path, {"lb/httpd.conf": "Include conf.d/*.conf\n", "lb/conf.d/x.txt": ""})
     includes = Includes(tmp_path, tmp_path)
     _, errors, _ = load_apache([("lb/httpd.conf", "Include conf.d/*.conf\n")], includes)
-    assert [e.reason.split(",")[0] for e in errors] == [
-        f"No matches for the wildcard '*.conf' in '{tmp_path / 'lb/conf.d'}'"
+    assert [e.reason for e in errors] == [
+        "No matches for the wildcard '*.conf' in 'conf.d', failing"
     ]
 
 
@@ -214,7 +214,8 @@ def test_proxypass_order_exclusions_and_locations() -> None:
 def test_header_edits_of_set_cookie_and_cookie() -> None:
     text = CHAT.replace(
         "</VirtualHost>",
-        "Header always unset Set-Cookie\nRequestHeader unset Cookie\n</VirtualHost>",
+        "Header unset Set-Cookie\nHeader always unset Set-Cookie\nRequestHeader unset Cookie\n"
+        "</VirtualHost>",
     ).replace("STICKY", "stickysession=JSESSIONID")
     (service,) = _load(text).services
     assert [(s.action, s.header) for s in service.response_steps if isinstance(s, HeaderEdit)] == [
@@ -223,6 +224,14 @@ def test_header_edits_of_set_cookie_and_cookie() -> None:
     assert [(s.action, s.header) for s in service.request_steps if isinstance(s, HeaderEdit)] == [
         ("del", "cookie")
     ]
+
+
+def test_header_always_does_not_see_the_backends_set_cookie() -> None:
+    """mod_headers: a proxied response's headers are in the onsuccess table; ``always`` acts on
+    the other one (the ground truth's header-always-unset stays sticky on apache2)."""
+    text = CHAT.replace("</VirtualHost>", "Header always unset Set-Cookie\n</VirtualHost>")
+    (service,) = _load(text.replace("STICKY", "stickysession=JSESSIONID")).services
+    assert service.response_steps == ()
 
 
 def test_the_routeid_cookie_pattern_is_the_balancers_cookie() -> None:

@@ -104,7 +104,9 @@ class HeaderEdit(NamedTuple):
     """An edit of a request or response header (``http-request del-header Cookie`` …).
 
     ``action``: ``del``, ``set``, ``add``, ``replace-header`` (regex on the whole value),
-    ``replace-value`` (regex on each comma-separated value). ``value`` is the new value or the
+    ``replace-value`` (regex on each comma-separated value), ``substitute`` and
+    ``substitute-all`` (the first or every match of the regex in each value replaced, the rest
+    kept: Apache ``Header edit`` / ``edit*``). ``value`` is the new value or the
     replacement, ``pattern`` the regex; ``dynamic`` when the value is computed (``%[…]``).
     """
 

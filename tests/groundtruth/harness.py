@@ -684,9 +684,15 @@ def scenario_manifest(scenario: Scenario, app_cookie: str = SESSION_COOKIE) -> s
     ``session_cookie`` only when the application's cookie is not JSESSIONID;
     ``concurrent_sessions`` is the number of sessions played at once (1 when sequential);
     ``average_session_duration`` the idle pause in whole seconds (rounded up), only when there
-    is one; ``session_id_in_url`` only when the id travels in the URL.
+    is one; ``session_id_in_url`` only when the id travels in the URL; ``app_path`` only when
+    the client's paths are not under the default /api (the public path the client uses).
     """
     lines = ["deployment:", "  name: groundtruth"]
+    app_path = "/" + scenario.paths[0].strip("/").split("/")[0]
+    if app_path != "/api" and all(
+        p == app_path or p.startswith(app_path + "/") for p in scenario.paths
+    ):
+        lines.append(f"  app_path: {app_path}")
     if app_cookie != SESSION_COOKIE:
         lines.append(f"  session_cookie: {app_cookie}")
     lines.append(f"  concurrent_sessions: {scenario.sessions if scenario.interleaved else 1}")

@@ -43,6 +43,7 @@ from tcommlint.pipeline.model import (
     Pool,
     Server,
     Service,
+    SetVar,
     Step,
     Term,
     Test,
@@ -99,7 +100,11 @@ class _Scope:
 
 
 def compile_apache(
-    paths: Sequence[str], nodes: Sequence[Node], notes: Sequence[str]
+    paths: Sequence[str],
+    nodes: Sequence[Node],
+    notes: Sequence[str],
+    full: bool = False,
+    modules: frozenset[str] = frozenset(),
 ) -> LoadBalancer:
     """The load balancer one configuration (with its includes) describes."""
     balancers = Balancers()
@@ -110,7 +115,9 @@ def compile_apache(
     pools: dict[str, Pool] = {}
     for decl in balancers.by_name.values():
         pools[decl.name] = pool_of(decl)
-    compiler = _Compiler(pools, balancers)
+    # A whole configuration without mod_proxy_balancer: nothing handles balancer:// (the
+    # request fails; apache2 -t says Syntax OK).
+    compiler = _Compiler(pools, balancers, not full or "proxy_balancer" in modules)
     if not hosts:
         span = nodes[0].span if nodes else Span(paths[0], 1, 1)
         services.append(compiler.service("main server", span, (), main))
@@ -141,8 +148,9 @@ def compile_apache(
 
 
 class _Compiler:
-    def __init__(self, pools: dict[str, Pool], balancers: Balancers) -> None:
+    def __init__(self, pools: dict[str, Pool], balancers: Balancers, balancer_module: bool) -> None:
         self.pools = pools
+        self.balancer_module = balancer_module
         self.balancers = balancers
         self.notes: list[str] = []
         self.lb_cookies: dict[str, LbCookie] = {}
@@ -159,6 +167,22 @@ class _Compiler:
         ) or any(bind.endswith(":443") for bind in binds)
         request: list[Step] = []
         response: list[Step] = []
+        scoped: dict[int, Test] = {}
+        markers: list[Step] = []
+
+        def on_response(where: Test | None) -> Test | None:
+            """A response step of a <Location>: the location is decided on the request (a
+            response rule cannot read the request's path), remembered in a variable."""
+            if where is None:
+                return None
+            if id(where) not in scoped:
+                name = f"apache.location.{len(scoped) + 1}"
+                scoped[id(where)] = Test("var", "found", name=name, text=f"path {where.text}")
+                markers.append(
+                    SetVar(name, ("1",), span, f"<Location {where.text}>", True, _when(where))
+                )
+            return scoped[id(where)]
+
         entries: list[tuple[Test, str, Node]] = []  # (path test, pool or "!", directive)
         location_entries: list[tuple[Test, str, Node, bool]] = []
         rewrite_on = False
@@ -186,11 +210,11 @@ class _Compiler:
                 if step is not None:
                     request.append(step)
             elif key == "header":
-                response.extend(self._header(node, where))
+                response.extend(self._header(node, on_response(where)))
             elif key == "requestheader":
                 request.extend(_request_header(node, where))
             elif key == "proxypassreversecookiepath":
-                edit = _cookie_path(node, where)
+                edit = _cookie_path(node, on_response(where))
                 if edit is not None:
                     response.append(edit)
             elif key in OUTSIDE:
@@ -208,14 +232,15 @@ class _Compiler:
                     )
         ordered = _location_order(location_entries, scope) + entries
         routes, answers = _routes(ordered)
+        chosen, backend_cookie = _backend_paths(ordered)
         return Service(
             name=name,
             span=span,
             https=https,
             binds=tuple(binds),
-            request_steps=(*scope.opaque, *request, *answers),
+            request_steps=(*markers, *chosen, *scope.opaque, *request, *answers),
             routes=tuple(routes),
-            response_steps=tuple(response),
+            response_steps=(*backend_cookie, *response),
         )
 
     def _proxy_pass(self, node: Node, where: Test | None) -> tuple[Test, str, Node] | None:
@@ -236,6 +261,8 @@ class _Compiler:
         if any(w.text.lower() == "interpolate" for w in words):
             return test, "?interpolate", node
         if is_balancer(target):
+            if not self.balancer_module:
+                return test, "?nomodule:" + balancer_name(target), node
             return test, balancer_name(target), node
         return test, self._direct_pool(target, node), node
 
@@ -297,7 +324,12 @@ class _Compiler:
             )
 
     def _header(self, node: Node, where: Test | None) -> list[Step]:
+        """``Header [onsuccess|always] action Set-Cookie …``. A proxied response's own headers
+        are in the ``onsuccess`` table: ``always`` adds to the other table (``set`` there does
+        not replace the backend's cookie) and its ``unset``/``edit`` never see them
+        (mod_headers; observed with apache2)."""
         words = node.values()
+        always = bool(words) and words[0].lower() == "always"
         if words and words[0].lower() in ("always", "onsuccess"):
             words = words[1:]
         if len(words) < 2:
@@ -311,35 +343,40 @@ class _Compiler:
         when = _when(where, _env_tests(condition))
         text = _text(node)
         value = values[0] if values else ""
+        if always and action in ("unset", "edit", "edit*"):
+            self.notes.append(
+                f"{node.span}: '{text}' acts on the 'always' table, which does not hold the "
+                "backend's Set-Cookie: it changes nothing the application sends"
+            )
+            return []
+        if always and action == "set":
+            action = "add"
         if action == "unset":
             return [HeaderEdit("del", "set-cookie", node.span, text, when=when)]
         if "%{balancer_worker_route}e" in value.lower() and self._route_cookie(
             node, value, condition
         ):
             return []
-        if "%{" in value or action in ("append", "merge", "edit*", "echo"):
-            reason = f"Header {action} Set-Cookie with a value the model does not compute"
-            return [Opaque(reason, node.span, text, when)]
-        if action == "edit" and len(values) >= 2:
-            pattern = f"(?s)^(.*?)(?:{values[0]})(.*)$"
+        if action in ("edit", "edit*") and len(values) >= 2 and "%{" not in values[1]:
             if not bounded(values[0]):
-                return [
-                    Opaque(
-                        "an edit pattern that may not run in bounded time", node.span, text, when
-                    )
-                ]
-            replacement = re.sub(r"\$(\d)", lambda m: f"\\g<{int(m.group(1)) + 1}>", values[1])
+                reason = "an edit pattern that may not run in bounded time"
+                return [Opaque(reason, node.span, text, when)]
+            replacement = re.sub(r"\$(\d)", r"\\g<\1>", values[1].replace("\\", "\\\\"))
+            kind = "substitute" if action == "edit" else "substitute-all"
             return [
                 HeaderEdit(
-                    "replace-header",
+                    kind,
                     "set-cookie",
                     node.span,
                     text,
-                    value="\\g<1>" + replacement + f"\\g<{_groups(values[0]) + 2}>",
-                    pattern=pattern,
+                    value=replacement,
+                    pattern=values[0],
                     when=when,
                 )
             ]
+        if "%{" in value or action in ("append", "merge", "echo", "edit", "edit*"):
+            reason = f"Header {action} Set-Cookie with a value the model does not compute"
+            return [Opaque(reason, node.span, text, when)]
         if action in ("set", "add"):
             return [HeaderEdit(action, "set-cookie", node.span, text, value=value, when=when)]
         return []
@@ -427,11 +464,6 @@ def _after(value: str, separator: str) -> str | None:
         return value
     _head, sep, tail = value.partition(separator)
     return tail if sep else None
-
-
-def _groups(pattern: str) -> int:
-    compiled = re.compile(pattern) if bounded(pattern) else None
-    return compiled.groups if compiled is not None else 0
 
 
 def _flatten(nodes: Iterable[Node], where: Test | None, scope: _Scope) -> None:
@@ -539,9 +571,13 @@ def _routes(
     steps: list[Step] = []
     earlier: list[Test] = []
     for test, pool, node in entries:
+        if pool.startswith("?nomodule:"):
+            # The route stays (the app path is served, by an error): httpd answers 500.
+            # no module handles balancer:// (mod_proxy_balancer is not loaded)
+            steps.append(Answer("error", 500, node.span, _text(node), _first_match(test, earlier)))
+            pool = pool.removeprefix("?nomodule:")
         if pool in ("!", "?interpolate"):
-            terms = (Term((test,)), *(Term((e,), negate=True) for e in earlier))
-            when = Condition((terms,), text=f"path matches {test.text}")
+            when = _first_match(test, earlier)
             if pool == "!":
                 steps.append(Answer("local", 404, node.span, _text(node), when))
             else:
@@ -564,6 +600,67 @@ def _routes(
             )
         earlier.append(test)
     return routes, steps
+
+
+def _first_match(test: Test, earlier: Sequence[Test]) -> Condition:
+    """``test`` holds and no earlier entry's does: this entry is the one httpd takes."""
+    terms = (Term((test,)), *(Term((e,), negate=True) for e in earlier))
+    return Condition((terms,), text=f"path matches {test.text}")
+
+
+def _backend_paths(entries: list[tuple[Test, str, Node]]) -> tuple[list[Step], list[Step]]:
+    """Tomcat sets its cookie's Path as it sees the request: ``ProxyPass /chat
+    balancer://chat/api`` sends /chat/x to /api/x, and the cookie says Path=/api unless
+    ``ProxyPassReverseCookiePath`` maps it back. The simulated application lives at the public
+    path; its cookie path is moved to the backend's first, before the response's other steps."""
+    markers: list[Step] = []
+    edits: list[Step] = []
+    earlier: list[Test] = []
+    for test, pool, node in entries:
+        front_back = _front_back(node, test)
+        if front_back is not None and not pool.startswith(("?", "!")):
+            front, back = front_back
+            name = f"apache.backend.{len(markers) + 1}"
+            markers.append(
+                SetVar(name, ("1",), node.span, _text(node), True, _first_match(test, earlier))
+            )
+            chosen = Test("var", "found", name=name, text=f"{front} is proxied to {back or '/'}")
+            if back:
+                pattern = r"(?is)^(.*;\s*path=)" + re.escape(front) + r"(/.*|;.*|)$"
+                value = "\\g<1>" + back.replace("\\", "\\\\") + "\\g<2>"
+            else:
+                pattern = r"(?is)^(.*;\s*path=)" + re.escape(front) + r"/?(.*)$"
+                value = "\\g<1>/\\g<2>"
+            edits.append(
+                HeaderEdit(
+                    "replace-header",
+                    "set-cookie",
+                    node.span,
+                    f"(the backend's own cookie path under {back or '/'})",
+                    value=value,
+                    pattern=pattern,
+                    when=Condition(((Term((chosen,)),),), text=chosen.text),
+                )
+            )
+        earlier.append(test)
+    return markers, edits
+
+
+def _front_back(node: Node, test: Test) -> tuple[str, str] | None:
+    """The public prefix and the backend's of a prefix ``ProxyPass``, when they differ."""
+    if node.key != "proxypass" or test.subject != "path" or not test.text.startswith("/"):
+        return None
+    words = node.values()
+    target = next((w for w in words if "://" in w), None)
+    if target is None or any(w == "~" for w in words) or any(c in test.text for c in "*?["):
+        return None
+    after_scheme = target.split("://", 1)[1]
+    back = "/" + after_scheme.split("/", 1)[1] if "/" in after_scheme else ""
+    front = test.text.rstrip("/")
+    back = back.rstrip("/")
+    if front == back:
+        return None
+    return front, back
 
 
 def _redirect(node: Node, where: Test | None) -> Answer | None:

@@ -747,3 +747,22 @@ xml2EncAlias xml2enc ITERATE2 RSRC_CONF
 xml2EncDefault xml2enc TAKE1 OR_ALL
 xml2StartParse xml2enc ITERATE OR_ALL
 """
+
+# Every module httpd 2.4 ships (``AP_DECLARE_MODULE``), with or without directives.
+MODULES = """
+access_compat actions alias allowmethods asis auth_basic auth_digest auth_form authn_anon
+authn_core authn_dbd authn_dbm authn_file authn_socache authnz_fcgi authnz_ldap authz_core
+authz_dbd authz_dbm authz_groupfile authz_host authz_owner authz_user autoindex brotli
+bucketeer buffer cache cache_disk cache_socache cern_meta cgi cgid charset_lite core data
+dav_fs dav_lock dbd deflate dir dumpio echo env expires ext_filter file_cache filter foo
+headers heartbeat heartmonitor http http2 ident imagemap include info isapi lbmethod_bybusyness
+lbmethod_byrequests lbmethod_bytraffic lbmethod_heartbeat ldap log_config log_debug
+log_forensic logio lua macro md mime mime_magic mpm_event mpm_mpmt_os2 mpm_netware mpm_prefork
+mpm_winnt mpm_worker negotiation netware nwssl privileges proxy proxy_ajp proxy_balancer
+proxy_connect proxy_express proxy_fcgi proxy_fdpass proxy_ftp proxy_hcheck proxy_html
+proxy_http proxy_http2 proxy_scgi proxy_uwsgi proxy_wstunnel ratelimit reflector remoteip
+reqtimeout request rewrite sed session session_cookie session_crypto session_dbd setenvif
+slotmem_plain slotmem_shm so socache_dbm socache_dc socache_memcache socache_redis
+socache_shmcb speling ssl status substitute suexec systemd unique_id unixd userdir usertrack
+version vhost_alias watchdog win32 xml2enc
+"""

@@ -125,6 +125,14 @@ def table() -> dict[str, Spec]:
     return found
 
 
+@cache
+def standard_modules() -> frozenset[str]:
+    """Every module httpd 2.4 ships, and those compiled into Debian's apache2."""
+    from tcommlint.loaders.apache.directive_table import MODULES
+
+    return frozenset(MODULES.split()) | {"core", "http", "so"}
+
+
 def _flags(text: str) -> int:
     value = 0
     for part in text.strip("()").split("|"):

@@ -92,5 +92,7 @@ def load_apache(
         if found:
             errors.extend(found)
             continue
-        balancers.append(compile_apache(read.files, read.nodes, read.notes))
+        balancers.append(
+            compile_apache(read.files, read.nodes, read.notes, read.full, read.modules)
+        )
     return tuple(balancers), tuple(errors), tuple(suppressions)

@@ -427,18 +427,21 @@ class Reader:
         if not matches:
             if optional:
                 return []
-            fixed = _fixed_part(full)
-            if not fixed.is_dir():
-                self.notes.append(
-                    f"{node.span}: {node.name} {pattern}: not part of the deployment, not read"
-                )
-                return []
+            # httpd refuses an Include of nothing (IncludeOptional is the tolerant one): the
+            # deployment holds the server root, so what it does not hold httpd does not either.
+            written = PurePosixPath(pattern)
             wild = any(mark in pattern for mark in "*?[")
-            reason = (
-                f"No matches for the wildcard '{full.name}' in '{fixed}', failing"
-                if wild
-                else f"Could not open configuration file {pattern}: No such file or directory"
-            )
+            if not wild:
+                reason = f"Could not open configuration file {pattern}: No such file or directory"
+            elif not _fixed_part(full).is_dir():
+                reason = (
+                    f"Could not open config directory {_fixed_part_text(written)}: "
+                    "No such file or directory"
+                )
+            else:
+                reason = (
+                    f"No matches for the wildcard '{written.name}' in '{written.parent}', failing"
+                )
             self.errors.append(ParseError(node.span, reason))
             return []
         nodes: list[Node] = []
@@ -482,6 +485,15 @@ def _fixed_part(path: Path) -> Path:
             break
         fixed /= part
     return fixed
+
+
+def _fixed_part_text(path: PurePosixPath) -> str:
+    parts = []
+    for part in path.parts:
+        if any(mark in part for mark in "*?["):
+            break
+        parts.append(part)
+    return str(PurePosixPath(*parts)) if parts else "."
 
 
 def _module_name(text: str) -> str:

@@ -9,8 +9,8 @@ standard module that is not loaded is refused only when the whole configuration 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from functools import cache
 
 from tcommlint.expr_cost import distance_within
 from tcommlint.loaders.apache.directives import (
@@ -18,12 +18,12 @@ from tcommlint.loaders.apache.directives import (
     DIRECTORY_OVERRIDE,
     SERVER_OVERRIDE,
     spec,
+    standard_modules,
     table,
     third_party,
 )
 from tcommlint.loaders.apache.reader import (
     CONDITIONALS,
-    STATIC_MODULES,
     Node,
     ReadResult,
     Word,
@@ -177,8 +177,8 @@ def _check(
             return error
     proxy_check = _PROXY_CHECKS.get(node.key)
     if proxy_check is not None:
-        error = proxy_check(node, section, proxy, balancers)
-        if error is not None and "unknown lbmethod" in error and read.modules - _standard_modules():
+        error = proxy_check(node, section, proxy, balancers, read)
+        if error is not None and "unknown lbmethod" in error and read.modules - standard_modules():
             return None  # a module httpd does not ship (mod_lbmethod_cluster) may provide it
         return error
     return None
@@ -187,7 +187,7 @@ def _check(
 def _misspelt(name: str, read: ReadResult) -> bool:
     """Whether httpd surely refuses a name no standard module declares: the configuration is
     whole and loads no module outside httpd's, or the name is a known directive misspelt."""
-    if read.full and read.modules <= _standard_modules():
+    if read.full and read.modules <= standard_modules():
         return True
     lower = name.lower()
     if not lower.lstrip("<").replace("_", "").isalnum():
@@ -196,11 +196,6 @@ def _misspelt(name: str, read: ReadResult) -> bool:
         abs(len(known) - len(lower)) <= 2 and distance_within(lower, known, 2) <= 2
         for known in table()
     )
-
-
-@cache
-def _standard_modules() -> frozenset[str]:
-    return frozenset(entry.module for entry in table().values()) | frozenset(STATIC_MODULES)
 
 
 def _arity(node: Node, name: str, arity: tuple[int, int, str], kind: str) -> str | None:
@@ -217,7 +212,9 @@ def _arity(node: Node, name: str, arity: tuple[int, int, str], kind: str) -> str
     return None
 
 
-def _proxy_pass(node: Node, section: str, proxy: str, balancers: set[str]) -> str | None:
+def _proxy_pass(
+    node: Node, section: str, proxy: str, balancers: set[str], read: ReadResult
+) -> str | None:
     if section in ("directory", "directorymatch", "files", "filesmatch"):
         return f"{node.name} cannot occur within <{section.capitalize()}> section"
     words = list(node.args)
@@ -252,11 +249,13 @@ def _proxy_pass(node: Node, section: str, proxy: str, balancers: set[str]) -> st
         return None
     if target.lower().startswith("balancer://"):
         balancers.add(_balancer_name(target))
-        return _parameters(params, balancer=True, prefix="ProxyPass ")
-    return _parameters(params, balancer=False, prefix="ProxyPass ")
+        return _parameters(params, True, "ProxyPass ", read)
+    return _parameters(params, False, "ProxyPass ", read)
 
 
-def _balancer_member(node: Node, section: str, proxy: str, balancers: set[str]) -> str | None:
+def _balancer_member(
+    node: Node, section: str, proxy: str, balancers: set[str], read: ReadResult
+) -> str | None:
     path = proxy if section in DIRECTORY_SECTIONS else ""  # the section's path
     name = ""
     params: list[Word] = []
@@ -279,10 +278,12 @@ def _balancer_member(node: Node, section: str, proxy: str, balancers: set[str]) 
     if not path.lower().startswith("balancer://") or len(path) <= len("balancer://"):
         return f"BalancerMember Bad syntax for a balancer name ({path})"
     balancers.add(_balancer_name(path))
-    return _parameters(params, balancer=False, prefix="BalancerMember ")
+    return _parameters(params, False, "BalancerMember ", read)
 
 
-def _proxy_set(node: Node, section: str, proxy: str, balancers: set[str]) -> str | None:
+def _proxy_set(
+    node: Node, section: str, proxy: str, balancers: set[str], read: ReadResult
+) -> str | None:
     words = list(node.args)
     if section in ("proxy", "proxymatch"):
         name = proxy
@@ -296,7 +297,7 @@ def _proxy_set(node: Node, section: str, proxy: str, balancers: set[str]) -> str
     for word in words:
         if "=" not in word.text:
             return "Invalid ProxySet parameter. Parameter must be in the form 'key=value'"
-    error = _parameters(words, balancer=balancer, prefix="ProxySet: ")
+    error = _parameters(words, balancer, "ProxySet: ", read)
     if error is not None:
         return f"{error}; {name}"
     if balancer:
@@ -304,16 +305,18 @@ def _proxy_set(node: Node, section: str, proxy: str, balancers: set[str]) -> str
     return None
 
 
-def _proxy_section(node: Node, section: str, proxy: str, balancers: set[str]) -> str | None:
+def _proxy_section(
+    node: Node, section: str, proxy: str, balancers: set[str], read: ReadResult
+) -> str | None:
     if node.args and node.args[0].text.lower().startswith("balancer://"):
         balancers.add(_balancer_name(node.args[0].text))
     return None
 
 
-def _parameters(words: list[Word], balancer: bool, prefix: str) -> str | None:
+def _parameters(words: list[Word], balancer: bool, prefix: str, read: ReadResult) -> str | None:
     for word in words:
         key, _, value = word.text.partition("=")
-        error = _balancer_parameter(key.lower(), value) if balancer else _worker(key, value)
+        error = _balancer_parameter(key.lower(), value, read) if balancer else _worker(key, value)
         if error is not None:
             return prefix + error + (f" {word.text}" if prefix == "ProxySet: " else "")
     return None
@@ -327,12 +330,14 @@ def _worker(key: str, value: str) -> str | None:
         flags = [c for c in value if c not in "+-"]
         if any(flag.upper() not in STATUS_FLAGS for flag in flags):
             return "Unknown status parameter option"
+    if lower == "loadfactor" and not 100 <= int(_atof(value) * 100) <= 10000:
+        return "LoadFactor must be a number between 1..100"
     if lower == "lbset" and not (value.strip().isdigit() and 0 <= int(value) <= 99):
         return "lbset must be between 0 and 99"
     return None
 
 
-def _balancer_parameter(key: str, value: str) -> str | None:
+def _balancer_parameter(key: str, value: str, read: ReadResult) -> str | None:
     if key not in BALANCER_PARAMETERS:
         return "unknown Balancer parameter"
     lower = value.lower()
@@ -344,9 +349,17 @@ def _balancer_parameter(key: str, value: str) -> str | None:
         return "scolonpathdelim must be On|Off"
     if key == "lbmethod" and lower not in LBMETHODS:
         return "unknown lbmethod"
+    if key == "lbmethod" and read.full and f"lbmethod_{lower}" not in read.modules:
+        return "unknown lbmethod"  # its provider is a module: mod_lbmethod_<name>
     if key == "timeout" and _atoi(value) < 1:
         return "timeout must be at least one second"
     return None
+
+
+def _atof(text: str) -> float:
+    """C's ``atof``: the longest leading number, 0 when there is none."""
+    match = re.match(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", text)
+    return float(match.group(0)) if match else 0.0
 
 
 def _atoi(text: str) -> int:
