@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from tcommlint.includes import Includes
-from tcommlint.loaders.apache.loader import load_apache, looks_like_apache
+from tcommlint.loaders.apache.loader import load_apache
 from tcommlint.loaders.apache.reader import read_config
+from tcommlint.loaders.apache.sniff import looks_like_apache
 from tcommlint.pipeline.idroute import cookie_value, route_of, url_value
 from tcommlint.pipeline.model import Answer, HeaderEdit, LoadBalancer
 

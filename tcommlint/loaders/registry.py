@@ -126,7 +126,7 @@ def _load_as3(sources: Sequence[Source], includes: Includes) -> LoadResult:
 def _sniff_apache(text: str) -> bool:
     if text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
         return False
-    from tcommlint.loaders.apache.loader import looks_like_apache
+    from tcommlint.loaders.apache.sniff import looks_like_apache
 
     return looks_like_apache(text)
 
