@@ -33,10 +33,10 @@ def looks_like_apache(text: str) -> bool:
 
 
 def _directives(text: str, pattern: re.Pattern[str]) -> bool:
-    from tcommlint.loaders.apache.directives import spec, third_party
-
     count = 0
     for match in pattern.finditer(text):
+        from tcommlint.loaders.apache.directives import spec, third_party
+
         name = match.group(1)
         found = spec(name)
         known = (found is not None and found.name == name) or third_party(name) is not None
