@@ -117,6 +117,10 @@ def test_include_of_nothing_is_an_error(tmp_path: Path) -> None:
             "2: BalancerMember Unknown status parameter option",
         ),
         ("ProxySet balancer://nowhere lbmethod=byrequests\n", "1: ProxySet can not find"),
+        (
+            "ProxySet stickysession=JSESSIONID\n",
+            "1: ProxySet can not find 'stickysession=JSESSIONID' Worker.",
+        ),
         ("<Location /a>\nListen 80\n</Location>\n", "2: Listen not allowed in <Location> context"),
         ("ServerName a b\n", "1: ServerName takes one argument"),
         ("<Location /x>\nUse nomacro\n</Location>\n", "2: no macro defined before Use"),

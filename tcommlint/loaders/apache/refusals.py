@@ -293,6 +293,8 @@ def _proxy_set(
         name, words = words[0].text, words[1:]
         if name.lower().startswith("balancer://") and _balancer_name(name) not in balancers:
             return f"ProxySet can not find '{name}' Balancer."
+        if "://" not in name:  # no worker is named without a scheme
+            return f"ProxySet can not find '{name}' Worker."
     balancer = name.lower().startswith("balancer://")
     for word in words:
         if "=" not in word.text:
