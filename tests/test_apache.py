@@ -345,3 +345,22 @@ def test_e2e_show_trace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     root = _deployment(tmp_path, "stickysession=JSESSIONID|jsessionid", ("node1", "node2"))
     code, out, _ = run_cli(["show", "--trace", str(root)], capsys)
     assert code == 0 and "route node1 of the session id" in out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'SetEnvIf Request_URI "^/api" no-proxy',
+        "CacheEnable disk /api",
+        "LuaHookTranslateName /etc/x.lua route",
+        "JkMount /api/* chat",
+    ],
+)
+def test_directives_outside_the_model_make_the_route_not_evaluable(line: str) -> None:
+    from tcommlint.pipeline.model import Opaque
+
+    text = CHAT.replace("STICKY", "stickysession=JSESSIONID").replace(
+        "</VirtualHost>", line + "\n</VirtualHost>"
+    )
+    (service,) = _load(text).services
+    assert [s.span.line for s in service.request_steps if isinstance(s, Opaque)] == [10]

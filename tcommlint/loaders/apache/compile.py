@@ -12,8 +12,15 @@ itself). A prefix matches whole path segments (``alias_match``). Responses pass
 ``RequestHeader`` edits of Cookie.
 
 Directives that can change the path, the cookies or the server choice and that the model
-does not read are ``Opaque`` (``OUTSIDE``); every other directive (logging, TLS, timeouts,
-MIME, compression, authentication…) cannot and is ignored on purpose.
+does not read are ``Opaque`` (``OUTSIDE``, ``OUTSIDE_MODULES``, a ``no-proxy`` variable, the
+routing directives of mod_jk and mod_cluster). Every other directive of httpd's modules cannot,
+and is ignored on purpose: logging (mod_log_config, mod_logio), TLS (mod_ssl, mod_md), HTTP/2,
+MIME types and charsets, compression and body filters (mod_deflate, mod_brotli, mod_substitute,
+mod_sed, mod_proxy_html), expiry, directory listings, local files and CGI, authentication and
+access control (mod_auth*, mod_authn*, mod_authz*; they answer a client without credentials,
+not a session), timeouts and limits, client address (mod_remoteip), headers other than Cookie
+and Set-Cookie, and mod_proxy's other settings (``ProxyPassReverse`` rewrites only Location
+headers; timeouts, ``ProxyPreserveHost``, ``ProxyErrorOverride``).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from tcommlint.loaders.apache.balancers import (
     pool_of,
     value_of,
 )
-from tcommlint.loaders.apache.directives import third_party
+from tcommlint.loaders.apache.directives import spec, third_party
 from tcommlint.loaders.apache.reader import Node, Word
 from tcommlint.pipeline.model import (
     Answer,
@@ -69,7 +76,17 @@ OUTSIDE = {
     "luainputfilter": "a Lua filter may change the request",
     "luamaphandler": "a Lua handler may answer the request",
     "luaquickhandler": "a Lua handler may answer the request",
+    "cacheenable": "mod_cache may answer the request itself, with a stored response",
+    "proxyexpressenable": "mod_proxy_express maps hosts to backends from a DBM file",
+    "rewriteoptions": "RewriteOptions changes which rewrite rules apply",
 }
+# Modules whose every directive may act on the request in ways the model does not follow.
+OUTSIDE_MODULES = {"lua": "a Lua script may change the request or answer it"}
+# Setting this variable stops mod_proxy for the request (proxy_trans: httpd serves it itself).
+_NO_PROXY = re.compile(r"(?i)(?:^|[\s,])!?no-proxy\b")
+_SETS_ENV = frozenset(
+    {"setenv", "setenvif", "setenvifnocase", "setenvifexpr", "browsermatch", "browsermatchnocase"}
+)
 MODELLED = frozenset(
     {
         "proxypass",
@@ -219,6 +236,12 @@ class _Compiler:
                     response.append(edit)
             elif key in OUTSIDE:
                 request.append(Opaque(OUTSIDE[key], node.span, _text(node), _when(where)))
+            elif key in _SETS_ENV and _NO_PROXY.search(node.raw):
+                reason = "the no-proxy variable stops proxying where it is set"
+                request.append(Opaque(reason, node.span, _text(node), _when(where)))
+            elif _module_of(node) in OUTSIDE_MODULES:
+                reason = OUTSIDE_MODULES[_module_of(node)]
+                request.append(Opaque(reason, node.span, _text(node), _when(where)))
             else:
                 found = third_party(node.name)
                 if found is not None and found[1]:
@@ -451,6 +474,11 @@ def _cookie_attributes(cookie: LbCookie, value: str, at: Span) -> LbCookie:
             cookie = cookie._replace(httponly=Located(True, span))
         offset = end
     return cookie
+
+
+def _module_of(node: Node) -> str:
+    found = spec(node.name)
+    return found.module if found is not None else ""
 
 
 def _with_cookie(pool: Pool, cookie: LbCookie | None) -> Pool:
