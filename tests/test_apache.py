@@ -364,3 +364,17 @@ def test_directives_outside_the_model_make_the_route_not_evaluable(line: str) ->
     )
     (service,) = _load(text).services
     assert [s.span.line for s in service.request_steps if isinstance(s, Opaque)] == [10]
+
+
+def test_e2e_findings_point_into_included_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _deployment(tmp_path, "stickysession=jsessionid", ("node1", "node2"))
+    chat = (root / "lb/httpd.conf").read_text()
+    (root / "lb/conf.d").mkdir()
+    (root / "lb/conf.d/chat.conf").write_text(chat)
+    (root / "lb/httpd.conf").write_text("Listen 80\nInclude conf.d/*.conf\n")
+    out = _check(root, capsys)
+    assert "lb/conf.d/chat.conf:6:32: TC202" in out
+    _, listing, _ = run_cli(["check", "--list-files", str(root)], capsys)
+    assert "Apache httpd config" in listing
