@@ -50,7 +50,14 @@ def _verdict(entry: Entry, observation: Observation) -> str:
         verdict_rules,
     )
 
-    report = run_tcommlint(observation.config, entry.scenario, entry.app_cookie, APACHE.config_name)
+    report = run_tcommlint(
+        observation.config,
+        entry.scenario,
+        entry.app_cookie,
+        APACHE.config_name,
+        entry.jvm_routes,
+        observation.files,
+    )
     if outside_model(report):
         return "not evaluable (TC008)"
     rules = verdict_rules(entry.scenario)

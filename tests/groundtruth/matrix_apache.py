@@ -12,9 +12,20 @@ to ``?``/``&``, and ``;`` too with ``scolonpathdelim=On``), then from the Cookie
 name, case-sensitive, at a cookie boundary); the route is what follows the first
 ``stickysessionsep`` (default ``.``), compared with ``strcmp`` to each member's ``route=``; the
 first member with that route wins; no match means ordinary balancing.
+
+Learned from the runs (details in the entries' notes): without a backreference ProxyPassMatch
+appends the whole URI (``$1`` is implied); a ``balancer://`` ProxyPass line only takes balancer
+keys (``retry=`` there is refused); the main server's ProxyPass rules are tried before a
+VirtualHost's (``merge_proxy_config`` appends the vhost's after the base's), while a ``<Location>``
+ProxyPass is tried before both; ``Header always unset Set-Cookie`` does not touch a proxied
+response's cookie (it lives in the ``onsuccess`` table); ``stickysession=jsessionid`` misses the
+JSESSIONID cookie yet finds ``;jsessionid=`` in the URL, with or without ``scolonpathdelim``; the
+ROUTEID cookie carries Apache's own route names, so it works whatever the jvmRoutes (even none).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from tests.groundtruth.harness import Scenario
 from tests.groundtruth.matrix import Entry
@@ -91,7 +102,7 @@ def entry(
     observed: bool | None = None,
     note: str = "",
     scenario: Scenario = QUICK,
-    **fields: object,
+    **fields: Any,
 ) -> Entry:
     """An entry on three nodes; ``observed`` only when apache2 did not do what was predicted."""
     sticky = predicted if observed is None else observed
@@ -104,7 +115,7 @@ def entry(
         scenario=scenario,
         note=note,
         predicted_sticky=predicted,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 
@@ -989,7 +1000,15 @@ def _vhosts() -> list[Entry]:
 
 
 def _pauses() -> list[Entry]:
+    ttl = f"<Proxy {CHAT}>\n" + members(ROUTES, ("ttl=1",) * 3) + "</Proxy>\n"
     return [
+        entry(
+            "pause-member-ttl",
+            "sticky, members ttl=1 (a connection lifetime, not a persistence one), 2 s pauses",
+            preamble() + ttl + STICKY_LINE,
+            True,
+            scenario=PAUSE,
+        ),
         entry(
             "pause-jsess", f"stickysession={BOTH}, 2 s pauses", sticky_site(), True, scenario=PAUSE
         ),
@@ -1079,6 +1098,371 @@ def _url_id() -> list[Entry]:
     ]
 
 
+def _no_jvm_route() -> list[Entry]:
+    """Chat nodes WITHOUT a jvmRoute: their ids carry no ``.<route>`` for Apache to read."""
+    return [
+        entry(
+            "nojvm-routes",
+            f"nodes without jvmRoute; route=p1..p3, stickysession={BOTH}",
+            sticky_site(),
+            False,
+            jvm_routes=False,
+        ),
+        entry(
+            "nojvm-no-routes",
+            "nodes without jvmRoute; members without route=",
+            sticky_site(routes=(None, None, None)),
+            False,
+            jvm_routes=False,
+        ),
+        entry(
+            "nojvm-routeid",
+            "nodes without jvmRoute; the manual's ROUTEID cookie",
+            routeid_site(),
+            True,
+            jvm_routes=False,
+        ),
+        entry(
+            "nojvm-standby",
+            "nodes without jvmRoute; one active member, two status=+H",
+            preamble()
+            + f"<Proxy {CHAT}>\n"
+            + members(ROUTES, ("", "status=+H", "status=+H"))
+            + "</Proxy>\n"
+            + f"ProxyPass /api {CHAT}/api stickysession={BOTH}\n",
+            True,
+            jvm_routes=False,
+        ),
+    ]
+
+
+def _ifversion() -> list[Entry]:
+    set_sticky = f"ProxySet {CHAT} stickysession={BOTH}\n"
+    site = preamble() + proxy() + f"ProxyPass /api {CHAT}/api\n"
+    return [
+        entry(
+            "ifver-at-least-2.4",
+            "<IfVersion >= 2.4> ProxySet stickysession= (mod_version is built in)",
+            site + f"<IfVersion >= 2.4>\n{set_sticky}</IfVersion>\n",
+            True,
+        ),
+        entry(
+            "ifver-before-2.4",
+            "<IfVersion < 2.4> ProxySet stickysession=",
+            site + f"<IfVersion < 2.4>\n{set_sticky}</IfVersion>\n",
+            False,
+        ),
+        entry(
+            "ifver-regex",
+            r"<IfVersion ~ ^2\.4> ProxySet stickysession=",
+            site + f"<IfVersion ~ ^2\\.4>\n{set_sticky}</IfVersion>\n",
+            True,
+        ),
+    ]
+
+
+BALANCER_SNIPPET = proxy()
+STICKY_LINE = f"ProxyPass /api {CHAT}/api stickysession={BOTH}\n"
+
+
+def _include_snippets() -> list[Entry]:
+    """``Include`` of real snippet files, written next to the configuration."""
+    return [
+        entry(
+            "include-snippet",
+            "Include conf.d/chat-balancer.conf (the <Proxy> block)",
+            preamble() + "Include conf.d/chat-balancer.conf\n" + STICKY_LINE,
+            True,
+            files=(("conf.d/chat-balancer.conf", BALANCER_SNIPPET),),
+        ),
+        entry(
+            "include-glob-two",
+            "Include conf.d/*.conf: balancer and ProxyPass in two files",
+            preamble() + "Include conf.d/*.conf\n",
+            True,
+            files=(
+                ("conf.d/10-balancer.conf", BALANCER_SNIPPET),
+                ("conf.d/20-chat.conf", STICKY_LINE),
+            ),
+        ),
+        entry(
+            "include-later-override",
+            "a sticky ProxyPass, then an included snippet with"
+            " ProxySet balancer://chat stickysession=jsessionid",
+            preamble() + proxy() + STICKY_LINE + "Include conf.d/tuning.conf\n",
+            False,
+            files=(("conf.d/tuning.conf", f"ProxySet {CHAT} stickysession=jsessionid\n"),),
+        ),
+        entry(
+            "include-absent-glob-optional",
+            "IncludeOptional conf.d/*.conf holds the"
+            " stickysession; the files are elsewhere (conf-enabled/)",
+            preamble()
+            + proxy()
+            + f"ProxyPass /api {CHAT}/api\n"
+            + "IncludeOptional conf.d/*.conf\n",
+            False,
+            files=(("conf-enabled/sticky.conf", f"ProxySet {CHAT} stickysession={BOTH}\n"),),
+        ),
+    ]
+
+
+def debian_layout(site: str, modules: tuple[str, ...] = BASE_MODULES) -> tuple[str, ...]:
+    """Debian's apache2.conf layout: the main file includes ports, modules and sites."""
+    return (
+        "ServerName localhost\nPidFile apache.pid\nErrorLog error.log\nLogLevel warn\n"
+        "Timeout 30\nKeepAlive On\n"
+        'LogFormat "%h %l %u %t \\"%r\\" %>s %O" common\n'
+        "Include ports.conf\nIncludeOptional mods-enabled/*.load\n"
+        "IncludeOptional mods-enabled/*.conf\nIncludeOptional conf-enabled/*.conf\n"
+        "IncludeOptional sites-enabled/*.conf\n",
+        "Listen 127.0.0.1:@FE@\n",
+        "".join(f"LoadModule {m}_module {MODULES_DIR}/mod_{m}.so\n" for m in modules),
+        site,
+    )
+
+
+def debian(site: str, modules: tuple[str, ...] = BASE_MODULES) -> dict[str, object]:
+    """The main text and files of a Debian layout around ``site`` (sites-enabled/chat.conf)."""
+    main, ports, loads, vhost = debian_layout(site, modules)
+    return {
+        "template": main,
+        "files": (
+            ("ports.conf", ports),
+            ("mods-enabled/proxy.load", loads),
+            ("conf-enabled/security.conf", "ServerTokens Prod\nServerSignature Off\n"),
+            ("sites-enabled/chat.conf", vhost),
+        ),
+    }
+
+
+def chat_vhost(parameters: str = f"stickysession={BOTH}", extra: str = "") -> str:
+    """A real-world chat site: ProxyRequests Off, ProxyPreserveHost, ProxyPassReverse."""
+    return (
+        "<VirtualHost *:@FE@>\n    ServerName chat.example.org\n"
+        "    ProxyRequests Off\n    ProxyPreserveHost On\n"
+        + "".join("    " + line + "\n" for line in proxy().splitlines())
+        + f"    ProxyPass /api {CHAT}/api {parameters}\n"
+        + f"    ProxyPassReverse /api {CHAT}/api\n{extra}</VirtualHost>\n"
+    )
+
+
+def _debian() -> list[Entry]:
+    def from_layout(
+        entry_id: str,
+        description: str,
+        site: str,
+        predicted: bool,
+        modules: tuple[str, ...] = BASE_MODULES,
+        **fields: Any,
+    ) -> Entry:
+        layout = debian(site, modules)
+        return entry(
+            entry_id,
+            description,
+            str(layout["template"]),
+            predicted,
+            files=layout["files"],
+            **fields,
+        )
+
+    manager = (
+        "    <Location /balancer-manager>\n        SetHandler balancer-manager\n"
+        "        Require local\n    </Location>\n    ProxyPass /balancer-manager !\n"
+    )
+    return [
+        from_layout(
+            "debian-site-sticky",
+            f"Debian layout, sites-enabled/chat.conf: the stickysession={BOTH} site",
+            chat_vhost(),
+            True,
+        ),
+        from_layout(
+            "debian-site-lowercase",
+            "Debian layout, the site says stickysession=jsessionid",
+            chat_vhost("stickysession=jsessionid"),
+            False,
+        ),
+        from_layout(
+            "debian-site-manager",
+            "Debian layout, sticky site with a balancer-manager location and timeout=15",
+            chat_vhost(f"stickysession={BOTH} timeout=15", manager),
+            True,
+            modules=(*BASE_MODULES, "status", "authz_host"),
+        ),
+        from_layout(
+            "debian-site-retry-on-balancer-line",
+            "Debian layout, ProxyPass … balancer://chat/api stickysession=… retry=5",
+            chat_vhost(f"stickysession={BOTH} timeout=15 retry=5", manager),
+            True,
+            observed=False,
+            note="apache2 -t: 'ProxyPass unknown Balancer parameter'. With a balancer:// URL the"
+            " ProxyPass keys are the balancer's (lbmethod, stickysession, timeout, maxattempts,"
+            " nofailover, failonstatus...); retry= is a worker key, for BalancerMember lines",
+            modules=(*BASE_MODULES, "status", "authz_host"),
+        ),
+        from_layout(
+            "debian-site-no-route",
+            "Debian layout, the site's members lack route=",
+            chat_vhost().replace(" route=p1", "").replace(" route=p2", "").replace(" route=p3", ""),
+            False,
+        ),
+    ]
+
+
+def _real_world() -> list[Entry]:
+    return [
+        entry(
+            "realworld-proxy-any",
+            "ProxyRequests Off, <Proxy *> Require all granted,"
+            " ProxyPreserveHost, ProxyPassReverse, sticky",
+            preamble() + "ProxyRequests Off\nProxyPreserveHost On\n"
+            "<Proxy *>\n    Require all granted\n</Proxy>\n"
+            + proxy()
+            + STICKY_LINE
+            + f"ProxyPassReverse /api {CHAT}/api\n",
+            True,
+        ),
+        entry(
+            "realworld-timeouts",
+            "sticky, with ProxyTimeout, member timeout=/retry=/ttl=",
+            preamble()
+            + "ProxyTimeout 30\n"
+            + f"<Proxy {CHAT}>\n"
+            + members(ROUTES, ("timeout=5 retry=10 ttl=60",) * 3)
+            + "</Proxy>\n"
+            + STICKY_LINE,
+            True,
+        ),
+        entry(
+            "realworld-nocanon",
+            "sticky ProxyPass … nocanon",
+            preamble() + proxy() + f"ProxyPass /api {CHAT}/api stickysession={BOTH} nocanon\n",
+            True,
+        ),
+        entry(
+            "realworld-mod-jk-habit",
+            "stickysession=JSESSIONID|jsessionid with"
+            " route=worker1..3 (mod_jk worker names, not the jvmRoutes)",
+            sticky_site(routes=("worker1", "worker2", "worker3")),
+            False,
+        ),
+    ]
+
+
+def _rewrite_maps() -> list[Entry]:
+    """Backend choice made by mod_rewrite itself: outside the balancer model."""
+    cond = "".join(
+        f'RewriteCond %{{HTTP_COOKIE}} "JSESSIONID=[0-9A-F]+\\.p{n}"\n'
+        f'RewriteRule "^/api/(.*)$" "http://127.0.0.1:@S{n}@/api/$1" [P]\n'
+        for n in (1, 2, 3)
+    )
+    return [
+        entry(
+            "rwmap-rnd",
+            "RewriteMap nodes rnd:… picks a node per request",
+            preamble("rewrite") + 'RewriteEngine On\nRewriteMap nodes "rnd:nodes.map"\n'
+            'RewriteRule "^/api/(.*)$" "http://${nodes:chat}/api/$1" [P]\n',
+            False,
+            outside_model=True,
+            files=(("nodes.map", "chat 127.0.0.1:@S1@|127.0.0.1:@S2@|127.0.0.1:@S3@\n"),),
+        ),
+        entry(
+            "rwmap-txt-route",
+            "RewriteMap txt: from the id's .route to a node, else the balancer",
+            preamble("rewrite") + proxy() + 'RewriteEngine On\nRewriteMap routes "txt:routes.map"\n'
+            'RewriteCond %{HTTP_COOKIE} "JSESSIONID=[0-9A-F]+\\.(p[0-9])"\n'
+            'RewriteRule "^/api/(.*)$" "http://${routes:%1}/api/$1" [P]\n'
+            f"ProxyPass /api {CHAT}/api\n",
+            True,
+            outside_model=True,
+            files=(("routes.map", "p1 127.0.0.1:@S1@\np2 127.0.0.1:@S2@\np3 127.0.0.1:@S3@\n"),),
+        ),
+        entry(
+            "rwmap-cookie-conditions",
+            "RewriteCond on the cookie's .pN, one [P] rule per node, else the plain balancer",
+            preamble("rewrite")
+            + proxy()
+            + "RewriteEngine On\n"
+            + cond
+            + f"ProxyPass /api {CHAT}/api\n",
+            True,
+            outside_model=True,
+        ),
+    ]
+
+
+DEAD = "127.0.0.1:1"  # nothing listens there: connections are refused
+
+
+def _dead_member() -> list[Entry]:
+    """A member whose node is down: mod_proxy_balancer retries the request on another member."""
+
+    def site(extra: tuple[str, ...], parameters: str) -> str:
+        lines = members(ROUTES[:2], extra[:2]) + f"    BalancerMember http://{DEAD} route=p3"
+        lines += f" {extra[2]}\n" if len(extra) > 2 else "\n"
+        return (
+            preamble()
+            + f"<Proxy {CHAT}>\n{lines}</Proxy>\n"
+            + (f"ProxyPass /api {CHAT}/api {parameters}".rstrip() + "\n")
+        )
+
+    return [
+        entry(
+            "dead-member-sticky",
+            f"stickysession={BOTH}; the third member is down",
+            site((), f"stickysession={BOTH}"),
+            True,
+        ),
+        entry(
+            "dead-member-plain", "no stickysession; the third member is down", site((), ""), False
+        ),
+        entry(
+            "dead-member-nofailover",
+            f"stickysession={BOTH} nofailover=On; a member down",
+            site((), f"stickysession={BOTH} nofailover=On"),
+            True,
+        ),
+        entry(
+            "dead-active-standby",
+            "no stickysession; p1 active, p2 +H, the active p3 down",
+            site(("", "status=+H"), ""),
+            True,
+            note="with p3 in error, p1 is the only usable active member",
+        ),
+    ]
+
+
+def _mapping() -> list[Entry]:
+    """How ProxyPass maps the path: the manual's trailing-slash rule."""
+    return [
+        entry(
+            "mapping-both-slashes",
+            f"ProxyPass /api/ {CHAT}/api/ (both with a slash)",
+            preamble() + proxy() + f"ProxyPass /api/ {CHAT}/api/ stickysession={BOTH}\n",
+            True,
+        ),
+        entry(
+            "mapping-slash-mismatch",
+            f"ProxyPass /api/ {CHAT}/api (slash on one side only)",
+            preamble() + proxy() + f"ProxyPass /api/ {CHAT}/api stickysession={BOTH}\n",
+            False,
+        ),
+        entry(
+            "mapping-path-dropped",
+            f"ProxyPass /api {CHAT}/ (the node sees /chat, not /api)",
+            preamble() + proxy() + f"ProxyPass /api {CHAT}/ stickysession={BOTH}\n",
+            False,
+        ),
+        entry(
+            "mapping-proxy-after-proxypass",
+            "the sticky ProxyPass before the <Proxy> block",
+            preamble() + STICKY_LINE + proxy(),
+            True,
+        ),
+    ]
+
+
 def _refused() -> list[Entry]:
     return [
         entry(
@@ -1157,5 +1541,13 @@ ENTRIES: tuple[Entry, ...] = tuple(
         *_login(),
         *_url_id(),
         *_refused(),
+        *_no_jvm_route(),
+        *_ifversion(),
+        *_include_snippets(),
+        *_debian(),
+        *_real_world(),
+        *_rewrite_maps(),
+        *_dead_member(),
+        *_mapping(),
     ]
 )
