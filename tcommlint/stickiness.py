@@ -47,10 +47,17 @@ def app_model(deployment: Deployment) -> AppModel:
     routes = tuple(t.jvm_route.value if t.jvm_route is not None else "" for t in engines)
     spans = tuple(t.jvm_route.span if t.jvm_route is not None else None for t in engines)
     lengths = [t.session_id_length.value for t in deployment.tomcats if t.session_id_length]
+    # Where Tomcat deploys the application, when every proxy says the same and it is not the
+    # app path: a load balancer that maps the path (ProxyPass /chat …/api) reaches it there,
+    # and Tomcat's cookie says that path. (A cookie path Tomcat sets apart is TC207's.)
+    contexts = {t.context_path.value or "/" for t in deployment.tomcats if t.context_path}
+    context = contexts.pop() if len(contexts) == 1 else ""
+    context = "" if context == manifest.app_path else context
     return AppModel(
         app_path=manifest.app_path,
         session_cookie=manifest.session_cookie,
-        cookie_path=manifest.app_path,  # Tomcat's own cookie path is TC207's
+        cookie_path=context or manifest.app_path,
+        context_path=context,
         jvm_routes=routes if any(routes) else (),
         route_spans=spans if any(routes) else (),
         assume_member_routes=not engines,

@@ -229,9 +229,9 @@ class Run:
             return answer
         persistence = merged(service.persistence, pool.persistence)
         altered = session.losses[losses_before:]  # a request rule changed the session cookie
-        if self.path_rewrite is not None and not in_app(request.path, self.app.app_path):
+        if self.path_rewrite is not None and not in_app(request.path, self.app.context):
             step = self.path_rewrite
-            reason = f"'{step.text}' moves the request out of {self.app.app_path}"
+            reason = f"'{step.text}' moves the request out of {self.app.context}"
             altered.append(Cause("session-breaks", step.span, reason + ": the API never sees it"))
         chooser = Chooser(self, pool, persistence, session, request)
         server = chooser.choose()
@@ -353,7 +353,7 @@ class Run:
         response = Response(200, node)
         known = self.nodes.setdefault(node, set())
         path, _, url_id = request.path.partition(";")
-        if not in_app(path, self.app.app_path):
+        if not in_app(path, self.app.context):
             response.status = 200
             return response, False
         ids = self._ids(request, url_id)

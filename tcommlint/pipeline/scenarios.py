@@ -28,6 +28,10 @@ class AppModel(NamedTuple):
     app_path: str = "/api"
     session_cookie: str = "JSESSIONID"
     cookie_path: str = "/api"  # Tomcat's session cookie path (sessionCookiePath, context path)
+    # Where the application is deployed as its server sees requests (Tomcat's Context path),
+    # when a load balancer maps the path (Apache ``ProxyPass /chat balancer://c/api``); "":
+    # at the app path.
+    context_path: str = ""
     id_length: int = 32  # hex characters (Tomcat's sessionIdLength 16 bytes)
     jvm_routes: tuple[str, ...] = ()  # Tomcat jvmRoute of each node, in member order
     route_spans: tuple[Span | None, ...] = ()  # where each jvmRoute is set (None: unset)
@@ -39,6 +43,11 @@ class AppModel(NamedTuple):
     concurrent_sessions: int = 1000
     login_changes_id: bool = True  # Tomcat changeSessionIdOnAuthentication
     id_in_url: bool = False  # the id travels as ;jsessionid= (URL rewriting), not in a cookie
+
+    @property
+    def context(self) -> str:
+        """The path the application answers under, as its server sees the request."""
+        return self.context_path or self.app_path
 
     @property
     def first_path(self) -> str:

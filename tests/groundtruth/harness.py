@@ -759,7 +759,7 @@ def write_deployment(
     """The deployment tcommlint checks: the LB file (and the ``files`` it includes, relative to
     it), the scenario's manifest, and one Tomcat ``conf/server.xml`` per chat node with the
     node's jvmRoute (p1, p2, …), as the chat nodes end their session ids with ``.<route>``, or
-    without one when ``jvm_routes`` is False."""
+    without one when ``jvm_routes`` is False, and the Context path /api the nodes answer under."""
     (root / "lb").mkdir(parents=True)
     (root / "lb" / config_name).write_text(config_text)
     _write_files(root / "lb", files)
@@ -771,7 +771,9 @@ def write_deployment(
         (conf / "server.xml").write_text(
             '<Server port="-1"><Service name="Catalina">'
             f'<Engine name="Catalina" defaultHost="localhost"{route}>'
-            '<Host name="localhost" appBase="webapps"/></Engine></Service></Server>\n'
+            # The chat nodes answer under /api, as a Tomcat whose Context path is /api.
+            '<Host name="localhost" appBase="webapps"><Context path="/api"/></Host>'
+            "</Engine></Service></Server>\n"
         )
 
 

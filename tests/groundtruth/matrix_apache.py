@@ -1429,6 +1429,9 @@ def _dead_member() -> list[Entry]:
             site(("", "status=+H"), ""),
             True,
             note="with p3 in error, p1 is the only usable active member",
+            client_differs="the observed stickiness comes from the dead member (p3 listens"
+            " nowhere, so apache2 puts it in error); tcommlint judges the configuration, where p1"
+            " and p3 are both active members without persistence (TC201)",
         ),
     ]
 

@@ -50,6 +50,7 @@ from tcommlint.pipeline.model import (
     Pool,
     Server,
     Service,
+    SetPath,
     SetVar,
     Step,
     Term,
@@ -168,6 +169,7 @@ class _Compiler:
     def __init__(self, pools: dict[str, Pool], balancers: Balancers, balancer_module: bool) -> None:
         self.pools = pools
         self.balancer_module = balancer_module
+        self.mappings = 0  # ProxyPass path mappings made so far (their variables' names)
         self.balancers = balancers
         self.notes: list[str] = []
         self.lb_cookies: dict[str, LbCookie] = {}
@@ -202,6 +204,7 @@ class _Compiler:
 
         entries: list[tuple[Test, str, Node]] = []  # (path test, pool or "!", directive)
         location_entries: list[tuple[Test, str, Node, bool]] = []
+        rewritten: list[tuple[Test, str, Node]] = []  # RewriteRule [P]: before mod_proxy
         rewrite_on = False
         conds: list[Node] = []
         for node, where in scope.items:
@@ -212,7 +215,7 @@ class _Compiler:
                 conds.append(node)
             elif key == "rewriterule":
                 if rewrite_on:
-                    self._rewrite(node, where, conds, request, entries)
+                    self._rewrite(node, where, conds, request, rewritten)
                 conds = []
             elif key in ("proxypass", "proxypassmatch"):
                 entry = self._proxy_pass(node, where)
@@ -253,9 +256,10 @@ class _Compiler:
                             _jk_when(node, where),
                         )
                     )
-        ordered = _location_order(location_entries, scope) + entries
+        # mod_rewrite's translate_name runs before mod_proxy's (proxy_trans names it first).
+        ordered = rewritten + _location_order(location_entries, scope) + entries
         routes, answers = _routes(ordered)
-        chosen, backend_cookie = _backend_paths(ordered)
+        chosen = self._backend_paths(ordered)
         return Service(
             name=name,
             span=span,
@@ -263,8 +267,36 @@ class _Compiler:
             binds=tuple(binds),
             request_steps=(*markers, *chosen, *scope.opaque, *request, *answers),
             routes=tuple(routes),
-            response_steps=(*backend_cookie, *response),
+            response_steps=tuple(response),
         )
+
+    def _backend_paths(self, entries: list[tuple[Test, str, Node]]) -> list[Step]:
+        """``ProxyPass /chat balancer://chat/api`` sends /chat/x to the member as /api/x: a
+        path rewrite in the pool, after routing, for the requests this entry takes (marked on
+        the request by a variable, first match as httpd looks). Tomcat answers and sets its
+        cookie's Path as it sees the path (its Context path)."""
+        markers: list[Step] = []
+        earlier: list[Test] = []
+        for test, pool, node in entries:
+            front_back = _front_back(node, test)
+            target = self.pools.get(pool)
+            if front_back is not None and target is not None:
+                front, back = front_back
+                self.mappings += 1
+                name = f"apache.proxypass.{self.mappings}"
+                when = _first_match(test, earlier)
+                markers.append(SetVar(name, ("1",), node.span, _text(node), True, when))
+                chosen = Test("var", "found", name=name, text=f"{front} is proxied to {back}")
+                rewrite = SetPath(
+                    back.replace("\\", "\\\\") + "\\g<1>",
+                    node.span,
+                    _text(node),
+                    pattern="^" + re.escape(front) + "(.*)$",
+                    when=Condition(((Term((chosen,)),),), text=chosen.text),
+                )
+                self.pools[pool] = target._replace(request_steps=(*target.request_steps, rewrite))
+            earlier.append(test)
+        return markers
 
     def _proxy_pass(self, node: Node, where: Test | None) -> tuple[Test, str, Node] | None:
         words = list(node.args)
@@ -339,8 +371,14 @@ class _Compiler:
             request.append(Answer("rewrite", status, node.span, _text(node), when))
         elif "R" in flags:
             request.append(Answer("redirect", 302, node.span, _text(node), when))
-        elif "P" in flags and is_balancer(target) and "$" not in target.split("/", 3)[2]:
-            entries.append((test, balancer_name(target), node))
+        elif "P" in flags and "://" in target:
+            host = target.split("/", 3)[2] if target.count("/") >= 2 else target
+            if any(mark in host for mark in "$%"):  # a RewriteMap or a back-reference
+                entries.append((test, "?computed", node))
+            elif is_balancer(target):
+                entries.append((test, balancer_name(target), node))
+            else:
+                entries.append((test, self._direct_pool(target, node), node))
         elif target != "-":
             request.append(
                 Opaque("RewriteRule changes the request path", node.span, _text(node), when)
@@ -604,6 +642,15 @@ def _routes(
             # no module handles balancer:// (mod_proxy_balancer is not loaded)
             steps.append(Answer("error", 500, node.span, _text(node), _first_match(test, earlier)))
             pool = pool.removeprefix("?nomodule:")
+        if pool == "?computed":
+            # The server is computed per request: the route is taken (the app path is
+            # served), and the request meets a step outside the model first.
+            reason = "the proxied-to server is computed per request (RewriteMap, back-reference)"
+            when = _first_match(test, earlier)
+            steps.append(Opaque(reason, node.span, _text(node), when))
+            routes.append(UsePool("", node.span, _text(node), when, template=("(computed)",)))
+            earlier.append(test)
+            continue
         if pool in ("!", "?interpolate"):
             when = _first_match(test, earlier)
             if pool == "!":
@@ -636,46 +683,10 @@ def _first_match(test: Test, earlier: Sequence[Test]) -> Condition:
     return Condition((terms,), text=f"path matches {test.text}")
 
 
-def _backend_paths(entries: list[tuple[Test, str, Node]]) -> tuple[list[Step], list[Step]]:
-    """Tomcat sets its cookie's Path as it sees the request: ``ProxyPass /chat
-    balancer://chat/api`` sends /chat/x to /api/x, and the cookie says Path=/api unless
-    ``ProxyPassReverseCookiePath`` maps it back. The simulated application lives at the public
-    path; its cookie path is moved to the backend's first, before the response's other steps."""
-    markers: list[Step] = []
-    edits: list[Step] = []
-    earlier: list[Test] = []
-    for test, pool, node in entries:
-        front_back = _front_back(node, test)
-        if front_back is not None and not pool.startswith(("?", "!")):
-            front, back = front_back
-            name = f"apache.backend.{len(markers) + 1}"
-            markers.append(
-                SetVar(name, ("1",), node.span, _text(node), True, _first_match(test, earlier))
-            )
-            chosen = Test("var", "found", name=name, text=f"{front} is proxied to {back or '/'}")
-            if back:
-                pattern = r"(?is)^(.*;\s*path=)" + re.escape(front) + r"(/.*|;.*|)$"
-                value = "\\g<1>" + back.replace("\\", "\\\\") + "\\g<2>"
-            else:
-                pattern = r"(?is)^(.*;\s*path=)" + re.escape(front) + r"/?(.*)$"
-                value = "\\g<1>/\\g<2>"
-            edits.append(
-                HeaderEdit(
-                    "replace-header",
-                    "set-cookie",
-                    node.span,
-                    f"(the backend's own cookie path under {back or '/'})",
-                    value=value,
-                    pattern=pattern,
-                    when=Condition(((Term((chosen,)),),), text=chosen.text),
-                )
-            )
-        earlier.append(test)
-    return markers, edits
-
-
 def _front_back(node: Node, test: Test) -> tuple[str, str] | None:
-    """The public prefix and the backend's of a prefix ``ProxyPass``, when they differ."""
+    """The public prefix and the backend's of a prefix ``ProxyPass``, as written, when they
+    differ: httpd replaces the one with the other, slashes included (``ProxyPass /api/
+    balancer://c/api`` sends /api/chat as /apichat)."""
     if node.key != "proxypass" or test.subject != "path" or not test.text.startswith("/"):
         return None
     words = node.values()
@@ -684,9 +695,8 @@ def _front_back(node: Node, test: Test) -> tuple[str, str] | None:
         return None
     after_scheme = target.split("://", 1)[1]
     back = "/" + after_scheme.split("/", 1)[1] if "/" in after_scheme else ""
-    front = test.text.rstrip("/")
-    back = back.rstrip("/")
-    if front == back:
+    front = test.text
+    if front == back or (not back and front == "/"):
         return None
     return front, back
 
