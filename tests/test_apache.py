@@ -378,3 +378,24 @@ def test_e2e_findings_point_into_included_files(
     assert "lb/conf.d/chat.conf:6:32: TC202" in out
     _, listing, _ = run_cli(["check", "--list-files", str(root)], capsys)
     assert "Apache httpd config" in listing
+
+
+@pytest.mark.parametrize(("reverse", "sticky"), [("", False), ("/api /chat", True)])
+def test_e2e_a_path_mapping_needs_the_cookie_path_mapped_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reverse: str, sticky: bool
+) -> None:
+    """Clients use /chat, Tomcat answers under its Context /api: its cookie says Path=/api
+    until ProxyPassReverseCookiePath maps it back (as apache2 showed, cookiepath-*)."""
+    root = _deployment(tmp_path, "stickysession=JSESSIONID|jsessionid", ("node1", "node2"))
+    (root / "tcommlint.yaml").write_text("deployment:\n  name: ap\n  app_path: /chat\n")
+    conf = root / "lb/httpd.conf"
+    text = conf.read_text().replace('ProxyPass "/api"', 'ProxyPass "/chat"')
+    if reverse:
+        text = text.replace(
+            "</VirtualHost>", f"ProxyPassReverseCookiePath {reverse}\n</VirtualHost>"
+        )
+    conf.write_text(text)
+    out = _check(root, capsys)
+    # The simulated session; TC207 reads Tomcat's own cookie path (/api), before the mapping.
+    broken = [line for line in out.splitlines() if "[error]" in line and "TC207" not in line]
+    assert (not broken) is sticky, out
