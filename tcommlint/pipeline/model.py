@@ -397,6 +397,10 @@ class LoadBalancer(NamedTuple):
     assumption: str = ""
     cookie_mentions: tuple[tuple[str, Span], ...] = ()  # every cookie name written, where
     persistence_at: str = "pool"  # where a vendor declares persistence: "pool" or "service"
+    # How the load balancer rewrites the Path of the servers' cookies on their way to the
+    # browser (Apache ProxyPassReverseCookiePath, nginx proxy_cookie_path): (server's prefix,
+    # browser's prefix), the first that matches applies.
+    cookie_paths: tuple[tuple[str, str], ...] = ()
 
     def pool(self, name: str) -> Pool | None:
         """The pool of that name, if any."""

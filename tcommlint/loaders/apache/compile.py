@@ -162,6 +162,7 @@ def compile_apache(
         pools=final_pools,
         notes=tuple(notes) + tuple(compiler.notes),
         cookie_mentions=mentions,
+        cookie_paths=_reverse_cookie_paths(nodes),
     )
 
 
@@ -512,6 +513,17 @@ def _cookie_attributes(cookie: LbCookie, value: str, at: Span) -> LbCookie:
             cookie = cookie._replace(httponly=Located(True, span))
         offset = end
     return cookie
+
+
+def _reverse_cookie_paths(nodes: Iterable[Node]) -> tuple[tuple[str, str], ...]:
+    """Every ``ProxyPassReverseCookiePath internal external`` of the configuration, in order."""
+    found: list[tuple[str, str]] = []
+    for node in nodes:
+        if node.children is not None and node.key != "macro":
+            found.extend(_reverse_cookie_paths(node.children))
+        elif node.key == "proxypassreversecookiepath" and len(node.args) >= 2:
+            found.append((node.args[0].text, node.args[1].text))
+    return tuple(found)
 
 
 def _module_of(node: Node) -> str:
