@@ -27,6 +27,8 @@ _NAMED_ROLES = (
     ("haproxy*.cfg", "haproxy"),
     ("bigip*.conf", "f5-tmsh"),
     ("nginx*.conf", "nginx"),
+    ("httpd*.conf", "apache"),
+    ("apache2*.conf", "apache"),
     ("rconfig*", "server"),
     ("proxy*.properties", "proxy"),
 )
@@ -36,6 +38,7 @@ ROLE_TITLES = {
     "f5-tmsh": "a BIG-IP tmsh configuration",
     "f5-as3": "an AS3 declaration",
     "nginx": "an nginx configuration",
+    "apache": "an Apache httpd configuration",
     "lb": "a load-balancer configuration",
     "proxy": "a proxy config",
     "server": "a server rconfig",
@@ -67,7 +70,8 @@ def format_of(file: Path, text: str) -> str | None:
     """How a file is read: a load-balancer vendor's role, or a generic format holding known keys."""
     head = text.lstrip("\ufeff \t\r\n")[:1]
     if head == "<":
-        return "xml"
+        markup = registry.claim_markup(text)  # an httpd file opening with <VirtualHost>
+        return markup.role if markup is not None else "xml"
     json = head in ("{", "[")
     loader = registry.claim(text, json)
     if loader is not None:

@@ -47,7 +47,7 @@ def deployment_facts(deployment: Deployment) -> dict[str, Any]:
         "entries": [entry for config in deployment.configs for entry in _entries(config)],
         "proxies": [_config(c) for c in deployment.configs if c.role == "proxy"],
         "servers": [_config(c) for c in deployment.configs if c.role == "server"],
-        "tomcats": [_tomcat(tomcat) for tomcat in deployment.tomcats],
+        "tomcats": [_tomcat(tomcat, _cookie_paths(deployment)) for tomcat in deployment.tomcats],
         "captcha_files": [
             {"path": f.path, "loc": loc(Span(f.path, 1, 1)), "empty": f.empty}
             for tomcat in deployment.tomcats
@@ -144,9 +144,25 @@ def _located(value: Located[Any] | None, default: Any = "") -> tuple[Any, str, b
     return value.value, loc(value.span), value.inherited
 
 
-def _tomcat(tomcat: TomcatConf) -> dict[str, Any]:
+def _cookie_paths(deployment: Deployment) -> tuple[tuple[str, str], ...]:
+    """The load balancers' rewrites of a server cookie's Path, when all of them agree."""
+    found = {lb.cookie_paths for lb in deployment.load_balancers}
+    return found.pop() if len(found) == 1 else ()
+
+
+def _browser_path(path: str, rewrites: tuple[tuple[str, str], ...]) -> str:
+    """The cookie's Path as the browser gets it, after the load balancer's rewrite."""
+    for server, browser in rewrites:
+        if path.startswith(server):
+            return browser + path[len(server) :]
+    return path
+
+
+def _tomcat(tomcat: TomcatConf, rewrites: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
     name, name_loc, name_inherited = _located(tomcat.session_cookie_name)
     cookie_path, cookie_path_loc, _ = _located(tomcat.session_cookie_path)
+    if cookie_path:
+        cookie_path = _browser_path(cookie_path, rewrites)
     timeout, timeout_loc, timeout_inherited = _located(tomcat.session_timeout_minutes, 30)
     return {
         "root": tomcat.root,

@@ -20,6 +20,7 @@ ROLE_LABELS = {
     "f5-tmsh": "BIG-IP tmsh config",
     "f5-as3": "AS3 declaration",
     "nginx": "nginx config",
+    "apache": "Apache httpd config",
     "unparsed": "not readable as what its name or content says it is (TC001)",
 }
 

@@ -110,6 +110,7 @@ class TomcatConf(NamedTuple):
     captcha_files: tuple[CaptchaFile, ...]
     has_config_dir: bool
     web_xml: Span | None = None  # line 1 of web.xml, where session-timeout goes; None: no file
+    session_id_length: Located[int] | None = None  # bytes (<SessionIdGenerator sessionIdLength>)
 
 
 # --- the deployment -----------------------------------------------------------------------

@@ -42,12 +42,26 @@ def app_model(deployment: Deployment) -> AppModel:
         for t in deployment.tomcats
         if t.session_timeout_minutes.value > 0
     ]
-    routes = tuple(t.jvm_route.value for t in deployment.tomcats if t.jvm_route is not None)
+    # One entry per Tomcat with a server.xml ("" where it sets no jvmRoute), in proxy order.
+    engines = [t for t in deployment.tomcats if t.header.path.endswith("server.xml")]
+    routes = tuple(t.jvm_route.value if t.jvm_route is not None else "" for t in engines)
+    spans = tuple(t.jvm_route.span if t.jvm_route is not None else None for t in engines)
+    lengths = [t.session_id_length.value for t in deployment.tomcats if t.session_id_length]
+    # Where Tomcat deploys the application, when every proxy says the same and it is not the
+    # app path: a load balancer that maps the path (ProxyPass /chat …/api) reaches it there,
+    # and Tomcat's cookie says that path. (A cookie path Tomcat sets apart is TC207's.)
+    contexts = {t.context_path.value or "/" for t in deployment.tomcats if t.context_path}
+    context = contexts.pop() if len(contexts) == 1 else ""
+    context = "" if context == manifest.app_path else context
     return AppModel(
         app_path=manifest.app_path,
         session_cookie=manifest.session_cookie,
-        cookie_path=manifest.app_path,  # Tomcat's own cookie path is TC207's
-        jvm_routes=routes,
+        cookie_path=context or manifest.app_path,
+        context_path=context,
+        jvm_routes=routes if any(routes) else (),
+        route_spans=spans if any(routes) else (),
+        assume_member_routes=not engines,
+        id_length=2 * lengths[0] if lengths else 32,
         average_session_seconds=manifest.average_session_seconds,
         tomcat_timeout_seconds=max(timeouts, default=0),
         concurrent_sessions=manifest.concurrent_sessions,

@@ -27,9 +27,9 @@ from tests.groundtruth.harness import (
     Reply,
     Scenario,
     drive_sessions,
+    entry_observer,
     explain,
     haproxy_binary,
-    observer,
     run_tcommlint,
     running_server,
     scenario_manifest,
@@ -344,7 +344,7 @@ def test_matrix_is_complete_and_renders() -> None:
 @pytest.fixture(scope="module")
 def observe() -> Iterator[Callable[[Entry], Observation]]:
     """Run each matrix entry once per environment variant (shared by both differential tests)."""
-    with observer(HAPROXY) as run:
+    with entry_observer(HAPROXY) as run:
         yield run
 
 
@@ -441,5 +441,5 @@ def test_tcommlint_verdict_matches_haproxy(
     if entry.client_differs:
         pytest.skip(entry.client_differs)
     observation = observe(entry)
-    problem = tcommlint_disagreement(entry, observation, HAPROXY)
-    assert not problem, problem
+    disagreement = tcommlint_disagreement(entry, observation, HAPROXY)
+    assert not disagreement, disagreement

@@ -232,3 +232,21 @@ def test_cached_read_gives_the_same_conf_and_follows_the_content(
     assert changed.jvm_route is not None and changed.jvm_route.value == "p9"
     (conf / "config" / "captcha").write_text("")  # not XML: read on every run
     assert load_tomcat_conf(conf, "conf")[0].captcha_files[0].empty
+
+
+def test_session_id_length_from_context(tmp_path: Path) -> None:
+    """``<SessionIdGenerator sessionIdLength>`` (Tomcat 8+) or ``<Manager sessionIdLength>``
+    (Tomcat 7) in a Context: bytes, whose hex form the application's ids have."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "context.xml").write_text(
+        '<Context>\n  <Manager>\n    <SessionIdGenerator sessionIdLength="24"/>\n'
+        "  </Manager>\n</Context>\n"
+    )
+    loaded, errors, _ = load_tomcat_conf(conf, "conf")
+    assert errors == ()
+    assert loaded.session_id_length == Located(24, Span("conf/context.xml", 3, 42))
+    (conf / "context.xml").write_text('<Context><Manager sessionIdLength="20"/></Context>\n')
+    assert load_tomcat_conf(conf, "conf")[0].session_id_length is not None
+    (conf / "context.xml").write_text("<Context/>\n")
+    assert load_tomcat_conf(conf, "conf")[0].session_id_length is None

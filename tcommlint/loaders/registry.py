@@ -39,6 +39,7 @@ class LoadBalancerLoader(NamedTuple):
     sniff: Callable[[str], bool]
     load: Callable[[Sequence[Source], Includes], LoadResult]
     json: bool = False  # its files are JSON documents (sniffed only among JSON texts)
+    markup: bool = False  # its files may start with "<" (Apache sections), asked before XML
 
 
 # --- HAProxy --------------------------------------------------------------------------------
@@ -119,6 +120,23 @@ def _load_as3(sources: Sequence[Source], includes: Includes) -> LoadResult:
     return LoadResult(tuple(balancers), tuple(errors), ())
 
 
+# --- Apache httpd ------------------------------------------------------------------------------
+
+
+def _sniff_apache(text: str) -> bool:
+    if text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
+        return False
+    from tcommlint.loaders.apache.sniff import looks_like_apache
+
+    return looks_like_apache(text)
+
+
+def _load_apache(sources: Sequence[Source], includes: Includes) -> LoadResult:
+    from tcommlint.loaders.apache.loader import load_apache
+
+    return LoadResult(*load_apache(sources, includes))
+
+
 # --- nginx ----------------------------------------------------------------------------------
 
 # A block nginx opens (``http {``, ``server {``, ``upstream name {``, ``location /x {``), or a
@@ -155,8 +173,11 @@ LOADERS: tuple[LoadBalancerLoader, ...] = (
     LoadBalancerLoader("f5-as3", _sniff_as3, _load_as3, json=True),
     LoadBalancerLoader("f5-tmsh", _sniff_tmsh, _load_tmsh),
     LoadBalancerLoader("haproxy", _sniff_haproxy, _load_haproxy),
-    LoadBalancerLoader("nginx", _sniff_nginx, _load_nginx),  # after tmsh and HAProxy: their
-    # files hold braces and ``server`` lines too, and their sniffs are stricter
+    # Apache after HAProxy: its sniff looks for httpd sections and directives.
+    LoadBalancerLoader("apache", _sniff_apache, _load_apache, markup=True),
+    # nginx last: tmsh, HAProxy and Apache files hold braces and ``server`` lines too, and their
+    # sniffs are stricter.
+    LoadBalancerLoader("nginx", _sniff_nginx, _load_nginx),
 )
 BY_ROLE = {loader.role: loader for loader in LOADERS}
 
@@ -165,6 +186,14 @@ def claim(text: str, json: bool) -> LoadBalancerLoader | None:
     """The loader whose files look like ``text`` (a JSON document or not), if any."""
     for loader in LOADERS:
         if loader.json == json and loader.sniff(text):
+            return loader
+    return None
+
+
+def claim_markup(text: str) -> LoadBalancerLoader | None:
+    """For a text that starts with "<": the loader whose files may, if it claims it."""
+    for loader in LOADERS:
+        if loader.markup and loader.sniff(text):
             return loader
     return None
 

@@ -61,6 +61,7 @@ class _Settings:
         "cookie_name",
         "cookie_path",
         "http_only",
+        "id_length",
         "jvm_route",
         "secure",
         "timeout",
@@ -75,6 +76,7 @@ class _Settings:
         self.cookie_name: Located[str] | None = None
         self.cookie_path: Located[str] | None = None
         self.http_only: Located[bool] | None = None
+        self.id_length: Located[int] | None = None
         self.jvm_route: Located[str] | None = None
         self.secure: Located[bool] | None = None
         self.timeout: Located[int] | None = None
@@ -252,6 +254,19 @@ def _read_context(doc: _Doc, context: _Element, settings: _Settings) -> None:
     trailing = context.get("sessionCookiePathUsesTrailingSlash")
     if trailing is not None:
         settings.trailing_slash = _boolean_text(trailing)
+    _read_id_length(doc, context, settings)
+
+
+def _read_id_length(doc: _Doc, context: _Element, settings: _Settings) -> None:
+    """``<SessionIdGenerator sessionIdLength>`` (Tomcat 8+) or ``<Manager sessionIdLength>``
+    (Tomcat 7) inside the Context: the session id's length in bytes (16 by default, written
+    as twice as many hex digits)."""
+    for name in ("Manager", "SessionIdGenerator"):
+        for element in _descendants(context, name):
+            value = doc.attribute(element, "sessionIdLength")
+            number = _java_int(value.value) if value is not None else None
+            if value is not None and number is not None and number > 0:
+                settings.id_length = Located(number, value.span)
 
 
 def _read_server(doc: _Doc, settings: _Settings) -> None:
@@ -331,6 +346,7 @@ def _resolve(settings: _Settings, header: Span, root: str, conf_dir: Path) -> To
         cookie_secure=settings.secure,
         cookie_http_only=http_only,
         jvm_route=settings.jvm_route,
+        session_id_length=settings.id_length,
         captcha_files=_captcha_files(conf_dir, root),
         has_config_dir=(conf_dir / "config").is_dir(),
     )

@@ -21,6 +21,7 @@ from tcommlint.pipeline.http import (
     Request,
     Response,
 )
+from tcommlint.pipeline.idroute import read_id_route
 from tcommlint.pipeline.model import (
     Persistence,
     Pool,
@@ -62,6 +63,7 @@ class Chooser:
         self.stores: list[tuple[StickRule, str]] = []
         self.cookie_found = False
         self.cookie_first: float | None = None
+        self.refused = False  # the route's member is unusable and failover is off: 503
 
     def choose(self) -> Server | None:
         run, _pool, request = self.run, self.pool, self.request
@@ -71,8 +73,9 @@ class Chooser:
                 self.force = self.force or rule.kind == "force"
         self._use_server()
         self._cookie()
+        self._id_route()
         self._stick_match()
-        if self.target is None:
+        if self.target is None and not self.refused:
             self.target = self._balance()
         elif not self.decided_by:
             self.decided_by = "rule"
@@ -111,6 +114,14 @@ class Chooser:
             )
             return
         read_request_cookie(self, cookie)
+
+    # -- the route in the application's session id (Apache stickysession, NGINX sticky route)
+
+    def _id_route(self) -> None:
+        rule = self.persistence.id_route
+        if rule is None or self.target is not None or not self.pool.http:
+            return
+        read_id_route(self, rule)
 
     # -- stick tables, request side
 

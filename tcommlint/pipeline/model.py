@@ -106,7 +106,9 @@ class HeaderEdit(NamedTuple):
     """An edit of a request or response header (``http-request del-header Cookie`` …).
 
     ``action``: ``del``, ``set``, ``add``, ``replace-header`` (regex on the whole value),
-    ``replace-value`` (regex on each comma-separated value). ``value`` is the new value or the
+    ``replace-value`` (regex on each comma-separated value), ``substitute`` and
+    ``substitute-all`` (the first or every match of the regex in each value replaced, the rest
+    kept: Apache ``Header edit`` / ``edit*``). ``value`` is the new value or the
     replacement, ``pattern`` the regex; ``dynamic`` when the value is computed (``%[…]``).
     """
 
@@ -398,6 +400,10 @@ class LoadBalancer(NamedTuple):
     assumption: str = ""
     cookie_mentions: tuple[tuple[str, Span], ...] = ()  # every cookie name written, where
     persistence_at: str = "pool"  # where a vendor declares persistence: "pool" or "service"
+    # How the load balancer rewrites the Path of the servers' cookies on their way to the
+    # browser (Apache ProxyPassReverseCookiePath, nginx proxy_cookie_path): (server's prefix,
+    # browser's prefix), the first that matches applies.
+    cookie_paths: tuple[tuple[str, str], ...] = ()
 
     def pool(self, name: str) -> Pool | None:
         """The pool of that name, if any."""

@@ -29,6 +29,13 @@ def apply_edit(step: HeaderEdit, message: Request | Response) -> None:
         message.replace_all(name, [step.value])
     elif step.action == "add":
         message.add(name, step.value)
+    elif step.action in ("substitute", "substitute-all"):
+        count = 1 if step.action == "substitute" else 0
+        regex = compiled(step.pattern)
+        if regex is not None:
+            message.replace_all(
+                name, [_substituted(regex, step.value, v, count) for v in message.values(name)]
+            )
     elif step.action in ("replace-header", "replace-value"):
         edited = []
         for value in message.values(name):
@@ -38,6 +45,15 @@ def apply_edit(step: HeaderEdit, message: Request | Response) -> None:
                 parts = [replaced(step.pattern, step.value, p.strip()) for p in value.split(",")]
                 edited.append(", ".join(parts))
         message.replace_all(name, edited)
+
+
+def _substituted(regex: re.Pattern[str], replacement: str, value: str, count: int) -> str:
+    """Apache ``Header edit`` (``count`` 1) and ``edit*`` (0: every match): the matched part
+    only is replaced, ``\\g<N>`` references expanded."""
+    try:
+        return regex.sub(replacement, value, count=count)
+    except (re.error, IndexError):
+        return value
 
 
 def replaced(pattern: str, replacement: str, value: str) -> str:

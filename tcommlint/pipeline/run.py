@@ -229,9 +229,9 @@ class Run:
             return answer
         persistence = merged(service.persistence, pool.persistence)
         altered = session.losses[losses_before:]  # a request rule changed the session cookie
-        if self.path_rewrite is not None and not in_app(request.path, self.app.app_path):
+        if self.path_rewrite is not None and not in_app(request.path, self.app.context):
             step = self.path_rewrite
-            reason = f"'{step.text}' moves the request out of {self.app.app_path}"
+            reason = f"'{step.text}' moves the request out of {self.app.context}"
             altered.append(Cause("session-breaks", step.span, reason + ": the API never sees it"))
         chooser = Chooser(self, pool, persistence, session, request)
         server = chooser.choose()
@@ -353,7 +353,7 @@ class Run:
         response = Response(200, node)
         known = self.nodes.setdefault(node, set())
         path, _, url_id = request.path.partition(";")
-        if not in_app(path, self.app.app_path):
+        if not in_app(path, self.app.context):
             response.status = 200
             return response, False
         ids = self._ids(request, url_id)
@@ -389,6 +389,12 @@ class Run:
         serial = next(self.serial)
         body = f"{serial * 2654435761 % (16**8):08X}" * 4
         route = self.app.route_of(self.world.node_order.get(node_of(server), 0))
+        if not route and self.app.assume_member_routes and server.route is not None:
+            route = server.route.value
+            self.note(
+                server.route.span,
+                f"assumed: the node's Tomcat jvmRoute is {route} (no server.xml in the deployment)",
+            )
         return body[: self.app.id_length] + (f".{route}" if route else "")
 
     # -- the response

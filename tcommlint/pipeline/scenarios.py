@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from tcommlint.source import Span
+
 MAX_CONCURRENT = 6
 REQUESTS = 4  # every endpoint once, and the first again
 LOGIN_AT = 3
@@ -26,13 +28,26 @@ class AppModel(NamedTuple):
     app_path: str = "/api"
     session_cookie: str = "JSESSIONID"
     cookie_path: str = "/api"  # Tomcat's session cookie path (sessionCookiePath, context path)
+    # Where the application is deployed as its server sees requests (Tomcat's Context path),
+    # when a load balancer maps the path (Apache ``ProxyPass /chat balancer://c/api``); "":
+    # at the app path.
+    context_path: str = ""
     id_length: int = 32  # hex characters (Tomcat's sessionIdLength 16 bytes)
     jvm_routes: tuple[str, ...] = ()  # Tomcat jvmRoute of each node, in member order
+    route_spans: tuple[Span | None, ...] = ()  # where each jvmRoute is set (None: unset)
+    # No Tomcat server.xml in the deployment: each node's ids are taken to end in the route the
+    # load balancer gives its member (``Server.route``), said in the trace.
+    assume_member_routes: bool = False
     average_session_seconds: int = 1800
     tomcat_timeout_seconds: int = 0  # 0: not known or never expires
     concurrent_sessions: int = 1000
     login_changes_id: bool = True  # Tomcat changeSessionIdOnAuthentication
     id_in_url: bool = False  # the id travels as ;jsessionid= (URL rewriting), not in a cookie
+
+    @property
+    def context(self) -> str:
+        """The path the application answers under, as its server sees the request."""
+        return self.context_path or self.app_path
 
     @property
     def first_path(self) -> str:

@@ -34,11 +34,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from tcommlint.probe.jar import CookieJar
 from tests.groundtruth.chat_backend import LOGIN_SUFFIX, PATH_PARAMETER, ChatBackend
 
 REQUEST_TIMEOUT = 5.0
@@ -48,6 +48,7 @@ STOP_TIMEOUT = 5.0
 CHECK_TIMEOUT = 10.0
 TCOMMLINT_TIMEOUT = 60.0
 SESSION_COOKIE = "JSESSIONID"
+NODES = 3  # chat nodes p1..p3, as chat_backends starts them
 # The host the jar sees requests go to (for Domain matching); the harness speaks plain http.
 REQUEST_HOST = "127.0.0.1"
 # A chat client polls and sends besides opening the chat: request k uses paths[(k-1) % len].
@@ -114,35 +115,14 @@ class Ports(NamedTuple):
 
 
 Render = Callable[[Ports], str]
-
-# A configuration may span several files (nginx ``include``): a line starting with this mark
-# starts another file, named by the rest of the line relative to the main configuration's
-# directory. The mark is a comment in every server's syntax.
-FILE_MARK = "#@file "
+# Files a configuration includes, written next to it: (relative path, text) pairs.
+Files = tuple[tuple[str, str], ...]
+RenderFiles = Callable[[Ports], Files]
 
 
-def split_bundle(text: str) -> tuple[str, dict[str, str]]:
-    """The main configuration and the other files of a bundle (see ``FILE_MARK``)."""
-    name, files = "", {"": ""}
-    for line in text.splitlines(keepends=True):
-        if line.startswith(FILE_MARK):
-            name = line[len(FILE_MARK) :].strip()
-            files[name] = ""
-        else:
-            files[name] += line
-    return files.pop(""), files
-
-
-def write_bundle(directory: Path, name: str, text: str) -> Path:
-    """Write a bundle's main file as ``directory/name`` and its other files beside it."""
-    main, others = split_bundle(text)
-    for relative, body in others.items():
-        target = directory / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(body)
-    cfg = directory / name
-    cfg.write_text(main)
-    return cfg
+def no_files(ports: Ports) -> Files:
+    """A configuration that includes no other file."""
+    return ()
 
 
 class Scenario(NamedTuple):
@@ -215,6 +195,7 @@ class Outcome(NamedTuple):
     sessions: tuple[SessionResult, ...]
     config: str
     check_label: str = HAPROXY.check_label
+    files: Files = ()  # the files it includes, with the ports of this run
 
     @property
     def sessions_ok(self) -> int:
@@ -239,9 +220,115 @@ class HarnessError(RuntimeError):
 
 
 # --------------------------------------------------------------------------- browser cookie jar
-# The product's jar (tcommlint.probe.jar.CookieJar, imported above): one meaning of RFC 6265 in
-# one place. It honours Path, Domain (host-only without it; a foreign domain is refused), Max-Age
-# over Expires, and Secure (refused and never sent over plain http, as browsers do).
+
+
+def _path_matches(request_path: str, cookie_path: str) -> bool:
+    """RFC 6265 §5.1.4 path-match."""
+    if request_path == cookie_path:
+        return True
+    if not request_path.startswith(cookie_path):
+        return False
+    return cookie_path.endswith("/") or request_path[len(cookie_path)] == "/"
+
+
+def _default_path(request_path: str) -> str:
+    """RFC 6265 §5.1.4 default-path: the request path up to, not including, its last '/'."""
+    if not request_path.startswith("/") or request_path.count("/") == 1:
+        return "/"
+    return request_path[: request_path.rfind("/")]
+
+
+def _domain_matches(host: str, domain: str) -> bool:
+    """RFC 6265 §5.1.3 domain-match (an IP address host only matches itself)."""
+    domain = domain.lstrip(".").lower()
+    if host == domain:
+        return True
+    is_ip = host.replace(".", "").isdigit() or ":" in host
+    return not is_ip and host.endswith("." + domain)
+
+
+def _expires_at(value: str, now: float, wall: float) -> float | None:
+    """The jar-clock time an ``Expires`` date stands for, or None when it does not parse."""
+    try:
+        stamp = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return now + (stamp - wall)
+
+
+class _Cookie(NamedTuple):
+    value: str
+    expires: float | None  # jar-clock time after which the cookie is gone; None: session cookie
+
+
+class CookieJar:
+    """Cookies of one browser session for one host, as a browser over plain http keeps them.
+
+    Honours Path, Domain (the host is ``127.0.0.1``: a cookie for another domain is rejected),
+    Max-Age and Expires (a cookie past its lifetime is dropped; Max-Age wins over Expires) and
+    Secure: over a non-secure channel a ``Secure`` cookie is ignored when set (RFC 6265bis §5.7,
+    what current browsers do) and never sent. Cookies named in ``ignore`` are never stored (a
+    client that does not accept the session cookie). ``clock`` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        ignore: Collection[str] = (),
+        secure_channel: bool = False,
+        host: str = REQUEST_HOST,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._cookies: dict[tuple[str, str], _Cookie] = {}
+        self._ignore = frozenset(ignore)
+        self._secure_channel = secure_channel
+        self._host = host
+        self._clock = clock
+
+    def receive(self, set_cookie: str, request_path: str) -> None:
+        """Store (or delete, for a lifetime already over) the cookie of one Set-Cookie header."""
+        first, *attributes = set_cookie.split(";")
+        name, sep, value = first.strip().partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name or name in self._ignore:
+            return
+        now = self._clock()
+        path = _default_path(request_path.split("?", 1)[0])
+        max_age: float | None = None
+        expires: float | None = None
+        for attribute in attributes:
+            key, _, arg = attribute.strip().partition("=")
+            key, arg = key.strip().lower(), arg.strip()
+            if key == "path" and arg.startswith("/"):
+                path = arg
+            elif key == "max-age" and arg.lstrip("-").isdigit():
+                max_age = now + int(arg) if int(arg) > 0 else -math.inf
+            elif key == "expires":
+                expires = _expires_at(arg, now, time.time())
+            elif self._refuses(key, arg):
+                return
+        lifetime = max_age if max_age is not None else expires
+        if lifetime is not None and lifetime <= now:
+            self._cookies.pop((name, path), None)
+        else:
+            self._cookies[(name, path)] = _Cookie(value, lifetime)
+
+    def _refuses(self, key: str, arg: str) -> bool:
+        """Whether attribute ``key=arg`` makes the browser ignore the cookie entirely."""
+        if key == "domain":
+            return bool(arg) and not _domain_matches(self._host, arg)
+        return key == "secure" and not self._secure_channel
+
+    def header(self, request_path: str) -> str:
+        """The Cookie header a browser would send for ``request_path`` (longest path first)."""
+        now = self._clock()
+        matching = [
+            (path, name, cookie.value)
+            for (name, path), cookie in self._cookies.items()
+            if _path_matches(request_path, path)
+            and (cookie.expires is None or cookie.expires > now)
+        ]
+        matching.sort(key=lambda item: -len(item[0]))
+        return "; ".join(f"{name}={value}" for _, name, value in matching)
 
 
 # --------------------------------------------------------------------------- the server process
@@ -351,11 +438,16 @@ def running_server(
 
 
 @contextlib.contextmanager
-def chat_backends(count: int = 3, cookie_name: str = SESSION_COOKIE) -> Iterator[list[ChatBackend]]:
-    """Start ``count`` chat nodes named p1, p2, … and stop them when the block ends."""
+def chat_backends(
+    count: int = 3, cookie_name: str = SESSION_COOKIE, jvm_routes: bool = True
+) -> Iterator[list[ChatBackend]]:
+    """Start ``count`` chat nodes named p1, p2, … and stop them when the block ends; their
+    session ids end with ``.p1``, ``.p2``, … unless ``jvm_routes`` is False (no jvmRoute)."""
+    jvm_route = None if jvm_routes else ""
     with contextlib.ExitStack() as stack:
         nodes = [
-            stack.enter_context(ChatBackend(f"p{i}", cookie_name)) for i in range(1, count + 1)
+            stack.enter_context(ChatBackend(f"p{i}", cookie_name, jvm_route))
+            for i in range(1, count + 1)
         ]
         yield nodes
 
@@ -463,17 +555,19 @@ def run_ground_truth(
     scenario: Scenario | None = None,
     env: Environment | None = None,
     program: Program = HAPROXY,
+    files: RenderFiles = no_files,
 ) -> Outcome:
     """Check, start and drive the server with the config ``render`` produces; return what
-    happened. ``env`` holds the variables the server sees besides ``PATH``."""
+    happened. ``env`` holds the variables the server sees besides ``PATH``; ``files`` the
+    files the config includes, written next to it."""
     scenario = scenario or Scenario()
     servers = tuple(b.port for b in backends)
     cookie = backends[0].cookie_name if backends else SESSION_COOKIE
     for attempt in range(START_ATTEMPTS):
         port = free_port()
         try:
-            config = render(Ports(port, servers))
-            return _run_once(config, port, scenario, env, cookie, program)
+            ports = Ports(port, servers)
+            return _run_once(render(ports), port, scenario, env, cookie, program, files(ports))
         except HarnessError:
             # The free port may have been taken between probing and the server's bind: retry.
             if attempt == START_ATTEMPTS - 1:
@@ -488,16 +582,27 @@ def _run_once(
     env: Environment | None,
     session_cookie: str = SESSION_COOKIE,
     program: Program = HAPROXY,
+    files: Files = (),
 ) -> Outcome:
     """Check, start and drive one server whose frontend listens on ``port``."""
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-") as tmp:
-        cfg = write_bundle(Path(tmp), program.config_name, config)
+        cfg = Path(tmp) / program.config_name
+        cfg.write_text(config)
+        _write_files(Path(tmp), files)
         accepted, output = check_config(cfg, env, program)
         if not accepted:
-            return Outcome(False, output, (), config, program.check_label)
+            return Outcome(False, output, (), config, program.check_label, files)
         with running_server(cfg, port, env, program):
             sessions = drive_sessions(port, scenario, session_cookie)
-        return Outcome(True, output, sessions, config, program.check_label)
+        return Outcome(True, output, sessions, config, program.check_label, files)
+
+
+def _write_files(root: Path, files: Files) -> None:
+    """Write each (relative path, text) under ``root``, creating directories."""
+    for relative, text in files:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
 
 
 class Observation(NamedTuple):
@@ -515,6 +620,11 @@ class Observation(NamedTuple):
         """The configuration text of the first variant (the same file for every variant)."""
         return self.variants[0][1].config
 
+    @property
+    def files(self) -> Files:
+        """The included files of the first variant (the same files for every variant)."""
+        return self.variants[0][1].files
+
     def summary(self) -> str:
         """One outcome summary, or ``<env>: <summary>`` per variant joined with ``; ``."""
         if len(self.variants) == 1:
@@ -528,12 +638,74 @@ def observe_variants(
     scenario: Scenario | None = None,
     environments: Sequence[Environment] = ({},),
     program: Program = HAPROXY,
+    files: RenderFiles = no_files,
 ) -> Observation:
     """Run the configuration once per environment variant (at least once, with none)."""
     variants = tuple(environments) or ({},)
     return Observation(
-        tuple((env, run_ground_truth(render, backends, scenario, env, program)) for env in variants)
+        tuple(
+            (env, run_ground_truth(render, backends, scenario, env, program, files))
+            for env in variants
+        )
     )
+
+
+class Observable(Protocol):
+    """What the harness needs of a matrix entry to observe it (``matrix.Entry`` is one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def app_cookie(self) -> str: ...
+    @property
+    def servers(self) -> int: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def environments(self) -> tuple[Environment, ...]: ...
+    @property
+    def outside_model(self) -> bool: ...
+    @property
+    def jvm_routes(self) -> bool: ...
+
+    def render(self, ports: Ports) -> str: ...
+    def render_files(self, ports: Ports) -> Files: ...
+
+
+@contextlib.contextmanager
+def entry_observer(program: Program = HAPROXY) -> Iterator[Callable[[Observable], Observation]]:
+    """A function observing each entry once (cached), on chat nodes started on first need for
+    each cookie name and jvmRoute kind and shared by every entry observed in the block."""
+    cache: dict[str, Observation] = {}
+    nodes: dict[tuple[str, bool], list[ChatBackend]] = {}
+    with contextlib.ExitStack() as stack:
+
+        def observe(entry: Observable) -> Observation:
+            if entry.id not in cache:
+                kind = (entry.app_cookie, entry.jvm_routes)
+                if kind not in nodes:
+                    nodes[kind] = stack.enter_context(chat_backends(NODES, *kind))
+                cache[entry.id] = observe_variants(
+                    entry.render,
+                    nodes[kind][: entry.servers],
+                    entry.scenario,
+                    entry.environments,
+                    program,
+                    entry.render_files,
+                )
+            return cache[entry.id]
+
+        yield observe
+
+
+def explain(observation: Observation) -> str:
+    """Per variant: the summary and the first broken sessions, or the end of the check output."""
+    parts = []
+    for env, outcome in observation.variants:
+        broken = [f"session {s.position}: {s.reason}" for s in outcome.sessions if not s.kept][:3]
+        detail = broken or outcome.check_output[-400:]
+        parts.append(f"{env_label(env)}: {outcome.summary()}; {detail}")
+    return " | ".join(parts)
 
 
 # --------------------------------------------------------------------------- tcommlint verdict
@@ -555,9 +727,15 @@ def scenario_manifest(scenario: Scenario, app_cookie: str = SESSION_COOKIE) -> s
     ``session_cookie`` only when the application's cookie is not JSESSIONID;
     ``concurrent_sessions`` is the number of sessions played at once (1 when sequential);
     ``average_session_duration`` the idle pause in whole seconds (rounded up), only when there
-    is one; ``session_id_in_url`` only when the id travels in the URL.
+    is one; ``session_id_in_url`` only when the id travels in the URL; ``app_path`` only when
+    the client's paths are not under the default /api (the public path the client uses).
     """
     lines = ["deployment:", "  name: groundtruth"]
+    app_path = "/" + scenario.paths[0].strip("/").split("/")[0]
+    if app_path != "/api" and all(
+        p == app_path or p.startswith(app_path + "/") for p in scenario.paths
+    ):
+        lines.append(f"  app_path: {app_path}")
     if app_cookie != SESSION_COOKIE:
         lines.append(f"  session_cookie: {app_cookie}")
     lines.append(f"  concurrent_sessions: {scenario.sessions if scenario.interleaved else 1}")
@@ -569,29 +747,33 @@ def scenario_manifest(scenario: Scenario, app_cookie: str = SESSION_COOKIE) -> s
     return "\n".join(lines) + "\n"
 
 
-NODES = 3  # chat nodes p1..p3, as chat_backends starts them
-
-
 def write_deployment(
     root: Path,
     config_text: str,
     scenario: Scenario,
     app_cookie: str = SESSION_COOKIE,
     config_name: str = HAPROXY.config_name,
+    jvm_routes: bool = True,
+    files: Files = (),
 ) -> None:
-    """The deployment tcommlint checks: the LB file, the scenario's manifest, and one Tomcat
-    ``conf/server.xml`` per chat node with the node's jvmRoute (p1, p2, …), as the chat nodes
-    end their session ids with ``.<route>``. A bundle's other files go beside the LB file."""
+    """The deployment tcommlint checks: the LB file (and the ``files`` it includes, relative to
+    it), the scenario's manifest, and one Tomcat ``conf/server.xml`` per chat node with the
+    node's jvmRoute (p1, p2, …), as the chat nodes end their session ids with ``.<route>``, or
+    without one when ``jvm_routes`` is False, and the Context path /api the nodes answer under."""
     (root / "lb").mkdir(parents=True)
-    write_bundle(root / "lb", config_name, config_text)
+    (root / "lb" / config_name).write_text(config_text)
+    _write_files(root / "lb", files)
     (root / "tcommlint.yaml").write_text(scenario_manifest(scenario, app_cookie))
     for number in range(1, NODES + 1):
         conf = root / f"proxy-{number}" / "conf"
         conf.mkdir(parents=True)
+        route = f' jvmRoute="p{number}"' if jvm_routes else ""
         (conf / "server.xml").write_text(
             '<Server port="-1"><Service name="Catalina">'
-            f'<Engine name="Catalina" defaultHost="localhost" jvmRoute="p{number}">'
-            '<Host name="localhost" appBase="webapps"/></Engine></Service></Server>\n'
+            f'<Engine name="Catalina" defaultHost="localhost"{route}>'
+            # The chat nodes answer under /api, as a Tomcat whose Context path is /api.
+            '<Host name="localhost" appBase="webapps"><Context path="/api"/></Host>'
+            "</Engine></Service></Server>\n"
         )
 
 
@@ -600,6 +782,8 @@ def run_tcommlint(
     scenario: Scenario | None = None,
     app_cookie: str = SESSION_COOKIE,
     config_name: str = HAPROXY.config_name,
+    jvm_routes: bool = True,
+    files: Files = (),
 ) -> dict[str, Any]:
     """Run ``python -m tcommlint check <dir> --format json`` on a deployment of one LB file.
 
@@ -608,7 +792,9 @@ def run_tcommlint(
     """
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-dep-") as tmp:
         root = Path(tmp) / "deployment"
-        write_deployment(root, config_text, scenario or Scenario(), app_cookie, config_name)
+        write_deployment(
+            root, config_text, scenario or Scenario(), app_cookie, config_name, jvm_routes, files
+        )
         proc = subprocess.run(
             [sys.executable, "-m", "tcommlint", "check", str(root), "--format", "json"],
             capture_output=True,
@@ -642,83 +828,32 @@ def tcommlint_sticky(report: dict[str, Any], rules: frozenset[str] = VERDICT_RUL
     return not blocking_findings(report, rules)
 
 
-# --------------------------------------------------------------------------- matrix entries
-
-
-class MatrixEntry(Protocol):
-    """What the ground-truth tests read of a matrix entry (``tests.groundtruth.matrix.Entry``)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def app_cookie(self) -> str: ...
-    @property
-    def servers(self) -> int: ...
-    @property
-    def scenario(self) -> Scenario: ...
-    @property
-    def environments(self) -> tuple[Environment, ...]: ...
-    @property
-    def outside_model(self) -> bool: ...
-
-    def render(self, ports: Ports) -> str: ...
-
-
-@contextlib.contextmanager
-def observer(program: Program = HAPROXY) -> Iterator[Callable[[MatrixEntry], Observation]]:
-    """Chat nodes for both cookie spellings and a cached ``entry -> Observation`` runner.
-
-    Each entry runs once per environment variant, in front of its first ``entry.servers`` nodes
-    of the set whose cookie is ``entry.app_cookie``; both differential tests share the result.
-    """
-    cache: dict[str, Observation] = {}
-    with chat_backends(NODES) as upper, chat_backends(NODES, "jsessionid") as lower:
-        nodes = {SESSION_COOKIE: upper, "jsessionid": lower}
-
-        def run(entry: MatrixEntry) -> Observation:
-            if entry.id not in cache:
-                backends = nodes[entry.app_cookie][: entry.servers]
-                cache[entry.id] = observe_variants(
-                    entry.render, backends, entry.scenario, entry.environments, program
-                )
-            return cache[entry.id]
-
-        yield run
-
-
-def explain(observation: Observation) -> str:
-    """Per variant: the summary and the first broken sessions, or the end of the check output."""
-    parts = []
-    for env, outcome in observation.variants:
-        broken = [f"session {s.position}: {s.reason}" for s in outcome.sessions if not s.kept][:3]
-        detail = broken or outcome.check_output[-400:]
-        parts.append(f"{env_label(env)}: {outcome.summary()}; {detail}")
-    return " | ".join(parts)
-
-
 def tcommlint_disagreement(
-    entry: MatrixEntry, observation: Observation, program: Program = HAPROXY
+    entry: Observable, observation: Observation, program: Program = HAPROXY
 ) -> str:
-    """Why tcommlint's verdict on the observed configuration differs from the server ("" if not).
-
-    A configuration the server's check refuses must be TC001; otherwise an entry outside the
-    model must be "not evaluable" (TC008), and tcommlint's sticky verdict must equal the
-    observation.
-    """
+    """Why tcommlint's verdict on ``observation``'s configuration differs from what the server
+    did ("" when they agree): an entry outside the model must be TC008, a configuration the
+    server refuses must be TC001, any other must get the observed sticky verdict."""
     report = run_tcommlint(
-        observation.config, entry.scenario, entry.app_cookie, program.config_name
+        observation.config,
+        entry.scenario,
+        entry.app_cookie,
+        program.config_name,
+        entry.jvm_routes,
+        observation.files,
     )
+    if entry.outside_model:
+        return "" if outside_model(report) else f"no TC008 for {entry.id}: {report['findings']}"
     if not all(outcome.accepted for _, outcome in observation.variants):
         if any(f["rule"] == "TC001" for f in report["findings"]):
             return ""
         return f"{program.check_label} refuses {entry.id}, tcommlint gives no TC001: " + explain(
             observation
         )
-    if entry.outside_model:
-        return "" if outside_model(report) else f"no TC008 for {entry.id}: {report['findings']}"
     rules = verdict_rules(entry.scenario)
     if tcommlint_sticky(report, rules) is observation.sticky:
         return ""
-    return f"{program.binary}: {explain(observation)}; tcommlint errors: " + str(
-        blocking_findings(report, rules)
+    return (
+        f"{program.binary}: {explain(observation)}; "
+        f"tcommlint errors: {blocking_findings(report, rules)}"
     )
