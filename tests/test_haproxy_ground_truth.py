@@ -19,23 +19,22 @@ import pytest
 
 from tests.groundtruth.chat_backend import ChatBackend, split_path
 from tests.groundtruth.harness import (
+    HAPROXY,
     CookieJar,
     HarnessError,
     Observation,
     Outcome,
     Reply,
     Scenario,
-    blocking_findings,
-    chat_backends,
     drive_sessions,
-    env_label,
+    entry_observer,
+    explain,
     haproxy_binary,
-    observe_variants,
-    outside_model,
     run_tcommlint,
     running_server,
     scenario_manifest,
     tcommlint_available,
+    tcommlint_disagreement,
     tcommlint_sticky,
     verdict_rules,
 )
@@ -345,28 +344,8 @@ def test_matrix_is_complete_and_renders() -> None:
 @pytest.fixture(scope="module")
 def observe() -> Iterator[Callable[[Entry], Observation]]:
     """Run each matrix entry once per environment variant (shared by both differential tests)."""
-    cache: dict[str, Observation] = {}
-    with chat_backends(3) as upper, chat_backends(3, "jsessionid") as lower:
-        nodes = {"JSESSIONID": upper, "jsessionid": lower}
-
-        def run(entry: Entry) -> Observation:
-            if entry.id not in cache:
-                backends = nodes[entry.app_cookie][: entry.servers]
-                cache[entry.id] = observe_variants(
-                    entry.render, backends, entry.scenario, entry.environments
-                )
-            return cache[entry.id]
-
+    with entry_observer(HAPROXY) as run:
         yield run
-
-
-def _explain(observation: Observation) -> str:
-    parts = []
-    for env, outcome in observation.variants:
-        broken = [f"session {s.position}: {s.reason}" for s in outcome.sessions if not s.kept][:3]
-        detail = broken or outcome.check_output[-400:]
-        parts.append(f"{env_label(env)}: {outcome.summary()}; {detail}")
-    return " | ".join(parts)
 
 
 def _outcome(sticky: bool) -> Outcome:
@@ -448,7 +427,7 @@ def test_haproxy_observation_matches_recorded(
     if entry.haproxy_varies:
         pytest.skip(entry.haproxy_varies)
     observation = observe(entry)
-    assert observation.sticky is entry.expected_sticky, _explain(observation)
+    assert observation.sticky is entry.expected_sticky, explain(observation)
 
 
 @pytest.mark.haproxy
@@ -462,18 +441,5 @@ def test_tcommlint_verdict_matches_haproxy(
     if entry.client_differs:
         pytest.skip(entry.client_differs)
     observation = observe(entry)
-    report = run_tcommlint(observation.config, entry.scenario, entry.app_cookie)
-    if entry.outside_model:
-        assert outside_model(report), f"no TC008 for {entry.id}: {report['findings']}"
-        return
-    if not all(outcome.accepted for _, outcome in observation.variants):
-        refused = [f for f in report["findings"] if f["rule"] == "TC001"]
-        assert refused, (
-            f"haproxy -c refuses {entry.id}, tcommlint gives no TC001: {_explain(observation)}"
-        )
-        return
-    rules = verdict_rules(entry.scenario)
-    verdict = tcommlint_sticky(report, rules)
-    assert verdict is observation.sticky, (
-        f"haproxy: {_explain(observation)}; tcommlint errors: {blocking_findings(report, rules)}"
-    )
+    disagreement = tcommlint_disagreement(entry, observation, HAPROXY)
+    assert not disagreement, disagreement

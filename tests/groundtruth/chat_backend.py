@@ -55,9 +55,14 @@ def _cookie_values(header: str, name: str) -> list[str]:
 class ChatBackend:
     """One chat-API node: an in-process threaded HTTP server with its own session store."""
 
-    def __init__(self, route: str, cookie_name: str = "JSESSIONID") -> None:
+    def __init__(
+        self, route: str, cookie_name: str = "JSESSIONID", jvm_route: str | None = None
+    ) -> None:
         self.route = route
         self.cookie_name = cookie_name
+        # the suffix of its session ids (Tomcat's jvmRoute): the node's name unless given; ""
+        # for a node without a jvmRoute, whose ids carry no ``.<route>``
+        self.jvm_route = route if jvm_route is None else jvm_route
         self.sessions: set[str] = set()
         self.log: list[str] = []
         self._lock = threading.Lock()
@@ -104,8 +109,11 @@ class ChatBackend:
         self.stop()
 
     def new_session(self) -> str:
-        """Create and remember a Tomcat-like session id ``<32 hex>.<route>``."""
-        session = f"{secrets.token_hex(16).upper()}.{self.route}"
+        """Create and remember a Tomcat-like session id ``<32 hex>.<jvm route>`` (``<32 hex>``
+        without a jvm route)."""
+        session = secrets.token_hex(16).upper()
+        if self.jvm_route:
+            session += f".{self.jvm_route}"
         with self._lock:
             self.sessions.add(session)
         return session

@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from tests.groundtruth.chat_backend import LOGIN_SUFFIX, PATH_PARAMETER, ChatBackend
 
@@ -48,6 +48,7 @@ STOP_TIMEOUT = 5.0
 CHECK_TIMEOUT = 10.0
 TCOMMLINT_TIMEOUT = 60.0
 SESSION_COOKIE = "JSESSIONID"
+NODES = 3  # chat nodes p1..p3, as chat_backends starts them
 # The host the jar sees requests go to (for Domain matching); the harness speaks plain http.
 REQUEST_HOST = "127.0.0.1"
 # A chat client polls and sends besides opening the chat: request k uses paths[(k-1) % len].
@@ -114,6 +115,14 @@ class Ports(NamedTuple):
 
 
 Render = Callable[[Ports], str]
+# Files a configuration includes, written next to it: (relative path, text) pairs.
+Files = tuple[tuple[str, str], ...]
+RenderFiles = Callable[[Ports], Files]
+
+
+def no_files(ports: Ports) -> Files:
+    """A configuration that includes no other file."""
+    return ()
 
 
 class Scenario(NamedTuple):
@@ -186,6 +195,7 @@ class Outcome(NamedTuple):
     sessions: tuple[SessionResult, ...]
     config: str
     check_label: str = HAPROXY.check_label
+    files: Files = ()  # the files it includes, with the ports of this run
 
     @property
     def sessions_ok(self) -> int:
@@ -428,11 +438,16 @@ def running_server(
 
 
 @contextlib.contextmanager
-def chat_backends(count: int = 3, cookie_name: str = SESSION_COOKIE) -> Iterator[list[ChatBackend]]:
-    """Start ``count`` chat nodes named p1, p2, … and stop them when the block ends."""
+def chat_backends(
+    count: int = 3, cookie_name: str = SESSION_COOKIE, jvm_routes: bool = True
+) -> Iterator[list[ChatBackend]]:
+    """Start ``count`` chat nodes named p1, p2, … and stop them when the block ends; their
+    session ids end with ``.p1``, ``.p2``, … unless ``jvm_routes`` is False (no jvmRoute)."""
+    jvm_route = None if jvm_routes else ""
     with contextlib.ExitStack() as stack:
         nodes = [
-            stack.enter_context(ChatBackend(f"p{i}", cookie_name)) for i in range(1, count + 1)
+            stack.enter_context(ChatBackend(f"p{i}", cookie_name, jvm_route))
+            for i in range(1, count + 1)
         ]
         yield nodes
 
@@ -540,17 +555,19 @@ def run_ground_truth(
     scenario: Scenario | None = None,
     env: Environment | None = None,
     program: Program = HAPROXY,
+    files: RenderFiles = no_files,
 ) -> Outcome:
     """Check, start and drive the server with the config ``render`` produces; return what
-    happened. ``env`` holds the variables the server sees besides ``PATH``."""
+    happened. ``env`` holds the variables the server sees besides ``PATH``; ``files`` the
+    files the config includes, written next to it."""
     scenario = scenario or Scenario()
     servers = tuple(b.port for b in backends)
     cookie = backends[0].cookie_name if backends else SESSION_COOKIE
     for attempt in range(START_ATTEMPTS):
         port = free_port()
         try:
-            config = render(Ports(port, servers))
-            return _run_once(config, port, scenario, env, cookie, program)
+            ports = Ports(port, servers)
+            return _run_once(render(ports), port, scenario, env, cookie, program, files(ports))
         except HarnessError:
             # The free port may have been taken between probing and the server's bind: retry.
             if attempt == START_ATTEMPTS - 1:
@@ -565,17 +582,27 @@ def _run_once(
     env: Environment | None,
     session_cookie: str = SESSION_COOKIE,
     program: Program = HAPROXY,
+    files: Files = (),
 ) -> Outcome:
     """Check, start and drive one server whose frontend listens on ``port``."""
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-") as tmp:
         cfg = Path(tmp) / program.config_name
         cfg.write_text(config)
+        _write_files(Path(tmp), files)
         accepted, output = check_config(cfg, env, program)
         if not accepted:
-            return Outcome(False, output, (), config, program.check_label)
+            return Outcome(False, output, (), config, program.check_label, files)
         with running_server(cfg, port, env, program):
             sessions = drive_sessions(port, scenario, session_cookie)
-        return Outcome(True, output, sessions, config, program.check_label)
+        return Outcome(True, output, sessions, config, program.check_label, files)
+
+
+def _write_files(root: Path, files: Files) -> None:
+    """Write each (relative path, text) under ``root``, creating directories."""
+    for relative, text in files:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
 
 
 class Observation(NamedTuple):
@@ -593,6 +620,11 @@ class Observation(NamedTuple):
         """The configuration text of the first variant (the same file for every variant)."""
         return self.variants[0][1].config
 
+    @property
+    def files(self) -> Files:
+        """The included files of the first variant (the same files for every variant)."""
+        return self.variants[0][1].files
+
     def summary(self) -> str:
         """One outcome summary, or ``<env>: <summary>`` per variant joined with ``; ``."""
         if len(self.variants) == 1:
@@ -606,12 +638,74 @@ def observe_variants(
     scenario: Scenario | None = None,
     environments: Sequence[Environment] = ({},),
     program: Program = HAPROXY,
+    files: RenderFiles = no_files,
 ) -> Observation:
     """Run the configuration once per environment variant (at least once, with none)."""
     variants = tuple(environments) or ({},)
     return Observation(
-        tuple((env, run_ground_truth(render, backends, scenario, env, program)) for env in variants)
+        tuple(
+            (env, run_ground_truth(render, backends, scenario, env, program, files))
+            for env in variants
+        )
     )
+
+
+class Observable(Protocol):
+    """What the harness needs of a matrix entry to observe it (``matrix.Entry`` is one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def app_cookie(self) -> str: ...
+    @property
+    def servers(self) -> int: ...
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def environments(self) -> tuple[Environment, ...]: ...
+    @property
+    def outside_model(self) -> bool: ...
+    @property
+    def jvm_routes(self) -> bool: ...
+
+    def render(self, ports: Ports) -> str: ...
+    def render_files(self, ports: Ports) -> Files: ...
+
+
+@contextlib.contextmanager
+def entry_observer(program: Program = HAPROXY) -> Iterator[Callable[[Observable], Observation]]:
+    """A function observing each entry once (cached), on chat nodes started on first need for
+    each cookie name and jvmRoute kind and shared by every entry observed in the block."""
+    cache: dict[str, Observation] = {}
+    nodes: dict[tuple[str, bool], list[ChatBackend]] = {}
+    with contextlib.ExitStack() as stack:
+
+        def observe(entry: Observable) -> Observation:
+            if entry.id not in cache:
+                kind = (entry.app_cookie, entry.jvm_routes)
+                if kind not in nodes:
+                    nodes[kind] = stack.enter_context(chat_backends(NODES, *kind))
+                cache[entry.id] = observe_variants(
+                    entry.render,
+                    nodes[kind][: entry.servers],
+                    entry.scenario,
+                    entry.environments,
+                    program,
+                    entry.render_files,
+                )
+            return cache[entry.id]
+
+        yield observe
+
+
+def explain(observation: Observation) -> str:
+    """Per variant: the summary and the first broken sessions, or the end of the check output."""
+    parts = []
+    for env, outcome in observation.variants:
+        broken = [f"session {s.position}: {s.reason}" for s in outcome.sessions if not s.kept][:3]
+        detail = broken or outcome.check_output[-400:]
+        parts.append(f"{env_label(env)}: {outcome.summary()}; {detail}")
+    return " | ".join(parts)
 
 
 # --------------------------------------------------------------------------- tcommlint verdict
@@ -647,28 +741,30 @@ def scenario_manifest(scenario: Scenario, app_cookie: str = SESSION_COOKIE) -> s
     return "\n".join(lines) + "\n"
 
 
-NODES = 3  # chat nodes p1..p3, as chat_backends starts them
-
-
 def write_deployment(
     root: Path,
     config_text: str,
     scenario: Scenario,
     app_cookie: str = SESSION_COOKIE,
     config_name: str = HAPROXY.config_name,
+    jvm_routes: bool = True,
+    files: Files = (),
 ) -> None:
-    """The deployment tcommlint checks: the LB file, the scenario's manifest, and one Tomcat
-    ``conf/server.xml`` per chat node with the node's jvmRoute (p1, p2, …), as the chat nodes
-    end their session ids with ``.<route>``."""
+    """The deployment tcommlint checks: the LB file (and the ``files`` it includes, relative to
+    it), the scenario's manifest, and one Tomcat ``conf/server.xml`` per chat node with the
+    node's jvmRoute (p1, p2, …), as the chat nodes end their session ids with ``.<route>``, or
+    without one when ``jvm_routes`` is False."""
     (root / "lb").mkdir(parents=True)
     (root / "lb" / config_name).write_text(config_text)
+    _write_files(root / "lb", files)
     (root / "tcommlint.yaml").write_text(scenario_manifest(scenario, app_cookie))
     for number in range(1, NODES + 1):
         conf = root / f"proxy-{number}" / "conf"
         conf.mkdir(parents=True)
+        route = f' jvmRoute="p{number}"' if jvm_routes else ""
         (conf / "server.xml").write_text(
             '<Server port="-1"><Service name="Catalina">'
-            f'<Engine name="Catalina" defaultHost="localhost" jvmRoute="p{number}">'
+            f'<Engine name="Catalina" defaultHost="localhost"{route}>'
             '<Host name="localhost" appBase="webapps"/></Engine></Service></Server>\n'
         )
 
@@ -678,6 +774,8 @@ def run_tcommlint(
     scenario: Scenario | None = None,
     app_cookie: str = SESSION_COOKIE,
     config_name: str = HAPROXY.config_name,
+    jvm_routes: bool = True,
+    files: Files = (),
 ) -> dict[str, Any]:
     """Run ``python -m tcommlint check <dir> --format json`` on a deployment of one LB file.
 
@@ -686,7 +784,9 @@ def run_tcommlint(
     """
     with tempfile.TemporaryDirectory(prefix="tcommlint-gt-dep-") as tmp:
         root = Path(tmp) / "deployment"
-        write_deployment(root, config_text, scenario or Scenario(), app_cookie, config_name)
+        write_deployment(
+            root, config_text, scenario or Scenario(), app_cookie, config_name, jvm_routes, files
+        )
         proc = subprocess.run(
             [sys.executable, "-m", "tcommlint", "check", str(root), "--format", "json"],
             capture_output=True,
@@ -718,3 +818,34 @@ def outside_model(report: dict[str, Any]) -> bool:
 def tcommlint_sticky(report: dict[str, Any], rules: frozenset[str] = VERDICT_RULES) -> bool:
     """tcommlint's verdict: sticky iff no error finding of a stickiness rule."""
     return not blocking_findings(report, rules)
+
+
+def tcommlint_disagreement(
+    entry: Observable, observation: Observation, program: Program = HAPROXY
+) -> str:
+    """Why tcommlint's verdict on ``observation``'s configuration differs from what the server
+    did ("" when they agree): an entry outside the model must be TC008, a configuration the
+    server refuses must be TC001, any other must get the observed sticky verdict."""
+    report = run_tcommlint(
+        observation.config,
+        entry.scenario,
+        entry.app_cookie,
+        program.config_name,
+        entry.jvm_routes,
+        observation.files,
+    )
+    if entry.outside_model:
+        return "" if outside_model(report) else f"no TC008 for {entry.id}: {report['findings']}"
+    if not all(outcome.accepted for _, outcome in observation.variants):
+        if any(f["rule"] == "TC001" for f in report["findings"]):
+            return ""
+        return f"{program.check_label} refuses {entry.id}, tcommlint gives no TC001: " + explain(
+            observation
+        )
+    rules = verdict_rules(entry.scenario)
+    if tcommlint_sticky(report, rules) is observation.sticky:
+        return ""
+    return (
+        f"{program.binary}: {explain(observation)}; "
+        f"tcommlint errors: {blocking_findings(report, rules)}"
+    )

@@ -41,6 +41,10 @@ class Entry(NamedTuple):
     client_differs: str = ""
     # Why haproxy's own verdict is not recorded: it differs from run to run (timing, random ids).
     haproxy_varies: str = ""
+    # False: the chat nodes have no jvmRoute (session ids without ``.<route>``)
+    jvm_routes: bool = True
+    # files the configuration includes, (path relative to it, template with the placeholders)
+    files: tuple[tuple[str, str], ...] = ()
 
     def render(self, ports: Ports) -> str:
         """The configuration text with real ports filled in."""
@@ -48,6 +52,12 @@ class Entry(NamedTuple):
         for number, port in enumerate(ports.servers, start=1):
             text = text.replace(f"@S{number}@", str(port))
         return text
+
+    def render_files(self, ports: Ports) -> tuple[tuple[str, str], ...]:
+        """The included files with real ports filled in."""
+        return tuple(
+            (path, self._replace(template=text).render(ports)) for path, text in self.files
+        )
 
     def sample(self) -> str:
         """The configuration with fixed placeholder ports (for display and linting)."""
