@@ -34,10 +34,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def _can_lint() -> bool:
     """Whether tcommlint runs and has an Apache loader."""
-    from tcommlint.loaders import registry
-    from tests.groundtruth.harness import tcommlint_available
+    from tests.groundtruth.harness import loader_missing
 
-    return tcommlint_available() and "apache" in registry.BY_ROLE
+    return not loader_missing("apache", "Apache")
 
 
 def _verdict(entry: Entry, observation: Observation) -> str:
@@ -45,19 +44,12 @@ def _verdict(entry: Entry, observation: Observation) -> str:
     from tests.groundtruth.harness import (
         APACHE,
         blocking_findings,
+        entry_report,
         outside_model,
-        run_tcommlint,
         verdict_rules,
     )
 
-    report = run_tcommlint(
-        observation.config,
-        entry.scenario,
-        entry.app_cookie,
-        APACHE.config_name,
-        entry.jvm_routes,
-        observation.files,
-    )
+    report = entry_report(entry, observation, APACHE)
     if outside_model(report):
         return "not evaluable (TC008)"
     rules = verdict_rules(entry.scenario)

@@ -44,13 +44,9 @@ def _observed(observation: Observation) -> str:
 
 def _loader_ready() -> bool:
     """Whether tcommlint can run and has a loader for nginx."""
-    from tests.groundtruth.harness import tcommlint_available
+    from tests.groundtruth.harness import loader_missing
 
-    if not tcommlint_available():
-        return False
-    from tcommlint.loaders import registry
-
-    return "nginx" in registry.BY_ROLE
+    return not loader_missing("nginx", "nginx")
 
 
 def _tcommlint(entry: Entry, observation: Observation, errors: list[str]) -> str:
@@ -59,15 +55,13 @@ def _tcommlint(entry: Entry, observation: Observation, errors: list[str]) -> str
         NGINX,
         HarnessError,
         blocking_findings,
+        entry_report,
         outside_model,
-        run_tcommlint,
         verdict_rules,
     )
 
     try:
-        report = run_tcommlint(
-            observation.config, entry.scenario, entry.app_cookie, NGINX.config_name
-        )
+        report = entry_report(entry, observation, NGINX)
     except (HarnessError, ValueError) as exc:
         errors.append(f"{entry.id}: {str(exc).strip()[:300]}")
         return "error"
@@ -96,7 +90,7 @@ def _row(cells: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the matrix, print the table and the agreement figure, return the exit code."""
     sys.path.insert(0, str(PROJECT_ROOT))
-    from tests.groundtruth.harness import NGINX, binary_of, observer
+    from tests.groundtruth.harness import NGINX, binary_of, entry_observer
     from tests.groundtruth.matrix_nginx import ENTRIES
 
     args = _parse(argv)
@@ -109,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     entries = [e for e in entries if not e.client_differs]
     print(_row(["id", "description", "observed sticky", "tcommlint sticky", "agree"]))
     print("-+-".join("-" * width for width in WIDTHS))
-    agreements, started, errors = 0, time.monotonic(), []
-    with observer(NGINX) as observe:
+    agreements, started = 0, time.monotonic()
+    errors: list[str] = []
+    with entry_observer(NGINX) as observe:
         for entry in entries:
             observation = observe(entry)
             if use_tcommlint:

@@ -14,10 +14,15 @@ A :class:`Scenario` says how the sessions are played: concurrently (interleaved 
 after another, with idle pauses, a login that changes the session id, or the id carried in the
 URL (``;jsessionid=``) instead of a cookie; ``scenario_manifest`` describes it to tcommlint.
 
+A configuration may span several files (nginx ``include``, Apache ``Include``): its
+:data:`Files` (path relative to the main file, text) are written beside it, both for the server
+and in the deployment tcommlint checks, so both read the same tree.
+
 A configuration may be observed under several environment variants (``observe_variants``), for
 ``.if defined(...)`` blocks: it counts as sticky only if every variant is.
 
-It also runs tcommlint on the same configuration (``tcommlint_verdict``) so the two can be compared.
+A matrix entry (:class:`Observable`) is observed once per module by ``entry_observer`` and
+compared with tcommlint's verdict on the same files by ``tcommlint_disagreement``.
 """
 
 from __future__ import annotations
@@ -34,11 +39,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from email.utils import parsedate_to_datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
+from tcommlint.probe.jar import CookieJar
 from tests.groundtruth.chat_backend import LOGIN_SUFFIX, PATH_PARAMETER, ChatBackend
 
 REQUEST_TIMEOUT = 5.0
@@ -115,7 +120,8 @@ class Ports(NamedTuple):
 
 
 Render = Callable[[Ports], str]
-# Files a configuration includes, written next to it: (relative path, text) pairs.
+# The other files of a configuration, (path relative to the main file, text) pairs: written
+# beside it for the server and under lb/ for tcommlint, directories created as needed.
 Files = tuple[tuple[str, str], ...]
 RenderFiles = Callable[[Ports], Files]
 
@@ -220,115 +226,9 @@ class HarnessError(RuntimeError):
 
 
 # --------------------------------------------------------------------------- browser cookie jar
-
-
-def _path_matches(request_path: str, cookie_path: str) -> bool:
-    """RFC 6265 §5.1.4 path-match."""
-    if request_path == cookie_path:
-        return True
-    if not request_path.startswith(cookie_path):
-        return False
-    return cookie_path.endswith("/") or request_path[len(cookie_path)] == "/"
-
-
-def _default_path(request_path: str) -> str:
-    """RFC 6265 §5.1.4 default-path: the request path up to, not including, its last '/'."""
-    if not request_path.startswith("/") or request_path.count("/") == 1:
-        return "/"
-    return request_path[: request_path.rfind("/")]
-
-
-def _domain_matches(host: str, domain: str) -> bool:
-    """RFC 6265 §5.1.3 domain-match (an IP address host only matches itself)."""
-    domain = domain.lstrip(".").lower()
-    if host == domain:
-        return True
-    is_ip = host.replace(".", "").isdigit() or ":" in host
-    return not is_ip and host.endswith("." + domain)
-
-
-def _expires_at(value: str, now: float, wall: float) -> float | None:
-    """The jar-clock time an ``Expires`` date stands for, or None when it does not parse."""
-    try:
-        stamp = parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError):
-        return None
-    return now + (stamp - wall)
-
-
-class _Cookie(NamedTuple):
-    value: str
-    expires: float | None  # jar-clock time after which the cookie is gone; None: session cookie
-
-
-class CookieJar:
-    """Cookies of one browser session for one host, as a browser over plain http keeps them.
-
-    Honours Path, Domain (the host is ``127.0.0.1``: a cookie for another domain is rejected),
-    Max-Age and Expires (a cookie past its lifetime is dropped; Max-Age wins over Expires) and
-    Secure: over a non-secure channel a ``Secure`` cookie is ignored when set (RFC 6265bis §5.7,
-    what current browsers do) and never sent. Cookies named in ``ignore`` are never stored (a
-    client that does not accept the session cookie). ``clock`` is injectable for tests.
-    """
-
-    def __init__(
-        self,
-        ignore: Collection[str] = (),
-        secure_channel: bool = False,
-        host: str = REQUEST_HOST,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._cookies: dict[tuple[str, str], _Cookie] = {}
-        self._ignore = frozenset(ignore)
-        self._secure_channel = secure_channel
-        self._host = host
-        self._clock = clock
-
-    def receive(self, set_cookie: str, request_path: str) -> None:
-        """Store (or delete, for a lifetime already over) the cookie of one Set-Cookie header."""
-        first, *attributes = set_cookie.split(";")
-        name, sep, value = first.strip().partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name or name in self._ignore:
-            return
-        now = self._clock()
-        path = _default_path(request_path.split("?", 1)[0])
-        max_age: float | None = None
-        expires: float | None = None
-        for attribute in attributes:
-            key, _, arg = attribute.strip().partition("=")
-            key, arg = key.strip().lower(), arg.strip()
-            if key == "path" and arg.startswith("/"):
-                path = arg
-            elif key == "max-age" and arg.lstrip("-").isdigit():
-                max_age = now + int(arg) if int(arg) > 0 else -math.inf
-            elif key == "expires":
-                expires = _expires_at(arg, now, time.time())
-            elif self._refuses(key, arg):
-                return
-        lifetime = max_age if max_age is not None else expires
-        if lifetime is not None and lifetime <= now:
-            self._cookies.pop((name, path), None)
-        else:
-            self._cookies[(name, path)] = _Cookie(value, lifetime)
-
-    def _refuses(self, key: str, arg: str) -> bool:
-        """Whether attribute ``key=arg`` makes the browser ignore the cookie entirely."""
-        if key == "domain":
-            return bool(arg) and not _domain_matches(self._host, arg)
-        return key == "secure" and not self._secure_channel
-
-    def header(self, request_path: str) -> str:
-        """The Cookie header a browser would send for ``request_path`` (longest path first)."""
-        now = self._clock()
-        matching = [
-            (path, name, cookie.value)
-            for (name, path), cookie in self._cookies.items()
-            if _path_matches(request_path, path)
-            and (cookie.expires is None or cookie.expires > now)
-        ]
-        matching.sort(key=lambda item: -len(item[0]))
-        return "; ".join(f"{name}={value}" for _, name, value in matching)
+# The product's jar (tcommlint.probe.jar.CookieJar, imported above): one meaning of RFC 6265 in
+# one place. It honours Path, Domain (host-only without it; a foreign domain is refused), Max-Age
+# over Expires, and Secure (refused and never sent over plain http, as browsers do).
 
 
 # --------------------------------------------------------------------------- the server process
@@ -651,7 +551,8 @@ def observe_variants(
 
 
 class Observable(Protocol):
-    """What the harness needs of a matrix entry to observe it (``matrix.Entry`` is one)."""
+    """What the harness needs of a matrix entry to observe it and compare the observation with
+    the record and with tcommlint (``matrix.Entry`` is one)."""
 
     @property
     def id(self) -> str: ...
@@ -667,6 +568,10 @@ class Observable(Protocol):
     def outside_model(self) -> bool: ...
     @property
     def jvm_routes(self) -> bool: ...
+    @property
+    def expected_sticky(self) -> bool: ...
+    @property
+    def client_differs(self) -> str: ...
 
     def render(self, ports: Ports) -> str: ...
     def render_files(self, ports: Ports) -> Files: ...
@@ -714,6 +619,18 @@ def explain(observation: Observation) -> str:
 def tcommlint_available() -> bool:
     """Whether ``python -m tcommlint check`` can be run from the project tree."""
     return (PROJECT_ROOT / "tcommlint" / "__main__.py").is_file()
+
+
+def loader_missing(role: str, vendor: str) -> str:
+    """Why tcommlint cannot give a verdict on a ``vendor`` configuration yet ("" when it can):
+    no ``python -m tcommlint``, or no loader of ``role`` in ``registry.BY_ROLE``."""
+    if not tcommlint_available():
+        return "tcommlint/__main__.py not present: `python -m tcommlint check` cannot run"
+    from tcommlint.loaders import registry
+
+    if role not in registry.BY_ROLE:
+        return f"tcommlint has no {vendor} loader yet (registry.BY_ROLE has no {role!r} role)"
+    return ""
 
 
 def verdict_rules(scenario: Scenario) -> frozenset[str]:
@@ -828,13 +745,12 @@ def tcommlint_sticky(report: dict[str, Any], rules: frozenset[str] = VERDICT_RUL
     return not blocking_findings(report, rules)
 
 
-def tcommlint_disagreement(
+def entry_report(
     entry: Observable, observation: Observation, program: Program = HAPROXY
-) -> str:
-    """Why tcommlint's verdict on ``observation``'s configuration differs from what the server
-    did ("" when they agree): an entry outside the model must be TC008, a configuration the
-    server refuses must be TC001, any other must get the observed sticky verdict."""
-    report = run_tcommlint(
+) -> dict[str, Any]:
+    """tcommlint's JSON report on the files ``observation`` ran (the same ports), in the entry's
+    deployment: its scenario, session cookie and chat nodes with or without jvmRoutes."""
+    return run_tcommlint(
         observation.config,
         entry.scenario,
         entry.app_cookie,
@@ -842,14 +758,24 @@ def tcommlint_disagreement(
         entry.jvm_routes,
         observation.files,
     )
-    if entry.outside_model:
-        return "" if outside_model(report) else f"no TC008 for {entry.id}: {report['findings']}"
+
+
+def tcommlint_disagreement(
+    entry: Observable, observation: Observation, program: Program = HAPROXY
+) -> str:
+    """Why tcommlint's verdict on ``observation``'s configuration differs from what the server
+    did ("" when they agree): a configuration the server refuses must be TC001 before anything
+    else (nothing of a refused file is evaluable); otherwise an entry outside the model must be
+    TC008, and any other must get the observed sticky verdict."""
+    report = entry_report(entry, observation, program)
     if not all(outcome.accepted for _, outcome in observation.variants):
         if any(f["rule"] == "TC001" for f in report["findings"]):
             return ""
         return f"{program.check_label} refuses {entry.id}, tcommlint gives no TC001: " + explain(
             observation
         )
+    if entry.outside_model:
+        return "" if outside_model(report) else f"no TC008 for {entry.id}: {report['findings']}"
     rules = verdict_rules(entry.scenario)
     if tcommlint_sticky(report, rules) is observation.sticky:
         return ""
@@ -857,3 +783,61 @@ def tcommlint_disagreement(
         f"{program.binary}: {explain(observation)}; "
         f"tcommlint errors: {blocking_findings(report, rules)}"
     )
+
+
+# --------------------------------------------------------------------------- a server's suite
+
+
+class DifferentialTests(NamedTuple):
+    """The pytest pieces a server's ground-truth module binds to its own names.
+
+    ``observe`` is a module fixture (named ``observe``) observing each entry once;
+    ``observation_matches_recorded`` and ``tcommlint_verdict_matches`` are tests parametrized
+    over the entries, marked with the server's marker and skipped without its binary.
+    """
+
+    observe: Callable[..., Any]
+    observation_matches_recorded: Callable[..., None]
+    tcommlint_verdict_matches: Callable[..., None]
+
+
+def differential_tests(
+    program: Program, entries: Sequence[Observable], role: str, vendor: str
+) -> DifferentialTests:
+    """The two differential tests of ``entries`` against ``program``: the observation must be
+    the recorded one, and tcommlint (once it has a loader of ``role``) must agree with it.
+    ``role`` is also the pytest marker."""
+    import pytest  # test-only: the benchmarks import this module without pytest's plugins
+
+    @pytest.fixture(scope="module", name="observe")
+    def observe() -> Iterator[Callable[[Observable], Observation]]:
+        with entry_observer(program) as run:
+            yield run
+
+    def observation_matches_recorded(
+        entry: Observable, observe: Callable[[Observable], Observation]
+    ) -> None:
+        observation = observe(entry)
+        assert observation.sticky is entry.expected_sticky, explain(observation)
+
+    def tcommlint_verdict_matches(
+        entry: Observable, observe: Callable[[Observable], Observation]
+    ) -> None:
+        skip = loader_missing(role, vendor) or entry.client_differs
+        if skip:
+            pytest.skip(skip)
+        disagreement = tcommlint_disagreement(entry, observe(entry), program)
+        assert not disagreement, disagreement
+
+    marks = (
+        getattr(pytest.mark, role),
+        pytest.mark.skipif(
+            binary_of(program) is None,
+            reason=f"{program.binary} binary not installed (apt-get install {program.binary})",
+        ),
+        pytest.mark.parametrize("entry", entries, ids=[entry.id for entry in entries]),
+    )
+    tests = [observation_matches_recorded, tcommlint_verdict_matches]
+    for mark in marks:
+        tests = [mark(test) for test in tests]
+    return DifferentialTests(observe, *tests)

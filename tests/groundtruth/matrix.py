@@ -9,6 +9,8 @@ entry with several ``environments`` is sticky only if haproxy was sticky under e
 from __future__ import annotations
 
 import importlib
+from collections import Counter
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from tests.groundtruth.harness import SESSION_COOKIE, Environment, Ports, Scenario
@@ -62,6 +64,23 @@ class Entry(NamedTuple):
     def sample(self) -> str:
         """The configuration with fixed placeholder ports (for display and linting)."""
         return self.render(Ports(8080, tuple(range(9001, 9001 + self.servers))))
+
+
+def recording_problems(entries: Sequence[Entry], min_per_family: int = 3) -> list[str]:
+    """What a server's matrix misses of its record: an entry without a description or a
+    prediction, a surprise (prediction != observation) without a note, a family (the id up to
+    its first ``-``) with fewer than ``min_per_family`` entries, an id used twice."""
+    problems = [f"{e.id}: no description" for e in entries if not e.description]
+    problems += [f"{e.id}: no prediction" for e in entries if e.predicted_sticky is None]
+    problems += [
+        f"{e.id}: a surprise without a note"
+        for e in entries
+        if e.predicted_sticky is not e.expected_sticky and not e.note
+    ]
+    families = Counter(entry.id.split("-")[0] for entry in entries)
+    problems += [f"family {f}: {n} entries" for f, n in families.items() if n < min_per_family]
+    ids = Counter(entry.id for entry in entries)
+    return problems + [f"{id_}: used {n} times" for id_, n in ids.items() if n > 1]
 
 
 GLOBAL = "global\n    maxconn 512\n\n"

@@ -8,8 +8,8 @@ a regression expectation, not a prediction; ``note`` says what the manual or the
 when the two differ). A configuration ``nginx -t`` refuses counts as "not sticky"; tcommlint must
 refuse it too (TC001).
 
-A template may hold several files (``include`` of snippets): a ``#@file <name>`` line starts a
-file next to ``nginx.conf`` (see ``harness.FILE_MARK``).
+An entry may hold several files (``include`` of snippets): ``Entry.files`` names each by its
+path relative to ``nginx.conf``, a template like the configuration's.
 
 Every request of the harness comes from 127.0.0.1: ``ip_hash`` (first three octets) and ``hash
 $remote_addr`` send every session to one node, so they are trivially sticky here, as they are
@@ -1184,47 +1184,48 @@ proxy_set_header X-Forwarded-Proto $scheme;
 """
 
 
+# The Debian site file: /api/ proxied with the stock proxy_params.
+CHAT_SITE = site(api(extra="            include proxy_params;\n"))
+
+
 def _includes() -> list[Entry]:
     debian = conf("    include conf.d/*.conf;\n    include sites-enabled/*;\n")
     return [
         Entry(
             "inc-debian-layout",
             "Debian layout: conf.d/*.conf (ip_hash upstream), sites-enabled/chat, proxy_params",
-            debian
-            + "#@file conf.d/upstream.conf\n"
-            + upstream("chat", "ip_hash;").replace("    ", "", 1)
-            + "#@file sites-enabled/chat\n"
-            + site(api(extra="            include proxy_params;\n"))
-            + "#@file proxy_params\n"
-            + PROXY_PARAMS,
+            debian,
             True,
             scenario=QUICK,
             predicted_sticky=True,
+            files=(
+                ("conf.d/upstream.conf", upstream("chat", "ip_hash;").replace("    ", "", 1)),
+                ("sites-enabled/chat", CHAT_SITE),
+                ("proxy_params", PROXY_PARAMS),
+            ),
         ),
         Entry(
             "inc-debian-layout-rr",
             "Debian layout with a round-robin upstream in conf.d/",
-            debian
-            + "#@file conf.d/upstream.conf\n"
-            + upstream("chat")
-            + "#@file sites-enabled/chat\n"
-            + site(api(extra="            include proxy_params;\n"))
-            + "#@file proxy_params\n"
-            + PROXY_PARAMS,
+            debian,
             False,
             scenario=QUICK,
             predicted_sticky=False,
+            files=(
+                ("conf.d/upstream.conf", upstream("chat")),
+                ("sites-enabled/chat", CHAT_SITE),
+                ("proxy_params", PROXY_PARAMS),
+            ),
         ),
         Entry(
             "inc-snippet-clears-cookie",
             'include snippets/no-cookie.conf; (proxy_set_header Cookie "";) one node',
-            conf(ONE + site(api(extra="            include snippets/no-cookie.conf;\n")))
-            + "#@file snippets/no-cookie.conf\n"
-            + 'proxy_set_header Cookie "";\n',
+            conf(ONE + site(api(extra="            include snippets/no-cookie.conf;\n"))),
             False,
             servers=1,
             scenario=QUICK,
             predicted_sticky=False,
+            files=(("snippets/no-cookie.conf", 'proxy_set_header Cookie "";\n'),),
         ),
         Entry(
             "inc-params-drop-server-header",
@@ -1235,13 +1236,12 @@ def _includes() -> list[Entry]:
                     api(extra="            include proxy_params;\n"),
                     '        proxy_set_header Cookie "";\n',
                 )
-            )
-            + "#@file proxy_params\n"
-            + PROXY_PARAMS,
+            ),
             True,
             servers=1,
             scenario=QUICK,
             predicted_sticky=True,
+            files=(("proxy_params", PROXY_PARAMS),),
         ),
         Entry(
             "inc-missing-file",
@@ -1255,13 +1255,12 @@ def _includes() -> list[Entry]:
         Entry(
             "inc-upstream-in-location",
             "a snippet holding an upstream block included inside a location (wrong context)",
-            conf(ONE + site(api(extra="            include snippets/pool.conf;\n")))
-            + "#@file snippets/pool.conf\n"
-            + upstream("pool", "ip_hash;"),
+            conf(ONE + site(api(extra="            include snippets/pool.conf;\n"))),
             False,
             servers=1,
             scenario=QUICK,
             predicted_sticky=False,
+            files=(("snippets/pool.conf", upstream("pool", "ip_hash;")),),
         ),
     ]
 
