@@ -170,6 +170,34 @@ def test_a_fragment_does_not_know_its_modules() -> None:
     assert _errors("<Location /x>\nSecRuleEngine On\nJkMount /* w\n</Location>\n") == []
 
 
+WHOLE = "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n"  # whole
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("JkWorkersFile /etc/w.properties\n", ["2: Invalid command 'JkWorkersFile'"]),
+        ("SecRuleEngine On\n", ["2: Invalid command 'SecRuleEngine'"]),
+        ("ManagerBalancerName chat\n", ["2: Invalid command 'ManagerBalancerName'"]),
+        ("ProxyHCTemplate t hcmethod=GET\n", ["2: Invalid command 'ProxyHCTemplate'"]),
+        ("LoadModule jk_module m/mod_jk.so\nJkMount /api/* lb\n", []),
+        ("LoadModule security2_module m/mod_security2.so\nSecRuleEngine On\n", []),
+        ("LoadModule manager_module m/mod_manager.so\nManagerBalancerName chat\n", []),
+        ("<IfModule mod_jk.c>\nJkMount /api/* lb\n</IfModule>\n", []),
+        ("<IfModule security2_module>\nSecRuleEngine On\n</IfModule>\n", []),
+    ],
+)
+def test_a_whole_configuration_refuses_a_third_party_directive_it_does_not_load(
+    text: str, expected: list[str]
+) -> None:
+    """Blind trial 24: apache2 -t refuses ``JkWorkersFile`` when no LoadModule loads mod_jk
+    ("Invalid command ..., perhaps misspelled or defined by a module not included in the
+    server configuration"); a false ``<IfModule>`` is never read."""
+    errors = _errors(WHOLE + text)
+    assert [e.split(",")[0] for e in errors] == expected
+    assert all(e.endswith("not included in the server configuration") for e in errors)
+
+
 def test_sniff_claims_httpd_and_not_nginx_or_haproxy() -> None:
     assert looks_like_apache(CHAT)
     assert looks_like_apache("LoadModule proxy_module modules/mod_proxy.so\n")
