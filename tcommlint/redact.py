@@ -21,7 +21,8 @@ Server password beside ``AutoCallQueue``, an F5 cookie-encryption passphrase, HA
 A key names a credential when its last word (``.``, ``_``, ``-`` and camelCase separate words,
 any case) is one of :data:`SECRET_WORDS`, or is ``key`` after a word of :data:`KEY_QUALIFIERS`
 (``api_key``, ``privateKey``, ``secret.key``): ``db.password`` and ``TCommServerPassword`` do,
-``password.policy``, ``AutoCallQueue``, ``bypass`` and the XML attribute ``key`` do not.
+``password.policy``, ``AutoCallQueue``, ``bypass``, ``ProxyPass``/``proxy_pass`` (see
+:data:`PASS_TO`) and the XML attribute ``key`` do not.
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ NOT_SECRETS = frozenset(
     | {"disabled", "default", "required", "optional", "basic", "digest", "bearer", "ntlm"}
 )
 
+# ``pass`` after one of these names where requests are passed, not a password: Apache
+# ``ProxyPass``, nginx ``proxy_pass``, ``fastcgi_pass``... (masking them hid every reason
+# apache2 -t gives for a ProxyPass line, and every path after one).
+PASS_TO = frozenset({"proxy", "fastcgi", "uwsgi", "scgi", "grpc", "memcached"})
+
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _KEY = r"[\w.\-]+"
 _VALUE_END = r"[^\s\"',;&<>}\]]+"
@@ -114,6 +120,8 @@ def is_sensitive(key: str) -> bool:
         return False  # the common case, one search: no word of a credential's name in it
     words = [word.lower() for word in _WORD.findall(key) if not word.isdigit()]
     if not words:
+        return False
+    if words[-1] == "pass" and len(words) > 1 and words[-2] in PASS_TO:
         return False
     if words[-1] in SECRET_WORDS:
         return True

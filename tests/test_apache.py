@@ -345,6 +345,34 @@ def test_e2e_routes_differing_from_jvmroutes_name_both_lines(
     assert "proxy-1/conf/server.xml:4:" in out
 
 
+def test_e2e_a_route_two_members_share_names_both_and_the_right_jvm_route(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Blind trial 29: every message said '.p2', the shared route was never named.
+    root = _deployment(tmp_path, "stickysession=JSESSIONID|jsessionid", ("node1", "node2"))
+    conf = root / "lb/httpd.conf"
+    conf.write_text(conf.read_text().replace("route=node2", "route=node1"))
+    out = _check(root, capsys)
+    (finding,) = [line for line in out.splitlines() if "TC213" in line]
+    assert "lb/httpd.conf:5:" in finding and "http://10.0.0.2:8080 has route=node1" in finding
+    assert "end in '.node2'" in finding and "also that of http://10.0.0.1:8080 (line 4)" in finding
+    _, trace, _ = run_cli(["show", "--trace", str(root)], capsys)
+    kept = trace.split("R2 ", 1)[1].split("R3 ", 1)[0]
+    assert "-> kept" in kept and "persistence missed" not in kept
+
+
+def test_e2e_apaches_reason_for_a_proxypass_line_is_not_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Blind trial 10: "ProxyPass" was read as a password key, the reason shown as asterisks.
+    root = _deployment(tmp_path, "stickysession=JSESSIONID|jsessionid", ("node1", "node2"))
+    conf = root / "lb/httpd.conf"
+    text = conf.read_text().replace('"balancer://chat/api"\n', '"balancer://chat/api" x=1\n', 1)
+    conf.write_text(text)
+    out = _check(root, capsys)
+    assert "lb/httpd.conf:8:5: TC001 [error] ProxyPass unknown Balancer parameter" in out
+
+
 def test_e2e_members_without_route_break(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
