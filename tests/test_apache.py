@@ -422,6 +422,19 @@ def test_directives_outside_the_model_make_the_route_not_evaluable(line: str) ->
     assert [s.span.line for s in service.request_steps if isinstance(s, Opaque)] == [10]
 
 
+@pytest.mark.parametrize(("mount", "outcomes"), [("JkMount", 1), ("JkUnmount", 0)])
+def test_a_jkmount_alone_serving_the_app_path_is_not_evaluable(mount: str, outcomes: int) -> None:
+    """Blind trial 24 (with mod_jk loaded): JkMount is all that serves /api; the service used
+    to be "does not serve /api", with no finding at all."""
+    from tcommlint.pipeline.scenarios import AppModel
+    from tcommlint.pipeline.simulate import simulate
+
+    text = WHOLE + f"LoadModule jk_module m/mod_jk.so\n{mount} /api/* loadbalancer\n"
+    found = simulate(_load(text), AppModel())
+    assert len(found) == outcomes
+    assert all(o.verdict == "not-evaluable" and o.outside[0].span.line == 3 for o in found)
+
+
 def test_e2e_findings_point_into_included_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
