@@ -68,3 +68,16 @@ def test_every_corpus_file_is_read_as_apache(path: Path) -> None:
         assert all("\n" not in error.reason for error in errors)
     else:
         assert errors == () and len(balancers) == 1
+
+
+@pytest.mark.parametrize("other", ["nginx", "haproxy", "f5-tmsh", "f5-as3", "tomcat"])
+def test_no_file_of_another_corpus_is_read_as_apache(other: str) -> None:
+    root = CORPUS.parent / other
+    if not root.is_dir():
+        pytest.skip(f"no {other} corpus")
+    claimed = [
+        p.name
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and format_of(p, text_of(p.read_bytes())) == "apache"
+    ]
+    assert claimed == []
