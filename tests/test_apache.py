@@ -361,6 +361,19 @@ def test_e2e_a_route_two_members_share_names_both_and_the_right_jvm_route(
     assert "-> kept" in kept and "persistence missed" not in kept
 
 
+def test_e2e_a_set_cookie_edit_adding_secure_over_http_is_the_cause(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Blind trial 19: the finding pointed at stickysession=, not at the edit.
+    root = _deployment(tmp_path, "stickysession=JSESSIONID|jsessionid", ("node1", "node2"))
+    conf = root / "lb/httpd.conf"
+    edit = '    Header edit Set-Cookie ^(.*)$ "$1; Secure"\n'
+    conf.write_text(conf.read_text().replace("</VirtualHost>", edit + "</VirtualHost>"))
+    out = _check(root, capsys)
+    (finding,) = [line for line in out.splitlines() if "TC215" in line]
+    assert "lb/httpd.conf:10:5: TC215" in finding and "Secure on a plain-http service" in finding
+
+
 def test_e2e_apaches_reason_for_a_proxypass_line_is_not_masked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

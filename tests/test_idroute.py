@@ -142,3 +142,9 @@ def test_cookie_names_are_case_sensitive() -> None:
 def test_without_server_xml_the_members_routes_are_assumed() -> None:
     outcome = _outcome(_lb(("a", "b"), _rule()), assume_member_routes=True)
     assert outcome.verdict == "sticky"
+
+
+def test_a_route_differing_in_case_says_routes_are_case_sensitive() -> None:
+    # Blind trial 26: route=P1 against jvmRoute p1.
+    outcome = _outcome(_lb(("P1", "P2"), _rule()), jvm_routes=("p1", "p2"))
+    assert all("compared case-sensitively" in b.cause.reason for b in outcome.breaks)

@@ -161,6 +161,8 @@ def _unknown_route(chooser: Chooser, rule: IdRoute, route: str) -> Cause:
             f"end in '.{route}' (Tomcat jvmRoute '{route}'): no member of {chooser.pool.name} "
             "has that route"
         )
+        if member.route.value.lower() == route.lower():
+            text += " (routes are compared case-sensitively)"
         twins = [s for s in _named(chooser, member.route.value) if s is not member]
         if twins:
             other = twins[0]
