@@ -702,6 +702,8 @@ def _response_headers() -> list[Entry]:
             "Header always unset Set-Cookie (the 'always' table)",
             site("Header always unset Set-Cookie"),
             True,
+            note="the proxied Set-Cookie is in the onsuccess table; the manual: repeat unset with"
+            " both always and onsuccess to be certain the header is unset",
         ),
         entry(
             "header-edit-strip-route",
