@@ -170,6 +170,34 @@ def test_a_fragment_does_not_know_its_modules() -> None:
     assert _errors("<Location /x>\nSecRuleEngine On\nJkMount /* w\n</Location>\n") == []
 
 
+WHOLE = "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n"  # whole
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("JkWorkersFile /etc/w.properties\n", ["2: Invalid command 'JkWorkersFile'"]),
+        ("SecRuleEngine On\n", ["2: Invalid command 'SecRuleEngine'"]),
+        ("ManagerBalancerName chat\n", ["2: Invalid command 'ManagerBalancerName'"]),
+        ("ProxyHCTemplate t hcmethod=GET\n", ["2: Invalid command 'ProxyHCTemplate'"]),
+        ("LoadModule jk_module m/mod_jk.so\nJkMount /api/* lb\n", []),
+        ("LoadModule security2_module m/mod_security2.so\nSecRuleEngine On\n", []),
+        ("LoadModule manager_module m/mod_manager.so\nManagerBalancerName chat\n", []),
+        ("<IfModule mod_jk.c>\nJkMount /api/* lb\n</IfModule>\n", []),
+        ("<IfModule security2_module>\nSecRuleEngine On\n</IfModule>\n", []),
+    ],
+)
+def test_a_whole_configuration_refuses_a_third_party_directive_it_does_not_load(
+    text: str, expected: list[str]
+) -> None:
+    """Blind trial 24: apache2 -t refuses ``JkWorkersFile`` when no LoadModule loads mod_jk
+    ("Invalid command ..., perhaps misspelled or defined by a module not included in the
+    server configuration"); a false ``<IfModule>`` is never read."""
+    errors = _errors(WHOLE + text)
+    assert [e.split(",")[0] for e in errors] == expected
+    assert all(e.endswith("not included in the server configuration") for e in errors)
+
+
 def test_sniff_claims_httpd_and_not_nginx_or_haproxy() -> None:
     assert looks_like_apache(CHAT)
     assert looks_like_apache("LoadModule proxy_module modules/mod_proxy.so\n")
@@ -317,6 +345,47 @@ def test_e2e_routes_differing_from_jvmroutes_name_both_lines(
     assert "proxy-1/conf/server.xml:4:" in out
 
 
+def test_e2e_a_route_two_members_share_names_both_and_the_right_jvm_route(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Blind trial 29: every message said '.p2', the shared route was never named.
+    root = _deployment(tmp_path, "stickysession=JSESSIONID|jsessionid", ("node1", "node2"))
+    conf = root / "lb/httpd.conf"
+    conf.write_text(conf.read_text().replace("route=node2", "route=node1"))
+    out = _check(root, capsys)
+    (finding,) = [line for line in out.splitlines() if "TC213" in line]
+    assert "lb/httpd.conf:5:" in finding and "http://10.0.0.2:8080 has route=node1" in finding
+    assert "end in '.node2'" in finding and "also that of http://10.0.0.1:8080 (line 4)" in finding
+    _, trace, _ = run_cli(["show", "--trace", str(root)], capsys)
+    kept = trace.split("R2 ", 1)[1].split("R3 ", 1)[0]
+    assert "-> kept" in kept and "persistence missed" not in kept
+
+
+def test_e2e_a_set_cookie_edit_adding_secure_over_http_is_the_cause(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Blind trial 19: the finding pointed at stickysession=, not at the edit.
+    root = _deployment(tmp_path, "stickysession=JSESSIONID|jsessionid", ("node1", "node2"))
+    conf = root / "lb/httpd.conf"
+    edit = '    Header edit Set-Cookie ^(.*)$ "$1; Secure"\n'
+    conf.write_text(conf.read_text().replace("</VirtualHost>", edit + "</VirtualHost>"))
+    out = _check(root, capsys)
+    (finding,) = [line for line in out.splitlines() if "TC215" in line]
+    assert "lb/httpd.conf:10:5: TC215" in finding and "Secure on a plain-http service" in finding
+
+
+def test_e2e_apaches_reason_for_a_proxypass_line_is_not_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Blind trial 10: "ProxyPass" was read as a password key, the reason shown as asterisks.
+    root = _deployment(tmp_path, "stickysession=JSESSIONID|jsessionid", ("node1", "node2"))
+    conf = root / "lb/httpd.conf"
+    text = conf.read_text().replace('"balancer://chat/api"\n', '"balancer://chat/api" x=1\n', 1)
+    conf.write_text(text)
+    out = _check(root, capsys)
+    assert "lb/httpd.conf:8:5: TC001 [error] ProxyPass unknown Balancer parameter" in out
+
+
 def test_e2e_members_without_route_break(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -364,6 +433,19 @@ def test_directives_outside_the_model_make_the_route_not_evaluable(line: str) ->
     )
     (service,) = _load(text).services
     assert [s.span.line for s in service.request_steps if isinstance(s, Opaque)] == [10]
+
+
+@pytest.mark.parametrize(("mount", "outcomes"), [("JkMount", 1), ("JkUnmount", 0)])
+def test_a_jkmount_alone_serving_the_app_path_is_not_evaluable(mount: str, outcomes: int) -> None:
+    """Blind trial 24 (with mod_jk loaded): JkMount is all that serves /api; the service used
+    to be "does not serve /api", with no finding at all."""
+    from tcommlint.pipeline.scenarios import AppModel
+    from tcommlint.pipeline.simulate import simulate
+
+    text = WHOLE + f"LoadModule jk_module m/mod_jk.so\n{mount} /api/* loadbalancer\n"
+    found = simulate(_load(text), AppModel())
+    assert len(found) == outcomes
+    assert all(o.verdict == "not-evaluable" and o.outside[0].span.line == 3 for o in found)
 
 
 def test_e2e_findings_point_into_included_files(

@@ -2484,14 +2484,14 @@ HEADER = [
         ("session-cookie-altered", "set-header Set-Cookie"),
     ),
     # the value is kept, Secure is added: the browser never returns it over plain HTTP (the
-    # cause is not named)
+    # edit is named as the cause)
     breaks(
         "set-cookie-made-secure-on-plain-http",
         chat(
             "    http-response replace-header Set-Cookie"
             r" (JSESSIONID=[^;]*);(.*) \1;\ Path=/;\ Secure" + "\n" + INSERT + SERVERS
         ),
-        ("session-breaks", "^frontend fe"),
+        ("session-cookie-altered", "replace-header Set-Cookie"),
     ),
     sticky(
         "other-set-cookie-added",

@@ -32,6 +32,16 @@ SECRET = "Sup3r-s3cret!"
         (f"    user bob password {SECRET}", f"    user bob password {MASK}"),
         ("AutoCallQueue=true", "AutoCallQueue=true"),
         ("    cookie SRV insert indirect nocache", "    cookie SRV insert indirect nocache"),
+        # Blind trial 10: apache2 -t's reason for a ProxyPass line was shown as asterisks.
+        ("ProxyPass unknown Balancer parameter", "ProxyPass unknown Balancer parameter"),
+        ("ProxyPass /api balancer://chat/api", "ProxyPass /api balancer://chat/api"),
+        ("    proxy_pass http://chat;", "    proxy_pass http://chat;"),
+        ("fastcgi_pass 127.0.0.1:9000;", "fastcgi_pass 127.0.0.1:9000;"),
+        (f"    db_pass {SECRET}", f"    db_pass {MASK}"),
+        (
+            f"BalancerMember ajp://a:8009 secret={SECRET}",
+            f"BalancerMember ajp://a:8009 secret={MASK}",
+        ),
     ],
 )
 def test_redact_line(line: str, expected: str) -> None:

@@ -89,8 +89,9 @@ def read_id_route(chooser: Chooser, rule: IdRoute) -> None:
         chooser.target, chooser.direct, chooser.decided_by = server, True, where
         chooser.how = f"route {route} of the session id"
         chooser.run.note(rule.span, f"route {route} → {server.name}")
-        if len(named) > 1:
-            chooser.misses.insert(0, _duplicate(rule, route, named))
+        owner = chooser.session.owner
+        if owner and node_of(server) != owner:  # kept requests name no cause: the trace agrees
+            chooser.misses.insert(0, _misplaced(chooser, rule, route, named))
         return
     if named and not rule.failover:
         chooser.refused = True
@@ -141,11 +142,11 @@ def _no_route(chooser: Chooser, rule: IdRoute, value: str) -> Cause:
 
 
 def _unknown_route(chooser: Chooser, rule: IdRoute, route: str) -> Cause:
-    """The session's route names no member: the member that should carry it, and where the
-    application's route is set."""
-    owner = chooser.session.owner
-    member = _member_of(chooser, owner)
-    related = _route_related(chooser, owner)
+    """The session's route names no member: the member of the node whose Tomcat jvmRoute is
+    that route (the owner's when no node's is), and where the jvmRoute is set."""
+    node = _node_with_route(chooser, route) or chooser.session.owner
+    member = _member_of(chooser, node)
+    related = _route_related(chooser, node)
     if member is not None and member.route is None:
         return Cause(
             "ineffective",
@@ -155,14 +156,23 @@ def _unknown_route(chooser: Chooser, rule: IdRoute, route: str) -> Cause:
             related,
         )
     if member is not None and member.route is not None:
-        return Cause(
-            "ineffective",
-            member.route.span,
+        text = (
             f"{member.name} has route={member.route.value}, but the sessions its node creates "
-            f"end in '.{route}' (Tomcat jvmRoute): no member of {chooser.pool.name} has that "
-            "route",
-            related,
+            f"end in '.{route}' (Tomcat jvmRoute '{route}'): no member of {chooser.pool.name} "
+            "has that route"
         )
+        if member.route.value.lower() == route.lower():
+            text += " (routes are compared case-sensitively)"
+        twins = [s for s in _named(chooser, member.route.value) if s is not member]
+        if twins:
+            other = twins[0]
+            other_span = other.route.span if other.route is not None else other.span
+            text += (
+                f"; route={member.route.value} is also that of {other.name} "
+                f"({_where(other_span, member.route.span)})"
+            )
+            related = ((other_span, f"route={member.route.value} of {other.name}"), *related)
+        return Cause("ineffective", member.route.span, text, related)
     return Cause(
         "ineffective",
         rule.span,
@@ -171,17 +181,82 @@ def _unknown_route(chooser: Chooser, rule: IdRoute, route: str) -> Cause:
     )
 
 
-def _duplicate(rule: IdRoute, route: str, named: list[Server]) -> Cause:
+def _misplaced(chooser: Chooser, rule: IdRoute, route: str, named: list[Server]) -> Cause:
+    """The route names a member, but not the one of the node that holds the session: two
+    members share the route, or two Tomcats share the jvmRoute, or the route is another's."""
+    if len(named) > 1:
+        return _duplicate(route, named)
+    owner = chooser.session.owner
+    index = chooser.run.world.node_order.get(owner)
+    app = chooser.run.app
+    if index is not None and app.route_of(index) == route:
+        nodes = _nodes_with_route(chooser, route)
+        spans = [_route_span(chooser, node) for node in nodes]
+        located = [span for span in spans if span is not None]
+        if len(nodes) > 1 and len(located) > 1:
+            first, second = located[0], located[1]
+            return Cause(
+                "ineffective",
+                second,
+                f"Tomcat jvmRoute '{route}' is set on two nodes ({first.path}:{first.line} and "
+                f"{second.path}:{second.line}): the sessions of both end in '.{route}' and "
+                f"all go to {named[0].name}, the member with route={route}",
+                ((first, f"Tomcat jvmRoute '{route}' of the other node"),),
+            )
+    return Cause(
+        "ineffective",
+        named[0].route.span if named[0].route is not None else rule.span,
+        f"the session id's route '{route}' names {named[0].name}, not the member of the node "
+        "that holds the session",
+        _route_related(chooser, owner),
+    )
+
+
+def _duplicate(route: str, named: list[Server]) -> Cause:
     first, second = named[0], named[1]
     span = second.route.span if second.route is not None else second.span
     first_span = first.route.span if first.route is not None else first.span
     return Cause(
         "ineffective",
         span,
-        f"{second.name} has the same route={route} as {first.name}: every session with that "
-        f"route goes to {first.name}",
+        f"{second.name} has the same route={route} as {first.name} "
+        f"({_where(first_span, span)}): a route used by two members sends every session "
+        f"with that route to {first.name}",
         ((first_span, f"route={route} of {first.name}"),),
     )
+
+
+def _where(span: Span, beside: Span) -> str:
+    """``line N`` in the same file as ``beside``, else ``path:line``."""
+    if span.path == beside.path:
+        return f"line {span.line}"
+    return f"{span.path}:{span.line}"
+
+
+def _named(chooser: Chooser, route: str) -> list[Server]:
+    return [s for s in chooser.pool.servers if s.route is not None and s.route.value == route]
+
+
+def _nodes_with_route(chooser: Chooser, route: str) -> list[str]:
+    """The nodes whose Tomcat jvmRoute is ``route``, in member order."""
+    app = chooser.run.app
+    if not route or not app.jvm_routes:
+        return []
+    order = chooser.run.world.node_order
+    return [node for node, index in order.items() if app.route_of(index) == route]
+
+
+def _node_with_route(chooser: Chooser, route: str) -> str:
+    nodes = _nodes_with_route(chooser, route)
+    return nodes[0] if nodes else ""
+
+
+def _route_span(chooser: Chooser, node: str) -> Span | None:
+    app = chooser.run.app
+    index = chooser.run.world.node_order.get(node)
+    if index is None or not app.route_spans:
+        return None
+    return app.route_spans[index % len(app.route_spans)]
 
 
 def _member_of(chooser: Chooser, owner: str) -> Server | None:
@@ -192,12 +267,9 @@ def _member_of(chooser: Chooser, owner: str) -> Server | None:
 
 
 def _route_related(chooser: Chooser, owner: str) -> tuple[tuple[Span, str], ...]:
-    app = chooser.run.app
+    span = _route_span(chooser, owner)
     index = chooser.run.world.node_order.get(owner)
-    if index is None or not app.route_spans:
+    if span is None or index is None:
         return ()
-    span = app.route_spans[index % len(app.route_spans)]
-    if span is None:
-        return ()
-    route = app.route_of(index)
+    route = chooser.run.app.route_of(index)
     return ((span, f"Tomcat jvmRoute {route!r} of the node that created the session"),)

@@ -149,12 +149,15 @@ class Opaque(NamedTuple):
     """A directive that may touch the path, the cookies or the server choice, outside the model.
 
     A session that reaches it is not evaluable (TC008): the simulation never guesses.
+    ``serves`` marks a directive that can answer or route the request itself (Apache mod_jk's
+    ``JkMount``): a service that routes the app path nowhere else still serves it there.
     """
 
     reason: str
     span: Span
     text: str
     when: Condition = ALWAYS
+    serves: bool = False
 
 
 class SetVar(NamedTuple):

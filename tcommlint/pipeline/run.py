@@ -335,6 +335,25 @@ class Run:
                         f"the session cookie {self.app.session_cookie}",
                     )
                 )
+            elif step.header == "set-cookie" and self._made_secure(before, after):
+                session.losses.append(
+                    Cause(
+                        "session-cookie-altered",
+                        step.span,
+                        f"'{step.text}' marks the session cookie {self.app.session_cookie} "
+                        "Secure on a plain-http service: a browser neither keeps nor sends a "
+                        "Secure cookie over plain http",
+                    )
+                )
+
+    def _made_secure(self, before: list[str], after: list[str]) -> bool:
+        """Whether an edit added Secure to the session cookie of a plain-http response."""
+        if self.service.https:
+            return False
+        name = self.app.session_cookie
+        old = [c.secure for v in before if (c := parse_set_cookie(v)).name == name]
+        new = [c.secure for v in after if (c := parse_set_cookie(v)).name == name]
+        return any(new) and not any(old)
 
     def _lost_id(self, before: list[str], after: list[str], header: str) -> bool:
         name = self.app.session_cookie

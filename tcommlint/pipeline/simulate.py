@@ -19,6 +19,7 @@ from __future__ import annotations
 from tcommlint.pipeline.branches import assignments, describe, undecided_tests
 from tcommlint.pipeline.evaluate import (
     UnknownVariable,
+    condition_holds,
 )
 from tcommlint.pipeline.http import (
     Request,
@@ -103,13 +104,17 @@ def _simulate_service(world: World, service: Service, app: AppModel, trace: bool
 
 def serves(world: World, service: Service, app: AppModel) -> bool:
     """Whether some request of a chat session is routed to a pool by this service (a pool's
-    name computed from the request is taken to be one)."""
+    name computed from the request is taken to be one), or meets a directive outside the model
+    that can route it (``Opaque.serves``)."""
     if any(rule.template for rule in service.routes):
         return True
+    routing = [s for s in service.request_steps if isinstance(s, Opaque) and s.serves]
     for number in range(1, len(ENDPOINTS) + 1):
         request = Request("GET", app.path(number), "198.51.100.1", service.https)
         for env in assignments(undecided_tests(world, service)):
             name, _ = route(service, request, env)
             if name is not None and name in world.pools and world.pools[name].servers:
                 return True  # (a pool without servers, as a stats listener, serves nothing)
+            if any(condition_holds(step.when, request, None, env) for step in routing):
+                return True
     return False

@@ -882,6 +882,14 @@ def _ifmodule() -> list[Entry]:
             False,
         ),
         entry(
+            "ifmod-third-party-guarded",
+            "mod_jk and mod_security directives inside <IfModule> of modules not loaded",
+            sticky_site(f"stickysession={BOTH}")
+            + "<IfModule mod_jk.c>\nJkMount /api/* lb\n</IfModule>\n"
+            + "<IfModule security2_module>\nSecRuleEngine On\n</IfModule>\n",
+            True,
+        ),
+        entry(
             "ifmod-negated",
             "<IfModule !mod_proxy_balancer.c> ProxySet stickysession=",
             site + f"<IfModule !mod_proxy_balancer.c>\n{set_sticky}</IfModule>\n",
@@ -946,10 +954,14 @@ def _include() -> list[Entry]:
     ]
 
 
-# Which name-based VirtualHost answers depends on the Host header, which tcommlint is not told.
+# Which name-based VirtualHost answers depends on the Host header, which tcommlint is not told:
+# it judges every name-based virtual host as reached by a client that names its host (the chat
+# client names the chat's host), while the harness's client sends its IP address, which names
+# no vhost, so the first one listed for the address answers (httpd's vhost matching).
 HOST_DIFFERS = (
-    "the harness sends Host: 127.0.0.1:<port>; which name-based VirtualHost answers depends on"
-    " the Host a real client sends, which the deployment does not say"
+    "the harness sends Host: 127.0.0.1:<port>, so the first name-based VirtualHost of the address"
+    " answers; tcommlint assumes the client names the chat's host (its ServerName or"
+    " ServerAlias), since the deployment does not say which Host real clients send"
 )
 
 
@@ -979,6 +991,19 @@ def _vhosts() -> list[Entry]:
             + f"<VirtualHost *:@FE@>\n{web}</VirtualHost>\n"
             + f"<VirtualHost *:@FE@>\n    ServerName chat.example.org\n{chat}</VirtualHost>\n",
             False,
+            client_differs=HOST_DIFFERS,
+        ),
+        entry(
+            "vhost-name-chat-second-static-first",
+            "name-based: www.example.org (DocumentRoot only) first, then chat.example.org"
+            " (sticky); the client asks for 127.0.0.1 (blind trial 12)",
+            preamble()
+            + "<VirtualHost *:@FE@>\n    ServerName www.example.org\n"
+            + "    DocumentRoot /var/www/html\n</VirtualHost>\n"
+            + f"<VirtualHost *:@FE@>\n    ServerName chat.example.org\n{chat}</VirtualHost>\n",
+            False,
+            note="every request 1 gets 404 from www.example.org, the first vhost: Host"
+            " 127.0.0.1 names neither; with Host: chat.example.org the sessions are kept",
             client_differs=HOST_DIFFERS,
         ),
         entry(
@@ -1526,6 +1551,21 @@ def _refused() -> list[Entry]:
             "BalancerMember … status=+Z",
             preamble() + f"<Proxy {CHAT}>\n{members(ROUTES, ('status=+Z',))}</Proxy>\n"
             f"ProxyPass /api {CHAT}/api stickysession={BOTH}\n",
+            False,
+        ),
+        entry(
+            "refused-jk-not-loaded",
+            "mod_jk's JkWorkersFile and JkMount, mod_jk not loaded (blind trial 24)",
+            sticky_site(f"stickysession={BOTH}")
+            + "JkWorkersFile /etc/libapache2-mod-jk/workers.properties\nJkMount /api/* lb\n",
+            False,
+            note="apache2 -t: Invalid command 'JkWorkersFile', perhaps misspelled or defined by "
+            "a module not included in the server configuration",
+        ),
+        entry(
+            "refused-security-not-loaded",
+            "mod_security's SecRuleEngine On, mod_security not loaded",
+            sticky_site(f"stickysession={BOTH}") + "SecRuleEngine On\n",
             False,
         ),
         entry(

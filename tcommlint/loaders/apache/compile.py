@@ -255,6 +255,7 @@ class _Compiler:
                             node.span,
                             _text(node),
                             _jk_when(node, where),
+                            serves=not node.key.startswith("jkunmount"),
                         )
                     )
         # mod_rewrite's translate_name runs before mod_proxy's (proxy_trans names it first).

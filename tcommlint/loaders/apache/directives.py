@@ -2,8 +2,11 @@
 
 The table (``directive_table.py``) is generated from httpd's ``command_rec`` tables by
 ``scripts/apache_directives.py``. Directives of well-known third-party modules are listed
-here by prefix: they are never a refusal (their module may be loaded), and those that can
-route the request (mod_jk's ``JkMount``, mod_cluster) are outside the model.
+here by prefix. In a fragment they are never a refusal (its modules are not known); in a whole
+configuration (LoadModule lines seen) apache2 -t refuses one whose module no LoadModule loads
+("Invalid command 'JkMount', perhaps misspelled ...", as it refuses any directive no loaded
+module declares; one inside a false ``<IfModule>`` is never read). Those that can route the
+request (mod_jk's ``JkMount``, mod_cluster) are outside the model.
 """
 
 from __future__ import annotations
@@ -101,6 +104,12 @@ THIRD_PARTY = (
     ("shib", "mod_shib", True),
 )
 
+# The LoadModule names of a third-party module, where they are not its name without ``mod_``
+# (a loaded name starting with one of them counts: ``security2``, ``php7``, ``evasive20``).
+LOAD_NAMES = {
+    "mod_cluster": ("manager", "proxy_cluster", "advertise", "cluster_slotmem"),
+}
+
 
 class Spec(NamedTuple):
     """One directive as httpd declares it."""
@@ -152,6 +161,13 @@ def third_party(name: str) -> tuple[str, bool] | None:
         if lower.startswith(prefix):
             return module, routes
     return None
+
+
+def module_loaded(module: str, loaded: frozenset[str]) -> bool:
+    """Whether a LoadModule line loads the third-party ``module`` (``mod_jk``): ``loaded``
+    holds the module names as the reader keeps them (``jk``, ``security2``, ``mod_shib``)."""
+    stems = LOAD_NAMES.get(module, (module.removeprefix("mod_"),))
+    return any(name.removeprefix("mod_").startswith(stems) for name in loaded)
 
 
 # How many arguments each kind takes, and Apache's words for it (server/config.c).

@@ -3,8 +3,9 @@
 Unknown directives ("Invalid command"), directives where their context does not allow them,
 wrong argument counts, and the proxy directives' parameters: ``ProxyPass``, ``BalancerMember``
 and ``ProxySet`` check every ``key=value`` when the configuration is read. A directive of a
-standard module that is not loaded is refused only when the whole configuration is known
-(LoadModule lines seen); a fragment meant to be included cannot know its modules.
+module that is not loaded, standard or third-party (mod_jk, mod_security, ...), is refused only
+when the whole configuration is known (LoadModule lines seen); a fragment meant to be included
+cannot know its modules.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tcommlint.loaders.apache.directives import (
     ARITY,
     DIRECTORY_OVERRIDE,
     SERVER_OVERRIDE,
+    module_loaded,
     spec,
     standard_modules,
     table,
@@ -152,17 +154,17 @@ def _check(
 ) -> str | None:
     name = ("<" if node.children is not None else "") + node.name
     declared = spec(name)
+    foreign = third_party(name) if declared is None else None
+    if foreign is not None and (not read.full or module_loaded(foreign[0], read.modules)):
+        return None  # a fragment's modules are not known; a whole one loads this module
     if declared is None or (read.full and declared.module not in read.modules):
-        if third_party(node.name) is not None and not name.startswith("<"):
-            return None
+        if declared is None and foreign is not None:
+            return _invalid(name)  # a whole configuration that does not load its module
         if declared is None and name.lower().removeprefix("<") in CONDITIONALS:
             return None
         if declared is None and not _misspelt(name, read):
             return None  # a module tcommlint does not know may be loaded
-        return (
-            f"Invalid command '{name}', perhaps misspelled or defined by a module not "
-            "included in the server configuration"
-        )
+        return _invalid(name)
     override = DIRECTORY_OVERRIDE if section in DIRECTORY_SECTIONS else SERVER_OVERRIDE
     if not declared.overrides & override:
         if section in DIRECTORY_SECTIONS:
@@ -182,6 +184,13 @@ def _check(
             return None  # a module httpd does not ship (mod_lbmethod_cluster) may provide it
         return error
     return None
+
+
+def _invalid(name: str) -> str:
+    return (
+        f"Invalid command '{name}', perhaps misspelled or defined by a module not included in "
+        "the server configuration"
+    )
 
 
 def _misspelt(name: str, read: ReadResult) -> bool:
