@@ -8,7 +8,9 @@ import pytest
 
 from conftest import run_cli, run_json, write_tree
 
-MANIFEST = "deployment:\n  name: chat\n  app_path: /api\n  session_cookie: JSESSIONID\n"
+BASE = "deployment:\n  name: chat\n  app_path: /api\n  session_cookie: JSESSIONID\n"
+# The sticky cases are NGINX Plus's: open-source nginx refuses ``sticky`` (TC001).
+MANIFEST = BASE + "  nginx_plus: true\n"
 POOL = """events {}
 http {
     upstream chat {
@@ -92,6 +94,17 @@ def test_lua_on_the_app_path_is_not_evaluable(
 def test_what_nginx_refuses_is_tc001(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     conf = POOL % ("        ip_hash;\n        server 10.0.0.13:8080 backup;", "")
     assert _check(tmp_path / "d", conf, capsys) == [("TC001", 5)]
+
+
+def test_plus_directives_need_nginx_plus_in_the_manifest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {"lb/nginx.conf": POOL % (LEARN, ""), "tcommlint.yaml": BASE})
+    _, report = run_json(["check", str(tmp_path), "--fail-on", "never"], capsys)
+    (refused,) = [f for f in report["findings"] if f["rule"] == "TC001"]
+    assert refused["location"]["line"] == 4
+    assert 'unknown directive "sticky"' in refused["message"]
+    assert "set `nginx_plus: true` in tcommlint.yaml" in refused["message"]
 
 
 def test_show_trace_works_for_nginx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,11 +11,11 @@ from tcommlint.pipeline.http import Request, Response
 from tcommlint.pipeline.model import Answer, HeaderEdit, LoadBalancer, Opaque, Sample, SetPath
 
 
-def _lb(tmp_path: Path, http: str, main: str = "") -> LoadBalancer:
+def _lb(tmp_path: Path, http: str, main: str = "", plus: bool = False) -> LoadBalancer:
     text = f"{main}events {{}}\nhttp {{\n{http}\n}}\n"
     path = tmp_path / "nginx.conf"
     path.write_text(text)
-    result = load_nginx([(str(path), text)], Includes(tmp_path, tmp_path))
+    result = load_nginx([(str(path), text)], Includes(tmp_path, tmp_path), plus)
     assert result.errors == (), result.errors
     (lb,) = result.load_balancers
     return lb
@@ -27,8 +27,8 @@ UPSTREAM = (
 SERVER = "server {\n    listen 80;\n    location / { proxy_pass http://chat; }\n}\n"
 
 
-def _pool(tmp_path: Path, directive: str) -> LoadBalancer:
-    return _lb(tmp_path, UPSTREAM % directive + SERVER)
+def _pool(tmp_path: Path, directive: str, plus: bool = False) -> LoadBalancer:
+    return _lb(tmp_path, UPSTREAM % directive + SERVER, plus=plus)
 
 
 def test_upstream_servers_and_default_round_robin(tmp_path: Path) -> None:
@@ -81,7 +81,8 @@ def test_cookie_variables_read_the_first_cookie_in_any_case() -> None:
 
 
 def test_sticky_cookie_is_an_inserted_lb_cookie(tmp_path: Path) -> None:
-    pool = _pool(tmp_path, "sticky cookie srv_id expires=1h path=/ httponly;").pool("chat")
+    lb = _pool(tmp_path, "sticky cookie srv_id expires=1h path=/ httponly;", plus=True)
+    pool = lb.pool("chat")
     assert pool is not None
     cookie = pool.persistence.cookie
     assert cookie is not None
@@ -96,6 +97,7 @@ def test_sticky_learn_is_a_learning_table(tmp_path: Path) -> None:
         tmp_path,
         "sticky learn create=$upstream_cookie_JSESSIONID lookup=$cookie_JSESSIONID "
         "zone=sessions:2m timeout=30m;",
+        plus=True,
     )
     pool = lb.pool("chat")
     assert pool is not None
@@ -110,7 +112,7 @@ def test_sticky_learn_is_a_learning_table(tmp_path: Path) -> None:
 
 
 def test_sticky_route_is_outside_the_model(tmp_path: Path) -> None:
-    pool = _pool(tmp_path, "sticky route $route_cookie $route_uri;").pool("chat")
+    pool = _pool(tmp_path, "sticky route $route_cookie $route_uri;", plus=True).pool("chat")
     assert pool is not None
     assert [type(s) for s in pool.request_steps] == [Opaque]
 
@@ -258,11 +260,50 @@ def test_a_cache_that_shares_responses_answers_the_app_path(tmp_path: Path) -> N
 def test_plus_and_third_party_directives(tmp_path: Path) -> None:
     main = "load_module modules/ngx_http_headers_more_filter_module.so;\n"
     server = "server { location / { more_clear_headers Set-Cookie; proxy_pass http://chat; } }"
-    lb = _lb(tmp_path, UPSTREAM % "zone chat 64k;\n    ntlm;" + server, main)
+    lb = _lb(tmp_path, UPSTREAM % "zone chat 64k;\n    ntlm;" + server, main, plus=True)
     steps = lb.services[0].request_steps
     assert [type(s) for s in steps] == [Opaque]
     assert any("not evaluated" in note for note in lb.notes)
     assert any("NGINX Plus" in note for note in lb.notes)
+
+
+def _refusals(tmp_path: Path, http: str, main: str = "") -> list[str]:
+    text = f"{main}events {{}}\nhttp {{\n{http}\n}}\n"
+    path = tmp_path / "nginx.conf"
+    path.write_text(text)
+    result = load_nginx([(str(path), text)], Includes(tmp_path, tmp_path))
+    return [f"{e.span.line}: {e.reason}" for e in result.errors]
+
+
+PLUS_HINT = "(NGINX Plus only: set `nginx_plus: true` in tcommlint.yaml if this runs on NGINX Plus)"
+
+
+def test_open_source_nginx_refuses_plus_directives_and_parameters(tmp_path: Path) -> None:
+    # Debian's nginx 1.22: `unknown directive "sticky"`, `invalid parameter "route=p1"`,
+    # `"resolver" directive is not allowed here` (open-source nginx has it outside upstream).
+    assert _refusals(tmp_path, UPSTREAM % "sticky cookie srv_id;" + SERVER) == [
+        f'4: unknown directive "sticky" {PLUS_HINT}'
+    ]
+    route = "upstream chat { server 10.0.0.1:80 route=p1; }\n" + SERVER
+    assert _refusals(tmp_path, route) == [f'3: invalid parameter "route=p1" {PLUS_HINT}']
+    resolver = UPSTREAM % "resolver 10.0.0.53;" + SERVER
+    assert _refusals(tmp_path, resolver) == [
+        f'4: "resolver" directive is not allowed here {PLUS_HINT}'
+    ]
+    health = "server { location / { proxy_pass http://chat; health_check; } }"
+    assert _refusals(tmp_path, UPSTREAM % "" + health) == [
+        f'8: unknown directive "health_check" {PLUS_HINT}'
+    ]
+
+
+def test_a_third_party_module_may_define_a_plus_name(tmp_path: Path) -> None:
+    # nginx-sticky-module-ng defines its own `sticky`: with a module nginx does not build,
+    # the directive is not evaluated (TC008), never refused nor modelled as NGINX Plus's.
+    main = "load_module modules/ngx_http_sticky_module.so;\n"
+    lb = _lb(tmp_path, UPSTREAM % "sticky name=route;" + SERVER, main)
+    pool = lb.pool("chat")
+    assert pool is not None and pool.persistence.cookie is None
+    assert [type(s) for s in pool.request_steps] == [Opaque]
 
 
 def test_if_blocks_are_conditional_steps(tmp_path: Path) -> None:

@@ -68,6 +68,7 @@ def test_nginx_plus_sticky_entries_are_recorded_as_refused() -> None:
     plus = [entry for entry in ENTRIES if _family(entry) == "plus"]
     assert len(plus) >= 2
     assert all("sticky " in entry.template and not entry.expected_sticky for entry in plus)
+    assert not any(entry.client_differs for entry in plus)  # compared: refused is TC001
 
 
 def test_bundle_splits_into_files(tmp_path: Path) -> None:

@@ -16,8 +16,10 @@ $remote_addr`` send every session to one node, so they are trivially sticky here
 for one real client whose address does not change.
 
 NGINX Plus semantics are NOT provable here: the open-source nginx refuses the ``sticky``
-directive ("unknown directive"), so the ``plus-`` entries record that refusal only; what NGINX
-Plus would do with ``sticky cookie|route|learn`` is not observed by this matrix.
+directive ("unknown directive") and a server's ``route=`` ("invalid parameter"), so the
+``plus-`` entries record that refusal, which tcommlint must match with TC001 (a deployment is
+open-source nginx unless its manifest says ``nginx_plus: true``); what NGINX Plus would do with
+``sticky cookie|route|learn`` is not observed by this matrix.
 """
 
 from __future__ import annotations
@@ -49,11 +51,6 @@ PUBLIC_PATH = (
     "the client asks for /chat, which nginx maps to the application's /api; the harness's "
     "manifest names no app path, so tcommlint plays its chat client on /api, which this "
     "configuration does not serve (the model has one app path for the client and the nodes)"
-)
-PLUS_ONLY = (
-    "an NGINX Plus directive: the open-source nginx refuses it (unknown directive), while "
-    "tcommlint reads the file as meant for NGINX Plus (a note, no TC001, as issue 18 asks); "
-    "what NGINX Plus does with it is not observable here"
 )
 HOST_NAME = (
     "which server block answers depends on the Host the client sends (the harness sends "
@@ -1531,7 +1528,6 @@ def _plus() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
-            client_differs=PLUS_ONLY,
         ),
         Entry(
             "plus-sticky-learn",
@@ -1543,7 +1539,6 @@ def _plus() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
-            client_differs=PLUS_ONLY,
         ),
         Entry(
             "plus-sticky-route",
@@ -1552,7 +1547,6 @@ def _plus() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
-            client_differs=PLUS_ONLY,
         ),
         Entry(
             "plus-sticky-cookie-jsessionid",

@@ -104,7 +104,7 @@ class _Compiler:
             self.errors.append(error_at(node, f'duplicate upstream "{name}"'))
             return
         self.upstreams[name.lower()] = name
-        self.pools[name] = upstream_pool(node, self.errors, self.tables)
+        self.pools[name] = upstream_pool(node, self.errors, self.tables, self.tree.plus)
 
     def _implicit_pool(self, node: Node, host: str, port: int | None, https: bool) -> str | None:
         """``proxy_pass http://host:port`` naming no upstream: a pool of that one server."""
