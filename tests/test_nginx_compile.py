@@ -332,3 +332,37 @@ def test_try_files_falls_back_to_the_named_location(tmp_path: Path) -> None:
     lb = _lb(tmp_path, UPSTREAM % "" + server)
     assert _held(lb, "/api/chat") == ["location @app"]
     assert _held(lb, "/static/x") == ["try_files $uri =404"]
+
+
+def test_unknown_variables_are_refused_as_nginx_does(tmp_path: Path) -> None:
+    # Each case checked with Debian's `nginx -t` (1.22.1): `unknown "remote_adr" variable`.
+    def refused(server_body: str, http: str = "") -> list[str]:
+        site = f"server {{ listen 80; location / {{ {server_body} }} }}\n"
+        return _refusals(tmp_path, UPSTREAM % "" + http + site)
+
+    assert refused("proxy_pass http://chat; add_header X $remote_adr;") == [
+        '8: unknown "remote_adr" variable'
+    ]
+    assert refused("rewrite ^/(.*)$ /$1$Foo_Bar last;") == ['8: unknown "foo_bar" variable']
+    assert refused("add_header X $geoip_country_code;") == [
+        '8: unknown "geoip_country_code" variable'
+    ]
+    # known: any case, prefixes even bare, captures, names a later directive or regex makes
+    assert refused("return 200 $Host$1$cookie_$arg_x$upstream_http_x$sent_http_y;") == []
+    assert refused("return 200 $made;", "map $uri $made { default 1; }\n") == []
+    assert refused('if ($http_cookie ~* "\\.(?<route>p[0-9])") { return 200 $route; }') == []
+    assert refused('if ($http_cookie ~ "$not_a_value") { return 204; }') == []
+
+
+def test_unknown_variables_are_not_judged_where_a_module_may_define_them(
+    tmp_path: Path,
+) -> None:
+    # a third-party module (or NGINX Plus) may define more variables: not refused
+    site = "server { listen 80; location / { proxy_pass http://chat; add_header X $foo; } }\n"
+    main = "load_module modules/ngx_http_lua_module.so;\n"
+    assert _refusals(tmp_path, UPSTREAM % "" + site, main) == []
+    text = f"events {{}}\nhttp {{\n{UPSTREAM % ''}{site}}}\n"
+    path = tmp_path / "nginx.conf"
+    path.write_text(text)
+    result = load_nginx([(str(path), text)], Includes(tmp_path, tmp_path), plus=True)
+    assert result.errors == ()

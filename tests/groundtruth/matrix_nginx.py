@@ -1850,6 +1850,40 @@ def _refused() -> list[Entry]:
             scenario=QUICK,
             predicted_sticky=False,
         ),
+        Entry(
+            "bad-unknown-variable-hash",
+            'hash $remote_adr consistent; (a misspelt variable: unknown "remote_adr" variable)',
+            balanced("hash $remote_adr consistent;"),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "bad-unknown-variable-header",
+            'proxy_set_header X-Session $cookie_JSESSIONID$sesion; (unknown "sesion" variable)',
+            conf(
+                upstream("chat", "ip_hash;")
+                + site(
+                    api(extra="            proxy_set_header X-Session $cookie_JSESSIONID$sesion;\n")
+                )
+            ),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "bad-known-variables-in-any-case",
+            "hash $Remote_Addr; and a map made later: names ignore case, order does not matter",
+            conf(
+                upstream("chat", "hash $Remote_Addr;")
+                + site(api(extra="            proxy_set_header X-Node $node_of_session;\n"))
+                + "    map $COOKIE_jsessionid $node_of_session {\n"
+                + '        ~\\.(?<route>p[0-9])$ $route;\n        default "";\n    }\n'
+            ),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
     ]
 
 

@@ -34,6 +34,7 @@ from tcommlint.loaders.nginx.rewrites import breaks as _breaks
 from tcommlint.loaders.nginx.rewrites import rewrite_step
 from tcommlint.loaders.nginx.streams import StreamLevel
 from tcommlint.loaders.nginx.tree import Node, Tree, effective
+from tcommlint.loaders.nginx.unknown import unknown_variables
 from tcommlint.loaders.nginx.upstreams import error_at, span_of, upstream_pool
 from tcommlint.loaders.nginx.variables import template_of, variables_in
 from tcommlint.model import ParseError
@@ -491,4 +492,5 @@ def compile_tree(tree: Tree) -> tuple[LoadBalancer, list[ParseError]]:
     """The pipeline one configuration describes, and what nginx would refuse it for."""
     compiler = _Compiler(tree)
     lb = compiler.compile()
-    return lb, [*refusals(tree.path, tree.context, tree.nodes), *compiler.errors]
+    refused = refusals(tree.path, tree.context, tree.nodes)
+    return lb, [*refused, *compiler.errors, *unknown_variables(tree)]

@@ -95,6 +95,7 @@ class Tree(NamedTuple):
     notes: tuple[str, ...]
     files: tuple[str, ...]  # the files read, the main one first
     plus: bool = False  # read as NGINX Plus reads it (the manifest's ``nginx_plus: true``)
+    modules: frozenset[str] | None = None  # what load_module loads (None: unknown)
 
 
 # Open-source nginx refuses NGINX Plus's directives and parameters with its usual words; this
@@ -364,7 +365,8 @@ def read_tree(
     walk.stack.append(main)
     nodes = walk.nodes(directives, context)
     files = (path, *walk.files)
-    return Tree(path, context, nodes, tuple(walk.errors), tuple(walk.notes), files, plus)
+    errors, notes = tuple(walk.errors), tuple(walk.notes)
+    return Tree(path, context, nodes, errors, notes, files, plus, modules)
 
 
 def include_targets(
