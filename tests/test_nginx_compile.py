@@ -366,3 +366,29 @@ def test_unknown_variables_are_not_judged_where_a_module_may_define_them(
     path.write_text(text)
     result = load_nginx([(str(path), text)], Includes(tmp_path, tmp_path), plus=True)
     assert result.errors == ()
+
+
+def test_cookie_path_prefix_keeps_its_case_and_domain_ignores_case(tmp_path: Path) -> None:
+    # Debian's nginx 1.22 (blind trial 34): `proxy_cookie_path /API /chat;` leaves
+    # `Path=/api` alone (ngx_rstrncmp); the attribute's name is read in any case.
+    from tcommlint.pipeline.rewrite import replaced
+
+    def rewritten(directive: str, set_cookie: str) -> str:
+        server = f"server {{ location / {{ {directive} proxy_pass http://chat; }} }}"
+        lb = _lb(tmp_path, UPSTREAM % "" + server)
+        pool = lb.pool(lb.services[0].routes[0].pool)
+        assert pool is not None
+        (edit,) = pool.response_steps
+        assert isinstance(edit, HeaderEdit)
+        return replaced(edit.pattern, edit.value, set_cookie)
+
+    cookie = "JSESSIONID=a.p1; PATH=/api; HttpOnly"
+    assert rewritten("proxy_cookie_path /API /chat;", cookie) == cookie
+    assert rewritten("proxy_cookie_path /api /chat;", cookie) == (
+        "JSESSIONID=a.p1; PATH=/chat; HttpOnly"
+    )
+    domain = "proxy_cookie_domain Backend.local example.com;"
+    assert rewritten(domain, "a=1; domain=.backend.LOCAL; Path=/") == (
+        "a=1; domain=.example.com; Path=/"
+    )
+    assert rewritten(domain, "a=1; Domain=backend.local.x") == "a=1; Domain=backend.local.x"

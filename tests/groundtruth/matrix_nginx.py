@@ -740,6 +740,15 @@ def _public_path() -> list[Entry]:
             predicted_sticky=False,
         ),
         Entry(
+            "uri-cookie-path-other-case",
+            "proxy_cookie_path /API /chat; (a plain prefix keeps its case: Path=/api stays)",
+            conf(ONE + site(api("http://chat", "            proxy_cookie_path /API /chat;\n"))),
+            True,
+            servers=1,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+        Entry(
             "uri-same-prefix",
             "location /api/ { proxy_pass http://chat/api/; } (the URI part changes nothing)",
             conf(ONE + site(api("http://chat/api/"))),

@@ -446,16 +446,23 @@ def _cookie_flags(node: Node) -> list[Step]:
 
 
 def _cookie_attribute(node: Node, attribute: str) -> list[Step]:
-    """``proxy_cookie_path /from/ /to/``: the Path attribute that starts with ``from``
-    (any case) has that part replaced; ``off`` does nothing; regexes and variables are outside
-    the model."""
+    """``proxy_cookie_path /from/ /to/``: a Path attribute (its name in any case) whose value
+    starts with ``from`` IN THE SAME CASE has that part replaced (``ngx_rstrncmp`` in
+    ``ngx_http_proxy_rewrite_complex_handler``; only the regex form ``~*`` ignores case: blind
+    trial 34, ``/API`` left ``Path=/api`` alone). ``proxy_cookie_domain from to``: a Domain
+    attribute equal to ``from`` in any case, after one leading dot, becomes ``to``
+    (``ngx_http_proxy_rewrite_domain_handler``). ``off`` does nothing; regexes and variables
+    are outside the model."""
     args = node.args
     if args[:1] == ("off",) or len(args) != 2:
         return []
     source, target = args
     if source.startswith("~") or variables_in(source) or variables_in(target):
         return [_opaque(node, f"rewrites the {attribute} of Set-Cookie by a pattern", ALWAYS)]
-    pattern = f"(?i)^(.*;\\s*{attribute}=){re.escape(source)}(.*)$"
+    if attribute == "domain":
+        pattern = f"^(.*;\\s*(?i:domain)=\\.?)(?i:{re.escape(source)})(\\s*(?:;.*)?)$"
+    else:
+        pattern = f"^(.*;\\s*(?i:{attribute})=){re.escape(source)}(.*)$"
     value = "\\1" + target.replace("\\", "\\\\") + "\\2"
     return [
         HeaderEdit(
