@@ -392,3 +392,10 @@ def test_cookie_path_prefix_keeps_its_case_and_domain_ignores_case(tmp_path: Pat
         "a=1; domain=.example.com; Path=/"
     )
     assert rewritten(domain, "a=1; Domain=backend.local.x") == "a=1; Domain=backend.local.x"
+
+
+def test_retrying_on_404_is_outside_the_model(tmp_path: Path) -> None:
+    server = "server { location / { proxy_next_upstream error http_404; proxy_pass http://chat; } }"
+    lb = _lb(tmp_path, UPSTREAM % "" + server)
+    (step,) = lb.services[0].request_steps
+    assert isinstance(step, Opaque) and "404" in step.reason

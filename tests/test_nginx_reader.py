@@ -214,3 +214,9 @@ def test_absolute_includes_are_read_from_the_deployment_s_copy(tmp_path: Path) -
     errors, paths = _load(tmp_path, files)
     assert errors == []
     assert [Path(p).name for p in paths] == ["nginx.conf", "chat"]
+
+
+def test_a_misspelt_hash_parameter_is_refused(tmp_path: Path) -> None:
+    http = "upstream u { hash $cookie_a consistant; server 10.0.0.1; }"
+    errors, _ = _load(tmp_path, {"lb/nginx.conf": f"events {{}}\nhttp {{\n{http}\n}}\n"})
+    assert errors == ['nginx.conf:3: invalid parameter "consistant"']

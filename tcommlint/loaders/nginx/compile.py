@@ -200,6 +200,7 @@ class _Compiler:
         edits = [*_breaks(node), *_request_edits(levels, location, uri, proxy)]
         responses = _response_edits(levels)
         steps.extend(cache_steps(levels, when))
+        steps.extend(_retries(levels, when))
         if edits or responses:
             pool_name = self._variant(pool_name, text, node, edits, responses)
         return UsePool(pool_name, span_of(node), route_text, when, "location")
@@ -351,6 +352,16 @@ def _return(node: Node, when: Condition) -> Answer:
     status = int(first) if first.isdigit() else 302
     kind = "redirect" if status in (301, 302, 303, 307, 308) else "return"
     return Answer(kind, status, span_of(node), node.directive.text, when)
+
+
+def _retries(levels: Sequence[Node], when: Condition) -> list[Step]:
+    """``proxy_next_upstream … http_404``: a node that answers 404 — the chat's "No Session
+    Found" — makes nginx try the next one, so the session's node may answer after all: the
+    server choice is no longer the balancer's alone, outside the model."""
+    found = effective(levels, "proxy_next_upstream")
+    if found and "http_404" in found[-1].args:
+        return [_opaque(found[-1], "retries another server when one answers 404", when)]
+    return []
 
 
 def _request_edits(levels: Sequence[Node], location: Location, uri: str, proxy: Node) -> list[Step]:

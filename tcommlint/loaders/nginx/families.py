@@ -9,9 +9,11 @@ headers, the server choice or persistence state: logging (``access_log``, ``erro
 ``proxy_http_version``, ``proxy_redirect`` (the Location header), ``proxy_set_header`` of
 other headers than Cookie, ``add_header`` of other headers than Set-Cookie, ``proxy_pass_header``
 and ``proxy_ignore_headers`` (neither concerns Set-Cookie's passing), ``proxy_next_upstream*``
-(a retry goes to another server only when the first failed), ``set`` and ``map`` (their
-variables are read through the directives that use them), ``error_page``, ``allow``/``deny``
-and ``auth_*`` (access control, the same for every request of a session), ``limit_*``,
+without ``http_404`` (a retry goes to another server only when the first failed; with
+``http_404`` the chat's "No Session Found" is retried elsewhere: outside the model), ``set``
+and ``map`` (their variables are read through the directives that use them), ``error_page``,
+``allow``/``deny`` and ``auth_*`` (access control, the same for every request of a session),
+``limit_*``,
 ``charset``, ``expires``, ``etag``, ``server_tokens``, ``client_*``, ``keepalive*``, ``listen``,
 ``server_name``, ``resolver*``, ``default_type``, ``types``.
 """

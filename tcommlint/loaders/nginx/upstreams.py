@@ -73,7 +73,7 @@ def upstream_pool(
     name = node.args[0] if node.args else ""
     steps: list[Opaque] = []
     servers = list(_servers(node, errors, plus))
-    balance = _balance(node, steps)
+    balance = _balance(node, steps, errors)
     persistence = Persistence()
     for sticky in node.all("sticky"):
         if sticky.foreign:  # a third-party module's (nginx-sticky-module-ng): opaque below
@@ -172,7 +172,7 @@ def _host_port(address: str) -> tuple[str, int | None]:
     return address, 80
 
 
-def _balance(node: Node, steps: list[Opaque]) -> Balance:
+def _balance(node: Node, steps: list[Opaque], errors: list[ParseError]) -> Balance:
     chosen: Node | None = None
     for child in node.children:
         if child.name in _BALANCERS:
@@ -194,6 +194,8 @@ def _balance(node: Node, steps: list[Opaque]) -> Balance:
         return Balance(Located("source", span), key, "map-based", "ip_hash")
     text = chosen.directive.text
     consistent = chosen.args[1:2] == ("consistent",)
+    if len(chosen.args) > 1 and not consistent:
+        errors.append(error_at(chosen, f'invalid parameter "{chosen.args[1]}"'))
     hashed = single_sample(chosen.args[0])
     if hashed is None:
         steps.append(_opaque(chosen, "the hash key is computed outside the model"))
