@@ -142,3 +142,37 @@ def test_a_secure_session_cookie_over_plain_http_breaks(
     assert _check(tmp_path / "d", conf, capsys) == [("TC215", 4)]  # never sent back
     conf = POOL % (LEARN, "            proxy_cookie_flags JSESSIONID samesite=strict;")
     assert _check(tmp_path / "e", conf, capsys) == []
+
+
+NEXT_404 = "            proxy_next_upstream error timeout http_404;"
+
+
+@pytest.mark.parametrize(
+    ("upstream", "location", "expected"),
+    [
+        # a chat client sends its messages with POST: nginx does not pass a POST on (blind
+        # trials 22 and 30: 40 and 35 of 50 POSTs failed), so the session breaks
+        ("", NEXT_404, [("TC201", 3)]),
+        ("        hash $cookie_JSESSIONID;", NEXT_404, [("TC209", 4)]),
+        # with non_idempotent every request reaches the session's node (blind 37: 50 of 50)
+        ("        least_conn;", NEXT_404.replace(";", " non_idempotent;"), []),
+        (
+            "",
+            NEXT_404.replace(";", " non_idempotent;") + "\n proxy_next_upstream_tries 1;",
+            [("TC201", 3)],
+        ),
+    ],
+)
+def test_retrying_404_keeps_a_session_only_if_posts_are_retried(
+    upstream: str,
+    location: str,
+    expected: list[tuple[str, int]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write_tree(tmp_path, {"lb/nginx.conf": POOL % (upstream, location), "tcommlint.yaml": BASE})
+    _, report = run_json(["check", str(tmp_path), "--fail-on", "never"], capsys)
+    found = sorted(
+        (f["rule"], f["location"]["line"]) for f in report["findings"] if f["rule"] != "TC006"
+    )
+    assert found == expected

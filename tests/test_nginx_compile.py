@@ -8,7 +8,15 @@ from tcommlint.includes import Includes
 from tcommlint.loaders.nginx.loader import load_nginx
 from tcommlint.pipeline.evaluate import condition_holds, sample_value
 from tcommlint.pipeline.http import Request, Response
-from tcommlint.pipeline.model import Answer, HeaderEdit, LoadBalancer, Opaque, Sample, SetPath
+from tcommlint.pipeline.model import (
+    Answer,
+    HeaderEdit,
+    LoadBalancer,
+    Opaque,
+    Retry,
+    Sample,
+    SetPath,
+)
 
 
 def _lb(tmp_path: Path, http: str, main: str = "", plus: bool = False) -> LoadBalancer:
@@ -394,8 +402,17 @@ def test_cookie_path_prefix_keeps_its_case_and_domain_ignores_case(tmp_path: Pat
     assert rewritten(domain, "a=1; Domain=backend.local.x") == "a=1; Domain=backend.local.x"
 
 
-def test_retrying_on_404_is_outside_the_model(tmp_path: Path) -> None:
-    server = "server { location / { proxy_next_upstream error http_404; proxy_pass http://chat; } }"
-    lb = _lb(tmp_path, UPSTREAM % "" + server)
-    (step,) = lb.services[0].request_steps
-    assert isinstance(step, Opaque) and "404" in step.reason
+def test_retrying_on_404_is_the_pools_retry(tmp_path: Path) -> None:
+    def retry(directives: str) -> Retry | None:
+        server = f"server {{ location / {{ {directives} proxy_pass http://chat; }} }}"
+        lb = _lb(tmp_path, UPSTREAM % "" + server)
+        assert lb.services[0].request_steps == ()
+        pool = lb.pool(lb.services[0].routes[0].pool)
+        assert pool is not None
+        return pool.retry
+
+    assert retry("proxy_next_upstream error timeout;") is None
+    found = retry("proxy_next_upstream error http_404;")
+    assert found is not None and (found.non_idempotent, found.tries) == (False, 0)
+    found = retry("proxy_next_upstream http_404 non_idempotent; proxy_next_upstream_tries 1;")
+    assert found is not None and (found.non_idempotent, found.tries) == (True, 1)

@@ -47,6 +47,7 @@ from tcommlint.pipeline.model import (
     LoadBalancer,
     Opaque,
     Pool,
+    Retry,
     Server,
     Service,
     SetPath,
@@ -200,9 +201,9 @@ class _Compiler:
         edits = [*_breaks(node), *_request_edits(levels, location, uri, proxy)]
         responses = _response_edits(levels)
         steps.extend(cache_steps(levels, when))
-        steps.extend(_retries(levels, when))
-        if edits or responses:
-            pool_name = self._variant(pool_name, text, node, edits, responses)
+        retry = _retry(levels)
+        if edits or responses or retry:
+            pool_name = self._variant(pool_name, text, node, edits, responses, retry)
         return UsePool(pool_name, span_of(node), route_text, when, "location")
 
     def _levels(self, server: Node) -> list[Node]:
@@ -245,7 +246,13 @@ class _Compiler:
         return (name, uri) if name is not None else None
 
     def _variant(
-        self, base: str, text: str, node: Node, edits: list[Step], responses: list[Step]
+        self,
+        base: str,
+        text: str,
+        node: Node,
+        edits: list[Step],
+        responses: list[Step],
+        retry: Retry | None = None,
     ) -> str:
         pool = self.pools[base]
         name = f"{base} for {text} ({span_of(node)})"
@@ -253,6 +260,7 @@ class _Compiler:
             name=name,
             request_steps=(*edits, *pool.request_steps),
             response_steps=(*responses, *pool.response_steps),
+            retry=retry,
         )
         return name
 
@@ -354,14 +362,21 @@ def _return(node: Node, when: Condition) -> Answer:
     return Answer(kind, status, span_of(node), node.directive.text, when)
 
 
-def _retries(levels: Sequence[Node], when: Condition) -> list[Step]:
-    """``proxy_next_upstream … http_404``: a node that answers 404 — the chat's "No Session
-    Found" — makes nginx try the next one, so the session's node may answer after all: the
-    server choice is no longer the balancer's alone, outside the model."""
+def _retry(levels: Sequence[Node]) -> Retry | None:
+    """``proxy_next_upstream … http_404`` (the innermost level's): a node that answers 404 —
+    the chat's "No Session Found" — makes nginx try the next one, so the session's node may
+    answer after all; a POST only with ``non_idempotent``; at most
+    ``proxy_next_upstream_tries`` servers (0: all). ``proxy_next_upstream_timeout`` is not
+    modelled: a retry on 404 is as quick as the first try."""
     found = effective(levels, "proxy_next_upstream")
-    if found and "http_404" in found[-1].args:
-        return [_opaque(found[-1], "retries another server when one answers 404", when)]
-    return []
+    if not found or "http_404" not in found[-1].args:
+        return None
+    node = found[-1]
+    tries_nodes = effective(levels, "proxy_next_upstream_tries")
+    tries_text = tries_nodes[-1].args[0] if tries_nodes and tries_nodes[-1].args else "0"
+    tries = int(tries_text) if tries_text.isdigit() else 0
+    non_idempotent = "non_idempotent" in node.args
+    return Retry(span_of(node), node.directive.text, non_idempotent, tries)
 
 
 def _request_edits(levels: Sequence[Node], location: Location, uri: str, proxy: Node) -> list[Step]:
