@@ -196,17 +196,11 @@ class _Walk:
         if not open_source:
             self.error(directive, plus_only(f'unknown directive "{name}"'))
             return None
-        if any(context in d.contexts or "any" in d.contexts for d in open_source):
-            return self.with_definitions(directive, context, open_source)
+        fitting = [d for d in open_source if context in d.contexts or "any" in d.contexts]
+        if fitting:
+            return self.checked(directive, context, fitting[0])
         self.error(directive, plus_only(f'"{name}" directive is not allowed here'))
         return None
-
-    def with_definitions(
-        self, directive: Directive, context: str, usable: list[Definition]
-    ) -> Node | None:
-        """The directive read by its first definition that fits the context."""
-        definition = next(d for d in usable if context in d.contexts or "any" in d.contexts)
-        return self.checked(directive, context, definition)
 
     def shape_fits(self, directive: Directive, definition: Definition) -> bool:
         """Block or ``;``, the number of arguments, ``on``/``off`` (``ngx_conf_handler``)."""
