@@ -7,6 +7,8 @@ The syntaxes differ because the products differ; the units and the colon arithme
 * :func:`haproxy_seconds` — HAProxy's time format: digits, then ``us ms s m h d`` or nothing
   (the keyword's default unit), rounded up to whole seconds.
 * :func:`f5_seconds` — BIG-IP (tmsh and iRules): seconds, or ``[[[d:]h:]m:]s``.
+* :func:`nginx_seconds` — nginx's ``ngx_parse_time``: numbers with ``ms s m h d w M y`` or none
+  (seconds), one after another (``1h30m``), rounded up to whole seconds.
 
 :func:`human_duration` writes seconds back (``5400`` → ``1h30m``); :func:`duration_hint`
 suggests the manifest's spelling of a duration written in words.
@@ -28,6 +30,9 @@ UNIT_SECONDS: dict[str, Fraction] = {
     "m": Fraction(MINUTE),
     "h": Fraction(HOUR),
     "d": Fraction(DAY),
+    "w": Fraction(7 * DAY),
+    "M": Fraction(30 * DAY),  # nginx: a month is 30 days, a year 365
+    "y": Fraction(365 * DAY),
 }
 _WHOLE_UNITS = ("d", "h", "m", "s")  # largest first: how durations are written back
 _COLON_FACTORS = (1, MINUTE, HOUR, DAY)  # s, m:s, h:m:s, d:h:m:s
@@ -37,6 +42,8 @@ _COLON = re.compile(r"[0-9]+(?::[0-9]+){1,3}")
 _HAPROXY = re.compile(r"([0-9]+)(us|ms|s|m|h|d)?")
 _MANIFEST = re.compile(r"\s*([0-9]+)\s*(ms|s|m|h|d)?\s*")
 _F5 = re.compile(r"[0-9]+(?::[0-9]+){0,3}")
+_NGINX = re.compile(r"(?:[0-9]+(?:ms|[smhdwMy])?\s*)+")
+_NGINX_PART = re.compile(r"([0-9]+)(ms|[smhdwMy])?")
 
 
 def colon_seconds(text: str) -> int | None:
@@ -97,6 +104,18 @@ def f5_seconds(text: str) -> int | None:
         return None
     seconds = int(text) if text.isdigit() else colon_seconds(text)
     return None if seconds is None or seconds > _INT64_MAX else seconds
+
+
+def nginx_seconds(text: str) -> int | None:
+    """An nginx time (``10m``, ``1h30m``, ``500ms``, ``30``) in whole seconds, rounded up;
+    None if not a time."""
+    if not text or not _NGINX.fullmatch(text):
+        return None
+    total = sum(
+        (in_units(int(count), unit or "s") for count, unit in _NGINX_PART.findall(text)),
+        Fraction(),
+    )
+    return math.ceil(total)
 
 
 def human_duration(seconds: int) -> str:

@@ -136,3 +136,18 @@ def test_no_second_unit_table_or_colon_arithmetic() -> None:
         if spelled.search(line)
     ]
     assert offenders == []
+
+
+def test_nginx_times() -> None:
+    from tcommlint.durations import nginx_seconds
+
+    assert [nginx_seconds(t) for t in ("10m", "1h30m", "500ms", "30", "1w", "1M", "1y")] == [
+        600,
+        5400,
+        1,
+        30,
+        604800,
+        2592000,
+        31536000,
+    ]
+    assert nginx_seconds("max") is None and nginx_seconds("") is None

@@ -12,12 +12,10 @@ Round robin is weighted; ``ip_hash`` keys on the first three octets of an IPv4 c
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
-from fractions import Fraction
 
-from tcommlint.durations import DAY, UNIT_SECONDS
+from tcommlint.durations import nginx_seconds
 from tcommlint.loaders.nginx.tree import Node, plus_only
 from tcommlint.loaders.nginx.variables import single_sample, variables_in
 from tcommlint.model import ParseError
@@ -42,19 +40,6 @@ _PLUS_PARAMETERS = ("route=", "slow_start=", "service=", "resolve", "drain")
 # zones of sessions, in proportion to the size (the real count depends on the id's length).
 SESSIONS_PER_MEGABYTE = 4000
 _SIZE = re.compile(r"^(\d+)([kKmM]?)$")
-_TIME = re.compile(r"(\d+)(ms|[smhdwMy]?)")
-# nginx's units beyond the shared table (ngx_parse_time): weeks, 30-day months, 365-day years
-_UNITS: dict[str, Fraction] = {**UNIT_SECONDS, "": UNIT_SECONDS["s"]}
-_UNITS |= {"w": Fraction(7 * DAY), "M": Fraction(30 * DAY), "y": Fraction(365 * DAY)}
-
-
-def nginx_seconds(text: str) -> int | None:
-    """An nginx time (``10m``, ``1h30m``, ``500ms``, ``30``: seconds) in whole seconds, rounded
-    up; None if not a time (``ngx_parse_time``)."""
-    if not text or _TIME.sub("", text.replace(" ", "")):
-        return None
-    total = sum((int(n) * _UNITS[u] for n, u in _TIME.findall(text)), Fraction(0))
-    return math.ceil(total)
 
 
 def span_of(node: Node) -> Span:
