@@ -1,4 +1,5 @@
-"""Generate ``tcommlint/loaders/nginx/directives.json``: nginx 1.22's directives, Debian's build.
+"""Generate ``tcommlint/loaders/nginx/directives.json``: nginx 1.22's directives and variables,
+Debian's build.
 
 Reads the ``ngx_command_t`` arrays of the nginx sources (``fetch github:nginx/nginx``; tag
 ``release-1.22.1``) and records, for every directive, the contexts it is allowed in and how
@@ -7,6 +8,12 @@ many arguments it takes, with the module that defines it. The module list is Deb
 (``--with-…=dynamic``: usable only after ``load_module``) marked with their ``.so``. NGINX Plus
 directives come from nginx.org's documentation (they are not in the open source tree) and are
 listed below by hand, marked ``plus``.
+
+The variables are those the modules register (their ``ngx_http_variable_t`` /
+``ngx_stream_variable_t`` arrays and the names they pass to ``ngx_http_add_variable``), each
+with the shared object that must be loaded, and the prefixes (``NGX_HTTP_VAR_PREFIX``:
+``http_``, ``cookie_``, ``arg_``…). A variable a configuration makes (``set``, ``map``…) is
+the loader's business.
 
     python scripts/nginx_directives.py /work/.mirror/nginx+nginx/repo release-1.22.1
 """
@@ -161,6 +168,47 @@ def _entry(flags: str, module: str, source: str) -> dict[str, object]:
     return {"contexts": contexts, "args": ",".join(args), "load_module": module, "source": source}
 
 
+_VARIABLE = re.compile(
+    r'\{\s*ngx_string\("([a-z0-9_]+)"\),\s*(?:NULL|ngx_\w+),\s*ngx_\w+,[^}]*\}', re.S
+)
+_ARRAY = re.compile(r"ngx_(?:http|stream)_variable_t\s+\w+\[\]\s*=\s*\{(.*?)_null_variable", re.S)
+_NAMED = re.compile(r'ngx_str_t\s+(\w+)\s*=\s*ngx_string\("([a-z0-9_]+)"\);')
+
+
+def _show(git_dir: str, tag: str, path: str) -> str:
+    return subprocess.run(
+        ["git", f"--git-dir={git_dir}", "show", f"{tag}:{path}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def variables(git_dir: str, tag: str) -> dict[str, dict[str, str]]:
+    """``http``/``stream`` (names) and ``http_prefixes``/``stream_prefixes`` → the shared
+    object each needs ("" when built in)."""
+    found: dict[str, dict[str, str]] = {
+        "http": {},
+        "http_prefixes": {},
+        "stream": {},
+        "stream_prefixes": {},
+    }
+    for path in _files(git_dir, tag):
+        level = "http" if path.startswith("src/http/") else "stream"
+        if not path.startswith(("src/http/", "src/stream/")):
+            continue
+        text = _show(git_dir, tag, path)
+        module = _module(path)
+        arrays = "".join(_ARRAY.findall(text))  # not the SSI commands' arrays, same shape
+        for match in _VARIABLE.finditer(arrays):
+            kind = f"{level}_prefixes" if "VAR_PREFIX" in match.group(0) else level
+            found[kind].setdefault(match.group(1), module)
+        for ident, name in _NAMED.findall(text):
+            if f"add_variable(cf, &{ident}" in text:
+                found[level].setdefault(name, module)
+    return {kind: dict(sorted(names.items())) for kind, names in found.items()}
+
+
 def generate(git_dir: str, tag: str) -> dict[str, list[dict[str, object]]]:
     """Every directive name → its definitions (one per module that defines it)."""
     table: dict[str, list[dict[str, object]]] = {}
@@ -185,12 +233,14 @@ def main() -> None:
     """Write the table."""
     git_dir, tag = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "release-1.22.1"
     table = generate(git_dir, tag)
-    document = {"nginx": tag, "build": "Debian nginx 1.22.1 (nginx -V)", "directives": table}
+    known = variables(git_dir, tag)
+    document = {"nginx": tag, "build": "Debian nginx 1.22.1 (nginx -V)", "variables": known}
     lines = [f"  {json.dumps(name)}: {json.dumps(entries)}" for name, entries in table.items()]
-    head = json.dumps({k: v for k, v in document.items() if k != "directives"})[:-1]
+    head = json.dumps(document)[:-1]
     body = ",\n".join(lines)
     OUT.write_text(f'{head}, "directives": {{\n{body}\n}}}}\n', encoding="utf-8")
-    print(f"{len(table)} directives written to {OUT}")
+    count = sum(len(names) for names in known.values())
+    print(f"{len(table)} directives and {count} variables written to {OUT}")
 
 
 if __name__ == "__main__":

@@ -93,7 +93,8 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         _record(parts, source, "tomcat")
         parent = source.path.parent
         _load_tomcat(parent, display_path(parent, cwd), parts, {part: source.path})
-    _load_balancers(parts, Includes(plan.root, cwd, parts.limit))
+    options = registry.LoadOptions(nginx_plus=manifest.nginx_plus)
+    _load_balancers(parts, Includes(plan.root, cwd, parts.limit), options)
     return Deployment(
         name=manifest.name,
         root=root_display,
@@ -256,11 +257,11 @@ def _queue_lb(source: _Input, text: str, parts: _Parts, role: str | None) -> Non
     parts.lb_sources.setdefault(loader.role, []).append((source.display, text))
 
 
-def _load_balancers(parts: _Parts, includes: Includes) -> None:
+def _load_balancers(parts: _Parts, includes: Includes, options: registry.LoadOptions) -> None:
     for loader in registry.LOADERS:
         sources = parts.lb_sources.get(loader.role)
         if sources:
-            result = loader.load(sources, includes)
+            result = loader.load(sources, includes, options)
             parts.balancers.extend(result.load_balancers)
             parts.errors.extend(result.errors)
             parts.suppressions.extend(result.suppressions)

@@ -134,6 +134,7 @@ class Manifest(NamedTuple):
     login_changes_session_id: bool = True
     session_id_in_url: bool = False
     ha_mode: str | None = None
+    nginx_plus: bool = False  # nginx is NGINX Plus (its commercial directives are accepted)
     proxies: tuple[ProxyAddress, ...] = ()
     require: tuple[str, ...] = ()  # parts whose absence is an error: "lb", "proxy", "server"
     path: str | None = None

@@ -208,6 +208,7 @@ def manifest_of(config: ConfigFile | None, default_name: str) -> Manifest:
         login_changes_session_id=deployment.get("login_changes_session_id", True),
         session_id_in_url=deployment.get("session_id_in_url", False),
         ha_mode=deployment.get("ha_mode"),
+        nginx_plus=deployment.get("nginx_plus", False),
         proxies=tuple(
             ProxyAddress(p.get("name", p["address"]), p["address"])
             for p in deployment.get("proxies", [])

@@ -8,7 +8,9 @@ import pytest
 
 from conftest import run_cli, run_json, write_tree
 
-MANIFEST = "deployment:\n  name: chat\n  app_path: /api\n  session_cookie: JSESSIONID\n"
+BASE = "deployment:\n  name: chat\n  app_path: /api\n  session_cookie: JSESSIONID\n"
+# The sticky cases are NGINX Plus's: open-source nginx refuses ``sticky`` (TC001).
+MANIFEST = BASE + "  nginx_plus: true\n"
 POOL = """events {}
 http {
     upstream chat {
@@ -94,6 +96,17 @@ def test_what_nginx_refuses_is_tc001(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert _check(tmp_path / "d", conf, capsys) == [("TC001", 5)]
 
 
+def test_plus_directives_need_nginx_plus_in_the_manifest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {"lb/nginx.conf": POOL % (LEARN, ""), "tcommlint.yaml": BASE})
+    _, report = run_json(["check", str(tmp_path), "--fail-on", "never"], capsys)
+    (refused,) = [f for f in report["findings"] if f["rule"] == "TC001"]
+    assert refused["location"]["line"] == 4
+    assert 'unknown directive "sticky"' in refused["message"]
+    assert "set `nginx_plus: true` in tcommlint.yaml" in refused["message"]
+
+
 def test_show_trace_works_for_nginx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_tree(tmp_path / "d", {"lb/nginx.conf": POOL % (LEARN, ""), "tcommlint.yaml": MANIFEST})
     code, out, err = run_cli(["show", str(tmp_path / "d"), "--trace"], capsys)
@@ -129,3 +142,37 @@ def test_a_secure_session_cookie_over_plain_http_breaks(
     assert _check(tmp_path / "d", conf, capsys) == [("TC215", 4)]  # never sent back
     conf = POOL % (LEARN, "            proxy_cookie_flags JSESSIONID samesite=strict;")
     assert _check(tmp_path / "e", conf, capsys) == []
+
+
+NEXT_404 = "            proxy_next_upstream error timeout http_404;"
+
+
+@pytest.mark.parametrize(
+    ("upstream", "location", "expected"),
+    [
+        # a chat client sends its messages with POST: nginx does not pass a POST on (blind
+        # trials 22 and 30: 40 and 35 of 50 POSTs failed), so the session breaks
+        ("", NEXT_404, [("TC201", 3)]),
+        ("        hash $cookie_JSESSIONID;", NEXT_404, [("TC209", 4)]),
+        # with non_idempotent every request reaches the session's node (blind 37: 50 of 50)
+        ("        least_conn;", NEXT_404.replace(";", " non_idempotent;"), []),
+        (
+            "",
+            NEXT_404.replace(";", " non_idempotent;") + "\n proxy_next_upstream_tries 1;",
+            [("TC201", 3)],
+        ),
+    ],
+)
+def test_retrying_404_keeps_a_session_only_if_posts_are_retried(
+    upstream: str,
+    location: str,
+    expected: list[tuple[str, int]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write_tree(tmp_path, {"lb/nginx.conf": POOL % (upstream, location), "tcommlint.yaml": BASE})
+    _, report = run_json(["check", str(tmp_path), "--fail-on", "never"], capsys)
+    found = sorted(
+        (f["rule"], f["location"]["line"]) for f in report["findings"] if f["rule"] != "TC006"
+    )
+    assert found == expected

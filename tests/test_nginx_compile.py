@@ -8,14 +8,22 @@ from tcommlint.includes import Includes
 from tcommlint.loaders.nginx.loader import load_nginx
 from tcommlint.pipeline.evaluate import condition_holds, sample_value
 from tcommlint.pipeline.http import Request, Response
-from tcommlint.pipeline.model import Answer, HeaderEdit, LoadBalancer, Opaque, Sample, SetPath
+from tcommlint.pipeline.model import (
+    Answer,
+    HeaderEdit,
+    LoadBalancer,
+    Opaque,
+    Retry,
+    Sample,
+    SetPath,
+)
 
 
-def _lb(tmp_path: Path, http: str, main: str = "") -> LoadBalancer:
+def _lb(tmp_path: Path, http: str, main: str = "", plus: bool = False) -> LoadBalancer:
     text = f"{main}events {{}}\nhttp {{\n{http}\n}}\n"
     path = tmp_path / "nginx.conf"
     path.write_text(text)
-    result = load_nginx([(str(path), text)], Includes(tmp_path, tmp_path))
+    result = load_nginx([(str(path), text)], Includes(tmp_path, tmp_path), plus)
     assert result.errors == (), result.errors
     (lb,) = result.load_balancers
     return lb
@@ -27,8 +35,8 @@ UPSTREAM = (
 SERVER = "server {\n    listen 80;\n    location / { proxy_pass http://chat; }\n}\n"
 
 
-def _pool(tmp_path: Path, directive: str) -> LoadBalancer:
-    return _lb(tmp_path, UPSTREAM % directive + SERVER)
+def _pool(tmp_path: Path, directive: str, plus: bool = False) -> LoadBalancer:
+    return _lb(tmp_path, UPSTREAM % directive + SERVER, plus=plus)
 
 
 def test_upstream_servers_and_default_round_robin(tmp_path: Path) -> None:
@@ -81,7 +89,8 @@ def test_cookie_variables_read_the_first_cookie_in_any_case() -> None:
 
 
 def test_sticky_cookie_is_an_inserted_lb_cookie(tmp_path: Path) -> None:
-    pool = _pool(tmp_path, "sticky cookie srv_id expires=1h path=/ httponly;").pool("chat")
+    lb = _pool(tmp_path, "sticky cookie srv_id expires=1h path=/ httponly;", plus=True)
+    pool = lb.pool("chat")
     assert pool is not None
     cookie = pool.persistence.cookie
     assert cookie is not None
@@ -96,6 +105,7 @@ def test_sticky_learn_is_a_learning_table(tmp_path: Path) -> None:
         tmp_path,
         "sticky learn create=$upstream_cookie_JSESSIONID lookup=$cookie_JSESSIONID "
         "zone=sessions:2m timeout=30m;",
+        plus=True,
     )
     pool = lb.pool("chat")
     assert pool is not None
@@ -110,7 +120,7 @@ def test_sticky_learn_is_a_learning_table(tmp_path: Path) -> None:
 
 
 def test_sticky_route_is_outside_the_model(tmp_path: Path) -> None:
-    pool = _pool(tmp_path, "sticky route $route_cookie $route_uri;").pool("chat")
+    pool = _pool(tmp_path, "sticky route $route_cookie $route_uri;", plus=True).pool("chat")
     assert pool is not None
     assert [type(s) for s in pool.request_steps] == [Opaque]
 
@@ -258,11 +268,50 @@ def test_a_cache_that_shares_responses_answers_the_app_path(tmp_path: Path) -> N
 def test_plus_and_third_party_directives(tmp_path: Path) -> None:
     main = "load_module modules/ngx_http_headers_more_filter_module.so;\n"
     server = "server { location / { more_clear_headers Set-Cookie; proxy_pass http://chat; } }"
-    lb = _lb(tmp_path, UPSTREAM % "zone chat 64k;\n    ntlm;" + server, main)
+    lb = _lb(tmp_path, UPSTREAM % "zone chat 64k;\n    ntlm;" + server, main, plus=True)
     steps = lb.services[0].request_steps
     assert [type(s) for s in steps] == [Opaque]
     assert any("not evaluated" in note for note in lb.notes)
     assert any("NGINX Plus" in note for note in lb.notes)
+
+
+def _refusals(tmp_path: Path, http: str, main: str = "") -> list[str]:
+    text = f"{main}events {{}}\nhttp {{\n{http}\n}}\n"
+    path = tmp_path / "nginx.conf"
+    path.write_text(text)
+    result = load_nginx([(str(path), text)], Includes(tmp_path, tmp_path))
+    return [f"{e.span.line}: {e.reason}" for e in result.errors]
+
+
+PLUS_HINT = "(NGINX Plus only: set `nginx_plus: true` in tcommlint.yaml if this runs on NGINX Plus)"
+
+
+def test_open_source_nginx_refuses_plus_directives_and_parameters(tmp_path: Path) -> None:
+    # Debian's nginx 1.22: `unknown directive "sticky"`, `invalid parameter "route=p1"`,
+    # `"resolver" directive is not allowed here` (open-source nginx has it outside upstream).
+    assert _refusals(tmp_path, UPSTREAM % "sticky cookie srv_id;" + SERVER) == [
+        f'4: unknown directive "sticky" {PLUS_HINT}'
+    ]
+    route = "upstream chat { server 10.0.0.1:80 route=p1; }\n" + SERVER
+    assert _refusals(tmp_path, route) == [f'3: invalid parameter "route=p1" {PLUS_HINT}']
+    resolver = UPSTREAM % "resolver 10.0.0.53;" + SERVER
+    assert _refusals(tmp_path, resolver) == [
+        f'4: "resolver" directive is not allowed here {PLUS_HINT}'
+    ]
+    health = "server { location / { proxy_pass http://chat; health_check; } }"
+    assert _refusals(tmp_path, UPSTREAM % "" + health) == [
+        f'8: unknown directive "health_check" {PLUS_HINT}'
+    ]
+
+
+def test_a_third_party_module_may_define_a_plus_name(tmp_path: Path) -> None:
+    # nginx-sticky-module-ng defines its own `sticky`: with a module nginx does not build,
+    # the directive is not evaluated (TC008), never refused nor modelled as NGINX Plus's.
+    main = "load_module modules/ngx_http_sticky_module.so;\n"
+    lb = _lb(tmp_path, UPSTREAM % "sticky name=route;" + SERVER, main)
+    pool = lb.pool("chat")
+    assert pool is not None and pool.persistence.cookie is None
+    assert [type(s) for s in pool.request_steps] == [Opaque]
 
 
 def test_if_blocks_are_conditional_steps(tmp_path: Path) -> None:
@@ -293,8 +342,77 @@ def test_try_files_falls_back_to_the_named_location(tmp_path: Path) -> None:
     assert _held(lb, "/static/x") == ["try_files $uri =404"]
 
 
-def test_retrying_on_404_is_outside_the_model(tmp_path: Path) -> None:
-    server = "server { location / { proxy_next_upstream error http_404; proxy_pass http://chat; } }"
-    lb = _lb(tmp_path, UPSTREAM % "" + server)
-    (step,) = lb.services[0].request_steps
-    assert isinstance(step, Opaque) and "404" in step.reason
+def test_unknown_variables_are_refused_as_nginx_does(tmp_path: Path) -> None:
+    # Each case checked with Debian's `nginx -t` (1.22.1): `unknown "remote_adr" variable`.
+    def refused(server_body: str, http: str = "") -> list[str]:
+        site = f"server {{ listen 80; location / {{ {server_body} }} }}\n"
+        return _refusals(tmp_path, UPSTREAM % "" + http + site)
+
+    assert refused("proxy_pass http://chat; add_header X $remote_adr;") == [
+        '8: unknown "remote_adr" variable'
+    ]
+    assert refused("rewrite ^/(.*)$ /$1$Foo_Bar last;") == ['8: unknown "foo_bar" variable']
+    assert refused("add_header X $geoip_country_code;") == [
+        '8: unknown "geoip_country_code" variable'
+    ]
+    # known: any case, prefixes even bare, captures, names a later directive or regex makes
+    assert refused("return 200 $Host$1$cookie_$arg_x$upstream_http_x$sent_http_y;") == []
+    assert refused("return 200 $made;", "map $uri $made { default 1; }\n") == []
+    assert refused('if ($http_cookie ~* "\\.(?<route>p[0-9])") { return 200 $route; }') == []
+    assert refused('if ($http_cookie ~ "$not_a_value") { return 204; }') == []
+
+
+def test_unknown_variables_are_not_judged_where_a_module_may_define_them(
+    tmp_path: Path,
+) -> None:
+    # a third-party module (or NGINX Plus) may define more variables: not refused
+    site = "server { listen 80; location / { proxy_pass http://chat; add_header X $foo; } }\n"
+    main = "load_module modules/ngx_http_lua_module.so;\n"
+    assert _refusals(tmp_path, UPSTREAM % "" + site, main) == []
+    text = f"events {{}}\nhttp {{\n{UPSTREAM % ''}{site}}}\n"
+    path = tmp_path / "nginx.conf"
+    path.write_text(text)
+    result = load_nginx([(str(path), text)], Includes(tmp_path, tmp_path), plus=True)
+    assert result.errors == ()
+
+
+def test_cookie_path_prefix_keeps_its_case_and_domain_ignores_case(tmp_path: Path) -> None:
+    # Debian's nginx 1.22 (blind trial 34): `proxy_cookie_path /API /chat;` leaves
+    # `Path=/api` alone (ngx_rstrncmp); the attribute's name is read in any case.
+    from tcommlint.pipeline.rewrite import replaced
+
+    def rewritten(directive: str, set_cookie: str) -> str:
+        server = f"server {{ location / {{ {directive} proxy_pass http://chat; }} }}"
+        lb = _lb(tmp_path, UPSTREAM % "" + server)
+        pool = lb.pool(lb.services[0].routes[0].pool)
+        assert pool is not None
+        (edit,) = pool.response_steps
+        assert isinstance(edit, HeaderEdit)
+        return replaced(edit.pattern, edit.value, set_cookie)
+
+    cookie = "JSESSIONID=a.p1; PATH=/api; HttpOnly"
+    assert rewritten("proxy_cookie_path /API /chat;", cookie) == cookie
+    assert rewritten("proxy_cookie_path /api /chat;", cookie) == (
+        "JSESSIONID=a.p1; PATH=/chat; HttpOnly"
+    )
+    domain = "proxy_cookie_domain Backend.local example.com;"
+    assert rewritten(domain, "a=1; domain=.backend.LOCAL; Path=/") == (
+        "a=1; domain=.example.com; Path=/"
+    )
+    assert rewritten(domain, "a=1; Domain=backend.local.x") == "a=1; Domain=backend.local.x"
+
+
+def test_retrying_on_404_is_the_pools_retry(tmp_path: Path) -> None:
+    def retry(directives: str) -> Retry | None:
+        server = f"server {{ location / {{ {directives} proxy_pass http://chat; }} }}"
+        lb = _lb(tmp_path, UPSTREAM % "" + server)
+        assert lb.services[0].request_steps == ()
+        pool = lb.pool(lb.services[0].routes[0].pool)
+        assert pool is not None
+        return pool.retry
+
+    assert retry("proxy_next_upstream error timeout;") is None
+    found = retry("proxy_next_upstream error http_404;")
+    assert found is not None and (found.non_idempotent, found.tries) == (False, 0)
+    found = retry("proxy_next_upstream http_404 non_idempotent; proxy_next_upstream_tries 1;")
+    assert found is not None and (found.non_idempotent, found.tries) == (True, 1)

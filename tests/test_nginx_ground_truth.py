@@ -42,6 +42,7 @@ def test_nginx_plus_sticky_entries_are_recorded_as_refused() -> None:
     plus = [entry for entry in ENTRIES if entry.id.startswith("plus-")]
     assert len(plus) >= 2
     assert all("sticky " in entry.template and not entry.expected_sticky for entry in plus)
+    assert not any(entry.client_differs for entry in plus)  # compared: refused is TC001
 
 
 def test_run_tcommlint_writes_every_included_file(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -63,13 +63,13 @@ def test_the_table_comes_from_the_sources_with_plus_directives() -> None:
     assert len(table) > 600
 
 
-def _load(root: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
+def _load(root: Path, files: dict[str, str], plus: bool = False) -> tuple[list[str], list[str]]:
     for name, text in files.items():
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
     sources = [(str(root / name), text) for name, text in files.items()]
-    result = load_nginx(sources, Includes(root, root))
+    result = load_nginx(sources, Includes(root, root), plus)
     errors = [f"{Path(e.span.path).name}:{e.span.line}: {e.reason}" for e in result.errors]
     paths = [path for lb in result.load_balancers for path in lb.paths]
     return errors, paths
@@ -155,7 +155,7 @@ def test_a_main_file_needs_events(tmp_path: Path) -> None:
     assert errors == ['nginx.conf:1: no "events" section in configuration']
 
 
-def test_stream_needs_its_module_unless_the_file_is_meant_for_nginx_plus(tmp_path: Path) -> None:
+def test_stream_needs_its_module_unless_nginx_plus_runs_the_file(tmp_path: Path) -> None:
     stream = "events {}\nstream { server { listen 1; proxy_pass 10.0.0.1:1; } }\n"
     errors, _ = _load(tmp_path, {"lb/nginx.conf": stream})
     assert errors == ['nginx.conf:2: unknown directive "stream"']
@@ -164,7 +164,12 @@ def test_stream_needs_its_module_unless_the_file_is_meant_for_nginx_plus(tmp_pat
     plus = stream.replace(
         "events {}", "events {}\nhttp { upstream u { server 10.0.0.1; sticky cookie s; } }"
     )
-    assert _load(tmp_path, {"lb/nginx.conf": plus})[0] == []
+    assert _load(tmp_path, {"lb/nginx.conf": plus}, plus=True)[0] == []
+    hint = "(NGINX Plus only: set `nginx_plus: true` in tcommlint.yaml if this runs on NGINX Plus)"
+    assert _load(tmp_path, {"lb/nginx.conf": plus})[0] == [
+        f'nginx.conf:2: unknown directive "sticky" {hint}',
+        'nginx.conf:3: unknown directive "stream"',
+    ]
 
 
 def test_third_party_directives_need_a_load_module(tmp_path: Path) -> None:

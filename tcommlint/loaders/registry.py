@@ -4,7 +4,8 @@ Every vendor is a ``LoadBalancerLoader``: a cheap ``sniff`` of a file's text (no
 and a ``load`` of all of a deployment's files of that vendor at once (an F5 device's
 configuration spans several files). ``load`` gives the same ``LoadResult`` for every vendor:
 the pipeline model of each load balancer, the refusals (TC001) and the inline suppressions.
-A file another file includes is read through ``Includes`` (inside the deployment only).
+A file another file includes is read through ``Includes`` (inside the deployment only);
+``LoadOptions`` carries what the manifest says about the software (``deployment.nginx_plus``).
 The dispatcher (``load.py``) knows no vendor: it asks the registry, in order, which loader
 claims a file. A new vendor is a new package with a loader here, not a change elsewhere.
 """
@@ -24,6 +25,12 @@ if TYPE_CHECKING:
 Source = tuple[str, str]  # (display path, text)
 
 
+class LoadOptions(NamedTuple):
+    """What the manifest tells a loader about the deployment's software (not its files)."""
+
+    nginx_plus: bool = False  # nginx is NGINX Plus: its commercial directives are accepted
+
+
 class LoadResult(NamedTuple):
     """What a loader made of its files."""
 
@@ -37,7 +44,7 @@ class LoadBalancerLoader(NamedTuple):
 
     role: str  # the role a file gets in the report: "haproxy", "f5-tmsh", "f5-as3"
     sniff: Callable[[str], bool]
-    load: Callable[[Sequence[Source], Includes], LoadResult]
+    load: Callable[[Sequence[Source], Includes, LoadOptions], LoadResult]
     json: bool = False  # its files are JSON documents (sniffed only among JSON texts)
     markup: bool = False  # its files may start with "<" (Apache sections), asked before XML
 
@@ -61,7 +68,9 @@ def _sniff_haproxy(text: str) -> bool:
     return looks_like_haproxy(text)
 
 
-def _load_haproxy(sources: Sequence[Source], includes: Includes) -> LoadResult:
+def _load_haproxy(
+    sources: Sequence[Source], includes: Includes, options: LoadOptions
+) -> LoadResult:
     from tcommlint.loaders.haproxy.loader import load_haproxy
 
     balancers: list[LoadBalancer] = []
@@ -84,7 +93,7 @@ def _sniff_tmsh(text: str) -> bool:
     return looks_like_tmsh(text)
 
 
-def _load_tmsh(sources: Sequence[Source], includes: Includes) -> LoadResult:
+def _load_tmsh(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
     from tcommlint.loaders.f5.bigip import load_f5_tmsh
     from tcommlint.loaders.generic.suppressions import find_suppressions
 
@@ -107,7 +116,7 @@ def _sniff_as3(text: str) -> bool:
     return _AS3_CLASS.search(text) is not None
 
 
-def _load_as3(sources: Sequence[Source], includes: Includes) -> LoadResult:
+def _load_as3(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
     from tcommlint.loaders.f5.as3 import load_as3
 
     balancers: list[LoadBalancer] = []
@@ -161,10 +170,10 @@ def _sniff_nginx(text: str) -> bool:
     return next(lines, None) is not None and next(lines, None) is not None
 
 
-def _load_nginx(sources: Sequence[Source], includes: Includes) -> LoadResult:
+def _load_nginx(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
     from tcommlint.loaders.nginx.loader import load_nginx
 
-    return load_nginx(sources, includes)
+    return load_nginx(sources, includes, plus=options.nginx_plus)
 
 
 # --- the registry -----------------------------------------------------------------------------

@@ -344,6 +344,19 @@ class Server(NamedTuple):
     route: Located[str] | None = None  # the route ``IdRoute`` persistence names it by
 
 
+class Retry(NamedTuple):
+    """nginx ``proxy_next_upstream … http_404``: a server that answers 404 (the chat's "No
+    Session Found") makes the load balancer send the request to the next server it has not
+    tried, until one answers otherwise or ``tries`` servers were tried (0: no limit). A
+    non-idempotent request (the chat client's POST of a message) is passed on only with
+    ``non_idempotent``."""
+
+    span: Span
+    text: str
+    non_idempotent: bool = False
+    tries: int = 0
+
+
 class Pool(NamedTuple):
     """A group of servers (HAProxy backend, F5/AS3 pool) with what it does to a request."""
 
@@ -360,6 +373,7 @@ class Pool(NamedTuple):
     all_backups: bool = False
     min_active_members: int = 0  # F5 priority-group activation; 0 = off
     notes: tuple[str, ...] = ()
+    retry: Retry | None = None  # nginx ``proxy_next_upstream http_404``
 
     def server(self, name: str) -> Server | None:
         """The server of that name, if any."""

@@ -246,6 +246,11 @@ class Run:
             sent = "; ".join(request.values("cookie")) or "-"
             self.note(None, f"backend received: Cookie: {sent}")
         response, created = self._application(server, request, session, login)
+        if pool.retry is not None and response.status == 404:
+            failed = (server, response, created)
+            server, response, created = self._retried(
+                pool, chooser, failed, request, session, login
+            )
         if created and not session.owner:  # a new session starts: nothing of it is lost yet
             session.losses.clear()
         self._respond(pool, persistence, chooser, request, response, session)
@@ -364,6 +369,37 @@ class Run:
         return old != new
 
     # -- the application
+
+    def _retried(
+        self,
+        pool: Pool,
+        chooser: Chooser,
+        failed: tuple[Server, Response, bool],
+        request: Request,
+        session: SessionState,
+        login: bool,
+    ) -> tuple[Server, Response, bool]:
+        """nginx ``proxy_next_upstream http_404``: the next servers not yet tried, in order,
+        until one knows the session; a POST only with ``non_idempotent``."""
+        retry = pool.retry
+        assert retry is not None
+        server = failed[0]
+        if self.app.posts(request.path) and not retry.non_idempotent:
+            self.note(retry.span, "a POST is not passed to the next server")
+            return failed
+        left = retry.tries - 1 if retry.tries else len(pool.servers)
+        for other in pool.servers:
+            if left <= 0:
+                break
+            if other is server or other.disabled or other.backup:
+                continue
+            left -= 1
+            response, created = self._application(other, request, session, login)
+            if response.status != 404:
+                self.note(retry.span, f"404 retried: {other.name} answered")
+                chooser.target, chooser.decided_by, chooser.how = other, "other", retry.text
+                return other, response, created
+        return failed
 
     def _application(
         self, server: Server, request: Request, session: SessionState, login: bool

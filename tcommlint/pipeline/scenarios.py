@@ -20,6 +20,10 @@ REQUESTS = 4  # every endpoint once, and the first again
 LOGIN_AT = 3
 PAUSE_BEFORE = 3
 ENDPOINTS = ("/chat", "/chat/poll", "/chat/send")
+# The chat client sends its messages with POST. The simulated requests are all plain requests
+# (no method is tested elsewhere); the method counts where the load balancer treats a POST
+# apart: nginx passes a failed POST to the next server only with ``non_idempotent``.
+POST_ENDPOINTS = ("/chat/send",)
 
 
 class AppModel(NamedTuple):
@@ -57,6 +61,10 @@ class AppModel(NamedTuple):
     def path(self, number: int) -> str:
         """The path of request ``number`` (1-based): a chat client's several endpoints."""
         return self.app_path.rstrip("/") + ENDPOINTS[(number - 1) % len(ENDPOINTS)]
+
+    def posts(self, path: str) -> bool:
+        """Whether the chat client sends the request to ``path`` with POST."""
+        return path.split(";", 1)[0].endswith(POST_ENDPOINTS)
 
     def route_of(self, node_index: int) -> str:
         """The jvmRoute suffix of the ids a node creates ("" when Tomcat sets none)."""

@@ -16,8 +16,10 @@ $remote_addr`` send every session to one node, so they are trivially sticky here
 for one real client whose address does not change.
 
 NGINX Plus semantics are NOT provable here: the open-source nginx refuses the ``sticky``
-directive ("unknown directive"), so the ``plus-`` entries record that refusal only; what NGINX
-Plus would do with ``sticky cookie|route|learn`` is not observed by this matrix.
+directive ("unknown directive") and a server's ``route=`` ("invalid parameter"), so the
+``plus-`` entries record that refusal, which tcommlint must match with TC001 (a deployment is
+open-source nginx unless its manifest says ``nginx_plus: true``); what NGINX Plus would do with
+``sticky cookie|route|learn`` is not observed by this matrix.
 """
 
 from __future__ import annotations
@@ -49,11 +51,6 @@ PUBLIC_PATH = (
     "the client asks for /chat, which nginx maps to the application's /api; the harness's "
     "manifest names no app path, so tcommlint plays its chat client on /api, which this "
     "configuration does not serve (the model has one app path for the client and the nodes)"
-)
-PLUS_ONLY = (
-    "an NGINX Plus directive: the open-source nginx refuses it (unknown directive), while "
-    "tcommlint reads the file as meant for NGINX Plus (a note, no TC001, as issue 18 asks); "
-    "what NGINX Plus does with it is not observable here"
 )
 HOST_NAME = (
     "which server block answers depends on the Host the client sends (the harness sends "
@@ -741,6 +738,15 @@ def _public_path() -> list[Entry]:
             servers=1,
             scenario=QUICK,
             predicted_sticky=False,
+        ),
+        Entry(
+            "uri-cookie-path-other-case",
+            "proxy_cookie_path /API /chat; (a plain prefix keeps its case: Path=/api stays)",
+            conf(ONE + site(api("http://chat", "            proxy_cookie_path /API /chat;\n"))),
+            True,
+            servers=1,
+            scenario=QUICK,
+            predicted_sticky=True,
         ),
         Entry(
             "uri-same-prefix",
@@ -1530,7 +1536,6 @@ def _plus() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
-            client_differs=PLUS_ONLY,
         ),
         Entry(
             "plus-sticky-learn",
@@ -1542,7 +1547,6 @@ def _plus() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
-            client_differs=PLUS_ONLY,
         ),
         Entry(
             "plus-sticky-route",
@@ -1551,7 +1555,6 @@ def _plus() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
-            client_differs=PLUS_ONLY,
         ),
         Entry(
             "plus-sticky-cookie-jsessionid",
@@ -1560,12 +1563,16 @@ def _plus() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
-            client_differs=PLUS_ONLY,
         ),
     ]
 
 
 NEXT_404 = "            proxy_next_upstream error timeout http_404;\n"
+GET_ONLY = (
+    "the harness's client sends only GETs; a chat client POSTs its messages, which nginx does "
+    "not pass to the next server without non_idempotent (blind trial 22: 40 of 50 POSTs got "
+    "No Session Found), and tcommlint judges that client: not sticky"
+)
 RETRIES = (
     "nginx retries a 404 on the next server until the session's own node answers 200 "
     "(proxy_next_upstream http_404): the client sees every reply from its node, while the "
@@ -1594,7 +1601,7 @@ def _next_upstream() -> list[Entry]:
             scenario=QUICK,
             predicted_sticky=True,
             note=RETRIES,
-            outside_model=True,
+            client_differs=GET_ONLY,
         ),
         Entry(
             "next-http-404-3",
@@ -1605,7 +1612,7 @@ def _next_upstream() -> list[Entry]:
             scenario=QUICK,
             predicted_sticky=True,
             note=RETRIES,
-            outside_model=True,
+            client_differs=GET_ONLY,
         ),
         Entry(
             "next-http-404-tries-1",
@@ -1614,7 +1621,15 @@ def _next_upstream() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
-            outside_model=True,
+        ),
+        Entry(
+            "next-http-404-non-idempotent",
+            "least_conn; proxy_next_upstream error timeout http_404 non_idempotent;",
+            retried("least_conn;", extra=NEXT_404.replace(";", " non_idempotent;")),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+            note=RETRIES,
         ),
         Entry(
             "next-off-ip-hash",
@@ -1855,6 +1870,40 @@ def _refused() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
+        ),
+        Entry(
+            "bad-unknown-variable-hash",
+            'hash $remote_adr consistent; (a misspelt variable: unknown "remote_adr" variable)',
+            balanced("hash $remote_adr consistent;"),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "bad-unknown-variable-header",
+            'proxy_set_header X-Session $cookie_JSESSIONID$sesion; (unknown "sesion" variable)',
+            conf(
+                upstream("chat", "ip_hash;")
+                + site(
+                    api(extra="            proxy_set_header X-Session $cookie_JSESSIONID$sesion;\n")
+                )
+            ),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "bad-known-variables-in-any-case",
+            "hash $Remote_Addr; and a map made later: names ignore case, order does not matter",
+            conf(
+                upstream("chat", "hash $Remote_Addr;")
+                + site(api(extra="            proxy_set_header X-Node $node_of_session;\n"))
+                + "    map $COOKIE_jsessionid $node_of_session {\n"
+                + '        ~\\.(?<route>p[0-9])$ $route;\n        default "";\n    }\n'
+            ),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
         ),
     ]
 

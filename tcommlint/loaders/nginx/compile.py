@@ -34,6 +34,7 @@ from tcommlint.loaders.nginx.rewrites import breaks as _breaks
 from tcommlint.loaders.nginx.rewrites import rewrite_step
 from tcommlint.loaders.nginx.streams import StreamLevel
 from tcommlint.loaders.nginx.tree import Node, Tree, effective
+from tcommlint.loaders.nginx.unknown import unknown_variables
 from tcommlint.loaders.nginx.upstreams import error_at, span_of, upstream_pool
 from tcommlint.loaders.nginx.variables import template_of, variables_in
 from tcommlint.model import ParseError
@@ -46,6 +47,7 @@ from tcommlint.pipeline.model import (
     LoadBalancer,
     Opaque,
     Pool,
+    Retry,
     Server,
     Service,
     SetPath,
@@ -104,7 +106,7 @@ class _Compiler:
             self.errors.append(error_at(node, f'duplicate upstream "{name}"'))
             return
         self.upstreams[name.lower()] = name
-        self.pools[name] = upstream_pool(node, self.errors, self.tables)
+        self.pools[name] = upstream_pool(node, self.errors, self.tables, self.tree.plus)
 
     def _implicit_pool(self, node: Node, host: str, port: int | None, https: bool) -> str | None:
         """``proxy_pass http://host:port`` naming no upstream: a pool of that one server."""
@@ -199,9 +201,9 @@ class _Compiler:
         edits = [*_breaks(node), *_request_edits(levels, location, uri, proxy)]
         responses = _response_edits(levels)
         steps.extend(cache_steps(levels, when))
-        steps.extend(_retries(levels, when))
-        if edits or responses:
-            pool_name = self._variant(pool_name, text, node, edits, responses)
+        retry = _retry(levels)
+        if edits or responses or retry:
+            pool_name = self._variant(pool_name, text, node, edits, responses, retry)
         return UsePool(pool_name, span_of(node), route_text, when, "location")
 
     def _levels(self, server: Node) -> list[Node]:
@@ -244,7 +246,13 @@ class _Compiler:
         return (name, uri) if name is not None else None
 
     def _variant(
-        self, base: str, text: str, node: Node, edits: list[Step], responses: list[Step]
+        self,
+        base: str,
+        text: str,
+        node: Node,
+        edits: list[Step],
+        responses: list[Step],
+        retry: Retry | None = None,
     ) -> str:
         pool = self.pools[base]
         name = f"{base} for {text} ({span_of(node)})"
@@ -252,6 +260,7 @@ class _Compiler:
             name=name,
             request_steps=(*edits, *pool.request_steps),
             response_steps=(*responses, *pool.response_steps),
+            retry=retry,
         )
         return name
 
@@ -353,14 +362,21 @@ def _return(node: Node, when: Condition) -> Answer:
     return Answer(kind, status, span_of(node), node.directive.text, when)
 
 
-def _retries(levels: Sequence[Node], when: Condition) -> list[Step]:
-    """``proxy_next_upstream … http_404``: a node that answers 404 — the chat's "No Session
-    Found" — makes nginx try the next one, so the session's node may answer after all: the
-    server choice is no longer the balancer's alone, outside the model."""
+def _retry(levels: Sequence[Node]) -> Retry | None:
+    """``proxy_next_upstream … http_404`` (the innermost level's): a node that answers 404 —
+    the chat's "No Session Found" — makes nginx try the next one, so the session's node may
+    answer after all; a POST only with ``non_idempotent``; at most
+    ``proxy_next_upstream_tries`` servers (0: all). ``proxy_next_upstream_timeout`` is not
+    modelled: a retry on 404 is as quick as the first try."""
     found = effective(levels, "proxy_next_upstream")
-    if found and "http_404" in found[-1].args:
-        return [_opaque(found[-1], "retries another server when one answers 404", when)]
-    return []
+    if not found or "http_404" not in found[-1].args:
+        return None
+    node = found[-1]
+    tries_nodes = effective(levels, "proxy_next_upstream_tries")
+    tries_text = tries_nodes[-1].args[0] if tries_nodes and tries_nodes[-1].args else "0"
+    tries = int(tries_text) if tries_text.isdigit() else 0
+    non_idempotent = "non_idempotent" in node.args
+    return Retry(span_of(node), node.directive.text, non_idempotent, tries)
 
 
 def _request_edits(levels: Sequence[Node], location: Location, uri: str, proxy: Node) -> list[Step]:
@@ -456,16 +472,23 @@ def _cookie_flags(node: Node) -> list[Step]:
 
 
 def _cookie_attribute(node: Node, attribute: str) -> list[Step]:
-    """``proxy_cookie_path /from/ /to/``: the Path attribute that starts with ``from``
-    (any case) has that part replaced; ``off`` does nothing; regexes and variables are outside
-    the model."""
+    """``proxy_cookie_path /from/ /to/``: a Path attribute (its name in any case) whose value
+    starts with ``from`` IN THE SAME CASE has that part replaced (``ngx_rstrncmp`` in
+    ``ngx_http_proxy_rewrite_complex_handler``; only the regex form ``~*`` ignores case: blind
+    trial 34, ``/API`` left ``Path=/api`` alone). ``proxy_cookie_domain from to``: a Domain
+    attribute equal to ``from`` in any case, after one leading dot, becomes ``to``
+    (``ngx_http_proxy_rewrite_domain_handler``). ``off`` does nothing; regexes and variables
+    are outside the model."""
     args = node.args
     if args[:1] == ("off",) or len(args) != 2:
         return []
     source, target = args
     if source.startswith("~") or variables_in(source) or variables_in(target):
         return [_opaque(node, f"rewrites the {attribute} of Set-Cookie by a pattern", ALWAYS)]
-    pattern = f"(?i)^(.*;\\s*{attribute}=){re.escape(source)}(.*)$"
+    if attribute == "domain":
+        pattern = f"^(.*;\\s*(?i:domain)=\\.?)(?i:{re.escape(source)})(\\s*(?:;.*)?)$"
+    else:
+        pattern = f"^(.*;\\s*(?i:{attribute})=){re.escape(source)}(.*)$"
     value = "\\1" + target.replace("\\", "\\\\") + "\\2"
     return [
         HeaderEdit(
@@ -502,4 +525,5 @@ def compile_tree(tree: Tree) -> tuple[LoadBalancer, list[ParseError]]:
     """The pipeline one configuration describes, and what nginx would refuse it for."""
     compiler = _Compiler(tree)
     lb = compiler.compile()
-    return lb, [*refusals(tree.path, tree.context, tree.nodes), *compiler.errors]
+    refused = refusals(tree.path, tree.context, tree.nodes)
+    return lb, [*refused, *compiler.errors, *unknown_variables(tree)]

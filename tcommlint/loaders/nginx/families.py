@@ -10,7 +10,7 @@ headers, the server choice or persistence state: logging (``access_log``, ``erro
 other headers than Cookie, ``add_header`` of other headers than Set-Cookie, ``proxy_pass_header``
 and ``proxy_ignore_headers`` (neither concerns Set-Cookie's passing), ``proxy_next_upstream*``
 without ``http_404`` (a retry goes to another server only when the first failed; with
-``http_404`` the chat's "No Session Found" is retried elsewhere: outside the model), ``set``
+``http_404`` the chat's "No Session Found" is retried elsewhere: the pool's ``Retry``), ``set``
 and ``map`` (their variables are read through the directives that use them), ``error_page``,
 ``allow``/``deny`` and ``auth_*`` (access control, the same for every request of a session),
 ``limit_*``,

@@ -23,8 +23,11 @@ from tcommlint.pipeline.model import LoadBalancer
 from tcommlint.source import Span
 
 
-def load_nginx(sources: Sequence[tuple[str, str]], includes: Includes) -> LoadResult:
-    """Load every nginx file of a deployment."""
+def load_nginx(
+    sources: Sequence[tuple[str, str]], includes: Includes, plus: bool = False
+) -> LoadResult:
+    """Load every nginx file of a deployment, as open-source nginx reads them or, with
+    ``plus`` (the manifest's ``deployment.nginx_plus``), as NGINX Plus does."""
     balancers: list[LoadBalancer] = []
     errors: list[ParseError] = []
     suppressions: list[Suppression] = []
@@ -41,7 +44,7 @@ def load_nginx(sources: Sequence[tuple[str, str]], includes: Includes) -> LoadRe
     for display, text, directives in parsed:
         if includes.path_of(display) in included:
             continue
-        tree = read_tree(display, text, directives, includes)
+        tree = read_tree(display, text, directives, includes, plus)
         lb, refused = compile_tree(tree)
         found = [*tree.errors, *refused]
         if found:

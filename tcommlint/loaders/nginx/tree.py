@@ -94,11 +94,26 @@ class Tree(NamedTuple):
     errors: tuple[ParseError, ...]
     notes: tuple[str, ...]
     files: tuple[str, ...]  # the files read, the main one first
+    plus: bool = False  # read as NGINX Plus reads it (the manifest's ``nginx_plus: true``)
+    modules: frozenset[str] | None = None  # what load_module loads (None: unknown)
+
+
+# Open-source nginx refuses NGINX Plus's directives and parameters with its usual words; this
+# hint follows them (docs/nginx.md, "NGINX Plus").
+PLUS_HINT = "NGINX Plus only: set `nginx_plus: true` in tcommlint.yaml if this runs on NGINX Plus"
+
+
+def plus_only(reason: str) -> str:
+    """nginx's refusal of an NGINX Plus directive or parameter, with the hint."""
+    return f"{reason} ({PLUS_HINT})"
 
 
 class _Walk:
-    def __init__(self, includes: Includes, prefix: Path, modules: frozenset[str] | None) -> None:
+    def __init__(
+        self, includes: Includes, prefix: Path, modules: frozenset[str] | None, plus: bool
+    ) -> None:
         self.includes = includes
+        self.plus = plus  # NGINX Plus: its directives exist
         self.prefix = prefix
         self.modules = modules  # None: unknown (any dynamic or third-party module may be loaded)
         self.errors: list[ParseError] = []
@@ -130,6 +145,12 @@ class _Walk:
         name = directive.name.text
         known = definitions().get(name, ())
         usable = [d for d in known if not d.load_module or self.loaded(d.load_module)]
+        if not self.plus and any(d.plus for d in usable):
+            open_source = [d for d in usable if not d.plus]
+            # a third-party module that load_module names may define the name (a ``sticky``)
+            if open_source or not self.foreign_modules():
+                return self.refuse_plus(directive, context, open_source)
+            usable = []
         if not usable:
             if self.modules is None or self.foreign_modules():
                 self.notes.append(
@@ -144,7 +165,11 @@ class _Walk:
         if not fitting:
             self.error(directive, f'"{name}" directive is not allowed here')
             return None
-        definition = fitting[0]
+        return self.checked(directive, context, fitting[0])
+
+    def checked(self, directive: Directive, context: str, definition: Definition) -> Node | None:
+        """A known directive in a context that allows it: its shape, then its block."""
+        name = directive.name.text
         if not self.shape_fits(directive, definition):
             return None
         if definition.plus:
@@ -161,6 +186,21 @@ class _Walk:
         finally:
             self.depth -= 1
         return Node(directive, context, children, plus=definition.plus)
+
+    def refuse_plus(
+        self, directive: Directive, context: str, open_source: list[Definition]
+    ) -> Node | None:
+        """An NGINX Plus directive on open-source nginx: unknown, or (when open-source nginx
+        has it elsewhere, as ``resolver`` outside ``upstream``) not allowed here."""
+        name = directive.name.text
+        if not open_source:
+            self.error(directive, plus_only(f'unknown directive "{name}"'))
+            return None
+        fitting = [d for d in open_source if context in d.contexts or "any" in d.contexts]
+        if fitting:
+            return self.checked(directive, context, fitting[0])
+        self.error(directive, plus_only(f'"{name}" directive is not allowed here'))
+        return None
 
     def shape_fits(self, directive: Directive, definition: Definition) -> bool:
         """Block or ``;``, the number of arguments, ``on``/``off`` (``ngx_conf_handler``)."""
@@ -301,16 +341,26 @@ def uses_plus(directives: tuple[Directive, ...]) -> bool:
     return False
 
 
-def read_tree(path: str, text: str, directives: tuple[Directive, ...], includes: Includes) -> Tree:
-    """The main file ``path`` (already read into ``directives``) with everything it includes."""
+def read_tree(
+    path: str,
+    text: str,
+    directives: tuple[Directive, ...],
+    includes: Includes,
+    plus: bool = False,
+) -> Tree:
+    """The main file ``path`` (already read into ``directives``) with everything it includes,
+    read by open-source nginx or, with ``plus``, by NGINX Plus."""
     context = fragment_context(directives)
-    modules = load_modules(directives) if context == "main" and not uses_plus(directives) else None
+    plus_build = plus and uses_plus(directives)
+    modules = load_modules(directives) if context == "main" and not plus_build else None
     main = includes.path_of(path)
-    walk = _Walk(includes, main.parent, modules)
+    walk = _Walk(includes, main.parent, modules, plus)
     walk.fragment = context != "main"
     walk.stack.append(main)
     nodes = walk.nodes(directives, context)
-    return Tree(path, context, nodes, tuple(walk.errors), tuple(walk.notes), (path, *walk.files))
+    files = (path, *walk.files)
+    errors, notes = tuple(walk.errors), tuple(walk.notes)
+    return Tree(path, context, nodes, errors, notes, files, plus, modules)
 
 
 def include_targets(

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 
 from tcommlint.durations import nginx_seconds
-from tcommlint.loaders.nginx.tree import Node
+from tcommlint.loaders.nginx.tree import Node, plus_only
 from tcommlint.loaders.nginx.variables import single_sample, variables_in
 from tcommlint.model import ParseError
 from tcommlint.pipeline.model import (
@@ -55,14 +55,18 @@ def error_at(node: Node, reason: str) -> ParseError:
     return ParseError(Span(directive.path, line, column), reason)
 
 
-def upstream_pool(node: Node, errors: list[ParseError], tables: list[Table]) -> Pool:
-    """One ``upstream`` block as a pool."""
+def upstream_pool(
+    node: Node, errors: list[ParseError], tables: list[Table], plus: bool = False
+) -> Pool:
+    """One ``upstream`` block as a pool (``plus``: NGINX Plus's server parameters exist)."""
     name = node.args[0] if node.args else ""
     steps: list[Opaque] = []
-    servers = list(_servers(node, errors))
+    servers = list(_servers(node, errors, plus))
     balance = _balance(node, steps, errors)
     persistence = Persistence()
     for sticky in node.all("sticky"):
+        if sticky.foreign:  # a third-party module's (nginx-sticky-module-ng): opaque below
+            continue
         persistence = _sticky(sticky, name, servers, tables, steps)
     for other in node.children:
         if other.foreign:
@@ -83,7 +87,7 @@ def _opaque(node: Node, why: str) -> Opaque:
     return Opaque(f"'{node.directive.text}': {why}", span_of(node), node.directive.text)
 
 
-def _servers(node: Node, errors: list[ParseError]) -> Iterable[Server]:
+def _servers(node: Node, errors: list[ParseError], plus: bool) -> Iterable[Server]:
     method = ""
     seen: dict[str, int] = {}
     for child in node.children:
@@ -91,14 +95,14 @@ def _servers(node: Node, errors: list[ParseError]) -> Iterable[Server]:
             method = child.name
         if child.name != "server" or not child.args:
             continue
-        server = _server(child, method, errors)
+        server = _server(child, method, errors, plus)
         if server is not None:
             count = seen.get(server.name, 0)
             seen[server.name] = count + 1
             yield server._replace(name=f"{server.name}#{count + 1}") if count else server
 
 
-def _server(node: Node, method: str, errors: list[ParseError]) -> Server | None:
+def _server(node: Node, method: str, errors: list[ParseError], plus: bool) -> Server | None:
     address = node.args[0]
     host, port = _host_port(address)
     weight, backup, down = 1, False, False
@@ -121,6 +125,9 @@ def _server(node: Node, method: str, errors: list[ParseError]) -> Server | None:
             backup = True
         elif value == "down":
             down = True
+        elif value.startswith(_PLUS_PARAMETERS) and not plus:
+            errors.append(error_at(node, plus_only(f'invalid parameter "{value}"')))
+            return None
         elif key == "route" and number:
             route = Located(number, Span(node.directive.path, word.line, word.column))
         elif value.startswith(_PLUS_PARAMETERS):
