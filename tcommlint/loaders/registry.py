@@ -140,7 +140,7 @@ def _sniff_apache(text: str) -> bool:
     return looks_like_apache(text)
 
 
-def _load_apache(sources: Sequence[Source], includes: Includes) -> LoadResult:
+def _load_apache(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
     from tcommlint.loaders.apache.loader import load_apache
 
     return LoadResult(*load_apache(sources, includes))
