@@ -473,7 +473,7 @@ def _run_check(args: argparse.Namespace) -> int:
         statistics=args.statistics,
         unsafe_fixes=args.unsafe_fixes,
     )
-    _write(text, args.output, output_format in JSON_FORMATS)
+    output.write_report(text, args.output, output_format in JSON_FORMATS)
     if args.fix:
         fixed_text = f"fixed {_plural(fixed, 'finding')}"
         print(f"tcommlint: {fixed_text}{_unsafe_note(result, args.unsafe_fixes)}", file=sys.stderr)
@@ -561,16 +561,6 @@ def _wants_colour(output: str | None) -> bool:
     if output or "NO_COLOR" in os.environ:
         return False
     return sys.stdout.isatty()
-
-
-def _write(text: str, path: str | None, json_text: bool) -> None:
-    if path is None:
-        output.write(text, json_text=json_text)
-        return
-    try:
-        Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
-    except OSError as error:
-        raise UsageError(f"cannot write: {error.strerror}", path) from None
 
 
 def _run_rules(args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
-"""The syntax of the Cookie and Set-Cookie headers (RFC 6265 §5.2, §5.4), shared by the
-HAR reader and the simulation's browser; each gives the attributes its own meaning."""
+"""The syntax of the Cookie and Set-Cookie headers (RFC 6265 §5.2, §5.4) and the paths a cookie
+goes with (§5.1.4), shared by the HAR reader, the simulation's browser and the probe's cookie
+jar; each gives the attributes its own meaning."""
 
 from __future__ import annotations
 
@@ -35,3 +36,19 @@ def set_cookie_parts(header: str) -> SetCookieParts:
         key, _, argument = attribute.strip().partition("=")
         pairs.append((key.strip().lower(), argument.strip()))
     return SetCookieParts(name.strip(), value.strip(), pairs, bool(equals))
+
+
+def path_matches(request_path: str, cookie_path: str) -> bool:
+    """RFC 6265 §5.1.4 path-match."""
+    if request_path == cookie_path:
+        return True
+    if not request_path.startswith(cookie_path):
+        return False
+    return cookie_path.endswith("/") or request_path[len(cookie_path)] == "/"
+
+
+def default_path(request_path: str) -> str:
+    """RFC 6265 §5.1.4 default-path: the request path up to, not including, its last ``/``."""
+    if not request_path.startswith("/") or request_path.count("/") == 1:
+        return "/"
+    return request_path[: request_path.rfind("/")]

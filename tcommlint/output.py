@@ -82,6 +82,22 @@ def escape_unencodable() -> None:
         reconfigure(errors="backslashreplace")
 
 
+def write_report(text: str, path: str | None, json_text: bool) -> None:
+    """Write a report to ``path`` (UTF-8, what it cannot hold escaped), or to stdout when None;
+    a file that cannot be written is a usage error."""
+    if path is None:
+        write(text, json_text=json_text)
+        return
+    from pathlib import Path
+
+    from tcommlint.errors import UsageError
+
+    try:
+        Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
+    except OSError as error:
+        raise UsageError(f"cannot write: {error.strerror}", path) from None
+
+
 def write(text: str, *, json_text: bool = False) -> None:
     """Write ``text`` to stdout. JSON that stdout cannot encode as it is gets JSON's own
     ``\\uXXXX`` escapes (a backslash escape such as ``\\xe4`` would not be JSON): non-ASCII

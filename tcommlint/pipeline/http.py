@@ -11,7 +11,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from tcommlint.cookie_syntax import cookie_pairs, set_cookie_parts
+from tcommlint.cookie_syntax import cookie_pairs, default_path, path_matches, set_cookie_parts
 
 
 class Message:
@@ -144,22 +144,6 @@ def parse_set_cookie(value: str) -> SetCookie:
         elif key == "expires" and "1970" in argument:
             expired = True
     return SetCookie(parts.name, parts.value, path, max_age, secure, expired)
-
-
-def path_matches(request_path: str, cookie_path: str) -> bool:
-    """RFC 6265 §5.1.4 path-match."""
-    if request_path == cookie_path:
-        return True
-    if not request_path.startswith(cookie_path):
-        return False
-    return cookie_path.endswith("/") or request_path[len(cookie_path)] == "/"
-
-
-def default_path(request_path: str) -> str:
-    """RFC 6265 §5.1.4 default-path: the request path up to, not including, its last ``/``."""
-    if not request_path.startswith("/") or request_path.count("/") == 1:
-        return "/"
-    return request_path[: request_path.rfind("/")]
 
 
 class StoredCookie(NamedTuple):

@@ -4,7 +4,6 @@ report like ``check`` (same formats, same exit codes)."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from tcommlint import output
@@ -31,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     report = result(facts, rules, Selection(args.select, args.ignore, ()), secrets)
     render = renderer(args.format)
     text = render(report, colour=False, quiet=False, statistics=False, unsafe_fixes=False)
-    _write(text, args.output, args.format in JSON_FORMATS)
+    output.write_report(text, args.output, args.format in JSON_FORMATS)
     worst = max((SEVERITY_RANK[f.severity] for f in report.findings), default=0)
     return EXIT_FINDINGS if worst >= SEVERITY_RANK[args.fail_on] else EXIT_OK
 
@@ -78,13 +77,3 @@ def _refuse_unreachable(runs: tuple[SessionRun, ...], options: Options) -> None:
     exchanges = [exchange for run in runs for exchange in run.exchanges]
     if exchanges and all(e.status == 0 for e in exchanges):
         raise UsageError(f"no answer from {options.origin}: {exchanges[0].error}")
-
-
-def _write(text: str, path: str | None, json_text: bool) -> None:
-    if path is None:
-        output.write(text, json_text=json_text)
-        return
-    try:
-        Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")
-    except OSError as error:
-        raise UsageError(f"cannot write: {error.strerror}", path) from None

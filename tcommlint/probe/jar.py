@@ -17,26 +17,10 @@ from collections.abc import Callable, Collection
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
-from tcommlint.cookie_syntax import set_cookie_parts
+from tcommlint.cookie_syntax import default_path, path_matches, set_cookie_parts
 
 _DELTA_SECONDS = re.compile(r"-?[0-9]+")  # §5.2.2: ASCII digits only
 _IPV4 = re.compile(r"[0-9]+(\.[0-9]+){3}")
-
-
-def path_matches(request_path: str, cookie_path: str) -> bool:
-    """RFC 6265 §5.1.4 path-match."""
-    if request_path == cookie_path:
-        return True
-    if not request_path.startswith(cookie_path):
-        return False
-    return cookie_path.endswith("/") or request_path[len(cookie_path)] == "/"
-
-
-def default_path(request_path: str) -> str:
-    """RFC 6265 §5.1.4 default-path: the request path up to, not including, its last '/'."""
-    if not request_path.startswith("/") or request_path.count("/") == 1:
-        return "/"
-    return request_path[: request_path.rfind("/")]
 
 
 def is_ip(host: str) -> bool:
