@@ -99,6 +99,7 @@ def _route(verdict: RouteVerdict, app: AppModel, index: _Index) -> dict[str, Any
         ],
         "kept_by": list(outcome.kept_by),
         "client_address_loc": loc(_client_address_span(service, pool) or service.span),
+        "client_address_detail": _client_address_detail(pool),
         "breaks": _breaks(outcome.breaks, context, key, app, lb, index),
         "outside": [
             {**context, "loc": loc(o.span), "reason": o.reason, "text": o.text, "key": key}
@@ -197,6 +198,15 @@ def _client_address_span(service: Service, pool: Pool | None) -> Span | None:
         return None
     key = pool.balance.key
     return pool.balance.algorithm.span if key is not None and key.fetch == "src" else None
+
+
+def _client_address_detail(pool: Pool | None) -> str:
+    """What of the client address a balance algorithm hashes, when the vendor narrows it (nginx
+    ``ip_hash``: the first three octets), else ""."""
+    key = pool.balance.key if pool is not None else None
+    if key is None or key.fetch != "src" or key.text in ("", "src"):
+        return ""
+    return key.text
 
 
 def _address(address: str, port: int | None) -> str:

@@ -176,3 +176,15 @@ def test_retrying_404_keeps_a_session_only_if_posts_are_retried(
         (f["rule"], f["location"]["line"]) for f in report["findings"] if f["rule"] != "TC006"
     )
     assert found == expected
+
+
+def test_ip_hash_names_the_slash_24_it_hashes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tree(tmp_path, {"lb/nginx.conf": POOL % ("        ip_hash;", ""), "tcommlint.yaml": BASE})
+    _, report = run_json(["check", str(tmp_path), "--fail-on", "never"], capsys)
+    (message,) = [f["message"] for f in report["findings"] if f["rule"] == "TC208"]
+    assert message.startswith(
+        "chat keeps sessions only by client address (ip_hash hashes only the first three octets "
+        "of an IPv4 address, so a whole /24 network goes to one server): users behind one NAT"
+    )

@@ -68,7 +68,7 @@ def test_balancing_methods(tmp_path: Path) -> None:
 def test_ip_hash_names_the_24_network(tmp_path: Path) -> None:
     pool = _pool(tmp_path, "ip_hash;").pool("chat")
     assert pool is not None and pool.balance.key is not None
-    assert "first three octets" in pool.balance.key.text
+    assert "first three octets" in pool.balance.key.text and "/24" in pool.balance.key.text
 
 
 def test_a_computed_hash_key_is_outside_the_model(tmp_path: Path) -> None:

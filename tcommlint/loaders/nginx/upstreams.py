@@ -177,8 +177,8 @@ def _balance(node: Node, steps: list[Opaque], errors: list[ParseError]) -> Balan
         # One simulated client has one address: its /24 network is what nginx hashes.
         key = Sample(
             "src",
-            text="ip_hash (the first three octets of an IPv4 client address: one /24 network "
-            "goes to one server)",
+            text="ip_hash hashes only the first three octets of an IPv4 address, so a whole /24 "
+            "network goes to one server",
         )
         return Balance(Located("source", span), key, "map-based", "ip_hash")
     text = chosen.directive.text
