@@ -203,10 +203,7 @@ def _client_address_span(service: Service, pool: Pool | None) -> Span | None:
 def _client_address_detail(pool: Pool | None) -> str:
     """What of the client address a balance algorithm hashes, when the vendor narrows it (nginx
     ``ip_hash``: the first three octets), else ""."""
-    key = pool.balance.key if pool is not None else None
-    if key is None or key.fetch != "src" or key.text in ("", "src"):
-        return ""
-    return key.text
+    return pool.balance.narrowing if pool is not None else ""
 
 
 def _address(address: str, port: int | None) -> str:

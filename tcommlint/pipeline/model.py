@@ -321,6 +321,7 @@ class Balance(NamedTuple):
     key: Sample | None = None
     hash_type: str = "map-based"
     statement: str = ""  # the directive as written, where it is not ``balance <algorithm> <key>``
+    narrowing: str = ""  # what of its key the algorithm really uses (nginx ip_hash: a /24)
 
 
 # --- pools, services, load balancers --------------------------------------------------------

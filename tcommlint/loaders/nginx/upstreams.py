@@ -175,12 +175,12 @@ def _balance(node: Node, steps: list[Opaque], errors: list[ParseError]) -> Balan
         return Balance(Located(chosen.name, span))
     if chosen.name == "ip_hash":
         # One simulated client has one address: its /24 network is what nginx hashes.
-        key = Sample(
-            "src",
-            text="ip_hash hashes only the first three octets of an IPv4 address, so a whole /24 "
-            "network goes to one server",
+        narrowing = (
+            "ip_hash hashes only the first three octets of an IPv4 address, so a whole /24 "
+            "network goes to one server"
         )
-        return Balance(Located("source", span), key, "map-based", "ip_hash")
+        key = Sample("src", text=narrowing)
+        return Balance(Located("source", span), key, "map-based", "ip_hash", narrowing)
     text = chosen.directive.text
     consistent = chosen.args[1:2] == ("consistent",)
     if len(chosen.args) > 1 and not consistent:
