@@ -68,15 +68,13 @@ def named_role(file: Path) -> str | None:
 
 def format_of(file: Path, text: str) -> str | None:
     """How a file is read: a load-balancer vendor's role, or a generic format holding known keys."""
-    head = text.lstrip("\ufeff \t\r\n")[:1]
-    if head == "<":
-        markup = registry.claim_markup(text)  # an httpd file opening with <VirtualHost>
-        return markup.role if markup is not None else "xml"
-    json = head in ("{", "[")
-    loader = registry.claim(text, json)
+    kind = registry.kind_of(text)
+    loader = registry.claim(text, kind)
     if loader is not None:
         return loader.role
-    if json:
+    if kind == registry.MARKUP:
+        return "xml"
+    if kind == registry.JSON:
         return "json"
     if file.suffix in (".yaml", ".yml"):
         return "yaml" if mentions_known_key(text) else None

@@ -158,7 +158,7 @@ def test_haproxy_cr_inside_quotes_ends_the_line_like_haproxy() -> None:
 
 def test_haproxy_file_with_lone_cr_line_ends_is_recognised_and_refused() -> None:
     text = HAPROXY.replace("\n", "\r")
-    assert registry.claim(text, json=False) is registry.BY_ROLE["haproxy"]
+    assert registry.claim(text, registry.TEXT) is registry.BY_ROLE["haproxy"]
     result = load_haproxy("h.cfg", text)
     assert result.load_balancers == ()
     assert result.errors[0].span.line == 1 and result.errors[0].reason == LONE_CR_REASON
@@ -168,12 +168,12 @@ def test_haproxy_file_with_lone_cr_line_ends_is_recognised_and_refused() -> None
 def test_haproxy_sniff_accepts_crlf(end: str) -> None:
     text = HAPROXY.replace("\n", end)
     assert looks_like_haproxy(text)
-    assert registry.claim(text, json=False) is registry.BY_ROLE["haproxy"]
+    assert registry.claim(text, registry.TEXT) is registry.BY_ROLE["haproxy"]
 
 
 def test_haproxy_sniff_does_not_backtrack_on_blank_crlf_lines() -> None:
     text = "global\r\n" + "\r\n" * 50_000 + "x"
-    assert registry.claim(text, json=False) is None
+    assert registry.claim(text, registry.TEXT) is None
 
 
 # --- tmsh and JSON ------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def test_haproxy_sniff_does_not_backtrack_on_blank_crlf_lines() -> None:
 
 def test_tmsh_lone_cr_is_refused_at_the_cr() -> None:
     text = "ltm pool /C/a {\n    members {\r        m:80 { }\n    }\n}\n"
-    assert registry.claim(text, json=False) is registry.BY_ROLE["f5-tmsh"]
+    assert registry.claim(text, registry.TEXT) is registry.BY_ROLE["f5-tmsh"]
     objects, errors = read_tmsh("b.conf", text)
     assert objects == []
     assert [(e.span.line, e.span.column) for e in errors] == [(2, 14)]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tcommlint.includes import Includes
 
 Source = tuple[str, str]  # (display path, text)
+TEXT, JSON, MARKUP = "text", "json", "markup"  # what a text opens as (``kind_of``)
 
 
 class LoadOptions(NamedTuple):
@@ -45,8 +46,12 @@ class LoadBalancerLoader(NamedTuple):
     role: str  # the role a file gets in the report: "haproxy", "f5-tmsh", "f5-as3"
     sniff: Callable[[str], bool]
     load: Callable[[Sequence[Source], Includes, LoadOptions], LoadResult]
-    json: bool = False  # its files are JSON documents (sniffed only among JSON texts)
-    markup: bool = False  # its files may start with "<" (Apache sections), asked before XML
+    kinds: frozenset[str] = frozenset({"text"})  # what its files open as (``kind_of``)
+
+    @property
+    def json(self) -> bool:
+        """Whether its files are JSON documents."""
+        return JSON in self.kinds
 
 
 # --- HAProxy --------------------------------------------------------------------------------
@@ -179,11 +184,11 @@ def _load_nginx(sources: Sequence[Source], includes: Includes, options: LoadOpti
 # --- the registry -----------------------------------------------------------------------------
 
 LOADERS: tuple[LoadBalancerLoader, ...] = (
-    LoadBalancerLoader("f5-as3", _sniff_as3, _load_as3, json=True),
+    LoadBalancerLoader("f5-as3", _sniff_as3, _load_as3, frozenset({JSON})),
     LoadBalancerLoader("f5-tmsh", _sniff_tmsh, _load_tmsh),
     LoadBalancerLoader("haproxy", _sniff_haproxy, _load_haproxy),
     # Apache after HAProxy: its sniff looks for httpd sections and directives.
-    LoadBalancerLoader("apache", _sniff_apache, _load_apache, markup=True),
+    LoadBalancerLoader("apache", _sniff_apache, _load_apache, frozenset({TEXT, MARKUP})),
     # nginx last: tmsh, HAProxy and Apache files hold braces and ``server`` lines too, and their
     # sniffs are stricter.
     LoadBalancerLoader("nginx", _sniff_nginx, _load_nginx),
@@ -191,18 +196,20 @@ LOADERS: tuple[LoadBalancerLoader, ...] = (
 BY_ROLE = {loader.role: loader for loader in LOADERS}
 
 
-def claim(text: str, json: bool) -> LoadBalancerLoader | None:
-    """The loader whose files look like ``text`` (a JSON document or not), if any."""
-    for loader in LOADERS:
-        if loader.json == json and loader.sniff(text):
-            return loader
-    return None
+def kind_of(text: str) -> str:
+    """What a text opens as: a JSON document, markup ("<": XML, or an httpd section such as
+    ``<VirtualHost>``) or plain text. A loader is asked only about the kinds its files are."""
+    head = text.lstrip("\ufeff \t\r\n")[:1]
+    if head in ("{", "["):
+        return JSON
+    return MARKUP if head == "<" else TEXT
 
 
-def claim_markup(text: str) -> LoadBalancerLoader | None:
-    """For a text that starts with "<": the loader whose files may, if it claims it."""
+def claim(text: str, kind: str | None = None) -> LoadBalancerLoader | None:
+    """The loader whose files look like ``text`` (of ``kind``, else ``kind_of(text)``), if any."""
+    kind = kind or kind_of(text)
     for loader in LOADERS:
-        if loader.markup and loader.sniff(text):
+        if kind in loader.kinds and loader.sniff(text):
             return loader
     return None
 
@@ -210,5 +217,5 @@ def claim_markup(text: str) -> LoadBalancerLoader | None:
 def claim_any(text: str) -> LoadBalancerLoader:
     """For a file the manifest names a load-balancer config: the loader that claims it, else
     AS3's for JSON and HAProxy's for the rest (whose readers then say what is wrong)."""
-    json = text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
-    return claim(text, json) or BY_ROLE["f5-as3" if json else "haproxy"]
+    kind = kind_of(text)
+    return claim(text, kind) or BY_ROLE["f5-as3" if kind == JSON else "haproxy"]
