@@ -153,26 +153,11 @@ def _load_apache(sources: Sequence[Source], includes: Includes, options: LoadOpt
 
 # --- nginx ----------------------------------------------------------------------------------
 
-# A block nginx opens (``http {``, ``server {``, ``upstream name {``, ``location /x {``), or a
-# directive line only nginx writes: a well-known directive, or two snake_case directive lines
-# (``fastcgi_param …;``), words ended by ``;`` with no ``=`` (HAProxy, tmsh and Apache lines
-# do not end in ``;``; a properties line has ``=`` or ``:``).
-_NGINX_BLOCK = re.compile(
-    r"(?:^|(?<=[\r\n;{}]))[ \t]*(?:http|server|events|stream|upstream[ \t]+[^\s{;#]+|"
-    r"location[ \t]+[^{;#\r\n]+|if[ \t]*\([^\r\n{]*\)|map[ \t]+\S+[ \t]+\S+)[ \t]*\{"
-)
-_NGINX_KNOWN = re.compile(
-    r"(?m)^[ \t]*(?:proxy_pass|proxy_set_header|server_name|worker_processes|load_module|"
-    r"ip_hash|least_conn|sticky)[ \t]+[^\r\n=]*;[ \t]*(?:#.*)?$"
-)
-_NGINX_LINE = re.compile(r"(?m)^[ \t]*[a-z]+_[a-z0-9_]+[ \t]+[^\r\n=]*;[ \t]*(?:#.*)?$")
-
 
 def _sniff_nginx(text: str) -> bool:
-    if _NGINX_BLOCK.search(text) is not None or _NGINX_KNOWN.search(text) is not None:
-        return True
-    lines = _NGINX_LINE.finditer(text)
-    return next(lines, None) is not None and next(lines, None) is not None
+    from tcommlint.loaders.nginx.sniff import looks_like_nginx
+
+    return looks_like_nginx(text)
 
 
 def _load_nginx(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
