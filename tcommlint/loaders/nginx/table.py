@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Definition(NamedTuple):
@@ -24,10 +24,17 @@ class Definition(NamedTuple):
 
 
 @cache
+def data() -> dict[str, Any]:
+    """``directives.json``, read once: its ``directives`` and its ``variables``."""
+    raw = resources.files("tcommlint.loaders.nginx").joinpath("directives.json").read_text("utf-8")
+    document: dict[str, Any] = json.loads(raw)
+    return document
+
+
+@cache
 def definitions() -> dict[str, tuple[Definition, ...]]:
     """Every directive name → its definitions."""
-    raw = resources.files("tcommlint.loaders.nginx").joinpath("directives.json").read_text("utf-8")
-    table = json.loads(raw)["directives"]
+    table = data()["directives"]
     return {
         name: tuple(
             Definition(

@@ -17,12 +17,11 @@ is a value, not a regex), and only at ``http`` level (``stream`` has its own var
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
-from importlib import resources
 
+from tcommlint.loaders.nginx.table import data
 from tcommlint.loaders.nginx.tree import Node, Tree
 from tcommlint.loaders.nginx.upstreams import error_at
 from tcommlint.loaders.nginx.variables import variables_in
@@ -77,8 +76,7 @@ _CAPTURE = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>|\(\?'([A-Za-z_][A-Za-z0
 
 @cache
 def _known() -> tuple[dict[str, str], tuple[str, ...]]:
-    raw = resources.files("tcommlint.loaders.nginx").joinpath("directives.json").read_text("utf-8")
-    table = json.loads(raw)["variables"]
+    table = data()["variables"]
     return table["http"], tuple(table["http_prefixes"])
 
 
