@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Callable, Mapping
 
 from tcommlint.pipeline.http import Request, Response
-from tcommlint.pipeline.model import Condition, Sample, Template, Test
+from tcommlint.pipeline.model import Condition, PlaceSearch, Sample, Template, Test
 from tcommlint.pipeline.regex import compiled
 
 Env = Mapping[str, bool]
@@ -189,7 +189,7 @@ def _first(pairs: list[tuple[str, str]]) -> str | None:
     return pairs[0][1] if pairs else None
 
 
-_REQUEST_SUBJECTS = frozenset({"path", "url", "query", "cookie", "header"})
+_REQUEST_SUBJECTS = frozenset({"path", "url", "query", "cookie", "header", "place"})
 _REQUEST_FETCHES = frozenset({"req.cook", "req.hdr", "req.cookies", "path", "url", "query"})
 
 
@@ -232,10 +232,51 @@ def test_holds(test: Test, request: Request, response: Response | None, env: Env
         # HAProxy 2.6 warns that such a test "will never match" in a response rule, and it
         # never does (observed with stick store-response conditions).
         return False
+    if test.subject == "place":
+        return test.search is not None and chosen_place(test.search, request.path) in test.values
     candidates = _subject_values(test, request, response)
     if test.op == "found":
         return bool(candidates)
     return any(_matches(test, value) for value in candidates)
+
+
+# The place each search chose for each path asked so far: a session asks a handful of paths,
+# each of every place's condition. Keyed by id, with the search held so the id stays its own.
+_CHOSEN: dict[int, tuple[PlaceSearch, dict[str, str | None]]] = {}
+_REMEMBERED = 64  # searches
+
+
+def chosen_place(search: PlaceSearch, path: str) -> str | None:
+    """The place ``search`` chooses for ``path`` (None: none), found once per path."""
+    entry = _CHOSEN.get(id(search))
+    if entry is None or entry[0] is not search:
+        if len(_CHOSEN) >= _REMEMBERED:
+            _CHOSEN.clear()
+        entry = _CHOSEN[id(search)] = (search, {})
+    memo = entry[1]
+    if path not in memo:
+        memo[path] = _choose(search, path)
+    return memo[path]
+
+
+def _choose(search: PlaceSearch, path: str) -> str | None:
+    for exact, place in search.exact:
+        if path == exact:
+            return place
+    longest = next((p for p in search.prefixes if path.startswith(p[0])), None)
+    if longest is not None:
+        # of the longest prefixes that match (several only when written twice), one that stops
+        size = len(longest[0])
+        matching = [p for p in search.prefixes if len(p[0]) == size and path.startswith(p[0])]
+        stop = next((p for p in matching if p[2]), None)
+        if stop is not None:
+            return stop[1]
+    for pattern, case_sensitive, within, place in search.patterns:
+        if path.startswith(within) and _search(
+            pattern, path, 0 if case_sensitive else re.IGNORECASE
+        ):
+            return place
+    return longest[1] if longest is not None else None
 
 
 def _subject_values(test: Test, request: Request, response: Response | None) -> list[str]:

@@ -60,7 +60,8 @@ class Test(NamedTuple):
     ``res-header`` (response), ``status``; ``env`` is something the simulation cannot know
     (the client address, TLS, a variable, an ACL file): every value is tried. ``op`` is
     ``found``, ``exact``, ``prefix``, ``suffix``, ``substring``, ``dir``, ``regex``,
-    ``always`` or ``never``.
+    ``always`` or ``never``. Subject ``place`` (op ``exact``) holds when ``search`` chooses the
+    place named in ``values`` for the request's path.
     """
 
     subject: str
@@ -70,6 +71,51 @@ class Test(NamedTuple):
     case_sensitive: bool = True
     text: str = ""
     sample: Sample | None = None  # subject ``sample``: a sample expression's value
+    search: PlaceSearch | None = None  # subject ``place``: the search that chooses
+
+
+class PlaceSearch:
+    """The choice of one place for a request path among many, by nginx's precedence for its
+    ``location`` blocks (``ngx_http_core_find_location``), made at simulation time: a path
+    equal to an ``exact`` one; else the longest of the ``prefixes`` it starts with, when that
+    one stops the search (nginx ``^~``); else the first of the ``patterns`` (regexes, in the
+    order they are tried) that matches, where the path also starts with the pattern's
+    ``within`` prefix ("" for none); else that longest prefix.
+
+    One search serves every place of a server: each place's condition is one ``place`` test
+    that names it, instead of its own test and the negation of every place that wins before
+    it, which grows with the square of their number. Compared by content; hashed by the names
+    of its places.
+    """
+
+    __slots__ = ("_hash", "exact", "patterns", "prefixes")
+
+    def __init__(
+        self,
+        exact: tuple[tuple[str, str], ...],
+        prefixes: tuple[tuple[str, str, bool], ...],
+        patterns: tuple[tuple[str, bool, str, str], ...],
+    ) -> None:
+        self.exact = exact  # (path, place), in the order written: the first one wins
+        self.prefixes = prefixes  # (prefix, place, stops the search), longest first
+        self.patterns = patterns  # (regex, case-sensitive, within, place), in the order tried
+        names = (*(p for _, p in exact), *(p for _, p, _ in prefixes), *(p[3] for p in patterns))
+        self._hash = hash(names)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PlaceSearch):
+            return NotImplemented
+        return other is self or (
+            (self.exact, self.prefixes, self.patterns)
+            == (other.exact, other.prefixes, other.patterns)
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        count = len(self.exact) + len(self.prefixes) + len(self.patterns)
+        return f"PlaceSearch({count} places)"
 
 
 class Term(NamedTuple):

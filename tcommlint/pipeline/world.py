@@ -65,7 +65,7 @@ Routed = tuple[str | None, Span | None]
 # None for a service whose routing reads more than the path.
 _BY_PATH: dict[int, tuple[Service, dict[str, Routed] | None]] = {}
 _REMEMBERED = 64  # services
-_PATH_SUBJECTS = frozenset({"path"})
+_PATH_SUBJECTS = frozenset({"path", "place"})  # a place is chosen by the path alone
 _CONSTANT_OPS = frozenset({"always", "never"})
 
 

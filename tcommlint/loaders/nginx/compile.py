@@ -72,6 +72,7 @@ class _Compiler:
         self.pools: dict[str, Pool] = {}
         self.upstreams: dict[str, str] = {}  # lower-cased name → name
         self.http: list[Node] = []
+        self.http_levels: dict[str, Node] = {}  # the http level, by the file of a server
 
     def compile(self) -> LoadBalancer:
         self.http = _http_level(self.tree)
@@ -134,10 +135,6 @@ class _Compiler:
         routes: list[UsePool] = []
         located = all_locations(server)
         chosen = conditions(located)
-        if chosen is None:
-            reason = "more locations than the model follows"
-            steps.append(Opaque(reason, span_of(server), "server"))
-            chosen = []
         named = {loc.pattern: loc for loc in located if loc.modifier == "@"}
         for location, when in chosen:
             if location.modifier == "@":
@@ -207,8 +204,10 @@ class _Compiler:
         return UsePool(pool_name, span_of(node), route_text, when, "location")
 
     def _levels(self, server: Node) -> list[Node]:
-        http = Node(_synthetic("http", server.directive.path), "main", tuple(self.http))
-        return [http, server]
+        path = server.directive.path
+        if path not in self.http_levels:  # made once: its directives are indexed once
+            self.http_levels[path] = Node(_synthetic("http", path), "main", tuple(self.http))
+        return [self.http_levels[path], server]
 
     def _target(self, proxy: Node, location: Location) -> tuple[str, str] | None:
         """The pool a ``proxy_pass`` names ("" when computed) and its URI part."""

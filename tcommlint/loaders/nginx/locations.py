@@ -5,10 +5,13 @@ longest matching prefix is found (nested prefix locations inside it included); i
 ``^~`` the search stops; else the regex locations nested in the prefixes on the way (the
 innermost first), then the server's regex locations in order of appearance, are tried; the
 first that matches wins; else the longest prefix. Two prefixes that both match one URI are a
-prefix of each other, so "longest" is an order by length. Each location's condition says
-"this location and no location before it in that order": the conditions exclude each other,
-so any order of the routes is right. Matching is on the normalized URI (decoded, slashes
-merged); ``;jsessionid=…`` stays in it. Named locations (``@x``) are never matched.
+prefix of each other, so "longest" is an order by length. The search is made at simulation
+time, once per path (``PlaceSearch``); each location's condition says "the search chooses this
+location": the conditions exclude each other, so any order of the routes is right, and each
+is one test however many locations the server has (a condition that denied every location
+before it in the order grew with the square of their number). Matching is on the normalized
+URI (decoded, slashes merged); ``;jsessionid=…`` stays in it. Named locations (``@x``) are
+never matched.
 """
 
 from __future__ import annotations
@@ -17,9 +20,7 @@ import re
 from typing import NamedTuple
 
 from tcommlint.loaders.nginx.tree import Node
-from tcommlint.pipeline.model import Condition, Term, Test
-
-MAX_LOCATIONS = 300  # conditions grow with the square of the count
+from tcommlint.pipeline.model import Condition, PlaceSearch, Term, Test
 
 
 class Location(NamedTuple):
@@ -68,44 +69,31 @@ def all_locations(server: Node) -> list[Location]:
     return found
 
 
-def _test(location: Location) -> Test:
-    modifier, pattern = location.modifier, location.pattern
-    if modifier == "=":
-        return Test("path", "exact", values=(pattern,), text=f"location = {pattern}")
-    if modifier in ("~", "~*"):
-        return Test(
-            "path",
-            "regex",
-            values=(python_regex(pattern),),
-            case_sensitive=modifier == "~",
-            text=f"location {modifier} {pattern}",
-        )
-    return Test("path", "prefix", values=(pattern,), text=location_text(location))
-
-
 def python_regex(pattern: str) -> str:
     """A PCRE pattern as Python reads it (``(?<name>…)`` is ``(?P<name>…)``)."""
     return re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", pattern)
 
 
-def _overlaps(first: Location, second: Location) -> bool:
-    """Whether one URI could select both (a regex could match anything)."""
-    if "~" in (first.modifier[:1], second.modifier[:1]):
-        return True
-    a, b = first.pattern, second.pattern
-    return a.startswith(b) or b.startswith(a)
+class _Precedence(NamedTuple):
+    """A server's matchable locations grouped as nginx tries them."""
+
+    exact: list[Location]  # in the order written
+    prefixes: list[Location]  # plain and ``^~``, longest first
+    patterns: list[Location]  # regexes nested in prefixes (innermost first), then the others
+
+    def ordered(self) -> list[Location]:
+        """Exact ones, ``^~`` prefixes, regexes, the other prefixes: the order of precedence."""
+        stops = [loc for loc in self.prefixes if loc.modifier == "^~"]
+        plain = [loc for loc in self.prefixes if loc.modifier == ""]
+        return [*self.exact, *stops, *self.patterns, *plain]
 
 
-def ordered(locations: list[Location]) -> list[tuple[Location, tuple[Term, ...]]]:
-    """Each matchable location with the terms that must hold besides its own test, in nginx's
-    order of precedence."""
-    exact = [loc for loc in locations if loc.modifier == "="]
+def _precedence(locations: list[Location]) -> _Precedence:
     prefixes = sorted(
         (loc for loc in locations if loc.modifier in ("", "^~")),
         key=lambda loc: len(loc.pattern),
         reverse=True,
     )
-    stops = [loc for loc in prefixes if loc.modifier == "^~"]
     regexes = [loc for loc in locations if loc.modifier in ("~", "~*")]
     nested = sorted(
         (loc for loc in regexes if loc.prefix_parent),
@@ -113,42 +101,34 @@ def ordered(locations: list[Location]) -> list[tuple[Location, tuple[Term, ...]]
         reverse=True,
     )
     outer = [loc for loc in regexes if not loc.prefix_parent]
-    result: list[tuple[Location, tuple[Term, ...]]] = [(loc, ()) for loc in exact]
-    for stop in stops:
-        longer = [p for p in prefixes if len(p.pattern) > len(stop.pattern)]
-        terms = tuple(Term((_test(p),), negate=True) for p in longer if _overlaps(p, stop))
-        result.append((stop, terms))
-    for regex in nested:
-        parent = Test("path", "prefix", values=(regex.prefix_parent,))
-        result.append((regex, (Term((parent,)),)))
-    result.extend((loc, ()) for loc in outer)
-    result.extend((loc, ()) for loc in prefixes if loc.modifier == "")
-    return result
+    exact = [loc for loc in locations if loc.modifier == "="]
+    return _Precedence(exact, prefixes, [*nested, *outer])
 
 
-MAX_BRANCHES = 64
+def _search(precedence: _Precedence, names: dict[int, str]) -> PlaceSearch:
+    """The search that chooses among the locations, each named by ``names`` (by node id)."""
+    return PlaceSearch(
+        exact=tuple((loc.pattern, names[id(loc.node)]) for loc in precedence.exact),
+        prefixes=tuple(
+            (loc.pattern, names[id(loc.node)], loc.modifier == "^~") for loc in precedence.prefixes
+        ),
+        patterns=tuple(
+            (python_regex(loc.pattern), loc.modifier == "~", loc.prefix_parent, names[id(loc.node)])
+            for loc in precedence.patterns
+        ),
+    )
 
 
-def conditions(locations: list[Location]) -> list[tuple[Location, Condition]] | None:
-    """Every matchable location with the condition under which nginx selects it: its own test,
-    and no earlier location in the order selected. None for more than ``MAX_LOCATIONS``
-    locations or when a condition takes more than ``MAX_BRANCHES`` alternatives."""
-    if len(locations) > MAX_LOCATIONS:
-        return None
+def conditions(locations: list[Location]) -> list[tuple[Location, Condition]]:
+    """Every matchable location, in nginx's order of precedence, with the condition under which
+    nginx selects it: that the server's search (``PlaceSearch``) chooses it for the path. One
+    test each, whatever the number of locations."""
+    precedence = _precedence(locations)
+    names = {id(loc.node): str(number) for number, loc in enumerate(locations)}
+    search = _search(precedence, names)
     chosen: list[tuple[Location, Condition]] = []
-    earlier: list[tuple[Location, tuple[Term, ...]]] = []
-    for location, extra in ordered(locations):
-        branches: list[tuple[Term, ...]] = [(Term((_test(location),)), *extra)]
-        for before, before_extra in earlier:
-            if not _overlaps(before, location):
-                continue
-            # not (own and extras) = (not own) or (not extra₁) or …
-            alternatives = [Term((_test(before),), negate=True)]
-            alternatives += [term._replace(negate=not term.negate) for term in before_extra]
-            branches = [(*branch, alt) for branch in branches for alt in alternatives]
-            if len(branches) > MAX_BRANCHES:
-                return None
+    for location in precedence.ordered():
         text = location_text(location)
-        chosen.append((location, Condition(tuple(branches), text=text)))
-        earlier.append((location, extra))
+        test = Test("place", "exact", values=(names[id(location.node)],), text=text, search=search)
+        chosen.append((location, Condition(((Term((test,)),),), text=text)))
     return chosen

@@ -292,10 +292,34 @@ def effective(levels: Sequence[Node], name: str) -> list[Node]:
     """An array-type directive's values (``proxy_set_header``, ``add_header``…): those of the
     innermost level that has any; an inner level with none inherits the outer level's."""
     for level in reversed(levels):
-        found = level.all(name)
+        found = named_children(level, name)
         if found:
             return found
     return []
+
+
+# Blocks of many directives indexed by name, each once: every location of a server asks the
+# server's level for its directives, and a scan of a server of thousands of locations for
+# each of them would grow with the square of their number. Keyed by id, with the node held
+# so the id stays its own.
+_INDEXED: dict[int, tuple[Node, dict[str, list[Node]]]] = {}
+_REMEMBERED = 256  # blocks
+_SCANNED = 16  # a block of at most this many directives is scanned
+
+
+def named_children(node: Node, name: str) -> list[Node]:
+    """``node.all(name)``, in time independent of the size of the block once it is indexed."""
+    if len(node.children) <= _SCANNED:
+        return node.all(name)
+    entry = _INDEXED.get(id(node))
+    if entry is None or entry[0] is not node:
+        if len(_INDEXED) >= _REMEMBERED:
+            _INDEXED.clear()
+        index: dict[str, list[Node]] = {}
+        for child in node.children:
+            index.setdefault(child.name, []).append(child)
+        entry = _INDEXED[id(node)] = (node, index)
+    return list(entry[1].get(name, ()))
 
 
 def fragment_context(directives: tuple[Directive, ...]) -> str:
