@@ -17,7 +17,6 @@ from tcommlint.expr import (
     cel_safe,
     closest_within,
 )
-from tcommlint.expr_cost import COST_MARK
 from tcommlint.facts import PARTS, deployment_facts
 from tcommlint.findings import Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
@@ -148,8 +147,9 @@ _TOO_LARGE = (
 
 def _over_budget(error: BudgetExceeded) -> str:
     """Why a rule stopped: CEL's iteration limit, or a helper's cost limit (``expr_cost``)."""
-    _, mark, what = error.message.partition(COST_MARK + ": ")
-    return f"the deployment is too large for this rule: {what}" if mark else _TOO_LARGE
+    if error.reason:
+        return f"the deployment is too large for this rule: {error.reason}"
+    return _TOO_LARGE
 
 
 def _is_second_pass(rule: Rule) -> bool:

@@ -18,11 +18,12 @@ import binascii
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from tcommlint import expr_cost
 from tcommlint.durations import human_duration, manifest_seconds
-from tcommlint.expr_cost import COST_MARK, distance_within, edit_distance
+from tcommlint.expr_cost import CostExceeded, distance_within, edit_distance
 from tcommlint.redact import redact_value
 
 VARIABLES = ("deployment", "item")
@@ -40,7 +41,12 @@ class ExpressionError(Exception):
 
 class BudgetExceeded(ExpressionError):
     """An evaluation went past CEL's limit of iterations (over all its comprehensions), or a
-    helper's limit on the size of its work or result (``expr_cost``)."""
+    helper's limit on the size of its work or result (``expr_cost``): then ``reason`` is the
+    helper's own (``CostExceeded.reason``), else ""."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 ITERATION_BUDGET = 10_000  # cel-expr-python's fixed limit per evaluation
@@ -144,6 +150,25 @@ def path_covers(cookie_path: str, request_path: str) -> bool:
 
 # --- the CEL environment ----------------------------------------------------------------
 
+# The refusal of a helper during the evaluation under way. cel-expr-python turns an exception
+# raised in a function into an ERROR value that holds only its text; the refusal itself, with
+# its reason, is kept here for ``Compiled.evaluate``.
+_REFUSAL: ContextVar[CostExceeded | None] = ContextVar("refusal", default=None)
+
+
+def _kept(helper: Callable[..., Any]) -> Callable[..., Any]:
+    """``helper``, keeping the refusal (``CostExceeded``) it raises for the evaluation."""
+
+    def call(*args: Any) -> Any:
+        try:
+            return helper(*args)
+        except CostExceeded as refusal:
+            _REFUSAL.set(refusal)
+            raise
+
+    return call
+
+
 _ENVIRONMENTS: dict[tuple[str, ...], Any] = {}
 
 
@@ -156,12 +181,12 @@ def _function_decls(cel: Any) -> list[Any]:
         return cel.FunctionDecl(name, [cel.Overload(signature, ret, params, impl=impl)])
 
     return [
-        overload("edit_distance", t.INT, [t.STRING, t.STRING], edit_distance),
+        overload("edit_distance", t.INT, [t.STRING, t.STRING], _kept(edit_distance)),
         overload("equals_ignore_case", t.BOOL, [t.STRING, t.STRING], equals_ignore_case),
         overload("lower", t.STRING, [t.STRING], str.lower),
         overload("seconds", t.INT, [t.STRING], manifest_seconds),
         overload("human_duration", t.STRING, [t.INT], human_duration),
-        overload("closest", t.STRING, [t.STRING, string_list], closest),
+        overload("closest", t.STRING, [t.STRING, string_list], _kept(closest)),
         overload("closest_within", t.STRING, [t.STRING, string_list, t.INT], closest_within),
         overload("path_covers", t.BOOL, [t.STRING, t.STRING], path_covers),
         overload("redacted", t.STRING, [t.STRING, t.STRING], redact_value),
@@ -188,6 +213,7 @@ def _string_methods(cel: Any) -> list[Any]:
         return cel.FunctionDecl(name, overloads)
 
     strings = t.List(s)
+    join, replace, split = (_kept(f) for f in (expr_cost.join, expr_cost.replace, expr_cost.split))
     return [
         method("charAt", s, ([s, i], expr_cost.char_at)),
         method("indexOf", i, ([s, s], expr_cost.index_of), ([s, s, i], expr_cost.index_of)),
@@ -197,11 +223,11 @@ def _string_methods(cel: Any) -> list[Any]:
             ([s, s], expr_cost.last_index_of),
             ([s, s, i], expr_cost.last_index_of),
         ),
-        method("join", s, ([strings], expr_cost.join), ([strings, s], expr_cost.join)),
+        method("join", s, ([strings], join), ([strings, s], join)),
         method("lowerAscii", s, ([s], _lower_ascii)),
         method("upperAscii", s, ([s], _upper_ascii)),
-        method("replace", s, ([s, s, s], expr_cost.replace), ([s, s, s, i], expr_cost.replace)),
-        method("split", strings, ([s, s], expr_cost.split), ([s, s, i], expr_cost.split)),
+        method("replace", s, ([s, s, s], replace), ([s, s, s, i], replace)),
+        method("split", strings, ([s, s], split), ([s, s, i], split)),
         method("substring", s, ([s, i], expr_cost.substring), ([s, i, i], expr_cost.substring)),
         method("trim", s, ([s], str.strip)),
     ]
@@ -296,6 +322,7 @@ class Compiled:
         A missing field raises ExpressionError.
         """
         program = self._compile()
+        token = _REFUSAL.set(None)
         try:
             result = (
                 program.eval(activation=bindings)
@@ -303,13 +330,19 @@ class Compiled:
                 else program.eval(data=data)
             )
         except RuntimeError as error:
-            if "budget" in str(error):
+            if "budget" in str(error):  # CEL's own limit of iterations: text is all it gives
                 raise BudgetExceeded(f"{self.source!r}: {error}") from None
             raise ExpressionError(f"{self.source!r}: {error}") from None
+        finally:
+            refusal = _REFUSAL.get()
+            _REFUSAL.reset(token)
         if result.type().name() == "ERROR":
-            if COST_MARK in str(result.value()):
-                raise BudgetExceeded(f"{self.source!r}: {result.value()}")
-            raise ExpressionError(f"{self.source!r}: {result.value()}")
+            message = str(result.value())
+            # The refusal ended the evaluation when the error is its own (one that ``||`` or
+            # ``&&`` absorbed, followed by another error, did not).
+            if refusal is not None and str(refusal) in message:
+                raise BudgetExceeded(f"{self.source!r}: {message}", refusal.reason)
+            raise ExpressionError(f"{self.source!r}: {message}")
         return result.plain_value()
 
 

@@ -19,10 +19,11 @@ COST_MARK = "cost budget exceeded"
 
 
 class CostExceeded(ValueError):
-    """A helper would do or return more than its budget allows."""
+    """A helper would do or return more than its budget allows; ``reason`` says what."""
 
     def __init__(self, what: str) -> None:
         super().__init__(f"{COST_MARK}: {what}")
+        self.reason = what
 
 
 def _text(result: str, function: str) -> str:

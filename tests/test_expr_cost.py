@@ -180,3 +180,40 @@ def test_a_lone_surrogate_in_an_expression_is_a_compile_error() -> None:
     with pytest.raises(ExpressionError, match="lone surrogate") as caught:
         Compiled('item.key == "a\ud800"', ["item"])
     assert (caught.value.line, caught.value.column) == (1, 15)
+
+
+def test_the_refusal_travels_as_data_not_as_text() -> None:
+    """The reason of a helper's refusal is the refusal's own (``BudgetExceeded.reason``), not
+    read back from the error text CEL makes of it."""
+    chain = Compiled("item" + '.replace("a", "aaaaaaaaaa")' * 4, ["item"])
+    with pytest.raises(BudgetExceeded) as caught:
+        chain.evaluate({"item": "a" * 1000})
+    assert caught.value.reason == "replace would return 10,000,000 characters (> 1,000,000)"
+
+
+def test_a_text_that_reads_like_a_refusal_is_not_one() -> None:
+    """A missing key whose name is the refusal's wording is an error of the rule."""
+    from tcommlint.expr import ExpressionError
+
+    lookup = Compiled('{"a": 1}["cost budget exceeded: x"] == 1', ["item"])
+    with pytest.raises(ExpressionError) as caught:
+        lookup.evaluate({"item": 1})
+    assert not isinstance(caught.value, BudgetExceeded)
+
+
+def test_a_refusal_that_or_absorbed_does_not_end_the_evaluation() -> None:
+    """``||`` absorbs the refused helper's error; the error after it is the rule's own."""
+    from tcommlint.expr import ExpressionError
+
+    source = '(item.replace("a", "aaaaaaaaaa").size() > 0 || true) && item.x == 1'
+    with pytest.raises(ExpressionError) as caught:
+        Compiled(source, ["item"]).evaluate({"item": "a" * 200_000})
+    assert not isinstance(caught.value, BudgetExceeded)
+    assert Compiled(source.partition(" &&")[0], ["item"]).evaluate({"item": "a" * 200_000})
+
+
+def test_cels_iteration_limit_has_no_helper_reason() -> None:
+    over = Compiled("item.all(x, x >= 0)", ["item"])
+    with pytest.raises(BudgetExceeded) as caught:
+        over.evaluate({"item": list(range(20_000))})
+    assert caught.value.reason == ""
