@@ -27,15 +27,36 @@ def cookie_pairs(header: str) -> list[tuple[str, str]]:
     return pairs
 
 
+class CookieAttribute(NamedTuple):
+    """One attribute of a Set-Cookie header: lower-case name, trimmed argument, and the offset
+    in the header where it starts (its name's first character, after the blanks)."""
+
+    name: str
+    argument: str
+    offset: int
+
+
 def set_cookie_parts(header: str) -> SetCookieParts:
     """Split a Set-Cookie header value into its cookie and its attributes."""
-    first, *attributes = header.split(";")
+    first = header.split(";", 1)[0]
     name, equals, value = first.strip().partition("=")
-    pairs = []
-    for attribute in attributes:
-        key, _, argument = attribute.strip().partition("=")
-        pairs.append((key.strip().lower(), argument.strip()))
+    pairs = [(attribute.name, attribute.argument) for attribute in set_cookie_attributes(header)]
     return SetCookieParts(name.strip(), value.strip(), pairs, bool(equals))
+
+
+def set_cookie_attributes(header: str) -> list[CookieAttribute]:
+    """The attributes of a Set-Cookie header (every ``;``-separated part after the cookie), in
+    order, each with where it starts: a configuration's header value gives each its column."""
+    found = []
+    start = header.find(";")
+    while start >= 0:
+        end = header.find(";", start + 1)
+        part = header[start + 1 : end if end >= 0 else len(header)]
+        key, _, argument = part.strip().partition("=")
+        offset = start + 1 + len(part) - len(part.lstrip())
+        found.append(CookieAttribute(key.strip().lower(), argument.strip(), offset))
+        start = end
+    return found
 
 
 def path_matches(request_path: str, cookie_path: str) -> bool:

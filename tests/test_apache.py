@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tcommlint.cookie_syntax import set_cookie_attributes, set_cookie_parts
 from tcommlint.includes import Includes
 from tcommlint.loaders.apache.loader import load_apache
 from tcommlint.loaders.apache.reader import read_config
@@ -277,6 +278,43 @@ def test_the_routeid_cookie_pattern_is_the_balancers_cookie() -> None:
     assert pool.persistence.cookie is not None
     assert pool.persistence.cookie.name.value == "ROUTEID"
     assert [s.cookie.value if s.cookie else None for s in pool.servers] == [".node1", ".node2"]
+
+
+def test_the_routeid_cookies_attributes_have_their_columns() -> None:
+    """The attributes are split by the Set-Cookie splitter every reader shares
+    (``cookie_syntax.set_cookie_attributes``), which gives where each starts."""
+    text = CHAT.replace("STICKY", "stickysession=ROUTEID").replace(
+        "</VirtualHost>",
+        'Header add Set-Cookie "ROUTEID=.%{BALANCER_WORKER_ROUTE}e;path=/api ; Max-Age= 60;'
+        '  Secure;HttpOnly" env=BALANCER_ROUTE_CHANGED\n</VirtualHost>',
+    )
+    (pool,) = _load(text).pools
+    cookie = pool.persistence.cookie
+    assert cookie is not None
+    assert cookie.path is not None and cookie.max_age is not None
+    assert cookie.secure is not None and cookie.httponly is not None
+    found = [
+        (located.value, located.span.line, located.span.column)
+        for located in (cookie.path, cookie.max_age, cookie.secure, cookie.httponly)
+    ]
+    assert found == [("/api", 10, 59), (60, 10, 71), (True, 10, 85), (True, 10, 92)]
+
+
+def test_set_cookie_attributes_say_where_each_starts() -> None:
+    header = "ID=1;path=/a ; Max-Age= 60;  Secure;;HttpOnly"
+    assert set_cookie_attributes(header) == [
+        ("path", "/a", 5),
+        ("max-age", "60", 15),
+        ("secure", "", 29),
+        ("", "", 36),
+        ("httponly", "", 37),
+    ]
+    assert [a.offset for a in set_cookie_attributes(header) if a.name] == [
+        header.index(word) for word in ("path", "Max-Age", "Secure", "HttpOnly")
+    ]
+    assert set_cookie_parts(header).attributes == [
+        (a.name, a.argument) for a in set_cookie_attributes(header)
+    ]
 
 
 # --- the IdRoute lookup, as mod_proxy_balancer's -------------------------------------------

@@ -29,6 +29,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Sequence
 
+from tcommlint.cookie_syntax import set_cookie_attributes
 from tcommlint.loaders.apache.balancers import (
     Balancers,
     balancer_name,
@@ -496,23 +497,16 @@ class _Compiler:
 def _cookie_attributes(cookie: LbCookie, value: str, at: Span) -> LbCookie:
     """Path, Max-Age, Secure and HttpOnly of a Set-Cookie value written in the configuration,
     each with its column."""
-    offset = value.find(";")
-    while offset >= 0:
-        end = value.find(";", offset + 1)
-        part = value[offset + 1 : end if end >= 0 else len(value)]
-        column = at.column + offset + 1 + len(part) - len(part.lstrip())
-        span = Span(at.path, at.line, column)
-        key, _, text = part.strip().partition("=")
-        lower = key.strip().lower()
-        if lower == "path":
-            cookie = cookie._replace(path=Located(text.strip(), span))
-        elif lower == "max-age" and text.strip().lstrip("-").isdigit():
-            cookie = cookie._replace(max_age=Located(max(int(text), 0), span))
-        elif lower == "secure":
+    for name, argument, offset in set_cookie_attributes(value):
+        span = Span(at.path, at.line, at.column + offset)
+        if name == "path":
+            cookie = cookie._replace(path=Located(argument, span))
+        elif name == "max-age" and argument.lstrip("-").isdigit():
+            cookie = cookie._replace(max_age=Located(max(int(argument), 0), span))
+        elif name == "secure":
             cookie = cookie._replace(secure=Located(True, span))
-        elif lower == "httponly":
+        elif name == "httponly":
             cookie = cookie._replace(httponly=Located(True, span))
-        offset = end
     return cookie
 
 
