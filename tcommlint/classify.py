@@ -33,6 +33,8 @@ _NAMED_ROLES = (
     ("proxy*.properties", "proxy"),
 )
 ROLE_PARTS = {role: "lb" for role in registry.BY_ROLE} | {"proxy": "proxy", "server": "server"}
+# What a file of each role is called, the one place that names them: "cannot be read as an
+# HAProxy configuration" (TC001), and without the article in the file listing.
 ROLE_TITLES = {
     "haproxy": "an HAProxy configuration",
     "f5-tmsh": "a BIG-IP tmsh configuration",
@@ -43,8 +45,20 @@ ROLE_TITLES = {
     "proxy": "a proxy config",
     "server": "a server rconfig",
     "tomcat": "a Tomcat configuration file",
+    "captcha": "a captcha file",
     "unparsed": "a configuration file",
 }
+
+
+def role_title(role: str) -> str:
+    """What a file of ``role`` is called in a sentence: "an HAProxy configuration"."""
+    return ROLE_TITLES.get(role, role)
+
+
+def role_label(role: str) -> str:
+    """What a file of ``role`` is called in a list: "HAProxy configuration"."""
+    title = ROLE_TITLES.get(role)
+    return title.split(" ", 1)[1] if title else role
 
 
 def text_of(data: bytes) -> str:

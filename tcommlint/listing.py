@@ -5,24 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tcommlint.classify import role_label
 from tcommlint.output import printable
 
 if TYPE_CHECKING:
     from tcommlint.model import Deployment
     from tcommlint.run import RunResult
 
-ROLE_LABELS = {
-    "proxy": "proxy config",
-    "server": "server rconfig",
-    "tomcat": "Tomcat conf",
-    "captcha": "captcha file",
-    "haproxy": "HAProxy config",
-    "f5-tmsh": "BIG-IP tmsh config",
-    "f5-as3": "AS3 declaration",
-    "nginx": "nginx config",
-    "apache": "Apache httpd config",
-    "unparsed": "not readable as what its name or content says it is (TC001)",
-}
+# A file that cannot be read as what it is meant to be: a state, not a role's name.
+UNREADABLE = "not readable as what its name or content says it is (TC001)"
 
 
 def render_files(result: RunResult) -> str:
@@ -44,9 +35,9 @@ def _deployment_block(deployment: Deployment) -> str:
     lines = [printable(f"{deployment.root}  ({deployment.name}, {origin})")]
     errors = {error.span.path for error in deployment.parse_errors}
     rows = [
-        (file.path, ROLE_LABELS.get(file.role, file.role) + _error_note(file.path, errors))
+        (file.path, role_label(file.role) + _error_note(file.path, errors))
         if file.role != "unparsed"
-        else (file.path, ROLE_LABELS["unparsed"])
+        else (file.path, UNREADABLE)
         for file in deployment.files
     ]
     rows += [(skipped.path, f"skipped: {skipped.reason}") for skipped in deployment.skipped]

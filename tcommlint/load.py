@@ -13,13 +13,13 @@ from typing import Any, NamedTuple
 
 from tcommlint.classify import (
     NO_CONTENT_READ,
-    ROLE_TITLES,
     TOMCAT_ROOTS,
     config_role,
     format_of,
     is_captcha,
     mentions_known_key,
     named_role,
+    role_title,
     text_of,
     unreadable_part,
 )
@@ -193,7 +193,7 @@ def _unreadable(source: _Input, claimed: str | None, problem: str, parts: _Parts
     if claimed is None:
         parts.skipped.append(SkippedFile(source.display, problem))
         return
-    message = f"cannot be read as {ROLE_TITLES.get(claimed, claimed)}: {problem}"
+    message = f"cannot be read as {role_title(claimed)}: {problem}"
     parts.errors.append(ParseError(Span(source.display, 1, 1), message))
     _record(parts, source, claimed)
 

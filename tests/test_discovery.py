@@ -165,7 +165,7 @@ def test_files_that_are_not_configs_are_listed_as_skipped_with_the_reason(
     code, out, err = run_cli(["check", "d", "--list-files"], capsys)
     assert code == 0, err
     lines = {line.split()[0]: " ".join(line.split()[1:]) for line in out.splitlines() if line}
-    assert lines["d/lb/haproxy.cfg"] == "HAProxy config"
+    assert lines["d/lb/haproxy.cfg"] == "HAProxy configuration"
     assert lines["d/server/rconfig.properties"] == "server rconfig"
     assert lines["d/proxy-1/conf/config/captcha"] == "captcha file"
     assert lines["d/blob.bin"] == "skipped: not a text file: a NUL byte at offset 0"
@@ -263,3 +263,16 @@ def test_the_parts_one_can_require_are_the_parts_rules_need() -> None:
 
     schema = json.loads((EXAMPLES.parent / "schemas" / "manifest.schema.json").read_text())
     assert sorted(schema["properties"]["require"]["items"]["enum"]) == sorted(PARTS)
+
+
+def test_each_role_is_named_in_one_table() -> None:
+    """TC001's sentence and the file listing name a role alike: the listing's name is the
+    sentence's without its article."""
+    from tcommlint.classify import ROLE_TITLES, role_label, role_title
+    from tcommlint.loaders.registry import BY_ROLE
+
+    roles = {*BY_ROLE, "lb", "proxy", "server", "tomcat", "captcha", "unparsed"}
+    assert roles <= set(ROLE_TITLES)
+    for role in roles:
+        article, _, label = role_title(role).partition(" ")
+        assert article in ("a", "an") and label == role_label(role)
