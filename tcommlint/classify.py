@@ -1,10 +1,11 @@
 """What a file is (SPEC §2): classified by its content; its name and place only break ties.
 
 ``format_of`` says how a file is read (a load-balancer vendor's role, or a generic key-value
-format); ``part_of`` says which part of a deployment it is (``proxy``, ``server``, ``lb``,
-``tomcat``, ``captcha``), which is what deployment discovery groups files by. A file whose
-content cannot be read as text still has the part its name or place gives it, so that it is
-reported (TC001) rather than dropped.
+format); ``identify`` is the one decision of what a file is, which the loader (``load.py``)
+follows and from which ``part_of`` says which part of a deployment it is (``proxy``,
+``server``, ``lb``, ``tomcat``, ``captcha``), what deployment discovery groups files by. A file
+whose content cannot be read as text still has the part its name or place gives it, so that it
+is reported (TC001) rather than dropped.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import fnmatch
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tcommlint.inputs import UTF16_MARKS, has_config_extension, read_content
 from tcommlint.loaders import registry
@@ -32,7 +33,8 @@ _NAMED_ROLES = (
     ("rconfig*", "server"),
     ("proxy*.properties", "proxy"),
 )
-ROLE_PARTS = {role: "lb" for role in registry.BY_ROLE} | {"proxy": "proxy", "server": "server"}
+KEYVALUE_ROLES = ("proxy", "server")
+ROLE_PARTS = {role: "lb" for role in registry.BY_ROLE} | {role: role for role in KEYVALUE_ROLES}
 # What a file of each role is called, the one place that names them: "cannot be read as an
 # HAProxy configuration" (TC001), and without the article in the file listing.
 ROLE_TITLES = {
@@ -126,23 +128,82 @@ def is_captcha(file: Path) -> bool:
     return file.name == "captcha" and file.parent.name == "config"
 
 
-def part_of(file: Path) -> str | None:
-    """Which part of a deployment a file is, read as ``load`` reads it; None for other files."""
+def is_tomcat_file(file: Path) -> bool:
+    """A file of a Tomcat ``conf/`` tree: ``server.xml``, ``context.xml``, ``web.xml``."""
+    return file.name in TOMCAT_ROOTS.values() and file.parent.name == "conf"
+
+
+UNREADABLE = "unreadable"  # the kind of a file whose content cannot be read as text
+
+
+class Identity(NamedTuple):
+    """What a file is, as the loader reads it and as deployment discovery counts it.
+
+    ``kind`` is how it is read: ``captcha``, ``tomcat``, ``unreadable``, a load-balancer role
+    (or the manifest's ``lb``), ``properties``, ``yaml``, ``json`` or ``xml``; None when
+    nothing says it is a configuration. ``role`` is the role it is read in, when not its
+    content's: the manifest's, else its name's when its content says nothing. ``claimed`` is
+    what the manifest or its name says it is (for an unreadable file, ``unparsed`` when only
+    its extension does): an unreadable file is reported as that.
+    """
+
+    kind: str | None
+    role: str | None = None
+    claimed: str | None = None
+    data: bytes = b""
+    text: str = ""
+    problem: str = ""  # why an unreadable file cannot be read
+
+
+def identify(file: Path, role: str | None = None, limit: int | None = None) -> Identity:
+    """The one decision of what a file is: by its place (a captcha switch, a Tomcat conf tree's
+    file), then the manifest's ``role``, then its content, then its name. ``limit``: the
+    deployment's size limit (bytes), else the run's."""
     if is_captcha(file):
-        return "captcha"
-    content = read_content(file)
-    named = named_role(file)
+        return Identity("captcha")
+    content = read_content(file, limit)
+    if is_tomcat_file(file):
+        return Identity("tomcat", data=content.data or b"")  # read with its conf tree
+    claimed = role or named_role(file)
     if content.data is None:
-        return ROLE_PARTS.get(named or "") or unreadable_part(file)
-    if file.name in TOMCAT_ROOTS.values() and file.parent.name == "conf":
-        return "tomcat"
+        return Identity(
+            UNREADABLE, claimed=claimed or unreadable_part(file), problem=content.problem
+        )
     text = text_of(content.data)
+    if role in KEYVALUE_ROLES:  # the manifest says which part; its content, how it is read
+        return Identity(_keyvalue_format(file, text), role, claimed, content.data, text)
+    kind = role or format_of(file, text)
+    if kind is None and claimed is not None:
+        kind = role = claimed  # its content says nothing: its name says what it should be
+        if kind in KEYVALUE_ROLES:
+            kind = "properties"
+    return Identity(kind, role, claimed, content.data, text)
+
+
+def _keyvalue_format(file: Path, text: str) -> str:
+    """How a file the manifest calls a proxy config or server rconfig is read."""
     kind = format_of(file, text)
+    if kind in registry.BY_ROLE:  # a load-balancer-looking file
+        return "json" if registry.BY_ROLE[kind].json else "properties"
+    return kind or "properties"
+
+
+def part_of(file: Path) -> str | None:
+    """Which part of a deployment a file is, as ``identify`` finds it; None for other files."""
+    found = identify(file)
+    kind = found.kind
+    if kind in ("captcha", "tomcat"):
+        return kind
+    if kind == UNREADABLE:
+        return ROLE_PARTS.get(found.claimed or "", found.claimed)
+    if kind is None:
+        return None
     if kind in registry.BY_ROLE:
         return "lb"
-    if kind is None:
-        return ROLE_PARTS.get(named or "")
-    return _keyvalue_part(file, kind, content.data, text) or ROLE_PARTS.get(named or "")
+    if found.role in KEYVALUE_ROLES:
+        return found.role
+    named = ROLE_PARTS.get(found.claimed or "")
+    return _keyvalue_part(file, kind, found.data, found.text) or named
 
 
 def unreadable_part(file: Path) -> str | None:

@@ -14,19 +14,17 @@ from typing import Any, NamedTuple
 from tcommlint.classify import (
     NO_CONTENT_READ,
     TOMCAT_ROOTS,
+    UNREADABLE,
     config_role,
-    format_of,
-    is_captcha,
+    identify,
     mentions_known_key,
-    named_role,
     role_title,
     text_of,
-    unreadable_part,
 )
 from tcommlint.digest import sha256_hex
 from tcommlint.discover import DeploymentPlan, excluded
 from tcommlint.includes import Includes
-from tcommlint.inputs import limit_of, read_content
+from tcommlint.inputs import limit_of
 from tcommlint.loaders import registry
 from tcommlint.model import (
     Deployment,
@@ -86,7 +84,7 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         if pattern is not None:
             parts.skipped.append(SkippedFile(display_path(file, cwd), f"excluded by '{pattern}'"))
             continue
-        _load_file(file, display_path(file, cwd), roles.get(file.resolve()), parts, tomcat_roots)
+        _load_file(file, display_path(file, cwd), roles.get(file.resolve()), parts)
     for root in sorted(tomcat_roots):
         _load_tomcat(root, display_path(root, cwd), parts)
     for source, part in parts.loose_tomcat:
@@ -161,30 +159,15 @@ def _line_bound(data: bytes) -> int:
     return max(ends, len(text_of(data).splitlines())) + 1
 
 
-def _load_file(
-    file: Path, display: str, role: str | None, parts: _Parts, tomcat_roots: set[Path]
-) -> None:
-    if is_captcha(file):
-        _record(parts, _Input(file, display, b""), "captcha")
-        return
-    content = read_content(file, parts.limit)
-    if file.parent in tomcat_roots and file.name in TOMCAT_FILES:
-        _record(parts, _Input(file, display, content.data or b""), "tomcat")
-        return  # read, and reported when it cannot be, with its conf tree
-    claimed = role or named_role(file)
-    if content.data is None:
-        claimed = claimed or unreadable_part(file)
-        _unreadable(_Input(file, display, b""), claimed, content.problem, parts)
-        return
-    source = _Input(file, display, content.data)
-    text = text_of(content.data)
-    kind = role or format_of(file, text)
-    if kind is None and claimed is not None:
-        kind = role = claimed  # its content says nothing: its name says what it should be
-    if kind is None:
+def _load_file(file: Path, display: str, role: str | None, parts: _Parts) -> None:
+    found = identify(file, role, parts.limit)
+    source = _Input(file, display, found.data)
+    if found.kind == UNREADABLE:
+        _unreadable(source, found.claimed, found.problem, parts)
+    elif found.kind is None:
         parts.skipped.append(SkippedFile(display, NO_CONTENT_READ))
-        return
-    _LOADERS[kind](source, text, parts, role)
+    else:
+        _LOADERS[found.kind](source, found.text, parts, found.role)
 
 
 def _unreadable(source: _Input, claimed: str | None, problem: str, parts: _Parts) -> None:
@@ -267,15 +250,12 @@ def _load_balancers(parts: _Parts, includes: Includes, options: registry.LoadOpt
             parts.suppressions.extend(result.suppressions)
 
 
-def _load_as_keyvalue(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    kind = format_of(source.path, text)
-    if kind in registry.BY_ROLE:  # a manifest says this LB-looking file is a proxy or server
-        kind = "json" if registry.BY_ROLE[kind].json else "properties"
-    _LOADERS.get(kind or "properties", _load_properties)(source, text, parts, role)
-
-
 def _load_tomcat_file(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    _record(parts, source, "tomcat")
+    _record(parts, source, "tomcat")  # read, and reported when it cannot be, with its conf tree
+
+
+def _load_captcha(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
+    _record(parts, source, "captcha")  # its bytes do not matter
 
 
 def _load_tomcat(
@@ -297,7 +277,6 @@ _LOADERS: dict[str, Any] = {
     "xml": _load_xml,
     "lb": _queue_lb,
     **{role: _queue_lb for role in registry.BY_ROLE},
-    "proxy": _load_as_keyvalue,
-    "server": _load_as_keyvalue,
     "tomcat": _load_tomcat_file,
+    "captcha": _load_captcha,
 }

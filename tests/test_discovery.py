@@ -276,3 +276,47 @@ def test_each_role_is_named_in_one_table() -> None:
     for role in roles:
         article, _, label = role_title(role).partition(" ")
         assert article in ("a", "an") and label == role_label(role)
+
+
+NUL = bytes(range(256)) * 4
+ONE_OF_EACH = {
+    "lb/haproxy.cfg": NUL,  # named, unreadable
+    "lb/nginx-main.conf": b"hello\n",  # named, content says nothing
+    "lb/other.cfg": b"frontend f\n    bind :80\n    default_backend b\nbackend b\n"
+    b"    server s 10.0.0.1:80\n",
+    "as3.json": b'{"class": "AS3", "declaration": {}}',
+    "proxy-1/conf/config/captcha": NUL,
+    "proxy-1/conf/server.xml": NUL,  # a conf tree's file, unreadable
+    "proxy-1/conf/web.xml": b"<web-app/>",
+    "proxy-2/conf/config/proxy.properties": NUL,  # placed as a proxy config, unreadable
+    "proxy-2/conf/config/other.properties": b"AutoCallQueue=true\n",
+    "proxy-3/proxy.properties": b"# nothing\n",  # named, no key at all
+    "server/rconfig.properties": b"nothing=here\n",
+    "server/settings.yaml": b"enable.callagentMessage: true\n",
+    "server/other.yaml": b"x: 1\n",
+    "server/x.json": b'{"AutoCallQueue": true}',
+    "server/loose-server.xml": b"<Server port='8005'/>",
+    "server/props.xml": b"<properties><entry key='AutoCallQueue'>true</entry></properties>",
+    "server/blob.xml": NUL,
+    "server/blob.bin": NUL,
+    "server/README.md": b"# notes\n",
+}
+
+
+def test_discovery_counts_each_file_as_the_loader_reads_it(in_tmp: Path) -> None:
+    """One decision (``classify.identify``) says what a file is, for the loader and for
+    deployment discovery (``part_of``): each file read is counted as the part its role is,
+    each file skipped as none."""
+    from tcommlint.classify import ROLE_PARTS, part_of
+    from tcommlint.load import load_deployment
+
+    for relative, data in ONE_OF_EACH.items():
+        (in_tmp / "d" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (in_tmp / "d" / relative).write_bytes(data)
+    (plan,) = discover.plan(["d"], in_tmp)
+    deployment = load_deployment(plan, None, in_tmp)
+    read = {file.path: ROLE_PARTS.get(file.role, file.role) for file in deployment.files}
+    skipped = {entry.path for entry in deployment.skipped}
+    counted = {f"d/{relative}": part_of(in_tmp / "d" / relative) for relative in ONE_OF_EACH}
+    assert counted == {**dict.fromkeys(skipped), **read}
+    assert read["d/proxy-1/conf/server.xml"] == "tomcat"  # discovery said "unparsed" before
