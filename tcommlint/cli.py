@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +47,27 @@ def _terminal_columns() -> int:
         return 80
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line of SPEC §4."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line of SPEC §4; with ``only``, the arguments of that command alone (the
+    others listed by name and help): building all of them costs a run more than parsing."""
     parser = _Parser(prog="tcommlint", description="Lint TComm Proxy / Chat Proxy deployments.")
     parser.add_argument("--version", action="version", version=f"tcommlint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (summary, add_arguments) in _SUBCOMMANDS.items():
+        command = commands.add_parser(name, help=summary)
+        if only in (None, name):
+            add_arguments(command)
+    return parser
 
-    check = commands.add_parser("check", help="check deployments")
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command ``argv`` names, when it names one (the first word that is not an option)."""
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    return word if word in _SUBCOMMANDS else None
+
+
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", metavar="PATH", help="deployments or files (default: .)")
     check.add_argument("--format", choices=FORMATS, help="report format (default: text)")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
@@ -148,13 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
-    rules = commands.add_parser("rules", help="list the rules")
+
+def _rules_arguments(rules: argparse.ArgumentParser) -> None:
     rules.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     rules.add_argument("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
-    explain = commands.add_parser("explain", help="explain one rule")
+
+
+def _explain_arguments(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("rule_id", metavar="ID", help="a rule ID or name (TC209)")
     explain.add_argument("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
-    show = commands.add_parser("show", help="print the deployment model")
+
+
+def _show_arguments(show: argparse.ArgumentParser) -> None:
     show.add_argument("paths", nargs="*", metavar="PATH", help="deployments (default: .)")
     show.add_argument(
         "--format", choices=("text", "json", "mermaid"), default="text", help=_FORMAT_HELP
@@ -164,10 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the simulated chat session step by step (text and json)",
     )
-    logs = commands.add_parser("logs", help="find known signatures in TComm logs")
+
+
+def _logs_arguments(logs: argparse.ArgumentParser) -> None:
     logs.add_argument("files", nargs="+", metavar="FILE", help="TComm proxy or server logs")
     logs.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
-    har = commands.add_parser("har", help="check cookie constancy in a browser HAR capture")
+
+
+def _har_arguments(har: argparse.ArgumentParser) -> None:
     har.add_argument("file", metavar="FILE", help="a HAR file saved from the browser")
     har.add_argument("--app-path", default="/api", help="the application's path (default: /api)")
     har.add_argument(
@@ -176,27 +199,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="the session cookie's name (default: JSESSIONID)",
     )
     har.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
-    _add_probe(commands)
-    diff = commands.add_parser("diff", help="compare two snapshots of a deployment")
+
+
+def _diff_arguments(diff: argparse.ArgumentParser) -> None:
     diff.add_argument("old", metavar="OLD", help="the deployment before the change")
     diff.add_argument("new", metavar="NEW", help="the deployment after the change")
     diff.add_argument("--format", choices=("text", "json"), default="text", help=_FORMAT_HELP)
     diff.add_argument("--config", metavar="FILE", help="settings file, as for check")
     diff.add_argument("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
-    return parser
 
 
-def _add_probe(commands: Any) -> None:
+def _probe_arguments(probe: argparse.ArgumentParser) -> None:
     """``probe URL``: the troubleshooting procedure against a running load balancer. The
     bounds are tcommlint.probe.options's, written here as numbers to keep start-up lazy."""
-    probe = commands.add_parser(
-        "probe",
-        help="probe a running deployment: cookie constancy and node per request",
-        description="Play simulated chat sessions against a running load balancer and report "
+    probe.description = (
+        "Play simulated chat sessions against a running load balancer and report "
         "broken sessions as TC4xx findings (exit codes as for check). Only GET requests (POST "
         "with an empty body to the --post path); redirects to another host are never followed; "
         "HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured. Cookie values never appear in "
-        "the report.",
+        "the report."
     )
     probe.add_argument(
         "url", metavar="URL", help="http(s)://host[:port][/path] of the load balancer"
@@ -327,6 +348,22 @@ def _add_probe(commands: Any) -> None:
     add("--rules", action="append", default=[], metavar="DIR", help=_RULES_HELP)
 
 
+_Arguments = Callable[[argparse.ArgumentParser], None]
+_SUBCOMMANDS: dict[str, tuple[str, _Arguments]] = {  # name: (help, its arguments), in order
+    "check": ("check deployments", _check_arguments),
+    "rules": ("list the rules", _rules_arguments),
+    "explain": ("explain one rule", _explain_arguments),
+    "show": ("print the deployment model", _show_arguments),
+    "logs": ("find known signatures in TComm logs", _logs_arguments),
+    "har": ("check cookie constancy in a browser HAR capture", _har_arguments),
+    "probe": (
+        "probe a running deployment: cookie constancy and node per request",
+        _probe_arguments,
+    ),
+    "diff": ("compare two snapshots of a deployment", _diff_arguments),
+}
+
+
 def _number(text: str) -> float:
     try:
         value = float(text)
@@ -376,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv
     output.escape_unencodable()
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_command_of(argv)).parse_args(argv)
         if args.command is None:
             raise UsageError(f"a command is required: {', '.join(_COMMANDS)} (see --help)")
         return int(_COMMANDS[args.command](args))

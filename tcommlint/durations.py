@@ -16,23 +16,22 @@ suggests the manifest's spelling of a duration written in words.
 
 from __future__ import annotations
 
-import math
 import re
-from fractions import Fraction
 
 MINUTE = 60
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
-UNIT_SECONDS: dict[str, Fraction] = {
-    "us": Fraction(1, 1_000_000),
-    "ms": Fraction(1, 1000),
-    "s": Fraction(1),
-    "m": Fraction(MINUTE),
-    "h": Fraction(HOUR),
-    "d": Fraction(DAY),
-    "w": Fraction(7 * DAY),
-    "M": Fraction(30 * DAY),  # nginx: a month is 30 days, a year 365
-    "y": Fraction(365 * DAY),
+SECOND_US = 1_000_000  # units are counted in whole microseconds, the smallest of them: exact
+UNIT_MICROSECONDS: dict[str, int] = {
+    "us": 1,
+    "ms": 1000,
+    "s": SECOND_US,
+    "m": MINUTE * SECOND_US,
+    "h": HOUR * SECOND_US,
+    "d": DAY * SECOND_US,
+    "w": 7 * DAY * SECOND_US,
+    "M": 30 * DAY * SECOND_US,  # nginx: a month is 30 days, a year 365
+    "y": 365 * DAY * SECOND_US,
 }
 _WHOLE_UNITS = ("d", "h", "m", "s")  # largest first: how durations are written back
 _COLON_FACTORS = (1, MINUTE, HOUR, DAY)  # s, m:s, h:m:s, d:h:m:s
@@ -54,9 +53,13 @@ def colon_seconds(text: str) -> int | None:
     return sum(int(part) * factor for part, factor in zip(parts, _COLON_FACTORS, strict=False))
 
 
-def in_units(count: int, unit: str) -> Fraction:
-    """``count`` of ``unit`` (a key of :data:`UNIT_SECONDS`), in exact seconds."""
-    return count * UNIT_SECONDS[unit]
+def in_microseconds(count: int, unit: str) -> int:
+    """``count`` of ``unit`` (a key of :data:`UNIT_MICROSECONDS`), in microseconds."""
+    return count * UNIT_MICROSECONDS[unit]
+
+
+def _seconds_up(microseconds: int) -> int:
+    return -(-microseconds // SECOND_US)
 
 
 def manifest_seconds(text: str) -> int:
@@ -73,7 +76,8 @@ def manifest_seconds(text: str) -> int:
         raise ValueError(
             f"{text!r} is not a duration (write 90s, 45m, 2h, 1d, d:hh:mm:ss or seconds)"
         )
-    return _in_range(math.floor(in_units(int(match.group(1)), match.group(2) or "s")), text)
+    microseconds = in_microseconds(int(match.group(1)), match.group(2) or "s")
+    return _in_range(microseconds // SECOND_US, text)
 
 
 def _in_range(seconds: int, text: str) -> int:
@@ -94,7 +98,7 @@ def haproxy_seconds(text: str, default_unit: str) -> int | None:
     match = _HAPROXY.fullmatch(text)
     if match is None:
         return None
-    return math.ceil(in_units(int(match.group(1)), match.group(2) or default_unit))
+    return _seconds_up(in_microseconds(int(match.group(1)), match.group(2) or default_unit))
 
 
 def f5_seconds(text: str) -> int | None:
@@ -111,11 +115,8 @@ def nginx_seconds(text: str) -> int | None:
     None if not a time."""
     if not text or not _NGINX.fullmatch(text):
         return None
-    total = sum(
-        (in_units(int(count), unit or "s") for count, unit in _NGINX_PART.findall(text)),
-        Fraction(),
-    )
-    return math.ceil(total)
+    parts = _NGINX_PART.findall(text)
+    return _seconds_up(sum(in_microseconds(int(count), unit or "s") for count, unit in parts))
 
 
 def human_duration(seconds: int) -> str:
@@ -124,7 +125,7 @@ def human_duration(seconds: int) -> str:
         return f"{seconds}s"
     parts = []
     for unit in _WHOLE_UNITS:
-        count, seconds = divmod(seconds, int(UNIT_SECONDS[unit]))
+        count, seconds = divmod(seconds, UNIT_MICROSECONDS[unit] // SECOND_US)
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)
@@ -133,7 +134,7 @@ def human_duration(seconds: int) -> str:
 _WRITTEN = re.compile(r"[0-9]+[smhd]?|([0-9]+:){1,3}[0-9]+")  # the manifest's spelling
 _SPOKEN = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)")
 _UNIT_WORDS = {
-    word: UNIT_SECONDS[unit]
+    word: UNIT_MICROSECONDS[unit] // SECOND_US
     for unit, words in (
         ("s", ("s", "sec", "secs", "second", "seconds")),
         ("m", ("m", "min", "mins", "minute", "minutes")),
@@ -155,11 +156,19 @@ def duration_hint(text: str) -> str:
         return ""
     if any(unit not in _UNIT_WORDS for _, unit in parts):
         return ""
-    seconds = sum((Fraction(number) * _UNIT_WORDS[unit] for number, unit in parts), Fraction())
-    if seconds < 1 or seconds.denominator != 1:
+    places = max(len(number.partition(".")[2]) for number, _ in parts)
+    scaled = sum(_scaled(number, places) * _UNIT_WORDS[unit] for number, unit in parts)
+    seconds, remainder = divmod(scaled, 10**places)  # exact: decimals as integers
+    if seconds < 1 or remainder:
         return ""
     for unit in _WHOLE_UNITS:
-        size = UNIT_SECONDS[unit]
+        size = UNIT_MICROSECONDS[unit] // SECOND_US
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
     return ""
+
+
+def _scaled(number: str, places: int) -> int:
+    """``number`` (digits, maybe with decimals) times ``10 ** places``, exactly."""
+    whole, _, decimals = number.partition(".")
+    return int(whole + decimals.ljust(places, "0"))
