@@ -54,28 +54,6 @@ class Sample(NamedTuple):
 # --- conditions ---------------------------------------------------------------------------
 
 
-class Test(NamedTuple):
-    """One atomic test on the request or the response.
-
-    ``subject`` is what is read: ``path``, ``url`` (path and query), ``method``, ``query``
-    (the parameter ``name``), ``cookie`` and ``header`` (request), ``res-cookie`` and
-    ``res-header`` (response), ``status``; ``env`` is something the simulation cannot know
-    (the client address, TLS, a variable, an ACL file): every value is tried. ``op`` is
-    ``found``, ``exact``, ``prefix``, ``suffix``, ``substring``, ``dir``, ``regex``,
-    ``always`` or ``never``. Subject ``place`` (op ``exact``) holds when ``search`` chooses the
-    place named in ``values`` for the request's path.
-    """
-
-    subject: str
-    op: str
-    name: str = ""
-    values: tuple[str, ...] = ()
-    case_sensitive: bool = True
-    text: str = ""
-    sample: Sample | None = None  # subject ``sample``: a sample expression's value
-    search: PlaceSearch | None = None  # subject ``place``: the search that chooses
-
-
 class PlaceSearch:
     """The choice of one place for a request path among many, by nginx's precedence for its
     ``location`` blocks (``ngx_http_core_find_location``), made at simulation time: a path
@@ -118,6 +96,28 @@ class PlaceSearch:
     def __repr__(self) -> str:
         count = len(self.exact) + len(self.prefixes) + len(self.patterns)
         return f"PlaceSearch({count} places)"
+
+
+class Test(NamedTuple):
+    """One atomic test on the request or the response.
+
+    ``subject`` is what is read: ``path``, ``url`` (path and query), ``method``, ``query``
+    (the parameter ``name``), ``cookie`` and ``header`` (request), ``res-cookie`` and
+    ``res-header`` (response), ``status``; ``env`` is something the simulation cannot know
+    (the client address, TLS, a variable, an ACL file): every value is tried. ``op`` is
+    ``found``, ``exact``, ``prefix``, ``suffix``, ``substring``, ``dir``, ``regex``,
+    ``always`` or ``never``. Subject ``place`` (op ``exact``) holds when ``search`` chooses the
+    place named in ``values`` for the request's path.
+    """
+
+    subject: str
+    op: str
+    name: str = ""
+    values: tuple[str, ...] = ()
+    case_sensitive: bool = True
+    text: str = ""
+    sample: Sample | None = None  # subject ``sample``: a sample expression's value
+    search: PlaceSearch | None = None  # subject ``place``: the search that chooses
 
 
 class Term(NamedTuple):
