@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from tcommlint.pipeline.model import Pool, Service, Table
 from tcommlint.pipeline.outcome import Outcome
@@ -43,13 +43,22 @@ from tcommlint.source import Span
 _MARK = "\x00"  # opens and closes a token; the path of a placeholder position
 _TOKEN = re.compile("\x00[\x01\x02]+\x00")
 _BITS = str.maketrans("01", "\x01\x02")
-_LEAVES = (str, int, float, bool, type(None))
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 Simulated = Callable[[World, Service], "Outcome | None"]
 
 
 class _Unshared(Exception):
     """The service is simulated on its own."""
+
+
+class _PoolForm(NamedTuple):
+    """A pool without its name and notes, its positions numbered in order of first appearance
+    (``form``; None when it cannot be shared), and the position each number stands for."""
+
+    pool: Pool  # held, so that its id names no other pool
+    form: Pool | None
+    spans: tuple[Span, ...]
 
 
 class Sharing:
@@ -59,18 +68,56 @@ class Sharing:
         self.world = world
         self.usable = not _marked(app)  # what the runs write of the application is kept too
         self.outcomes: dict[tuple[Any, ...], Outcome | None] = {}
+        self.forms: dict[int, _PoolForm] = {}  # by id of the pool: a pool is walked once
+        self.interned: dict[Pool, Pool] = {}  # equal forms are one object, named by its id
 
     def outcome(self, service: Service, simulated: Simulated) -> Outcome | None:
         """The outcome of ``service``: ``simulated`` once per canonical form."""
-        canonical = _canonical(self.world, service) if self.usable else None
+        canonical = self._canonical(service) if self.usable else None
         if canonical is None:
             return simulated(self.world, service)
         key, relabel = canonical
         if key in self.outcomes:
             found = self.outcomes[key]
         else:
-            found = self.outcomes[key] = simulated(self.world.seen_as(key[1], key[2]), key[0])
+            pools = relabel.pools()
+            seen = self.world.seen_as(pools, key[2])
+            found = self.outcomes[key] = simulated(seen, key[0])
         return None if found is None else relabel.outcome(found, service)
+
+    def _canonical(self, service: Service) -> tuple[tuple[Any, ...], _Relabel] | None:
+        """The canonical form of a service, its reachable pools and their tables, and how to
+        turn a canonical outcome back."""
+        if any(rule.template for rule in service.routes):
+            return None
+        served = reachable(self.world, service)
+        if service.persistence.id_route or any(pool.persistence.id_route for pool in served):
+            return None  # route persistence quotes lines in its messages (idroute.py)
+        forms = [self._form(pool) for pool in served]
+        if any(form.form is None for form in forms):
+            return None
+        relabel = _Relabel()
+        try:
+            canonical = relabel.service(service)
+            pools = tuple(relabel.pool(form) for form in forms)
+            tables = _tables(self.world, service, served)
+            canonical_tables = tuple(relabel.value(table) for table in tables)
+        except _Unshared:
+            return None
+        return (canonical, pools, canonical_tables), relabel
+
+    def _form(self, pool: Pool) -> _PoolForm:
+        found = self.forms.get(id(pool))
+        if found is None:
+            relabel = _Relabel()
+            try:
+                form: Pool | None = relabel.value(pool._replace(name="", notes=()))
+            except _Unshared:
+                form = None
+            if form is not None:
+                form = self.interned.setdefault(form, form)
+            found = self.forms[id(pool)] = _PoolForm(pool, form, tuple(relabel.spans))
+        return found
 
 
 def _marked(value: object) -> bool:
@@ -78,24 +125,6 @@ def _marked(value: object) -> bool:
     if isinstance(value, str):
         return _MARK in value
     return isinstance(value, tuple) and any(_marked(item) for item in value)
-
-
-def _canonical(world: World, service: Service) -> tuple[tuple[Any, ...], _Relabel] | None:
-    """The canonical form of a service, its reachable pools and their tables, and how to turn
-    a canonical outcome back."""
-    if any(rule.template for rule in service.routes):
-        return None
-    served = reachable(world, service)
-    if service.persistence.id_route or any(pool.persistence.id_route for pool in served):
-        return None  # route persistence quotes lines in its messages (idroute.py)
-    relabel = _Relabel()
-    try:
-        canonical = relabel.service(service)
-        pools = tuple(relabel.pool(pool) for pool in served)
-        tables = tuple(relabel.value(table) for table in _tables(world, service, served))
-    except _Unshared:
-        return None
-    return (canonical, pools, tables), relabel
 
 
 def _tables(world: World, service: Service, pools: list[Pool]) -> list[Table]:
@@ -113,6 +142,7 @@ class _Relabel:
         self.spans: list[Span] = []
         self.tokens: dict[str, str] = {}
         self.names: list[str] = []
+        self.forms: list[_PoolForm] = []
 
     # -- to the canonical form (the originals are walked: a NUL in one is refused)
 
@@ -138,9 +168,22 @@ class _Relabel:
         )
         return canonical
 
-    def pool(self, pool: Pool) -> Pool:
-        canonical: Pool = self.value(pool._replace(name="", notes=()))
-        return canonical._replace(name=self.token(pool.name))
+    def pool(self, form: _PoolForm) -> tuple[str, int, tuple[int, ...]]:
+        """A pool in the key: its token, its form (by id: equal forms are one object) and the
+        service-wide number of each of its positions (equal positions across the service and
+        its pools keep one number)."""
+        self.forms.append(form)
+        numbers = tuple(self.placeholder(span).line for span in form.spans)
+        return self.token(form.pool.name), id(form.form), numbers
+
+    def pools(self) -> tuple[Pool, ...]:
+        """The canonical pools of the key: each form with the service-wide numbers."""
+        found = []
+        for form in self.forms:
+            numbers = [self.placeholders[span] for span in form.spans]
+            canonical: Pool = _renumbered(form.form, numbers)
+            found.append(canonical._replace(name=self.token(form.pool.name)))
+        return tuple(found)
 
     def token(self, name: str) -> str:
         """The token of a name ("" stays "")."""
@@ -166,18 +209,18 @@ class _Relabel:
     def value(self, value: Any) -> Any:
         """A model value with its positions replaced by placeholders."""
         kind = type(value)
-        if kind is Span:
-            return self.placeholder(value)
         if kind is str:
             if _MARK in value:
                 raise _Unshared
             return value
+        if kind in _SCALARS:
+            return value
+        if kind is Span:
+            return self.placeholder(value)
         if kind is tuple:
             return tuple([self.value(item) for item in value])
-        if isinstance(value, tuple) and hasattr(value, "_make"):
-            return value._make([self.value(item) for item in value])
-        if kind in _LEAVES:
-            return value
+        if _named(kind):
+            return tuple.__new__(kind, [self.value(item) for item in value])
         raise _Unshared
 
     def placeholder(self, span: Span) -> Span:
@@ -204,15 +247,40 @@ class _Relabel:
         )
 
     def back(self, value: Any) -> Any:
-        if type(value) is Span:
+        kind = type(value)
+        if kind is str:
+            return _TOKEN.sub(self._name, value) if _MARK in value else value
+        if kind is Span:
             return self.spans[value.line] if value.path == _MARK else value
-        if isinstance(value, tuple):
-            items = [self.back(item) for item in value]
-            return value._make(items) if hasattr(value, "_make") else tuple(items)
-        if isinstance(value, str) and _MARK in value:
-            return _TOKEN.sub(self._name, value)
+        if kind is tuple:
+            return tuple([self.back(item) for item in value])
+        if _named(kind):
+            return tuple.__new__(kind, [self.back(item) for item in value])
         return value
 
     def _name(self, match: re.Match[str]) -> str:
         bits = match.group()[1:-1].translate({1: "0", 2: "1"})
         return self.names[int(bits, 2)]
+
+
+def _renumbered(value: Any, numbers: list[Span]) -> Any:
+    """A form with each placeholder numbered anew: ``numbers[k]`` for the number ``k``."""
+    kind = type(value)
+    if kind is Span:
+        return numbers[value.line]
+    if kind is tuple:
+        return tuple([_renumbered(item, numbers) for item in value])
+    if _named(kind):
+        return tuple.__new__(kind, [_renumbered(item, numbers) for item in value])
+    return value
+
+
+def _named(kind: type) -> bool:
+    """Whether a type is a named tuple (the model's records)."""
+    found = _NAMED.get(kind)
+    if found is None:
+        found = _NAMED[kind] = issubclass(kind, tuple) and hasattr(kind, "_fields")
+    return found
+
+
+_NAMED: dict[type, bool] = {}
