@@ -67,6 +67,12 @@ class Word(NamedTuple):
     env: tuple[str, ...] = ()  # unresolved ``$VAR`` / ``${VAR}`` references, as written
 
 
+def _word(text: str, line: int, column: int) -> Word:
+    """A plain word: ``Word(text, line, column)`` without the call of its ``__new__`` (a
+    large file has hundreds of thousands)."""
+    return tuple.__new__(Word, (text, line, column, False, ()))
+
+
 class Block(NamedTuple):
     """One undecidable branch of a conditional block enclosing a statement."""
 
@@ -155,7 +161,7 @@ class _WordBuilder:
 def split_words(raw: str, line: int) -> tuple[Word, ...]:
     """Split one raw line into words the way HAProxy does; raise LineError if it cannot."""
     if _PLAIN_LINE.fullmatch(raw):
-        return tuple(Word(m.group(), line, m.start() + 1) for m in _PLAIN_WORD.finditer(raw))
+        return tuple([_word(m.group(), line, m.start() + 1) for m in _PLAIN_WORD.finditer(raw)])
     words: list[Word] = []
     cur = _WordBuilder()
     i, quote, quote_col = 0, "", 0
@@ -342,15 +348,17 @@ class _Reader:
         if first.text.startswith(".") and not first.quoted:
             self.directive(first, words[1:])
             return
-        never = [block for block in self.open_blocks if block.state == NEVER]
-        if never:
-            never[0].skipped.append(first.line)
-            return
-        blocks = tuple(
-            Block(b.opener.line, b.branch, b.condition)
-            for b in self.open_blocks
-            if b.state == UNKNOWN
-        )
+        blocks: tuple[Block, ...] = ()
+        if self.open_blocks:
+            never = [block for block in self.open_blocks if block.state == NEVER]
+            if never:
+                never[0].skipped.append(first.line)
+                return
+            blocks = tuple(
+                Block(b.opener.line, b.branch, b.condition)
+                for b in self.open_blocks
+                if b.state == UNKNOWN
+            )
         statement = Statement(words, blocks)
         if first.text in SECTION_KEYWORDS and not first.quoted:
             self.close_section()
@@ -436,7 +444,7 @@ def read_haproxy(path: str, text: str) -> ReadResult:
         except LineError as exc:
             reader.error(number, exc.column, exc.reason)
             continue
-        if _dropped_after_cr(rest):
+        if rest and _dropped_after_cr(rest):
             reader.error(number, len(line) + 1, LONE_CR_REASON)
         if words:
             reader.feed(words)
