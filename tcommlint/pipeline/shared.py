@@ -10,7 +10,7 @@ rewritten into its **canonical** form, with
 - every position replaced by a placeholder numbered in order of first appearance (equal
   positions get the same placeholder);
 - the service's name and every pool name its routes and default pool give replaced by a token
-  (equal names, the same token), also where a routing rule's text quotes them;
+  (equal names, the same token), also where a routing rule's text quotes its own pool;
 - what the simulation never reads left out (``binds``, ``notes``);
 
 and everything else kept as it is. The canonical form is the key: it holds everything the
@@ -70,9 +70,20 @@ class Sharing:
         self.outcomes: dict[tuple[Any, ...], Outcome | None] = {}
         self.forms: dict[int, _PoolForm] = {}  # by id of the pool: a pool is walked once
         self.interned: dict[Pool, Pool] = {}  # equal forms are one object, named by its id
+        self.sizes: set[tuple[int, ...]] = set()
 
     def outcome(self, service: Service, simulated: Simulated) -> Outcome | None:
-        """The outcome of ``service``: ``simulated`` once per canonical form."""
+        """The outcome of ``service``: ``simulated`` once per canonical form. A service of
+        a size no service before it had is simulated as it is: its canonical form would cost
+        a walk over it and its pools (one frontend routing to 60,000 backends) for nothing."""
+        size = (len(service.routes), len(service.request_steps), len(service.response_steps))
+        if size not in self.sizes:
+            self.sizes.add(size)
+            return simulated(self.world, service)
+        return self.canonical_outcome(service, simulated)
+
+    def canonical_outcome(self, service: Service, simulated: Simulated) -> Outcome | None:
+        """The outcome of ``service`` through its canonical form (as it is when it has none)."""
         canonical = self._canonical(service) if self.usable else None
         if canonical is None:
             return simulated(self.world, service)
@@ -156,7 +167,7 @@ class _Relabel:
         rest = service._replace(name="", binds=(), notes=(), routes=(), default_pool=None)
         routes = tuple(
             self.value(rule._replace(pool="", text=""))._replace(
-                pool=self.token(rule.pool), text=self.quoted(rule.text)
+                pool=self.token(rule.pool), text=self.quoted(rule.text, rule.pool)
             )
             for rule in service.routes
         )
@@ -198,13 +209,12 @@ class _Relabel:
             self.names.append(name)
         return token
 
-    def quoted(self, text: str) -> str:
-        """A text with the names it quotes tokenised (the longest names first)."""
+    def quoted(self, text: str, name: str) -> str:
+        """A rule's text with the name it routes to tokenised (that one only: a service of
+        many rules would otherwise try every name on every rule)."""
         if _MARK in text:
             raise _Unshared
-        for name in sorted(self.tokens, key=len, reverse=True):
-            text = text.replace(name, self.tokens[name])
-        return text
+        return text.replace(name, self.token(name)) if name else text
 
     def value(self, value: Any) -> Any:
         """A model value with its positions replaced by placeholders."""
