@@ -82,20 +82,16 @@ class Block(NamedTuple):
 
 
 class Statement(NamedTuple):
-    """One configuration line: its words and the conditional branches around it."""
+    """One configuration line: its words and the conditional branches around it.
+
+    ``keyword`` (the first word) and ``args`` (the words after it, as text) are read a few
+    times by every compiling step: they are taken once, when the line is read
+    (``statement_of``)."""
 
     words: tuple[Word, ...]
     blocks: tuple[Block, ...] = ()
-
-    @property
-    def keyword(self) -> str:
-        """The first word."""
-        return self.words[0].text
-
-    @property
-    def args(self) -> tuple[str, ...]:
-        """The words after the keyword, as text."""
-        return tuple(word.text for word in self.words[1:])
+    keyword: str = ""
+    args: tuple[str, ...] = ()
 
     @property
     def line(self) -> int:
@@ -105,6 +101,11 @@ class Statement(NamedTuple):
     def span(self, path: str) -> Span:
         """The position of the statement's keyword."""
         return Span(path, self.words[0].line, self.words[0].column)
+
+
+def statement_of(words: tuple[Word, ...], blocks: tuple[Block, ...] = ()) -> Statement:
+    """The statement of a line's words (at least one)."""
+    return Statement(words, blocks, words[0].text, tuple([word.text for word in words[1:]]))
 
 
 class Section(NamedTuple):
@@ -359,7 +360,7 @@ class _Reader:
                 for b in self.open_blocks
                 if b.state == UNKNOWN
             )
-        statement = Statement(words, blocks)
+        statement = statement_of(words, blocks)
         if first.text in SECTION_KEYWORDS and not first.quoted:
             self.close_section()
             self.current = _section(statement)
