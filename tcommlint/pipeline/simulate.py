@@ -33,22 +33,35 @@ from tcommlint.pipeline.model import (
 from tcommlint.pipeline.outcome import Break, Outcome, RequestTrace
 from tcommlint.pipeline.run import Outside, Run
 from tcommlint.pipeline.scenarios import ENDPOINTS, AppModel, scenarios
+from tcommlint.pipeline.shared import Sharing
 from tcommlint.pipeline.world import World, route
 
 REDIRECTS = "redirects"  # a verdict only while services are compared
 MAX_ENV_TESTS = 6  # 2**6 runs at most; more undecidable tests make the route not evaluable
 
 
-def simulate(lb: LoadBalancer, app: AppModel, trace: bool = False) -> list[Outcome]:
+def simulate(
+    lb: LoadBalancer, app: AppModel, trace: bool = False, share: bool = True
+) -> list[Outcome]:
     """The outcome of every service of a load balancer that serves the app path.
 
     A service that answers the app path with a redirect (to HTTPS, say) is left out when
     another service serves it; when none does, the redirect is where the session breaks.
+    Services that differ only in names and positions are played once (``shared.py``; not
+    while tracing: a trace is the traced service's own).
     """
     world = World(lb)
     outcomes = []
+    sharing = Sharing(world, app) if share and not trace else None
+
+    def simulated(seen: World, service: Service) -> Outcome | None:
+        return _simulate_service(seen, service, app, trace)
+
     for service in lb.services:
-        outcome = _simulate_service(world, service, app, trace)
+        if sharing is None:
+            outcome = simulated(world, service)
+        else:
+            outcome = sharing.outcome(service, simulated)
         if outcome is not None:
             outcomes.append(outcome)
     served = [o for o in outcomes if o.verdict != REDIRECTS]

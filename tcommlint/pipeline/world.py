@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from tcommlint.pipeline.evaluate import (
     Env,
     condition_holds,
@@ -15,6 +17,7 @@ from tcommlint.pipeline.model import (
     Pool,
     Server,
     Service,
+    Table,
 )
 from tcommlint.source import Span
 
@@ -33,6 +36,15 @@ class World:
             for server in pool.servers:
                 self.node_order.setdefault(node_of(server), len(self.node_order))
         self._servers: dict[int, ServerIndex] = {}
+
+    def seen_as(self, pools: tuple[Pool, ...], tables: tuple[Table, ...]) -> World:
+        """The same load balancer (its node order, where it declares persistence) with other
+        pools and tables: those one service reaches, in canonical form (``shared.py``)."""
+        seen = copy.copy(self)
+        seen.pools = {pool.name: pool for pool in pools}
+        seen.tables = {table.name: table for table in tables}
+        seen._servers = {}
+        return seen
 
     def servers(self, pool: Pool) -> ServerIndex:
         """A pool's servers by name, node and id (the first of each), indexed on first use."""

@@ -60,21 +60,32 @@ class _Proxy:
     """One proxy with what compiling it needs: its ACLs and its rules, defaults' first."""
 
     def __init__(
-        self, path: str, proxy: Proxy, servers_up: Mapping[str, int], cacheable: bool
+        self,
+        path: str,
+        proxy: Proxy,
+        servers: list[Server],
+        servers_up: Mapping[str, int],
+        cacheable: bool,
     ) -> None:
         self.path = path
         self.proxy = proxy
+        self.servers = servers
         self.cacheable = cacheable
+        self.http = proxy.mode() == "http"
         inherited = _defaults_rules(proxy)
         self.statements = (*inherited, *proxy.statements)
-        acl_lines = [s.args for s in self.statements if s.keyword == "acl"]
+        # Each compiling step asks for its keywords: the statements are sorted out once.
+        self.by_keyword: dict[str, list[Statement]] = {}
+        for statement in self.statements:
+            self.by_keyword.setdefault(statement.keyword, []).append(statement)
+        acl_lines = [s.args for s in self.of("acl")]
         self.acls: Acls = named_acls(acl_lines, servers_up)
 
-    @property
-    def http(self) -> bool:
-        return self.proxy.mode() == "http"
-
     def of(self, *keywords: str) -> list[Statement]:
+        """The statements of these keywords, in order."""
+        found = [self.by_keyword[k] for k in keywords if k in self.by_keyword]
+        if len(found) <= 1:
+            return list(found[0]) if found else []
         return [s for s in self.statements if s.keyword in keywords]
 
 
@@ -110,13 +121,19 @@ def compile_load_balancer(
 ) -> tuple[LoadBalancer, list[ParseError]]:
     """The pipeline a file describes, and the errors HAProxy would refuse it for."""
     proxies, errors = resolve_proxies(path, sections)
+    servers = [
+        servers_of(path, p) if p.section.kind in ("backend", "listen") else [] for p in proxies
+    ]
     servers_up = {
-        p.name: _usable(servers_of(path, p))
-        for p in proxies
+        p.name: _usable(members)
+        for p, members in zip(proxies, servers, strict=True)
         if p.section.kind in ("backend", "listen")
     }
     cacheable = _made_cacheable(sections)
-    compiled = [_Proxy(path, proxy, servers_up, cacheable) for proxy in proxies]
+    compiled = [
+        _Proxy(path, proxy, members, servers_up, cacheable)
+        for proxy, members in zip(proxies, servers, strict=True)
+    ]
     pools = tuple(_pool(p) for p in compiled if p.proxy.section.kind in ("backend", "listen"))
     services = tuple(
         _service(p) for p in compiled if p.proxy.section.kind in ("frontend", "listen")
@@ -143,6 +160,8 @@ def cookie_mentions(path: str, sections: Sequence[Section]) -> tuple[tuple[str, 
             if statement.keyword == "cookie" and len(words) > 1:
                 found.append((words[1].text, Span(path, words[1].line, words[1].column)))
             for word in words[1:]:
+                if "cook" not in word.text:  # in every name the pattern matches
+                    continue
                 for match in _COOKIE_ARGUMENT.finditer(word.text):
                     found.append((match.group(1), Span(path, word.line, word.column)))
     return tuple(found)
@@ -255,7 +274,7 @@ def _mode_notes(proxy: Proxy) -> tuple[str, ...]:
 
 def _pool(proxy: _Proxy) -> Pool:
     path = proxy.path
-    servers = servers_of(path, proxy.proxy)
+    servers = proxy.servers
     steps = list(_request_steps(proxy, service=False))
     rules, opaque = stick_rules(path, proxy.proxy, proxy.acls)
     chosen, dynamic = server_rules(path, proxy.proxy, proxy.acls)

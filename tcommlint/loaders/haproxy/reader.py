@@ -67,6 +67,12 @@ class Word(NamedTuple):
     env: tuple[str, ...] = ()  # unresolved ``$VAR`` / ``${VAR}`` references, as written
 
 
+def _word(text: str, line: int, column: int) -> Word:
+    """A plain word: ``Word(text, line, column)`` without the call of its ``__new__`` (a
+    large file has hundreds of thousands)."""
+    return tuple.__new__(Word, (text, line, column, False, ()))
+
+
 class Block(NamedTuple):
     """One undecidable branch of a conditional block enclosing a statement."""
 
@@ -76,20 +82,16 @@ class Block(NamedTuple):
 
 
 class Statement(NamedTuple):
-    """One configuration line: its words and the conditional branches around it."""
+    """One configuration line: its words and the conditional branches around it.
+
+    ``keyword`` (the first word) and ``args`` (the words after it, as text) are read a few
+    times by every compiling step: they are taken once, when the line is read
+    (``statement_of``)."""
 
     words: tuple[Word, ...]
     blocks: tuple[Block, ...] = ()
-
-    @property
-    def keyword(self) -> str:
-        """The first word."""
-        return self.words[0].text
-
-    @property
-    def args(self) -> tuple[str, ...]:
-        """The words after the keyword, as text."""
-        return tuple(word.text for word in self.words[1:])
+    keyword: str = ""
+    args: tuple[str, ...] = ()
 
     @property
     def line(self) -> int:
@@ -99,6 +101,11 @@ class Statement(NamedTuple):
     def span(self, path: str) -> Span:
         """The position of the statement's keyword."""
         return Span(path, self.words[0].line, self.words[0].column)
+
+
+def statement_of(words: tuple[Word, ...], blocks: tuple[Block, ...] = ()) -> Statement:
+    """The statement of a line's words (at least one)."""
+    return Statement(words, blocks, words[0].text, tuple([word.text for word in words[1:]]))
 
 
 class Section(NamedTuple):
@@ -155,7 +162,7 @@ class _WordBuilder:
 def split_words(raw: str, line: int) -> tuple[Word, ...]:
     """Split one raw line into words the way HAProxy does; raise LineError if it cannot."""
     if _PLAIN_LINE.fullmatch(raw):
-        return tuple(Word(m.group(), line, m.start() + 1) for m in _PLAIN_WORD.finditer(raw))
+        return tuple([_word(m.group(), line, m.start() + 1) for m in _PLAIN_WORD.finditer(raw)])
     words: list[Word] = []
     cur = _WordBuilder()
     i, quote, quote_col = 0, "", 0
@@ -342,16 +349,18 @@ class _Reader:
         if first.text.startswith(".") and not first.quoted:
             self.directive(first, words[1:])
             return
-        never = [block for block in self.open_blocks if block.state == NEVER]
-        if never:
-            never[0].skipped.append(first.line)
-            return
-        blocks = tuple(
-            Block(b.opener.line, b.branch, b.condition)
-            for b in self.open_blocks
-            if b.state == UNKNOWN
-        )
-        statement = Statement(words, blocks)
+        blocks: tuple[Block, ...] = ()
+        if self.open_blocks:
+            never = [block for block in self.open_blocks if block.state == NEVER]
+            if never:
+                never[0].skipped.append(first.line)
+                return
+            blocks = tuple(
+                Block(b.opener.line, b.branch, b.condition)
+                for b in self.open_blocks
+                if b.state == UNKNOWN
+            )
+        statement = statement_of(words, blocks)
         if first.text in SECTION_KEYWORDS and not first.quoted:
             self.close_section()
             self.current = _section(statement)
@@ -436,7 +445,7 @@ def read_haproxy(path: str, text: str) -> ReadResult:
         except LineError as exc:
             reader.error(number, exc.column, exc.reason)
             continue
-        if _dropped_after_cr(rest):
+        if rest and _dropped_after_cr(rest):
             reader.error(number, len(line) + 1, LONE_CR_REASON)
         if words:
             reader.feed(words)

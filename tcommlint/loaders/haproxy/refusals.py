@@ -192,6 +192,7 @@ _NOT_IN_ANONYMOUS_DEFAULTS = _words(
     "acl http-request http-response http-after-response tcp-request tcp-response"
 )
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_.:-]")
+_NAME = re.compile(r"[A-Za-z0-9_.:-]*")  # a name of _NAME_CHARs only: nearly every name
 _SAMPLE_IN_FORMAT = re.compile(r"%\[\s*([^\s(,\]]*)")
 _TRACK_SC = re.compile(r"track-sc\d+")
 
@@ -532,7 +533,7 @@ class _Checker:
             self.error(rest[0], reason)
 
     def name_chars(self, word: Word, what: str) -> None:
-        if word.env:
+        if word.env or _NAME.fullmatch(word.text):
             return
         bad = next((c for c in word.text if not _NAME_CHAR.fullmatch(c)), None)
         if bad is not None:
