@@ -108,14 +108,28 @@ _LOOKS_SECRET = re.compile(
     rf"pass|pwd|secret|token|credential|auth|(?:{'|'.join(sorted(KEY_QUALIFIERS))})[\W_]?key|://"
 )
 
-# Every key that names a credential contains one of these in lower case (a quick first test).
-_MAYBE_SECRET = re.compile("|".join(re.escape(word) for word in sorted(SECRET_WORDS | {"key"})))
+# The quick first test of ``is_sensitive``. ``_WORD`` cuts a run of ASCII letters into words
+# that end where the run ends, and drops the digits: the last word of a key is the end of its
+# last run of letters, and the one before it ends where the letters before that word end.
+_NOT_LETTERS = "".join(chr(code) for code in range(128) if not chr(code).isalpha())
+_SECRET_ENDINGS = tuple(sorted(SECRET_WORDS))
+_QUALIFIER_ENDINGS = tuple(sorted(KEY_QUALIFIERS))
+
+
+def _may_be_sensitive(key: str) -> bool:
+    """False for a key whose last word (in ASCII) is no credential's: nearly every key."""
+    if not key.isascii():
+        return True
+    tail = key.rstrip(_NOT_LETTERS).lower()
+    if tail.endswith(_SECRET_ENDINGS):
+        return True
+    return tail.endswith("key") and tail[:-3].rstrip(_NOT_LETTERS).endswith(_QUALIFIER_ENDINGS)
 
 
 def is_sensitive(key: str) -> bool:
     """Whether a key names a credential (see the module's docstring for the words)."""
-    if _MAYBE_SECRET.search(key.lower()) is None:
-        return False  # the common case, one search: no word of a credential's name in it
+    if not _may_be_sensitive(key):
+        return False  # the common case, without cutting the key into words
     words = [word.lower() for word in _WORD.findall(key) if not word.isdigit()]
     if not words:
         return False
