@@ -108,28 +108,21 @@ _LOOKS_SECRET = re.compile(
     rf"pass|pwd|secret|token|credential|auth|(?:{'|'.join(sorted(KEY_QUALIFIERS))})[\W_]?key|://"
 )
 
-# The quick first test of ``is_sensitive``. ``_WORD`` cuts a run of ASCII letters into words
-# that end where the run ends, and drops the digits: the last word of a key is the end of its
-# last run of letters, and the one before it ends where the letters before that word end.
-_NOT_LETTERS = "".join(chr(code) for code in range(128) if not chr(code).isalpha())
-_SECRET_ENDINGS = tuple(sorted(SECRET_WORDS))
-_QUALIFIER_ENDINGS = tuple(sorted(KEY_QUALIFIERS))
-
-
-def _may_be_sensitive(key: str) -> bool:
-    """False for a key whose last word (in ASCII) is no credential's: nearly every key."""
-    if not key.isascii():
-        return True
-    tail = key.rstrip(_NOT_LETTERS).lower()
-    if tail.endswith(_SECRET_ENDINGS):
-        return True
-    return tail.endswith("key") and tail[:-3].rstrip(_NOT_LETTERS).endswith(_QUALIFIER_ENDINGS)
+# The quick first test of ``is_sensitive``, on the key read backwards. ``_WORD`` cuts a run of
+# ASCII letters into words that end where the run ends, and drops the digits: the last word of
+# a key is the end of its last run of letters, and the one before it ends where the letters
+# before that word end. Anchored at the key's end, the test never searches the key.
+_SECRET_ENDINGS = "|".join(word[::-1] for word in sorted(SECRET_WORDS))
+_QUALIFIER_ENDINGS = "|".join(word[::-1] for word in sorted(KEY_QUALIFIERS))
+_MAYBE_SECRET_BACKWARDS = re.compile(
+    rf"(?ai)[^a-z]*+(?:{_SECRET_ENDINGS}|yek[^a-z]*+(?:{_QUALIFIER_ENDINGS}))"
+)
 
 
 def is_sensitive(key: str) -> bool:
     """Whether a key names a credential (see the module's docstring for the words)."""
-    if not _may_be_sensitive(key):
-        return False  # the common case, without cutting the key into words
+    if key.isascii() and _MAYBE_SECRET_BACKWARDS.match(key[::-1]) is None:
+        return False  # the common case: its last word is no credential's word
     words = [word.lower() for word in _WORD.findall(key) if not word.isdigit()]
     if not words:
         return False

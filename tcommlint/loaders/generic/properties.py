@@ -177,7 +177,7 @@ def _simple_entries(path: str, first: int, lines: list[tuple[str, ...]]) -> list
     """The entries of lines without backslashes (``_SIMPLE_LINE``'s groups), the first one on
     line ``first``, placed as ``_entry`` places them."""
     before, indents, keys, blanks, separators, _, values = zip(*lines, strict=True)
-    numbers = range(first, first + len(lines))
+    numbers = list(range(first, first + len(lines)))  # one int per line for both spans
     key_columns = map(_plus_one, map(len, indents))
     value_columns = list(map(_plus_one, map(len, before)))
     # An empty value is placed right after its separator, or right after the key.
