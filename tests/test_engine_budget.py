@@ -30,11 +30,13 @@ WALKERS = ("TC002", "TC003", "TC004", "TC005")  # the rules over deployment.entr
 @pytest.mark.parametrize(
     "selector",
     [
-        "deployment.entries.filter(e, e >= 0)",
+        # Few items kept: cel-expr-python copies the result list at every item kept (keeping
+        # all 10,000 takes seconds), and the walk is what is measured.
+        "deployment.entries.filter(e, e < 0)",
         "deployment.entries.map(e, e + 1)",
-        "deployment.entries.map(e, e > 0, e)",
+        "deployment.entries.map(e, e < 0, e)",
         "deployment.entries.filter(e, e.missing)",  # an error per item does not stop the walk
-        "(deployment.entries).filter(e, true)",
+        "(deployment.entries).filter(e, false)",
     ],
 )
 def test_a_walk_over_the_budget_is_stopped_and_one_below_is_not(selector: str) -> None:
