@@ -113,12 +113,14 @@ def mentions_known_key(text: str) -> bool:
 def config_role(document: Any) -> str | None:
     """``proxy`` or ``server`` by the known keys a document holds (case-insensitive)."""
     keys = known_keys()
-    folded = {role: {key.lower() for key in role_keys} for role, role_keys in keys.items()}
+    roles_of: dict[str, list[str]] = {}  # a folded known key -> the roles that know it
+    for role, role_keys in keys.items():
+        for folded in {key.lower() for key in role_keys}:
+            roles_of.setdefault(folded, []).append(role)
     counts = {role: 0 for role in keys}
     for entry in document.entries:
-        for role, names in folded.items():
-            if entry.key.value.lower() in names:
-                counts[role] += 1
+        for role in roles_of.get(entry.key.value.lower(), ()):
+            counts[role] += 1
     best = max(counts, key=lambda role: (counts[role], role == "proxy"))
     return best if counts[best] else None
 

@@ -38,7 +38,11 @@ Helpers: `edit_distance(a, b)`, `equals_ignore_case(a, b)`, `lower(s)`, `seconds
 the methods of CEL's strings extension (`join`, `split`, `replace`, `trim`, `lowerAscii`, ...),
 whose results are bounded (a million characters, 10,000 list items). A field that does not
 exist is an error, never a silent `false`. CEL stops an evaluation after 10,000 iterations; a
-rule that goes past it is `not-evaluable` with that reason. A rule that reads
+rule that goes past it is `not-evaluable` with that reason. A selector that starts by walking a
+fact with `filter` or `map` (`deployment.entries.filter(e, ...)`) takes at least one iteration
+per item, so over a fact of 10,000 items or more its rule is `not-evaluable` for that reason
+before anything is converted; a rule is handed only the facts it names, and
+`deployment.entries` is not even built when no rule that runs names it. A rule that reads
 `deployment.incomplete` or `deployment.unused_suppressions` says `second_pass: true`.
 
 """

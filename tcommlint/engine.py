@@ -17,7 +17,7 @@ from tcommlint.expr import (
     cel_safe,
     closest_within,
 )
-from tcommlint.facts import PARTS, deployment_facts
+from tcommlint.facts import DEFERRABLE, PARTS, deployment_facts, fact_lengths
 from tcommlint.findings import Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
 from tcommlint.outputs import OutputError, Scope, edits, location, related, severity
@@ -82,17 +82,25 @@ class Outcome(NamedTuple):
 
 def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) -> Outcome:
     """Run every enabled rule on one deployment."""
-    facts = cel_safe(deployment_facts(deployment))
     active = [r for r in rules if selection.enabled(r.id) and r.facts == "deployment"]
     first = [rule for rule in active if not _is_second_pass(rule)]
     second = [rule for rule in active if _is_second_pass(rule)]
+    # A fact that only rules over CEL's budget would read is not even built.
+    deferred = fact_lengths(deployment)
+    readers = [rule for rule in active if rule.id not in _too_long(active, deferred)]
+    named = _named(readers, with_selector=True)
+    skip = () if named is None else DEFERRABLE - named
+    facts = cel_safe(deployment_facts(deployment, skip=skip))
 
     raw: dict[str, list[Finding]] = {}
     statuses: dict[str, RuleStatus] = {}
-    bindings = bind({"deployment": facts})
+    too_long = _too_long(first, {**_lengths(facts), **deferred})
+    running = [rule for rule in first if rule.id not in too_long]
+    # Bind only what the rules that run read: converting a fact costs as much as it is long.
+    bindings = bind({"deployment": _view(running, facts, with_selector=True)})
     scope = Scope.of(deployment)
     for rule in first:
-        _run(rule, scope, facts, selection, raw, statuses, bindings)
+        _run(rule, scope, facts, selection, raw, statuses, bindings, too_long)
     facts["incomplete"] = _incomplete(first, facts["parts"], deployment.manifest.require)
 
     kept, suppressed, unused = _apply_suppressions(raw, deployment.suppressions, selection)
@@ -106,9 +114,11 @@ def evaluate(deployment: Deployment, rules: list[Rule], selection: Selection) ->
     )
     # The first pass added facts. Bind only what the second pass reads: converting the whole
     # deployment again would cost as much as the first pass's conversion.
-    bindings = bind({"deployment": _view(second, facts, with_selector=True)})
+    too_long = _too_long(second, {**_lengths(facts), **deferred})
+    running = [rule for rule in second if rule.id not in too_long]
+    bindings = bind({"deployment": _view(running, facts, with_selector=True)})
     for rule in second:
-        _run(rule, scope, facts, selection, raw, statuses, bindings)
+        _run(rule, scope, facts, selection, raw, statuses, bindings, too_long)
         kept.extend(raw.get(rule.id, []))
     for rule_id, status in statuses.items():
         if status.status != "not-evaluable":
@@ -164,11 +174,15 @@ def _run(
     raw: dict[str, list[Finding]],
     statuses: dict[str, RuleStatus],
     bindings: Any,
+    too_long: Collection[str] = (),
 ) -> None:
     missing = [part for part in rule.requires if not facts["parts"][part]]
     if missing:
         reason = "no " + " and no ".join(PART_NAMES[part] for part in missing) + " found"
         statuses[rule.id] = RuleStatus(rule.id, "not-evaluable", reason)
+        return
+    if rule.id in too_long:  # decided before converting the facts: CEL would stop it
+        statuses[rule.id] = RuleStatus(rule.id, "not-evaluable", _TOO_LARGE)
         return
     try:
         raw[rule.id] = _findings(rule, scope, facts, selection, bindings)
@@ -227,14 +241,49 @@ def _deployment_view(rule: Rule, facts: dict[str, Any]) -> dict[str, Any]:
 def _view(rules: list[Rule], facts: dict[str, Any], *, with_selector: bool) -> dict[str, Any]:
     """The facts that ``rules`` name (with their selectors too when told), or all of them
     when one names the deployment as a whole."""
+    names = _named(rules, with_selector=with_selector)
+    if names is None:
+        return facts
+    return {name: value for name, value in facts.items() if name in names}
+
+
+def _named(rules: list[Rule], *, with_selector: bool) -> set[str] | None:
+    """The facts that ``rules`` name, or None when one names the deployment as a whole."""
     names: set[str] = set()
     for rule in rules:
         for source in _sources(rule, with_selector=with_selector):
             for match in _DEPLOYMENT.finditer(source):
                 if match.group(2) is None:
-                    return facts  # the deployment as a whole
+                    return None
                 names.add(match.group(2))
-    return {name: value for name, value in facts.items() if name in names}
+    return names
+
+
+# A selector that starts with a comprehension over a fact that walks all of it (``filter``,
+# ``map``), as ``deployment.entries.filter(e, ...)``: the fact is evaluated first, whatever
+# follows, and the comprehension takes one iteration per item of the list (or key of the map).
+# The rule loader wraps a selector, as in ``(deployment.entries.filter(...)).filter(...)``;
+# parentheses around the fact alone, ``(deployment.parse_errors).filter(...)``, change nothing.
+_WALK = re.compile(r"[\s(]*deployment\s*\.\s*([A-Za-z_]\w*)[\s)]*\.\s*(?:filter|map)\s*\(")
+
+
+def _too_long(rules: list[Rule], lengths: dict[str, int]) -> frozenset[str]:
+    """The rules whose selector CEL would stop for its iteration limit, known before the facts
+    are converted: the selector walks a fact of ``lengths`` (items per fact) at least
+    ``ITERATION_BUDGET`` long. CEL counts at least one iteration per item, and already stops a
+    ``filter`` over exactly ``ITERATION_BUDGET`` items (tests/test_engine_budget.py), so the
+    same rules would end in the same not-evaluable status after the conversion."""
+    found = set()
+    for rule in rules:
+        walk = _WALK.match(rule.selector.source)
+        if walk is not None and lengths.get(walk.group(1), 0) >= ITERATION_BUDGET:
+            found.add(rule.id)
+    return frozenset(found)
+
+
+def _lengths(facts: dict[str, Any]) -> dict[str, int]:
+    """How many items each list or map fact holds."""
+    return {name: len(value) for name, value in facts.items() if isinstance(value, (list, dict))}
 
 
 def _sources(rule: Rule, *, with_selector: bool) -> list[str]:

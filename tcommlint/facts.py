@@ -8,7 +8,7 @@ The shape of this view is the rule authors' API: ``schemas/facts.schema.json`` d
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from tcommlint.model import Deployment, KeyValueConfig, TomcatConf
@@ -17,14 +17,18 @@ from tcommlint.route_facts import route_facts
 from tcommlint.source import Located, Span, loc
 
 PARTS = ("proxy", "server", "tomcat", "lb")
+# The facts that may be left out of a view (``skip``) when no rule that runs reads them: one map
+# per key/value entry, which for a large file costs more than everything else. ``fact_lengths``
+# tells how long each would be without building it.
+DEFERRABLE = frozenset({"entries"})
 
 
-def deployment_facts(deployment: Deployment) -> dict[str, Any]:
-    """The CEL view of one deployment."""
+def deployment_facts(deployment: Deployment, *, skip: Collection[str] = ()) -> dict[str, Any]:
+    """The CEL view of one deployment, without the facts of ``DEFERRABLE`` named in ``skip``."""
     manifest = deployment.manifest
     routes = route_facts(deployment)
     keys = known_keys()
-    return {
+    facts = {
         "name": deployment.name,
         "root": deployment.root,
         "loc": loc(deployment_span(deployment)),
@@ -44,7 +48,7 @@ def deployment_facts(deployment: Deployment) -> dict[str, Any]:
         ],
         "known_keys": {role: sorted(role_keys) for role, role_keys in keys.items()},
         "folded_keys": {role: _folded(role_keys) for role, role_keys in keys.items()},
-        "entries": [entry for config in deployment.configs for entry in _entries(config)],
+        "entries": [] if "entries" in skip else _all_entries(deployment),
         "proxies": [_config(c) for c in deployment.configs if c.role == "proxy"],
         "servers": [_config(c) for c in deployment.configs if c.role == "server"],
         "tomcats": [_tomcat(tomcat, _cookie_paths(deployment)) for tomcat in deployment.tomcats],
@@ -60,6 +64,14 @@ def deployment_facts(deployment: Deployment) -> dict[str, Any]:
         "inert": [i for route in routes for i in route["inert"]],
         "incomplete": [],
     }
+    for name in DEFERRABLE.intersection(skip):
+        del facts[name]
+    return facts
+
+
+def fact_lengths(deployment: Deployment) -> dict[str, int]:
+    """How many items each fact of ``DEFERRABLE`` holds, counted without building them."""
+    return {"entries": sum(len(config.entries) for config in deployment.configs)}
 
 
 def deployment_span(deployment: Deployment) -> Span:
@@ -94,6 +106,10 @@ def _folded(keys: Iterable[str]) -> dict[str, str]:
     for key in sorted(keys):
         folded.setdefault(key.lower(), key)
     return folded
+
+
+def _all_entries(deployment: Deployment) -> list[dict[str, Any]]:
+    return [entry for config in deployment.configs for entry in _entries(config)]
 
 
 def _entries(config: KeyValueConfig) -> list[dict[str, Any]]:

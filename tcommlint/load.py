@@ -147,16 +147,30 @@ def _tomcat_roots(plan: DeploymentPlan, patterns: list[str]) -> set[Path]:
 
 def _record(parts: _Parts, source: _Input, role: str) -> None:
     digest = sha256_hex(source.data)
-    parts.secrets.update(secret_values(text_of(source.data)))
-    size, lines = len(source.data), _line_bound(source.data)
+    text = text_of(source.data)
+    parts.secrets.update(secret_values(text))
+    size, lines = len(source.data), _line_bound(source.data, text)
     parts.files.append(SourceFile(source.display, role, digest, size, lines))
 
 
-def _line_bound(data: bytes) -> int:
+# Where ``str.splitlines`` ends a line besides "\n" and "\r" (and "\r\n", one end).
+_OTHER_LINE_ENDS = ("\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _line_bound(data: bytes, text: str) -> int:
     """At most this many lines, however the loader of the file counts them: each ``\\r`` and
-    ``\\n`` may end one, and so may the other line separators of Unicode (YAML's U+2028)."""
+    ``\\n`` may end one, and so may the other line separators of Unicode (YAML's U+2028).
+    ``text`` is ``data`` as ``text_of`` reads it."""
     ends = data.count(b"\n") + data.count(b"\r")
-    return max(ends, len(text_of(data).splitlines())) + 1
+    return max(ends, _line_count(text)) + 1
+
+
+def _line_count(text: str) -> int:
+    """``len(text.splitlines())``, counted without making the lines."""
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    ends += sum(text.count(end) for end in _OTHER_LINE_ENDS)
+    unended = text[-1:] not in ("", "\n", "\r", *_OTHER_LINE_ENDS)
+    return ends + int(unended)
 
 
 def _load_file(file: Path, display: str, role: str | None, parts: _Parts) -> None:

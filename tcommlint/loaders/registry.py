@@ -65,7 +65,12 @@ _HAPROXY_SECTION = re.compile(
 )
 
 
+_SECTION_WORDS = ("global", "defaults", "frontend", "backend", "listen")
+
+
 def _sniff_haproxy(text: str) -> bool:
+    if not any(word in text for word in _SECTION_WORDS):
+        return False  # the pattern needs one: a search for a word is far cheaper than for it
     if _HAPROXY_SECTION.search(text) is None:
         return False
     from tcommlint.loaders.haproxy.loader import looks_like_haproxy

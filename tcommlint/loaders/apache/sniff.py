@@ -25,6 +25,8 @@ _STRONG = frozenset({"LoadModule", "ProxyPass", "ProxyPassMatch", "BalancerMembe
 def looks_like_apache(text: str) -> bool:
     """A section httpd knows at the start of a line, one of mod_proxy's telling directives,
     or two lines of httpd directives."""
+    if "<" not in text and " " not in text and "\t" not in text:
+        return False  # a section needs "<", a directive line a blank after its name
     if _SECTION.search(text) is not None or _directives(text, _CAMEL):
         return True
     # A file whose every directive is commented out (Debian's mods-available/dav_svn.conf,

@@ -18,4 +18,6 @@ _LOOKS_LIKE = re.compile(rf"(?:^|(?<=\r))(?:#TMSH-VERSION|{MODULE}\s[^\r\n{{]*\{
 
 def looks_like_tmsh(text: str) -> bool:
     """True for text that has a ``#TMSH-VERSION`` line or a line like ``ltm pool /C/p {``."""
+    if "{" not in text and "#TMSH-VERSION" not in text:
+        return False  # the pattern needs one of them: no pass over a large file
     return _LOOKS_LIKE.search(text) is not None

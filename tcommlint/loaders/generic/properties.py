@@ -10,26 +10,45 @@ starts.
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from functools import partial
+from itertools import compress, repeat
 from typing import NamedTuple
 
 from tcommlint.loaders.generic.suppressions import suppression_from_comment
 from tcommlint.model import Entry, ParseError, Suppression
 from tcommlint.source import Located, Span
 
-_new = tuple.__new__
 _WHITESPACE = " \t\f"
 _SEPARATORS = "=:"
 _NATURAL_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
 _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 _SIMPLE_ESCAPES = {"t": "\t", "r": "\r", "n": "\n", "f": "\f"}
 _HEX = frozenset("0123456789abcdefABCDEF")
-# A line that is read the same way without the character-by-character reader: no backslash
-# (no escape, no continuation), a key of no whitespace or separator. Nearly every real line.
+# A natural line (with its line end) that is read the same way without the careful reader: no
+# backslash (no escape, no continuation), a key of no whitespace or separator. Nearly every
+# real line. Possessive: a line that is not simple fails at once, never by trying every other
+# split of a long key (which took time quadratic in the line's length).
+_BLANKS = r"[ \t\f]*+"
+_KEY = r"[^ \t\f=:#!\\\r\n][^ \t\f=:\\\r\n]*+"
+_VALUE = r"[^\\\r\n]*+"
+_LINE_END = r"(?:\r\n|\r|\n|\Z)"
+# Groups: everything before the value, the indent, key, blanks, separator, blanks, the value.
 _SIMPLE_LINE = re.compile(
-    r"([ \t\f]*)([^ \t\f=:#!\\][^ \t\f=:\\]*)([ \t\f]*)([=:]?)([ \t\f]*)([^\\]*)"
+    rf"(({_BLANKS})({_KEY})({_BLANKS})([=:]?+)({_BLANKS}))({_VALUE}){_LINE_END}"
 )
+# Up to RUN simple lines in a row: read together, their records built by C loops (``map``)
+# rather than a Python loop per line; a bounded run keeps the groups in memory small.
+RUN = 4096
+_SIMPLE_RUN = re.compile(
+    rf"(?:{_BLANKS}{_KEY}{_BLANKS}[=:]?+{_BLANKS}{_VALUE}{_LINE_END}){{1,{RUN}}}+"
+)
+_span = partial(tuple.__new__, Span)
+_located = partial(tuple.__new__, Located)
+_entry_of = partial(tuple.__new__, Entry)
+_plus_one = (1).__add__
 
 
 class KeyValueDocument(NamedTuple):
@@ -45,10 +64,12 @@ class KeyValueDocument(NamedTuple):
 
 
 class _LogicalLine(NamedTuple):
-    """The characters of one logical line and the (line, column) each came from."""
+    """The characters of one logical line and where they came from: ``starts`` holds the index
+    in ``chars`` where each natural line's part begins, ``places`` its (line, column)."""
 
     chars: str
-    positions: tuple[tuple[int, int], ...]
+    starts: tuple[int, ...]
+    places: tuple[tuple[int, int], ...]
     anchor: tuple[int, int]  # where the logical line starts, even if it ends up empty
 
 
@@ -60,97 +81,118 @@ class _MalformedEscape(Exception):
         self.index = index
 
 
+class _Joined:
+    """A logical line being joined from natural lines ending in a continuation."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.starts: list[int] = []
+        self.places: list[tuple[int, int]] = []
+        self.size = 0  # characters joined so far
+        self.anchor = (1, 1)
+
+    def add(self, number: int, column: int, part: str) -> None:
+        if part:
+            self.parts.append(part)
+            self.starts.append(self.size)
+            self.places.append((number, column))
+            self.size += len(part)
+
+    def take(self) -> _LogicalLine:
+        """The logical line joined so far; the next one starts empty."""
+        line = _LogicalLine(
+            "".join(self.parts), tuple(self.starts), tuple(self.places), self.anchor
+        )
+        self.parts, self.starts, self.places, self.size = [], [], [], 0
+        return line
+
+
 def parse_properties(path: str, text: str) -> KeyValueDocument:
-    """Read ``text`` as ``java.util.Properties.load`` does; ``path`` is used in spans."""
+    """Read ``text`` as ``java.util.Properties.load`` does; ``path`` is used in spans.
+
+    One pass over the text: a simple line is read at once into its entry, any other natural
+    line by the careful reader, which joins continued lines into a logical line."""
     entries: list[Entry] = []
     comments: list[Suppression] = []
-    for item in _logical_lines(path, text):
+    simple = _SIMPLE_RUN.match
+    joined = _Joined()
+    position, number, end = 0, 1, len(text)
+    while position < end:
+        if not joined.size:
+            run = simple(text, position)
+            if run is not None:
+                lines = _SIMPLE_LINE.findall(text, position, run.end())
+                entries += _simple_entries(path, number, lines)
+                position = run.end()
+                number += len(lines)
+                continue
+        natural = _NATURAL_LINE.match(text, position)
+        assert natural is not None  # it matches anywhere, if only the empty line end
+        position = natural.end()
+        item = _careful(path, number, natural, joined, position < end)
+        number += 1
+        if item is None:
+            continue
         if isinstance(item, Suppression):
             comments.append(item)
-            continue
-        if isinstance(item, Entry):
-            entries.append(item)
             continue
         try:
             entries.append(_entry(path, item))
         except _MalformedEscape as exc:
-            line, column = item.positions[exc.index]
+            line, column = _place(item, exc.index)
             error = ParseError(Span(path, line, column), "Malformed \\uxxxx encoding")
             return KeyValueDocument(tuple(entries), tuple(comments), error)
     return KeyValueDocument(tuple(entries), tuple(comments), None)
 
 
-def _natural_lines(text: str) -> list[tuple[int, str, str]]:
-    """``(line number, content, terminator)`` for each natural line of ``text``."""
-    lines: list[tuple[int, str, str]] = []
-    for number, match in enumerate(_NATURAL_LINE.finditer(text), start=1):
-        content, terminator = match.group(1), match.group(2)
-        if not terminator and not content:
-            break
-        lines.append((number, content, terminator))
-    return lines
+def _careful(
+    path: str, number: int, natural: re.Match[str], joined: _Joined, more: bool
+) -> _LogicalLine | Suppression | None:
+    """One natural line read character by character: the logical line it ends, the suppression
+    its comment holds, or None (a blank line, a comment, a line continued on the next one).
+    ``more`` says whether another natural line follows."""
+    content, terminator = natural.group(1), natural.group(2)
+    start = len(content) - len(content.lstrip(_WHITESPACE))
+    if start == len(content):
+        return joined.take() if joined.size else None
+    if not joined.size and content[start] in "#!":
+        return _comment(path, number, start, content)
+    segment = content[start:]
+    if not joined.size:
+        joined.anchor = (number, start + 1)
+    backslashes = len(segment) - len(segment.rstrip("\\"))
+    continued = backslashes % 2 == 1
+    joined.add(number, start + 1, segment[:-1] if continued else segment)
+    if continued:
+        if more:
+            return None
+        # At end of input Java still returns the (possibly empty) line, except after
+        # "\r\n", where it consumes the "\n" first and then finds nothing to return.
+        if terminator == "\r\n" and not joined.size:
+            return None
+    return joined.take()
 
 
-def _logical_lines(path: str, text: str) -> Iterator[_LogicalLine | Suppression | Entry]:
-    """Logical lines, and the suppressions found in comment lines, in file order; a simple
-    line is read at once into its entry."""
-    lines = _natural_lines(text)
-    chars: list[str] = []
-    positions: list[tuple[int, int]] = []
-    continued = False
-    anchor = (1, 1)
-    for index, (number, content, terminator) in enumerate(lines):
-        if not chars:
-            simple = _SIMPLE_LINE.fullmatch(content)
-            if simple is not None:
-                yield _simple_entry(path, number, simple)
-                continue
-        start = len(content) - len(content.lstrip(_WHITESPACE))
-        if start == len(content):
-            if continued and chars:
-                yield _LogicalLine("".join(chars), tuple(positions), anchor)
-            chars, positions, continued = [], [], False
-            continue
-        if not chars and content[start] in "#!":
-            continued = False
-            suppression = _comment(path, number, start, content)
-            if suppression is not None:
-                yield suppression
-            continue
-        segment = content[start:]
-        if not chars:
-            anchor = (number, start + 1)
-        chars.extend(segment)
-        positions.extend((number, start + offset + 1) for offset in range(len(segment)))
-        backslashes = len(segment) - len(segment.rstrip("\\"))
-        continued = backslashes % 2 == 1
-        if continued:
-            chars.pop()
-            positions.pop()
-            if index + 1 < len(lines):
-                continue
-            # At end of input Java still returns the (possibly empty) line, except after
-            # "\r\n", where it consumes the "\n" first and then finds nothing to return.
-            if terminator == "\r\n" and not chars:
-                break
-        yield _LogicalLine("".join(chars), tuple(positions), anchor)
-        chars, positions, continued = [], [], False
-
-
-def _simple_entry(path: str, number: int, line: re.Match[str]) -> Entry:
-    """The entry of a line without backslashes, placed as ``_entry`` places it."""
-    indent, key, before, separator, after, value = line.groups()
-    key_column = len(indent) + 1
-    value_column = key_column + len(key) + len(before) + len(separator) + len(after)
-    if not value:  # an empty value is placed right after its separator, or after the key
-        value_column = key_column + len(key) + len(before) + 1 if separator else value_column
-        value_column = value_column if separator else key_column + len(key)
-    # tuple.__new__ builds the records without their Python-level __new__: a third of the
-    # time of an 800,000-line file.
-    key_span = _new(Span, (path, number, key_column))
-    value_span = _new(Span, (path, number, value_column))
-    located_key = _new(Located, (key, key_span, False, ""))
-    return _new(Entry, (located_key, _new(Located, (value, value_span, False, ""))))
+def _simple_entries(path: str, first: int, lines: list[tuple[str, ...]]) -> list[Entry]:
+    """The entries of lines without backslashes (``_SIMPLE_LINE``'s groups), the first one on
+    line ``first``, placed as ``_entry`` places them."""
+    before, indents, keys, blanks, separators, _, values = zip(*lines, strict=True)
+    numbers = list(range(first, first + len(lines)))  # one int per line for both spans
+    key_columns = map(_plus_one, map(len, indents))
+    value_columns = list(map(_plus_one, map(len, before)))
+    # An empty value is placed right after its separator, or right after the key.
+    for index in compress(range(len(values)), map(operator.not_, values)):
+        column = len(indents[index]) + 1 + len(keys[index])
+        if separators[index]:
+            column += len(blanks[index]) + 1
+        value_columns[index] = column
+    # tuple.__new__ builds the records without their Python-level __new__, and map without a
+    # Python frame per line: most of the time of an 800,000-line file was spent there.
+    key_spans = map(_span, zip(repeat(path), numbers, key_columns))
+    value_spans = map(_span, zip(repeat(path), numbers, value_columns))
+    located_keys = map(_located, zip(keys, key_spans, repeat(False), repeat("")))
+    located_values = map(_located, zip(values, value_spans, repeat(False), repeat("")))
+    return list(map(_entry_of, zip(located_keys, located_values, strict=True)))
 
 
 def _comment(path: str, number: int, start: int, content: str) -> Suppression | None:
@@ -233,17 +275,23 @@ def _join_pair(match: re.Match[str]) -> str:
     return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
 
 
+def _place(line: _LogicalLine, index: int) -> tuple[int, int]:
+    """The (line, column) of character ``index`` of the logical line (which has characters)."""
+    part = bisect_right(line.starts, index) - 1
+    number, column = line.places[part]
+    return number, column + index - line.starts[part]
+
+
 def _span_at(path: str, line: _LogicalLine, index: int) -> Span:
     """Where character ``index`` of the logical line is in the file."""
-    if not line.positions:
+    if not line.chars:
         return Span(path, *line.anchor)
-    number, column = line.positions[min(index, len(line.positions) - 1)]
-    return Span(path, number, column)
+    return Span(path, *_place(line, min(index, len(line.chars) - 1)))
 
 
 def _span_after(path: str, line: _LogicalLine, index: int) -> Span:
     """The position right after character ``index`` of the logical line."""
-    if index < 0 or not line.positions:
+    if index < 0 or not line.chars:
         return _span_at(path, line, 0)
-    number, column = line.positions[index]
+    number, column = _place(line, index)
     return Span(path, number, column + 1)

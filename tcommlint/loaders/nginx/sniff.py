@@ -21,6 +21,8 @@ _LINE = re.compile(r"(?m)^[ \t]*[a-z]+_[a-z0-9_]+[ \t]+[^\r\n=]*;[ \t]*(?:#.*)?$
 
 def looks_like_nginx(text: str) -> bool:
     """A block nginx opens, a directive only nginx writes, or two nginx directive lines."""
+    if "{" not in text and ";" not in text:
+        return False  # every pattern needs one of them: no pass over a large file
     if _BLOCK.search(text) is not None or _KNOWN.search(text) is not None:
         return True
     lines = _LINE.finditer(text)
