@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
@@ -10,9 +9,7 @@ from tcommlint.errors import UsageError
 from tcommlint.expr import (
     ITERATION_BUDGET,
     BudgetExceeded,
-    Compiled,
     ExpressionError,
-    Template,
     bind,
     cel_safe,
     closest_within,
@@ -227,10 +224,6 @@ def _findings(
     return found
 
 
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")  # as in a message Template
-_DEPLOYMENT = re.compile(r"\bdeployment\b(\s*\.\s*([A-Za-z_]\w*))?")
-
-
 def _deployment_view(rule: Rule, facts: dict[str, Any]) -> dict[str, Any]:
     """The facts a rule's per-finding expressions read, when they name each one
     (``deployment.app_path``): CEL converts the whole ``deployment`` on every evaluation, so
@@ -251,51 +244,30 @@ def _named(rules: list[Rule], *, with_selector: bool) -> set[str] | None:
     """The facts that ``rules`` name, or None when one names the deployment as a whole."""
     names: set[str] = set()
     for rule in rules:
-        for source in _sources(rule, with_selector=with_selector):
-            for match in _DEPLOYMENT.finditer(source):
-                if match.group(2) is None:
-                    return None
-                names.add(match.group(2))
+        read = rule.facts_read(with_selector=with_selector)
+        if read is None:
+            return None
+        names |= read
     return names
-
-
-# A selector that starts with a comprehension over a fact that walks all of it (``filter``,
-# ``map``), as ``deployment.entries.filter(e, ...)``: the fact is evaluated first, whatever
-# follows, and the comprehension takes one iteration per item of the list (or key of the map).
-# The rule loader wraps a selector, as in ``(deployment.entries.filter(...)).filter(...)``;
-# parentheses around the fact alone, ``(deployment.parse_errors).filter(...)``, change nothing.
-_WALK = re.compile(r"[\s(]*deployment\s*\.\s*([A-Za-z_]\w*)[\s)]*\.\s*(?:filter|map)\s*\(")
 
 
 def _too_long(rules: list[Rule], lengths: dict[str, int]) -> frozenset[str]:
     """The rules whose selector CEL would stop for its iteration limit, known before the facts
     are converted: the selector walks a fact of ``lengths`` (items per fact) at least
-    ``ITERATION_BUDGET`` long. CEL counts at least one iteration per item, and already stops a
-    ``filter`` over exactly ``ITERATION_BUDGET`` items (tests/test_engine_budget.py), so the
-    same rules would end in the same not-evaluable status after the conversion."""
-    found = set()
-    for rule in rules:
-        walk = _WALK.match(rule.selector.source)
-        if walk is not None and lengths.get(walk.group(1), 0) >= ITERATION_BUDGET:
-            found.add(rule.id)
-    return frozenset(found)
+    ``ITERATION_BUDGET`` long (``Rule.walked_fact``). CEL counts at least one iteration per
+    item, and already stops a ``filter`` over exactly ``ITERATION_BUDGET`` items
+    (tests/test_engine_budget.py), so the same rules would end in the same not-evaluable
+    status after the conversion."""
+    return frozenset(
+        rule.id
+        for rule in rules
+        if rule.walked_fact and lengths.get(rule.walked_fact, 0) >= ITERATION_BUDGET
+    )
 
 
 def _lengths(facts: dict[str, Any]) -> dict[str, int]:
     """How many items each list or map fact holds."""
     return {name: len(value) for name, value in facts.items() if isinstance(value, (list, dict))}
-
-
-def _sources(rule: Rule, *, with_selector: bool) -> list[str]:
-    """The CEL text of a rule's expressions and message placeholders."""
-    sources = [rule.selector.source] if with_selector else []
-    for field in (rule.at, rule.severity_when, rule.related, rule.fix_edits):
-        if isinstance(field, Compiled):
-            sources.append(field.source)
-    for template in (rule.message, rule.key, rule.fix_description):
-        if isinstance(template, Template):
-            sources += [m.group(1) for m in _PLACEHOLDER.finditer(template.source) if m.group(1)]
-    return sources
 
 
 def _related(rule: Rule, data: dict[str, Any], primary: Span, scope: Scope) -> tuple[Related, ...]:

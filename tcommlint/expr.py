@@ -393,6 +393,11 @@ class Template:
             position = match.end()
         self._parts.append(source[position:])
 
+    @property
+    def expressions(self) -> tuple[str, ...]:
+        """The CEL text of each placeholder."""
+        return tuple(part.source for part in self._parts if isinstance(part, Compiled))
+
     def render(self, data: Mapping[str, Any]) -> str:
         """The message with every placeholder evaluated and printed plainly."""
         out = []

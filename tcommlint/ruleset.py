@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -25,6 +26,7 @@ class Rule:
     """A rule file, compiled: the data of the YAML plus ready-to-run expressions."""
 
     __slots__ = (
+        "_facts_read",
         "at",
         "data",
         "facts",
@@ -92,6 +94,7 @@ class Rule:
         self.fix_edits: Compiled | None = None
         self.fix_description: Template | None = None
         self.fix_unsafe: bool = fix is not None and fix.get("safety") == "unsafe"
+        self._facts_read: dict[bool, frozenset[str] | None] = {}
         if fix is not None:
             self.fix_edits = _expression(
                 path, lines, "fix/edits", fix["edits"], variables, verified
@@ -112,9 +115,56 @@ class Rule:
         examples: dict[str, list[dict[str, Any]]] = self.data["examples"]
         return examples
 
+    def facts_read(self, *, with_selector: bool) -> frozenset[str] | None:
+        """The facts the rule's expressions name (``deployment.app_path``), those of its
+        per-finding expressions alone unless told, or None when one names ``deployment`` as a
+        whole. The engine converts only these to CEL values: a conversion costs as much as the
+        facts are large."""
+        if with_selector not in self._facts_read:
+            self._facts_read[with_selector] = _named_facts(self._sources(with_selector))
+        return self._facts_read[with_selector]
+
+    @property
+    def walked_fact(self) -> str:
+        """The fact the selector walks first, item by item (``deployment.entries.filter(…)``),
+        or ""."""
+        walk = _WALK.match(self.selector.source)
+        return walk.group(1) if walk else ""
+
+    def _sources(self, with_selector: bool) -> list[str]:
+        """The CEL text of the rule's expressions and message placeholders."""
+        sources = [self.selector.source] if with_selector else []
+        for field in (self.at, self.severity_when, self.related, self.fix_edits):
+            if field is not None:
+                sources.append(field.source)
+        for template in (self.message, self.key, self.fix_description):
+            if template is not None:
+                sources.extend(template.expressions)
+        return sources
+
     def programs(self) -> dict[str, str]:
         """Serialized programs of the expressions every run evaluates (for the rule cache)."""
         return {"selector": self.selector.serialized()}
+
+
+_DEPLOYMENT = re.compile(r"\bdeployment\b(\s*\.\s*([A-Za-z_]\w*))?")
+# A selector that starts with a comprehension over a fact that walks all of it (``filter``,
+# ``map``), as ``deployment.entries.filter(e, ...)``: the fact is evaluated first, whatever
+# follows, and the comprehension takes one iteration per item of the list (or key of the map).
+# ``_selector`` wraps a selector, as in ``(deployment.entries.filter(...)).filter(...)``;
+# parentheses around the fact alone, ``(deployment.parse_errors).filter(...)``, change nothing.
+_WALK = re.compile(r"[\s(]*deployment\s*\.\s*([A-Za-z_]\w*)[\s)]*\.\s*(?:filter|map)\s*\(")
+
+
+def _named_facts(sources: list[str]) -> frozenset[str] | None:
+    """The facts ``sources`` name, or None when one names ``deployment`` as a whole."""
+    names = set()
+    for source in sources:
+        for match in _DEPLOYMENT.finditer(source):
+            if match.group(2) is None:
+                return None
+            names.add(match.group(2))
+    return frozenset(names)
 
 
 def _selector(
