@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 from tcommlint.classify import part_of
 from tcommlint.errors import UsageError
-from tcommlint.fix import is_temporary
 from tcommlint.settings import MANIFEST_NAME, ConfigFile, read_config
+from tcommlint.temporaries import is_temporary
 
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}

@@ -15,14 +15,13 @@ The files of a run are changed all or none: every target is checked (writable, s
 what the fix was planned against) and its new content written to a temporary file beside it,
 flushed to disk and given the original's mode, before any is renamed over its original; a
 failure on the way restores the files already renamed. A run killed mid-write leaves each
-original intact, and at most a temporary file of ours (``.<name>.tcommlint-<pid>.tmp``) that
+original intact, and at most a temporary file of ours (:mod:`tcommlint.temporaries`) that
 discovery never reads and the next ``--fix`` of that file removes.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -31,12 +30,12 @@ from tcommlint.edits import apply_edits
 from tcommlint.errors import UsageError
 from tcommlint.findings import Edit, Finding
 from tcommlint.output import printable
+from tcommlint.temporaries import temporary_name, temporary_of
 
 if TYPE_CHECKING:
     from tcommlint.redact import Redactor
 
 MAX_PASSES = 5
-_TEMPORARY = re.compile(r"\.(.+)\.tcommlint-([0-9]+)\.tmp")
 
 
 class FilePatch(NamedTuple):
@@ -218,11 +217,6 @@ def _encoded(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
 
 
-def is_temporary(name: str) -> bool:
-    """Whether a file name is that of a temporary file of ``--fix``."""
-    return _TEMPORARY.fullmatch(name) is not None
-
-
 def _remove_stale(target: Path) -> None:
     """Remove the temporary files of ``--fix`` runs killed while writing ``target``."""
     try:
@@ -230,10 +224,10 @@ def _remove_stale(target: Path) -> None:
     except OSError:
         return
     for entry in entries:
-        match = _TEMPORARY.fullmatch(entry.name)
-        if match is None or match.group(1) != target.name:
+        temporary = temporary_of(entry.name)
+        if temporary is None or temporary[0] != target.name:
             continue
-        if entry.is_file(follow_symlinks=False) and not _running(int(match.group(2))):
+        if entry.is_file(follow_symlinks=False) and not _running(temporary[1]):
             Path(entry.path).unlink(missing_ok=True)
 
 
@@ -265,7 +259,7 @@ def _write_temporary(target: Path, data: bytes) -> Path:
     """``data`` in a new file beside ``target``, flushed to disk, with the target's mode (and
     owner, when that may be given)."""
     status = target.stat()
-    temporary = target.with_name(f".{target.name}.tcommlint-{os.getpid()}.tmp")
+    temporary = target.with_name(temporary_name(target.name, os.getpid()))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(temporary, flags, 0o600)
     try:
