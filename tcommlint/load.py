@@ -84,7 +84,8 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         if pattern is not None:
             parts.skipped.append(SkippedFile(display_path(file, cwd), f"excluded by '{pattern}'"))
             continue
-        _load_file(file, display_path(file, cwd), roles.get(file.resolve()), parts)
+        role = roles.get(file.resolve()) if roles else None  # resolving costs a stat per part
+        _load_file(file, display_path(file, cwd), role, parts)
     for root in sorted(tomcat_roots):
         _load_tomcat(root, display_path(root, cwd), parts)
     for source, part in parts.loose_tomcat:
