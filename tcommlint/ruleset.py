@@ -47,6 +47,7 @@ class Rule:
         "severity_when",
         "summary",
         "variable",
+        "walked_fact",
     )
 
     def __init__(
@@ -95,6 +96,9 @@ class Rule:
         self.fix_description: Template | None = None
         self.fix_unsafe: bool = fix is not None and fix.get("safety") == "unsafe"
         self._facts_read: dict[bool, frozenset[str] | None] = {}
+        # The fact the selector walks first, item by item (``deployment.entries.filter(…)``).
+        walk = _WALK.match(self.selector.source)
+        self.walked_fact: str = walk.group(1) if walk else ""
         if fix is not None:
             self.fix_edits = _expression(
                 path, lines, "fix/edits", fix["edits"], variables, verified
@@ -123,13 +127,6 @@ class Rule:
         if with_selector not in self._facts_read:
             self._facts_read[with_selector] = _named_facts(self._sources(with_selector))
         return self._facts_read[with_selector]
-
-    @property
-    def walked_fact(self) -> str:
-        """The fact the selector walks first, item by item (``deployment.entries.filter(…)``),
-        or ""."""
-        walk = _WALK.match(self.selector.source)
-        return walk.group(1) if walk else ""
 
     def _sources(self, with_selector: bool) -> list[str]:
         """The CEL text of the rule's expressions and message placeholders."""

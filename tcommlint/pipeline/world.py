@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 from tcommlint.pipeline.evaluate import (
     Env,
     condition_holds,
@@ -40,6 +38,8 @@ class World:
     def seen_as(self, pools: tuple[Pool, ...], tables: tuple[Table, ...]) -> World:
         """The same load balancer (its node order, where it declares persistence) with other
         pools and tables: those one service reaches, in canonical form (``shared.py``)."""
+        import copy  # only where services are shared, not at every start
+
         seen = copy.copy(self)
         seen.pools = {pool.name: pool for pool in pools}
         seen.tables = {table.name: table for table in tables}
