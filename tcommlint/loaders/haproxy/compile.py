@@ -37,7 +37,7 @@ from tcommlint.loaders.haproxy.persistence import (
     stick_rules,
     tables_of,
 )
-from tcommlint.loaders.haproxy.proxies import Proxy, located, resolve_proxies
+from tcommlint.loaders.haproxy.proxies import Proxy, Resolved, located, resolve_proxies
 from tcommlint.loaders.haproxy.reader import Section, Statement
 from tcommlint.loaders.haproxy.samples import log_format
 from tcommlint.loaders.haproxy.servers import servers_of
@@ -117,10 +117,14 @@ def _defaults_rules(proxy: Proxy) -> tuple[Statement, ...]:
 
 
 def compile_load_balancer(
-    path: str, sections: tuple[Section, ...], assumption: str = ""
+    path: str,
+    sections: tuple[Section, ...],
+    assumption: str = "",
+    resolved: Resolved | None = None,
 ) -> tuple[LoadBalancer, list[ParseError]]:
-    """The pipeline a file describes, and the errors HAProxy would refuse it for."""
-    proxies, errors = resolve_proxies(path, sections)
+    """The pipeline a file describes, and the errors HAProxy would refuse it for;
+    ``resolved``: the proxies of these very sections when already resolved."""
+    proxies, errors = resolved if resolved is not None else resolve_proxies(path, sections)
     servers = [
         servers_of(path, p) if p.section.kind in ("backend", "listen") else [] for p in proxies
     ]

@@ -13,6 +13,7 @@ import re
 from typing import NamedTuple
 
 from tcommlint.loaders.generic.suppressions import find_suppressions
+from tcommlint.loaders.haproxy.proxies import resolve_proxies
 from tcommlint.loaders.haproxy.reader import read_haproxy
 from tcommlint.loaders.haproxy.refusals import missing_final_newline, refusals
 from tcommlint.loaders.haproxy.variants import compile_variants
@@ -68,9 +69,11 @@ def load_haproxy(path: str, text: str) -> HaproxyResult:
     """Load one HAProxy configuration file; ``path`` is the display path used in spans."""
     read = read_haproxy(path, text)
     suppressions = find_suppressions(path, text, ("#",))
-    balancers, errors, notes = compile_variants(path, read.sections)
+    # The proxies are resolved once, for the compiler and the refusals alike.
+    resolved = resolve_proxies(path, read.sections)
+    balancers, errors, notes = compile_variants(path, read.sections, resolved)
     balancers = [lb._replace(notes=(*read.notes, *notes, *lb.notes)) for lb in balancers]
-    refused = refusals(path, read.sections)
+    refused = refusals(path, read.sections, resolved[0])
     newline = missing_final_newline(path, text)
     all_errors = _first_per_position((*read.errors, *errors, *refused, *filter(None, [newline])))
     if all_errors:

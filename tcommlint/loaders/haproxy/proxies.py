@@ -66,6 +66,11 @@ class Proxy(NamedTuple):
         return origins[-1].statement.args[0]
 
 
+# Every proxy of a file, and the errors of its ``from`` references: resolved once per set of
+# sections and shared by the compiler and the refusals.
+Resolved = tuple[list[Proxy], list[ParseError]]
+
+
 def setting_key(statement: Statement) -> str | None:
     """The inheritable setting a statement sets, if any."""
     keyword, args = statement.keyword, statement.args
@@ -94,9 +99,7 @@ def _apply(settings: Settings, statement: Statement, defaults: Section | None) -
     settings[key] = (*kept, origin)
 
 
-def resolve_proxies(
-    path: str, sections: tuple[Section, ...]
-) -> tuple[list[Proxy], list[ParseError]]:
+def resolve_proxies(path: str, sections: tuple[Section, ...]) -> Resolved:
     """Every frontend/backend/listen with its effective settings; errors for bad ``from``."""
     proxies: list[Proxy] = []
     errors: list[ParseError] = []

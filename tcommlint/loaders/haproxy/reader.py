@@ -162,7 +162,11 @@ class _WordBuilder:
 def split_words(raw: str, line: int) -> tuple[Word, ...]:
     """Split one raw line into words the way HAProxy does; raise LineError if it cannot."""
     if _PLAIN_LINE.fullmatch(raw):
-        return tuple([_word(m.group(), line, m.start() + 1) for m in _PLAIN_WORD.finditer(raw)])
+        # _word inlined: a large file has hundreds of thousands of words.
+        new = tuple.__new__
+        return tuple(
+            [new(Word, (m[0], line, m.start() + 1, False, ())) for m in _PLAIN_WORD.finditer(raw)]
+        )
     words: list[Word] = []
     cur = _WordBuilder()
     i, quote, quote_col = 0, "", 0

@@ -402,9 +402,12 @@ def missing_final_newline(path: str, text: str) -> ParseError | None:
     )
 
 
-def refusals(path: str, sections: tuple[Section, ...]) -> list[ParseError]:
-    """What ``haproxy -c`` of 2.6 and later refuses in these sections, in file order."""
-    checker = _Checker(path, sections)
+def refusals(
+    path: str, sections: tuple[Section, ...], proxies: list[Proxy] | None = None
+) -> list[ParseError]:
+    """What ``haproxy -c`` of 2.6 and later refuses in these sections, in file order;
+    ``proxies``: those of these very sections when already resolved."""
+    checker = _Checker(path, sections, proxies)
     checker.run()
     return sorted(checker.errors, key=lambda e: (e.span.line, e.span.column))
 
@@ -415,12 +418,14 @@ def refusals(path: str, sections: tuple[Section, ...]) -> list[ParseError]:
 class _Checker:
     """One pass over the sections, then the references between proxies."""
 
-    def __init__(self, path: str, sections: tuple[Section, ...]) -> None:
+    def __init__(
+        self, path: str, sections: tuple[Section, ...], proxies: list[Proxy] | None
+    ) -> None:
         self.path = path
         self.sections = sections
         self.errors: list[ParseError] = []
         self.seen: set[tuple[int, int]] = set()
-        self.proxies, _ = resolve_proxies(path, sections)
+        self.proxies = proxies if proxies is not None else resolve_proxies(path, sections)[0]
         self.backends: dict[str, Proxy] = {}  # the first backend or listen of each name
         for proxy in self.proxies:
             if proxy.section.kind in ("backend", "listen"):

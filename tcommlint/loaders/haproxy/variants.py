@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Iterator
 
 from tcommlint.loaders.haproxy.compile import compile_load_balancer
+from tcommlint.loaders.haproxy.proxies import Resolved
 from tcommlint.loaders.haproxy.reader import Block, Section
 from tcommlint.model import ParseError
 from tcommlint.pipeline.model import LoadBalancer
@@ -21,12 +22,14 @@ _NONE = -1
 
 
 def compile_variants(
-    path: str, sections: tuple[Section, ...]
+    path: str, sections: tuple[Section, ...], resolved: Resolved | None = None
 ) -> tuple[list[LoadBalancer], list[ParseError], list[str]]:
-    """Every compilation of the file, its errors, and a note when variants were capped."""
+    """Every compilation of the file, its errors, and a note when variants were capped;
+    ``resolved``: the proxies of ``sections`` when already resolved (used when there is a
+    single variant: each variant's own sections are resolved apart)."""
     domains, descriptions = _domains(sections)
     if not domains:
-        lb, found = compile_load_balancer(path, sections)
+        lb, found = compile_load_balancer(path, sections, resolved=resolved)
         return [lb], found, []
     balancers: list[LoadBalancer] = []
     errors: list[ParseError] = []
