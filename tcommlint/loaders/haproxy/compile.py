@@ -54,6 +54,11 @@ from tcommlint.pipeline.model import (
 from tcommlint.source import Located, Span
 
 _RULE_KEYWORDS = frozenset({"http-request", "http-response", "http-after-response", "acl"})
+# The keywords ``_request_steps`` and ``_response_steps`` read: a proxy with none has no steps.
+_REQUEST_KEYWORDS = frozenset(
+    {"monitor-uri", "stats", "filter", "tcp-request", "http-request", "redirect", "use_backend"}
+)
+_RESPONSE_KEYWORDS = frozenset({"http-response", "http-after-response", "tcp-response"})
 
 
 class _Proxy:
@@ -83,6 +88,8 @@ class _Proxy:
 
     def of(self, *keywords: str) -> list[Statement]:
         """The statements of these keywords, in order."""
+        if len(keywords) == 1:
+            return list(self.by_keyword.get(keywords[0], ()))
         found = [self.by_keyword[k] for k in keywords if k in self.by_keyword]
         if len(found) <= 1:
             return list(found[0]) if found else []
@@ -202,6 +209,8 @@ def _binds(proxy: Proxy) -> tuple[tuple[str, ...], bool]:
 
 
 def _request_steps(proxy: _Proxy, service: bool) -> Iterable[Step]:
+    if _REQUEST_KEYWORDS.isdisjoint(proxy.by_keyword):
+        return  # most backends of a large file: none of the loops below would run
     path = proxy.path
     for statement in proxy.of("monitor-uri", "stats"):
         if statement.keyword == "monitor-uri" or statement.args[:1] == ("uri",):
@@ -231,6 +240,8 @@ def _request_steps(proxy: _Proxy, service: bool) -> Iterable[Step]:
 
 
 def _response_steps(proxy: _Proxy) -> Iterable[Step]:
+    if _RESPONSE_KEYWORDS.isdisjoint(proxy.by_keyword):
+        return
     for statement in proxy.of("http-response", "http-after-response"):
         step = http_rule(proxy.path, statement, proxy.acls, response=True)
         if step is not None:

@@ -1177,7 +1177,8 @@ class _Checker:
                 f"{inherited}; no backend or listen section has that name",
             )
             return
-        if self.mode_of(proxy) == "http" and self.mode_of(backend) == "tcp":
+        # The backend's mode first: a tcp backend is rare, and a frontend names thousands.
+        if self.mode_of(backend) == "tcp" and self.mode_of(proxy) == "http":
             self.error(
                 word,
                 f"http {proxy.section.kind} '{proxy.name}' (line {proxy.section.header.line}) "

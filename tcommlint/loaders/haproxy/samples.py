@@ -43,6 +43,8 @@ class ParsedSample(NamedTuple):
 
 def split_top(text: str, separator: str = ",") -> list[str]:
     """Split at ``separator`` outside parentheses."""
+    if "(" not in text and ")" not in text:  # every separator is at depth 0: most words
+        return text.split(separator)
     parts, depth, start = [], 0, 0
     for index, char in enumerate(text):
         depth += (char == "(") - (char == ")")

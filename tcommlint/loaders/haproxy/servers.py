@@ -76,10 +76,11 @@ class _Params(NamedTuple):
 
 def split_address(text: str) -> tuple[str, int | None]:
     """``10.0.0.1:8080`` → (``10.0.0.1``, 8080); IPv6 in brackets; sockets have no port."""
-    for family in _ADDRESS_FAMILIES:
-        if text.startswith(family):
-            text = text[len(family) :]
-            break
+    if text.startswith(_ADDRESS_FAMILIES):
+        for family in _ADDRESS_FAMILIES:
+            if text.startswith(family):
+                text = text[len(family) :]
+                break
     if text.startswith(("/", "unix@", "abns@", "fd@", "sockpair@")):
         return text, None
     if text.startswith("["):
@@ -155,10 +156,19 @@ def _numbered(servers: list[Server]) -> list[Server]:
         if not server.number:
             while candidate in taken:
                 candidate += 1
-            server = server._replace(number=candidate)
+            server = _with_number(server, candidate)
             taken.add(candidate)
         numbered.append(server)
     return numbered
+
+
+_NUMBER = Server._fields.index("number")
+
+
+def _with_number(server: Server, number: int) -> Server:
+    """``server._replace(number=number)`` without its keyword machinery (one call per
+    server of the file)."""
+    return Server._make((*server[:_NUMBER], number, *server[_NUMBER + 1 :]))
 
 
 def _starts_unresolved(host: str, init_addr: str) -> bool:
