@@ -262,7 +262,7 @@ def _routes(proxy: _Proxy) -> Iterable[UsePool]:
             continue  # outside the model: an Opaque step stands before the routing
         end = condition_start(args, 1)
         when = compile_condition(args[end:], proxy.acls)
-        text = " ".join(word.text for word in statement.words)
+        text = " ".join([word.text for word in statement.words])
         pool = "" if template else args[0]
         yield UsePool(pool, statement.span(proxy.path), text, when, "acl", template)
 

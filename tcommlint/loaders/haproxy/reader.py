@@ -105,7 +105,8 @@ class Statement(NamedTuple):
 
 def statement_of(words: tuple[Word, ...], blocks: tuple[Block, ...] = ()) -> Statement:
     """The statement of a line's words (at least one)."""
-    return Statement(words, blocks, words[0].text, tuple([word.text for word in words[1:]]))
+    args = tuple([word.text for word in words[1:]])
+    return tuple.__new__(Statement, (words, blocks, words[0].text, args))  # one per line
 
 
 class Section(NamedTuple):

@@ -93,8 +93,11 @@ def split_address(text: str) -> tuple[str, int | None]:
     return host, int(port) if port.isdigit() else None
 
 
+_NO_PARAMS = _Params()
+
+
 def _params(words: Sequence[Word]) -> _Params:
-    params = _Params()
+    params = _NO_PARAMS
     index = 0
     while index < len(words):
         text = words[index].text
@@ -174,13 +177,11 @@ def _with_number(server: Server, number: int) -> Server:
 def _starts_unresolved(host: str, init_addr: str) -> bool:
     """A host name that ``init-addr`` does not resolve at start: the server starts in
     maintenance (``none`` before ``libc``; manual §5.2 ``init-addr``)."""
-    if _IP_LITERAL.fullmatch(host) or ":" in host:
-        return False
     for method in init_addr.split(","):
         if method in ("libc", "last"):
             return False
         if method == "none":
-            return True
+            return not (_IP_LITERAL.fullmatch(host) or ":" in host)
     return False
 
 
