@@ -8,6 +8,7 @@ their kind appears, so a run pays only for the formats it meets.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -249,8 +250,18 @@ def _load_xml(source: _Input, text: str, parts: _Parts, role: str | None) -> Non
 
 
 def _queue_lb(source: _Input, text: str, parts: _Parts, role: str | None) -> None:
-    """A load-balancer file: loaded with the other files of its vendor at the end."""
-    loader = registry.claim_any(text) if role in (None, "lb") else registry.BY_ROLE[role]
+    """A file the manifest calls a load-balancer config: of the vendor whose files it looks
+    like, loaded with that vendor's other files at the end."""
+    _queue(registry.claim_any(text), source, text, parts)
+
+
+def _queue_vendor(vendor: str, source: _Input, text: str, parts: _Parts, role: str | None) -> None:
+    """A file of a load-balancer ``vendor`` (by its content or the manifest), queued as above;
+    its content was sniffed once, by ``identify``."""
+    _queue(registry.BY_ROLE[vendor], source, text, parts)
+
+
+def _queue(loader: registry.LoadBalancerLoader, source: _Input, text: str, parts: _Parts) -> None:
     _record(parts, source, loader.role)
     parts.lb_sources.setdefault(loader.role, []).append((source.display, text))
 
@@ -291,7 +302,7 @@ _LOADERS: dict[str, Any] = {
     "json": _load_json,
     "xml": _load_xml,
     "lb": _queue_lb,
-    **{role: _queue_lb for role in registry.BY_ROLE},
+    **{vendor: partial(_queue_vendor, vendor) for vendor in registry.BY_ROLE},
     "tomcat": _load_tomcat_file,
     "captcha": _load_captcha,
 }

@@ -195,20 +195,10 @@ def kind_of(text: str) -> str:
     return MARKUP if head == "<" else TEXT
 
 
-# The last text claimed, its kind and its loader: a file is claimed when it is identified and
-# again when it is queued for its vendor, and the sniffers read all of a large file. Dropped at
-# the second claim, so that no text outlives its loading for long.
-_LAST_CLAIM: list[tuple[str, str, LoadBalancerLoader | None]] = []
-
-
 def claim(text: str, kind: str | None = None) -> LoadBalancerLoader | None:
     """The loader whose files look like ``text`` (of ``kind``, else ``kind_of(text)``), if any."""
     kind = kind or kind_of(text)
-    if _LAST_CLAIM and _LAST_CLAIM[0][0] is text and _LAST_CLAIM[0][1] == kind:
-        return _LAST_CLAIM.pop()[2]
-    found = next((lb for lb in LOADERS if kind in lb.kinds and lb.sniff(text)), None)
-    _LAST_CLAIM[:] = [(text, kind, found)]
-    return found
+    return next((lb for lb in LOADERS if kind in lb.kinds and lb.sniff(text)), None)
 
 
 def claim_any(text: str) -> LoadBalancerLoader:

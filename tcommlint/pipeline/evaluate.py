@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Callable, Mapping
 
 from tcommlint.pipeline.http import Request, Response
-from tcommlint.pipeline.model import Condition, PlaceSearch, Sample, Template, Test
+from tcommlint.pipeline.model import Condition, PlaceSearch, Sample, Template, Term, Test
 from tcommlint.pipeline.regex import compiled
 
 Env = Mapping[str, bool]
@@ -197,20 +197,21 @@ def condition_holds(
     condition: Condition, request: Request, response: Response | None, env: Env
 ) -> bool:
     """Whether the condition holds (``env`` decides what the simulation cannot know)."""
-    if not condition.branches:
-        return not condition.negate
-    held = any(
-        all(_term(tests, negate, request, response, env) for tests, negate in branch)
-        for branch in condition.branches
-    )
-    return held != condition.negate
+    # Loops, not nested any/all: a routing table of thousands of rules asks this for each.
+    for branch in condition.branches:
+        if _branch_holds(branch, request, response, env):
+            return not condition.negate
+    return condition.negate != (not condition.branches)
 
 
-def _term(
-    tests: tuple[Test, ...], negate: bool, request: Request, response: Response | None, env: Env
+def _branch_holds(
+    branch: tuple[Term, ...], request: Request, response: Response | None, env: Env
 ) -> bool:
-    held = any(test_holds(test, request, response, env) for test in tests)
-    return held != negate
+    """Whether every term of an AND-ed branch holds (a term: any of its tests, maybe negated)."""
+    for tests, negate in branch:
+        if any(test_holds(test, request, response, env) for test in tests) == negate:
+            return False
+    return True
 
 
 def test_holds(test: Test, request: Request, response: Response | None, env: Env) -> bool:
@@ -318,9 +319,9 @@ def _matches(test: Test, value: str) -> bool:
     if op == "exact":
         return folded in values
     if op == "prefix":
-        return any(folded.startswith(v) for v in values)
+        return folded.startswith(values)  # any of them (a tuple)
     if op == "suffix":
-        return any(folded.endswith(v) for v in values)
+        return folded.endswith(values)
     if op == "substring":
         return any(v in folded for v in values)
     if op == "dir":

@@ -11,7 +11,6 @@ from tcommlint.pipeline.http import (
     Request,
 )
 from tcommlint.pipeline.model import (
-    Condition,
     LoadBalancer,
     Pool,
     Server,
@@ -113,42 +112,13 @@ def _path_only(service: Service) -> bool:
 
 
 def _route(service: Service, request: Request, env: Env) -> Routed:
-    path = request.path
     for rule in service.routes:
-        prefixes = _lone_path_prefix(rule.when)
-        held = (
-            path.startswith(prefixes)
-            if prefixes is not None
-            else condition_holds(rule.when, request, None, env)
-        )
-        if held:
+        if condition_holds(rule.when, request, None, env):
             pool = render(rule.template, request, None) if rule.template else rule.pool
             return pool, rule.span
     if service.default_pool is not None:
         return service.default_pool.value, service.default_pool.span
     return None, None
-
-
-def _lone_path_prefix(when: Condition) -> tuple[str, ...] | None:
-    """The prefixes of a condition that is one case-sensitive path-prefix test and nothing
-    else (``if { path_beg /a /b }``), None for any other: such a rule is tried for every
-    distinct path of a session, and a file may hold tens of thousands of them. For it,
-    ``condition_holds`` comes down to ``path.startswith(values)``."""
-    if when.negate or len(when.branches) != 1:
-        return None
-    branch = when.branches[0]
-    if len(branch) != 1 or branch[0].negate or len(branch[0].tests) != 1:
-        return None
-    test = branch[0].tests[0]
-    if (
-        test.subject != "path"
-        or test.op != "prefix"
-        or not test.case_sensitive
-        or test.sample is not None
-        or type(test.values) is not tuple
-    ):
-        return None
-    return test.values
 
 
 def reachable(world: World, service: Service) -> list[Pool]:
