@@ -10,6 +10,7 @@ import re
 import zlib
 from collections.abc import Callable, Mapping
 
+from tcommlint.memo import IdentityMemo
 from tcommlint.pipeline.http import Request, Response
 from tcommlint.pipeline.model import Condition, PlaceSearch, Sample, Template, Term, Test
 from tcommlint.pipeline.regex import compiled
@@ -242,19 +243,13 @@ def test_holds(test: Test, request: Request, response: Response | None, env: Env
 
 
 # The place each search chose for each path asked so far: a session asks a handful of paths,
-# each of every place's condition. Keyed by id, with the search held so the id stays its own.
-_CHOSEN: dict[int, tuple[PlaceSearch, dict[str, str | None]]] = {}
-_REMEMBERED = 64  # searches
+# each of every place's condition.
+_CHOSEN: IdentityMemo[PlaceSearch, dict[str, str | None]] = IdentityMemo(lambda _: {}, most=64)
 
 
 def chosen_place(search: PlaceSearch, path: str) -> str | None:
     """The place ``search`` chooses for ``path`` (None: none), found once per path."""
-    entry = _CHOSEN.get(id(search))
-    if entry is None or entry[0] is not search:
-        if len(_CHOSEN) >= _REMEMBERED:
-            _CHOSEN.clear()
-        entry = _CHOSEN[id(search)] = (search, {})
-    memo = entry[1]
+    memo = _CHOSEN(search)
     if path not in memo:
         memo[path] = _choose(search, path)
     return memo[path]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tcommlint.memo import IdentityMemo
 from tcommlint.pipeline.evaluate import (
     Env,
     condition_holds,
@@ -73,22 +74,14 @@ def node_of(server: Server) -> str:
 Routed = tuple[str | None, Span | None]
 # Services whose routing reads the request's path alone, each with the route of every path
 # asked so far: a simulated session sends dozens of requests through tens of thousands of
-# routes, on a handful of paths. Keyed by id, with the service held so the id stays its own;
-# None for a service whose routing reads more than the path.
-_BY_PATH: dict[int, tuple[Service, dict[str, Routed] | None]] = {}
-_REMEMBERED = 64  # services
+# routes, on a handful of paths. None for a service whose routing reads more than the path.
 _PATH_SUBJECTS = frozenset({"path", "place"})  # a place is chosen by the path alone
 _CONSTANT_OPS = frozenset({"always", "never"})
 
 
 def route(service: Service, request: Request, env: Env) -> Routed:
     """The pool a request is routed to, and the line that routes it."""
-    entry = _BY_PATH.get(id(service))
-    if entry is None or entry[0] is not service:
-        if len(_BY_PATH) >= _REMEMBERED:
-            _BY_PATH.clear()
-        entry = _BY_PATH[id(service)] = (service, {} if _path_only(service) else None)
-    memo = entry[1]
+    memo = _routes_by_path(service)
     if memo is None:
         return _route(service, request, env)
     routed = memo.get(request.path)
@@ -119,6 +112,11 @@ def _route(service: Service, request: Request, env: Env) -> Routed:
     if service.default_pool is not None:
         return service.default_pool.value, service.default_pool.span
     return None, None
+
+
+_routes_by_path: IdentityMemo[Service, dict[str, Routed] | None] = IdentityMemo(
+    lambda service: {} if _path_only(service) else None, most=64
+)
 
 
 def reachable(world: World, service: Service) -> list[Pool]:

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from tcommlint.includes import Includes
 from tcommlint.loaders.nginx.reader import MAX_DEPTH, Directive, ReadError, read_nginx
 from tcommlint.loaders.nginx.table import Definition, arguments_fit, definitions
+from tcommlint.memo import IdentityMemo
 from tcommlint.model import ParseError
 from tcommlint.source import Span
 
@@ -298,12 +299,6 @@ def effective(levels: Sequence[Node], name: str) -> list[Node]:
     return []
 
 
-# Blocks of many directives indexed by name, each once: every location of a server asks the
-# server's level for its directives, and a scan of a server of thousands of locations for
-# each of them would grow with the square of their number. Keyed by id, with the node held
-# so the id stays its own.
-_INDEXED: dict[int, tuple[Node, dict[str, list[Node]]]] = {}
-_REMEMBERED = 256  # blocks
 _SCANNED = 16  # a block of at most this many directives is scanned
 
 
@@ -311,15 +306,20 @@ def named_children(node: Node, name: str) -> list[Node]:
     """``node.all(name)``, in time independent of the size of the block once it is indexed."""
     if len(node.children) <= _SCANNED:
         return node.all(name)
-    entry = _INDEXED.get(id(node))
-    if entry is None or entry[0] is not node:
-        if len(_INDEXED) >= _REMEMBERED:
-            _INDEXED.clear()
-        index: dict[str, list[Node]] = {}
-        for child in node.children:
-            index.setdefault(child.name, []).append(child)
-        entry = _INDEXED[id(node)] = (node, index)
-    return list(entry[1].get(name, ()))
+    return list(_by_name(node).get(name, ()))
+
+
+def _index(node: Node) -> dict[str, list[Node]]:
+    index: dict[str, list[Node]] = {}
+    for child in node.children:
+        index.setdefault(child.name, []).append(child)
+    return index
+
+
+# Blocks of many directives indexed by name, each once: every location of a server asks the
+# server's level for its directives, and a scan of a server of thousands of locations for
+# each of them would grow with the square of their number.
+_by_name: IdentityMemo[Node, dict[str, list[Node]]] = IdentityMemo(_index, most=256)
 
 
 def fragment_context(directives: tuple[Directive, ...]) -> str:
