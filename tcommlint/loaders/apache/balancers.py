@@ -214,20 +214,23 @@ def collect(nodes: Iterable[Node], balancers: Balancers, proxy: str = "") -> Non
         elif node.children is not None:
             if key != "macro":
                 collect(node.children, balancers, proxy)
-        elif key == "balancermember":
-            words = list(node.args)
-            if proxy:
-                balancers.member(proxy, words, node.span)
-            elif words and is_balancer(words[0].text):
-                balancers.member(words[0].text, words[1:], node.span)
-        elif key == "proxyset":
-            words = list(node.args)
-            if proxy:
-                balancers.set_params(proxy, words, node.span)
-            elif words and is_balancer(words[0].text):
-                balancers.set_params(words[0].text, words[1:], node.span)
+        elif key in ("balancermember", "proxyset"):
+            named = _of_balancer(list(node.args), proxy)
+            if named is not None:
+                add = balancers.member if key == "balancermember" else balancers.set_params
+                add(*named, node.span)
         elif key in ("proxypass", "proxypassmatch"):
             words = [w for w in node.args if w.text != "~"]
             targets = [w for w in words if is_balancer(w.text)]
             if targets:
                 balancers.set_params(targets[0].text, words, node.span)
+
+
+def _of_balancer(words: list[Word], proxy: str) -> tuple[str, list[Word]] | None:
+    """The balancer a ``BalancerMember``/``ProxySet`` line is for and its other words: the
+    enclosing ``<Proxy balancer://…>``'s, else its first word when that names a balancer."""
+    if proxy:
+        return proxy, words
+    if words and is_balancer(words[0].text):
+        return words[0].text, words[1:]
+    return None

@@ -401,10 +401,7 @@ class _Compiler:
         action, header = words[0].lower(), words[1].lower()
         if header != "set-cookie":
             return []
-        rest = words[2:]
-        condition = [w for w in rest if w.startswith(("env=", "expr=")) or w == "early"]
-        values = [w for w in rest if w not in condition]
-        when = _when(where, _env_tests(condition))
+        values, condition, when = _header_arguments(words[2:], where)
         text = _text(node)
         value = values[0] if values else ""
         if always and action in ("unset", "edit", "edit*"):
@@ -609,6 +606,16 @@ def _when(where: Test | None, extra: Sequence[Test] = ()) -> Condition:
     return Condition((terms,), text=" and ".join(t.tests[0].text for t in terms))
 
 
+def _header_arguments(
+    rest: Sequence[str], where: Test | None
+) -> tuple[list[str], list[str], Condition]:
+    """A ``Header``/``RequestHeader`` directive's words after the header name: its values, its
+    condition words (``env=``, ``expr=``, ``early``), and when it acts within ``where``."""
+    condition = [w for w in rest if w.startswith(("env=", "expr=")) or w == "early"]
+    values = [w for w in rest if w not in condition]
+    return values, condition, _when(where, _env_tests(condition))
+
+
 def _env_tests(words: Sequence[str]) -> list[Test]:
     tests = []
     for word in words:
@@ -738,10 +745,7 @@ def _request_header(node: Node, where: Test | None) -> list[Step]:
     if len(words) < 2 or words[1].lower() != "cookie":
         return []
     action = words[0].lower()
-    rest = words[2:]
-    condition = [w for w in rest if w.startswith(("env=", "expr=")) or w == "early"]
-    values = [w for w in rest if w not in condition]
-    when = _when(where, _env_tests(condition))
+    values, _, when = _header_arguments(words[2:], where)
     text = _text(node)
     value = values[0] if values else ""
     if action == "unset":
