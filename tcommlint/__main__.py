@@ -1,7 +1,5 @@
 """``python -m tcommlint``."""
 
-import sys
+from tcommlint.cli import console
 
-from tcommlint.cli import main
-
-sys.exit(main())
+console()

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from tcommlint import __version__, output
 from tcommlint.errors import UsageError
@@ -428,6 +428,20 @@ def main(argv: list[str] | None = None) -> int:
         reason = output.one_line(f"{type(error).__name__}: {error}")
         print(f"tcommlint: internal error: {reason}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def console() -> NoReturn:
+    """The ``tcommlint`` command: ``main``, then an exit that does not free the run's objects
+    one by one, which takes a sixth of a small run (mypy ends the same way). Whatever must
+    outlive the run is written before ``main`` returns: reports, ``--fix``, the cache; only
+    the standard streams are still buffered."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader gone (``| head``) or a closed stream
+            pass
+    os._exit(code)
 
 
 def _collect_less() -> None:
