@@ -10,8 +10,6 @@ Entries written before ``path`` existed (tcommlint 0.x baselines) are still read
 ``key`` is the finding's key, or for a finding without one its path.
 """
 
-from __future__ import annotations
-
 import datetime
 import json
 import re

@@ -8,8 +8,6 @@ whose content cannot be read as text still has the part its name or place gives 
 is reported (TC001) rather than dropped.
 """
 
-from __future__ import annotations
-
 import fnmatch
 import re
 from functools import cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -437,10 +438,10 @@ def console() -> NoReturn:
     the standard streams are still buffered."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(
+            OSError, ValueError
+        ):  # a reader gone (``| head``), a closed stream
             stream.flush()
-        except (OSError, ValueError):  # a reader gone (``| head``) or a closed stream
-            pass
     os._exit(code)
 
 

@@ -2,8 +2,6 @@
 goes with (§5.1.4), shared by the HAR reader, the simulation's browser and the probe's cookie
 jar; each gives the attributes its own meaning."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 

@@ -11,8 +11,6 @@ cookie or lifetime changes; toggling a queueing flag changes routing; members an
 decide where sessions go.
 """
 
-from __future__ import annotations
-
 import argparse
 import json
 import os

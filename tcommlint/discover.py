@@ -9,8 +9,6 @@ manifest, else the smallest enclosing directory holding a complete deployment, e
 directory; never the working directory merely because the command ran there.
 """
 
-from __future__ import annotations
-
 import fnmatch
 import os
 from collections.abc import Iterator

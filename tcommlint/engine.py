@@ -1,7 +1,5 @@
 """Rules x deployment -> findings, with pass / fail / not-evaluable for every rule."""
 
-from __future__ import annotations
-
 from collections.abc import Collection
 from typing import Any, NamedTuple
 

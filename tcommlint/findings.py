@@ -1,7 +1,5 @@
 """Findings: the immutable result of a rule firing, and the per-rule status of a run."""
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 

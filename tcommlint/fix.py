@@ -19,8 +19,6 @@ original intact, and at most a temporary file of ours (:mod:`tcommlint.temporari
 discovery never reads and the next ``--fix`` of that file removes.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -99,7 +97,7 @@ def _lines(text: str) -> list[str]:
     return lines if lines[-1] else lines[:-1]
 
 
-def unified_diff(patches: list[FilePatch], redactor: Redactor | None = None) -> str:
+def unified_diff(patches: list[FilePatch], redactor: "Redactor | None" = None) -> str:
     """The patches as one unified diff (``a/`` and ``b/`` prefixes, like git), to be read:
     every credential masked (the values ``redactor`` knows, those of the patched files, and
     whatever follows a credential key) and control characters escaped, except the tabs and a
@@ -124,7 +122,7 @@ def unified_diff(patches: list[FilePatch], redactor: Redactor | None = None) -> 
     return "".join(chunks)
 
 
-def _shown(line: str, redactor: Redactor) -> str:
+def _shown(line: str, redactor: "Redactor") -> str:
     """One line of the diff as it may be printed; its line end kept."""
     body = line.rstrip("\r\n")
     end = line[len(body) :]

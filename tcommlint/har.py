@@ -7,8 +7,6 @@ lowercase ``jsessionid``, a cookie path that misses the app path, 404 "No Sessio
 Cookie values are never printed in full: a short prefix identifies them.
 """
 
-from __future__ import annotations
-
 import argparse
 import json
 import re

@@ -6,8 +6,6 @@ limit, text decoded as the loaders decode it, and at most ``MAX_INCLUDED`` files
 deployment so that an include cycle or a glob over a large tree stays bounded.
 """
 
-from __future__ import annotations
-
 import fnmatch
 import os
 from pathlib import Path, PurePosixPath

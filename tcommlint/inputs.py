@@ -11,8 +11,6 @@ A refusal is never silent: a configuration file becomes TC001 at that file (``re
 any other input a one-line usage error, exit 2 (``read_input``).
 """
 
-from __future__ import annotations
-
 import os
 import re
 import stat

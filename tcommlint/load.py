@@ -6,8 +6,6 @@ of one vendor's files at once; this module knows no vendor. Loaders are imported
 their kind appears, so a run pays only for the formats it meets.
 """
 
-from __future__ import annotations
-
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple

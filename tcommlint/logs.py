@@ -10,8 +10,6 @@ session id are on the same line. Session ids are recognised in the shapes TComm 
 whatever its shape.
 """
 
-from __future__ import annotations
-
 import argparse
 import gzip
 import re
@@ -62,7 +60,7 @@ class Signature(NamedTuple):
 # --- the signatures, from rules/logs/signatures.yaml ------------------------------------------
 
 
-def load_signatures(rules: Iterable[Rule]) -> tuple[Signature, ...]:
+def load_signatures(rules: "Iterable[Rule]") -> tuple[Signature, ...]:
     """The declared signatures, each with the rules that name it in ``log_signatures``."""
     declared = _declared()
     known = {entry["id"] for entry in declared}
@@ -571,7 +569,7 @@ def excerpt(text: str) -> str:
     return message[: EXCERPT_CHARS - 1].rstrip() + "…"
 
 
-def attach_evidence(result: RunResult, log_dir: str) -> RunResult:
+def attach_evidence(result: "RunResult", log_dir: str) -> "RunResult":
     """The result with log evidence on every finding whose rule a found signature confirms."""
     reports, _ = scan(log_files(log_dir), load_signatures(result.rules))
     by_rule: dict[str, list[str]] = {}

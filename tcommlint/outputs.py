@@ -8,8 +8,6 @@ the run with a one-line reason that names the rule (``OutputError``), so that no
 quotes, and no ``--fix`` ever writes, a file outside the deployment.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Any, NamedTuple
 
@@ -46,7 +44,7 @@ class Scope(NamedTuple):
     writable: frozenset[str]
 
     @classmethod
-    def of(cls, deployment: Deployment) -> Scope:
+    def of(cls, deployment: Deployment) -> "Scope":
         """The files of ``deployment``, its manifest and the place its own findings point at,
         named as rules see them (``cel_safe``: a name that is not UTF-8 holds U+FFFD)."""
         extents = {cel_safe(file.path): (file.lines, file.size + 1) for file in deployment.files}

@@ -1,7 +1,5 @@
 """One ``check`` run: plan deployments, load them, evaluate the rules, collect the results."""
 
-from __future__ import annotations
-
 import contextlib
 import gc
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Find, read and validate ``tcommlint.yaml`` and ``[tool.tcommlint]``; merge them with the CLI."""
 
-from __future__ import annotations
-
 import functools
 import re
 from collections.abc import Collection

@@ -7,8 +7,6 @@ configuration (jvmRoute, session-timeout). A cause ``no-persistence`` becomes
 the app path never reaches (TC206 rather than TC201).
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple, overload
 

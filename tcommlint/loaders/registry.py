@@ -10,8 +10,6 @@ The dispatcher (``load.py``) knows no vendor: it asks the registry, in order, wh
 claims a file. A new vendor is a new package with a loader here, not a change elsewhere.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -45,7 +43,7 @@ class LoadBalancerLoader(NamedTuple):
 
     role: str  # the role a file gets in the report: "haproxy", "f5-tmsh", "f5-as3"
     sniff: Callable[[str], bool]
-    load: Callable[[Sequence[Source], Includes, LoadOptions], LoadResult]
+    load: "Callable[[Sequence[Source], Includes, LoadOptions], LoadResult]"
     kinds: frozenset[str] = frozenset({"text"})  # what its files open as (``kind_of``)
 
     @property
@@ -79,7 +77,7 @@ def _sniff_haproxy(text: str) -> bool:
 
 
 def _load_haproxy(
-    sources: Sequence[Source], includes: Includes, options: LoadOptions
+    sources: Sequence[Source], includes: "Includes", options: LoadOptions
 ) -> LoadResult:
     from tcommlint.loaders.haproxy.loader import load_haproxy
 
@@ -103,7 +101,7 @@ def _sniff_tmsh(text: str) -> bool:
     return looks_like_tmsh(text)
 
 
-def _load_tmsh(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
+def _load_tmsh(sources: Sequence[Source], includes: "Includes", options: LoadOptions) -> LoadResult:
     from tcommlint.loaders.f5.bigip import load_f5_tmsh
     from tcommlint.loaders.generic.suppressions import find_suppressions
 
@@ -126,7 +124,7 @@ def _sniff_as3(text: str) -> bool:
     return _AS3_CLASS.search(text) is not None
 
 
-def _load_as3(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
+def _load_as3(sources: Sequence[Source], includes: "Includes", options: LoadOptions) -> LoadResult:
     from tcommlint.loaders.f5.as3 import load_as3
 
     balancers: list[LoadBalancer] = []
@@ -150,7 +148,9 @@ def _sniff_apache(text: str) -> bool:
     return looks_like_apache(text)
 
 
-def _load_apache(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
+def _load_apache(
+    sources: Sequence[Source], includes: "Includes", options: LoadOptions
+) -> LoadResult:
     from tcommlint.loaders.apache.loader import load_apache
 
     return LoadResult(*load_apache(sources, includes))
@@ -165,7 +165,9 @@ def _sniff_nginx(text: str) -> bool:
     return looks_like_nginx(text)
 
 
-def _load_nginx(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
+def _load_nginx(
+    sources: Sequence[Source], includes: "Includes", options: LoadOptions
+) -> LoadResult:
     from tcommlint.loaders.nginx.loader import load_nginx
 
     return load_nginx(sources, includes, plus=options.nginx_plus)

@@ -1,7 +1,5 @@
 """What a simulation finds: the verdict on a service, its breaks and their causes, the trace."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from tcommlint.pipeline.model import Opaque, Service

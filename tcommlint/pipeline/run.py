@@ -1,8 +1,6 @@
 """One scenario played through the pipeline of one service: sessions, requests, the
 application behind the servers, the response; what each request saw and why it broke."""
 
-from __future__ import annotations
-
 import itertools
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple

@@ -9,8 +9,6 @@ shrunk in proportion (``table_scale``), so that a table smaller than the deploym
 at a cost that does not grow with the number of sessions.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from tcommlint.source import Span

@@ -28,8 +28,6 @@ when a routing rule computes the pool's name (it can reach any pool), when route
 is of a type this module does not know.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -96,7 +94,7 @@ class Sharing:
             found = self.outcomes[key] = simulated(seen, key[0])
         return None if found is None else relabel.outcome(found, service)
 
-    def _canonical(self, service: Service) -> tuple[tuple[Any, ...], _Relabel] | None:
+    def _canonical(self, service: Service) -> "tuple[tuple[Any, ...], _Relabel] | None":
         """The canonical form of a service, its reachable pools and their tables, and how to
         turn a canonical outcome back."""
         if any(rule.template for rule in service.routes):

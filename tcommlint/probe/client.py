@@ -4,8 +4,6 @@ balances every request), TLS with ``--cacert`` or ``--insecure``, the ``HTTP(S)_
 only on the same origin. Bodies are read (bounded) only to look for "No Session Found" and the
 captcha switch; they are never kept or logged."""
 
-from __future__ import annotations
-
 import http.client
 import os
 import ssl

@@ -2,8 +2,6 @@
 observed one. A disagreement means the files do not describe what runs (another config is
 deployed, a node is down, a device in between), or a mechanism the model misreads."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any, NamedTuple
 

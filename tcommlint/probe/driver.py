@@ -2,8 +2,6 @@
 time, every request start spaced by the rate limit, the whole probe bounded by the time limit
 (sessions not finished by then are reported as cut short, not dropped)."""
 
-from __future__ import annotations
-
 import threading
 import time
 from collections.abc import Callable

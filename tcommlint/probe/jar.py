@@ -8,8 +8,6 @@ set (what current browsers do) and never sent. ``ignore`` names cookies never st
 that does not take the session cookie). ``clock`` is injectable for tests.
 """
 
-from __future__ import annotations
-
 import math
 import re
 import time

@@ -10,8 +10,6 @@ Locations are ``<target>:<session>:<request>``: a finding points at the session 
 No cookie value appears in any fact: values are compared, never copied.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from typing import Any, NamedTuple
 

@@ -1,8 +1,6 @@
 """The probe's options and their hard bounds: a probe is traffic on a production load balancer,
 so every count and rate has a small default and a ceiling no flag can pass."""
 
-from __future__ import annotations
-
 import argparse
 import re
 from typing import NamedTuple

@@ -5,8 +5,6 @@ can be attached to a ticket or a change request and opened anywhere. The output 
 deterministic (no timestamps): the same run gives byte-identical HTML.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 from html import escape
@@ -98,7 +96,7 @@ def render(result: RunResult, **_: Any) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _sections(result: RunResult, names: dict[str, str], sources: _Sources) -> list[str]:
+def _sections(result: RunResult, names: dict[str, str], sources: "_Sources") -> list[str]:
     """One section per deployment with its own findings; findings of no deployment last."""
     by_deployment: dict[str, list[Finding]] = {}
     for finding in result.findings:
@@ -160,7 +158,7 @@ def _e(value: object) -> str:
 
 
 def _deployment(
-    result: DeploymentResult, names: dict[str, str], findings: list[Finding], sources: _Sources
+    result: DeploymentResult, names: dict[str, str], findings: list[Finding], sources: "_Sources"
 ) -> str:
     deployment = result.deployment
     manifest = deployment.manifest

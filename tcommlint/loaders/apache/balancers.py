@@ -11,8 +11,6 @@ traffic only when the others cannot; ``+D``, ``+S``, ``+E``, ``+C`` are not usab
 (drain) takes only requests routed to it. ``lbset`` groups members, the lowest set first.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from typing import NamedTuple
 from urllib.parse import urlsplit

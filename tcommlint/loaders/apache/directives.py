@@ -9,8 +9,6 @@ module declares; one inside a false ``<IfModule>`` is never read). Those that ca
 request (mod_jk's ``JkMount``, mod_cluster) are outside the model.
 """
 
-from __future__ import annotations
-
 from functools import cache
 from typing import NamedTuple
 

@@ -15,8 +15,6 @@ Services, pools, persistence, policies and iRules are then compiled as the tmsh 
 position inside it is the position of its ``iRule`` value.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import re

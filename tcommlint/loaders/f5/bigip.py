@@ -22,8 +22,6 @@ virtual's reference to a built-in profile) and is marked ``inherited`` with a no
 the parent.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from tcommlint.durations import f5_seconds

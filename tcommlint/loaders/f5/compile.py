@@ -27,8 +27,6 @@ them per virtual server unless ``match-across-virtuals``/``-services`` is enable
 the member by its address and port, as BIG-IP's persistence records do.
 """
 
-from __future__ import annotations
-
 import fnmatch
 import re
 from collections.abc import Callable, Sequence

@@ -5,8 +5,6 @@ after the policies), the policies' forwards, then the iRules' ``CLIENT_ACCEPTED`
 Request steps: the policies', the iRules', the front end's own, then those persistence needs.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import NamedTuple
 

@@ -8,8 +8,6 @@ whitespace of the value is kept. Every key and value keeps the line and column w
 starts.
 """
 
-from __future__ import annotations
-
 import operator
 import re
 from bisect import bisect_right

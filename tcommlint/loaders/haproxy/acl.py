@@ -9,8 +9,6 @@ header, the client address, TLS, ACL files, numeric comparisons) is an ``env`` t
 the simulator tries both values.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 

@@ -7,8 +7,6 @@ once per combination of undecidable ``.if`` branches (``variants``); ``refusals`
 and no load balancer: findings on a half-read configuration would mislead.
 """
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 

@@ -8,8 +8,6 @@ earlier one when it runs whenever the earlier one does). Branches the reader dec
 already resolved: only undecidable ones are recorded on statements.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple, TypeVar
 
 from tcommlint.loaders.haproxy.reader import Block, Section, Statement, Word

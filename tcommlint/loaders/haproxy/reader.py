@@ -11,8 +11,6 @@ statement in an undecidable branch records that block and the condition it needs
 builder can analyse every branch and say so.
 """
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 

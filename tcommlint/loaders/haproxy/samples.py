@@ -7,8 +7,6 @@ Set-Cookie, the deprecated ``cookie()``/``hdr()`` read whichever message the rul
 and a reason: the directive using it is outside the model.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from tcommlint.pipeline.evaluate import CONVERTERS

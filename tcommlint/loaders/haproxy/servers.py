@@ -6,8 +6,6 @@ The parameters that decide where a request may go: ``backup``, ``disabled`` (mai
 ``default-server`` lines apply to the servers that follow them, inherited ones first.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Sequence
 from typing import NamedTuple

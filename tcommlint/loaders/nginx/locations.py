@@ -14,8 +14,6 @@ URI (decoded, slashes merged); ``;jsessionid=…`` stays in it. Named locations 
 never matched.
 """
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 

@@ -9,8 +9,6 @@ Lua blocks (``content_by_lua_block { … }`` and the other ``*_by_lua_block``) h
 directives: their text is skipped up to the matching brace, as the lua module's reader does.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from tcommlint.source import Span
@@ -32,7 +30,7 @@ class Directive(NamedTuple):
 
     name: Word
     args: tuple[Word, ...]
-    block: tuple[Directive, ...] | None
+    block: "tuple[Directive, ...] | None"
     path: str
     end_line: int  # the line of its ``;`` or ``{`` (where nginx reports most errors)
 

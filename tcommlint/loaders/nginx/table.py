@@ -6,8 +6,6 @@ sources by ``scripts/nginx_directives.py``; a directive of a dynamic module (``s
 ``mail``, geoip, perl…) counts only when a ``load_module`` names its shared object.
 """
 
-from __future__ import annotations
-
 import json
 from functools import cache
 from importlib import resources

@@ -10,8 +10,6 @@ included inside ``http``; one holding ``location``/``listen`` is a ``server``-le
 A fragment's main file is unknown, so a dynamic or third-party module may be loaded there.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -67,7 +65,7 @@ class Node(NamedTuple):
 
     directive: Directive
     context: str
-    children: tuple[Node, ...]
+    children: "tuple[Node, ...]"
     plus: bool = False  # an NGINX Plus directive
     foreign: bool = False  # a directive of a third-party module (load_module)
 
@@ -81,7 +79,7 @@ class Node(NamedTuple):
         """The arguments' texts."""
         return self.directive.values
 
-    def all(self, name: str) -> list[Node]:
+    def all(self, name: str) -> "list[Node]":
         """The child directives of that name, in order."""
         return [child for child in self.children if child.name == name]
 
