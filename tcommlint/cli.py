@@ -423,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader left (``| head``): nobody to tell, the report is cut
+        return EXIT_USAGE
     except Exception as error:  # the edge: one line, a traceback only when asked
         if debug:
             raise

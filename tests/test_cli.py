@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -433,3 +434,27 @@ def test_rule_ids_of_loaded_rule_directories_are_known(
     code, _, err = run_cli(["check", "d"], capsys)
     assert code == 2
     assert err.startswith("tcommlint: error: tcommlint.yaml:2: field 'rules/mandatory': unknown")
+
+
+def test_the_command_prints_what_main_prints(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command ends without freeing its objects (``cli.console``): everything it printed
+    is still written, and its exit code is main's."""
+    monkeypatch.chdir(EXAMPLES)
+    code, out, _ = run_cli(["check", "chat-broken", "--format", "json"], capsys)
+    command = [sys.executable, "-m", "tcommlint", "check", "chat-broken", "--format", "json"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (code, out, "")
+    assert len(out) > io.DEFAULT_BUFFER_SIZE  # its last buffer too is written before the end
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    command = [sys.executable, "-m", "tcommlint", "check", "chat-broken", "--format", "json"]
+    process = subprocess.Popen(
+        command, cwd=EXAMPLES, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the report is written: every write finds no reader
+    errors = process.stderr.read()
+    assert (process.wait(), errors) == (2, b"")

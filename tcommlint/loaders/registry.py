@@ -12,13 +12,11 @@ claims a file. A new vendor is a new package with a loader here, not a change el
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
+from tcommlint.includes import Includes
 from tcommlint.model import ParseError, Suppression
 from tcommlint.pipeline.model import LoadBalancer
-
-if TYPE_CHECKING:
-    from tcommlint.includes import Includes
 
 Source = tuple[str, str]  # (display path, text)
 TEXT, JSON, MARKUP = "text", "json", "markup"  # what a text opens as (``kind_of``)
@@ -43,7 +41,7 @@ class LoadBalancerLoader(NamedTuple):
 
     role: str  # the role a file gets in the report: "haproxy", "f5-tmsh", "f5-as3"
     sniff: Callable[[str], bool]
-    load: "Callable[[Sequence[Source], Includes, LoadOptions], LoadResult]"
+    load: Callable[[Sequence[Source], Includes, LoadOptions], LoadResult]
     kinds: frozenset[str] = frozenset({"text"})  # what its files open as (``kind_of``)
 
     @property
@@ -77,7 +75,7 @@ def _sniff_haproxy(text: str) -> bool:
 
 
 def _load_haproxy(
-    sources: Sequence[Source], includes: "Includes", options: LoadOptions
+    sources: Sequence[Source], includes: Includes, options: LoadOptions
 ) -> LoadResult:
     from tcommlint.loaders.haproxy.loader import load_haproxy
 
@@ -101,7 +99,7 @@ def _sniff_tmsh(text: str) -> bool:
     return looks_like_tmsh(text)
 
 
-def _load_tmsh(sources: Sequence[Source], includes: "Includes", options: LoadOptions) -> LoadResult:
+def _load_tmsh(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
     from tcommlint.loaders.f5.bigip import load_f5_tmsh
     from tcommlint.loaders.generic.suppressions import find_suppressions
 
@@ -124,7 +122,7 @@ def _sniff_as3(text: str) -> bool:
     return _AS3_CLASS.search(text) is not None
 
 
-def _load_as3(sources: Sequence[Source], includes: "Includes", options: LoadOptions) -> LoadResult:
+def _load_as3(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
     from tcommlint.loaders.f5.as3 import load_as3
 
     balancers: list[LoadBalancer] = []
@@ -149,7 +147,7 @@ def _sniff_apache(text: str) -> bool:
 
 
 def _load_apache(
-    sources: Sequence[Source], includes: "Includes", options: LoadOptions
+    sources: Sequence[Source], includes: Includes, options: LoadOptions
 ) -> LoadResult:
     from tcommlint.loaders.apache.loader import load_apache
 
@@ -166,7 +164,7 @@ def _sniff_nginx(text: str) -> bool:
 
 
 def _load_nginx(
-    sources: Sequence[Source], includes: "Includes", options: LoadOptions
+    sources: Sequence[Source], includes: Includes, options: LoadOptions
 ) -> LoadResult:
     from tcommlint.loaders.nginx.loader import load_nginx
 
