@@ -440,9 +440,8 @@ def console() -> NoReturn:
     the standard streams are still buffered."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(
-            OSError, ValueError
-        ):  # a reader gone (``| head``), a closed stream
+        # A reader gone (``| head``) or a closed stream: there is nobody left to tell.
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
 

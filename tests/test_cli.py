@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -436,24 +436,27 @@ def test_rule_ids_of_loaded_rule_directories_are_known(
     assert err.startswith("tcommlint: error: tcommlint.yaml:2: field 'rules/mandatory': unknown")
 
 
+@pytest.mark.parametrize(
+    "arguments", [["chat-fixed"], ["chat-broken", "--format", "json"]], ids=["short", "long"]
+)
 def test_the_command_prints_what_main_prints(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    arguments: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The command ends without freeing its objects (``cli.console``): everything it printed
-    is still written, and its exit code is main's."""
+    """The command ends without freeing its objects (``cli.console``): what it printed, the
+    part still buffered too, is written, and its exit code is main's."""
     monkeypatch.chdir(EXAMPLES)
-    code, out, _ = run_cli(["check", "chat-broken", "--format", "json"], capsys)
-    command = [sys.executable, "-m", "tcommlint", "check", "chat-broken", "--format", "json"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    code, out, _ = run_cli(["check", *arguments], capsys)
+    command = [sys.executable, "-m", "tcommlint", "check", *arguments]
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    result = subprocess.run(command, capture_output=True, text=True, env=buffered, check=False)
     assert (result.returncode, result.stdout, result.stderr) == (code, out, "")
-    assert len(out) > io.DEFAULT_BUFFER_SIZE  # its last buffer too is written before the end
 
 
 def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
     command = [sys.executable, "-m", "tcommlint", "check", "chat-broken", "--format", "json"]
-    process = subprocess.Popen(
-        command, cwd=EXAMPLES, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    process = subprocess.Popen(command, cwd=EXAMPLES, env=buffered, **pipes)
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()  # before the report is written: every write finds no reader
     errors = process.stderr.read()
