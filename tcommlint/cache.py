@@ -2,7 +2,9 @@
 
 Reading YAML and validating it against a JSON Schema costs more than the rest of a small
 run; the result depends only on the file's bytes and the tool version, so it is kept as
-JSON under ``$XDG_CACHE_HOME/tcommlint`` and reused while both are unchanged.
+JSON under ``$XDG_CACHE_HOME/tcommlint`` and reused while both are unchanged. An entry is
+found by the bytes its caller gives: a file's content, or for the bundled rule set, the
+names, sizes and modification times of its files (``ruleset._bundled``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from tcommlint import __version__
 from tcommlint.digest import sha256_hex
 
 # Bump when the shape of cached entries changes.
-FORMAT = 3
+FORMAT = 4
 
 _enabled = True
 

@@ -281,10 +281,11 @@ class Compiled:
 
     ``lazy`` defers compiling to the first evaluation; the rule loader uses it for rule files
     whose expressions already compiled cleanly (a content-hash cache hit), since a run
-    evaluates only a few of the message and location expressions.
+    evaluates only a few of the message and location expressions. ``serialized`` is the
+    program as the rule cache keeps it, read back on first use too.
     """
 
-    __slots__ = ("_program", "_variables", "source")
+    __slots__ = ("_program", "_serialized", "_variables", "source")
 
     def __init__(
         self,
@@ -297,14 +298,15 @@ class Compiled:
         self.source = source
         self._variables = tuple(variables)
         self._program: Any = None
-        if serialized:
-            program = binascii.a2b_base64(serialized)
-            self._program = environment(self._variables).deserialize(program)
-        elif not lazy:
+        self._serialized = serialized
+        if not lazy and not serialized:
             self._compile()
 
     def _compile(self) -> Any:
-        if self._program is None:
+        if self._program is None and self._serialized:
+            program = binascii.a2b_base64(self._serialized)
+            self._program = environment(self._variables).deserialize(program)
+        elif self._program is None:
             _check_encodable(self.source)
             try:
                 self._program = environment(self._variables).compile(self.source)

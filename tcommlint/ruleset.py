@@ -56,7 +56,7 @@ class Rule:
         data: dict[str, Any],
         lines: dict[str, int],
         *,
-        programs: dict[str, str] | None = None,
+        selector: str = "",
         verified: bool = False,
     ) -> None:
         self.path = path
@@ -74,7 +74,7 @@ class Rule:
         self.log_signatures: tuple[str, ...] = tuple(data.get("log_signatures", ()))
         self.variable: str = data.get("as", "item")
         variables = ("deployment", self.variable)
-        verified = verified or programs is not None
+        verified = verified or bool(selector)
         compiled = {
             field: _expression(path, lines, field, data[field], variables, verified)
             for field in EXPRESSION_FIELDS
@@ -85,7 +85,7 @@ class Rule:
             for field in TEMPLATE_FIELDS
             if field in data
         }
-        self.selector = _selector(path, lines, data, self.variable, programs, verified)
+        self.selector = _selector(path, lines, data, self.variable, selector, verified)
         self.at: Compiled = compiled["at"]
         self.severity_when: Compiled | None = compiled.get("severity_when")
         self.related: Compiled | None = compiled.get("related")
@@ -139,9 +139,28 @@ class Rule:
                 sources.extend(template.expressions)
         return sources
 
-    def programs(self) -> dict[str, str]:
-        """Serialized programs of the expressions every run evaluates (for the rule cache)."""
-        return {"selector": self.selector.serialized()}
+    def cache_entry(self) -> dict[str, Any]:
+        """What the rule cache keeps of the rule (``from_cache_entry`` reads it back): its data,
+        the serialized program of the selector every run evaluates, and the facts it reads."""
+        return {
+            "path": self.path,
+            "data": self.data,
+            "lines": self.lines,
+            "selector": self.selector.serialized(),
+            "facts_read": [_listed(self.facts_read(with_selector=s)) for s in (False, True)],
+        }
+
+    @classmethod
+    def from_cache_entry(cls, entry: dict[str, Any]) -> Rule:
+        """The rule of a ``cache_entry``: compiled cleanly before, so nothing is compiled now."""
+        rule = cls(entry["path"], entry["data"], entry["lines"], selector=entry["selector"])
+        for with_selector, names in zip((False, True), entry["facts_read"], strict=True):
+            rule._facts_read[with_selector] = None if names is None else frozenset(names)
+        return rule
+
+
+def _listed(names: frozenset[str] | None) -> list[str] | None:
+    return None if names is None else sorted(names)
 
 
 _DEPLOYMENT = re.compile(r"\bdeployment\b(\s*\.\s*([A-Za-z_]\w*))?")
@@ -169,7 +188,7 @@ def _selector(
     lines: dict[str, int],
     data: dict[str, Any],
     variable: str,
-    programs: dict[str, str] | None,
+    serialized: str,
     verified: bool = False,
 ) -> Compiled:
     """``for_each`` and ``when`` as one program over ``deployment`` alone: the elements that fire.
@@ -179,8 +198,8 @@ def _selector(
     their own so that the error names the field and its position.
     """
     source = f"({data.get('for_each', '[null]')}).filter({variable}, {data['when']})"
-    if programs is not None:
-        return Compiled(source, ("deployment",), lazy=True, serialized=programs["selector"])
+    if serialized:
+        return Compiled(source, ("deployment",), serialized=serialized)
     if verified:  # a bundled rule: the test suite compiles every field of it
         return Compiled(source, ("deployment",))
     try:
@@ -238,12 +257,11 @@ def _load_rule_file(path: Path, display: str) -> Rule:
     content = read_input(path, display, "rule file", MAX_FILE_BYTES)
     cached = cache.get("rule", content)
     if cached is not None:
-        return Rule(display, cached["data"], cached["lines"], programs=cached["programs"])
+        return Rule.from_cache_entry({**cached, "path": display})
     document = read_yaml(display, content.decode("utf-8", errors="replace"))
     validate(display, document, schema("rule.schema.json"))
     rule = Rule(display, document.data, document.lines)
-    entry = {"data": document.data, "lines": document.lines, "programs": rule.programs()}
-    cache.put("rule", content, entry)
+    cache.put("rule", content, rule.cache_entry())
     return rule
 
 
@@ -266,24 +284,29 @@ def load_rules(extra_dirs: list[str] | None = None) -> list[Rule]:
 
 
 def _bundled(files: list[Path]) -> list[Rule]:
-    """The bundled rule set, cached as one entry keyed by every file's name and content: a
-    run reads one cache file instead of one per rule. With an empty cache it comes from the
-    artefact shipped in the package, so no rule file is parsed or validated at run time."""
-    contents = [(f"rules/{file.name}", file.read_bytes()) for file in files]
-    key = _ruleset_key(contents)
-    cached = cache.get("ruleset", key)
+    """The bundled rule set, cached as one entry: a run reads one cache file instead of one
+    per rule, and no rule file, since the entry is keyed by each file's name, size and
+    modification time (as Python knows a module's source unchanged). With an empty cache the
+    rules come from the artefact shipped in the package, so no rule file is parsed or
+    validated at run time."""
+    stamp = _stamp(files)
+    cached = cache.get("ruleset", stamp)
     if cached is not None:
-        return [Rule(e["path"], e["data"], e["lines"], programs=e["programs"]) for e in cached]
-    rules = _shipped(key)
-    if rules is None:
-        rules = [
-            _load_rule_file(file, name) for file, (name, _) in zip(files, contents, strict=True)
-        ]
-    entries = [
-        {"path": r.path, "data": r.data, "lines": r.lines, "programs": r.programs()} for r in rules
+        return [Rule.from_cache_entry(entry) for entry in cached]
+    contents = [(f"rules/{file.name}", file.read_bytes()) for file in files]
+    rules = _shipped(_ruleset_key(contents)) or [
+        _load_rule_file(file, name) for file, (name, _) in zip(files, contents, strict=True)
     ]
-    cache.put("ruleset", key, entries)
+    cache.put("ruleset", stamp, [rule.cache_entry() for rule in rules])
     return rules
+
+
+def _stamp(files: list[Path]) -> bytes:
+    stamps = []
+    for file in files:
+        status = file.stat()
+        stamps.append(f"{file.name}\0{status.st_size}\0{status.st_mtime_ns}")
+    return "\0".join(stamps).encode()
 
 
 def _ruleset_key(contents: list[tuple[str, bytes]]) -> bytes:

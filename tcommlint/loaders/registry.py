@@ -146,9 +146,7 @@ def _sniff_apache(text: str) -> bool:
     return looks_like_apache(text)
 
 
-def _load_apache(
-    sources: Sequence[Source], includes: Includes, options: LoadOptions
-) -> LoadResult:
+def _load_apache(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
     from tcommlint.loaders.apache.loader import load_apache
 
     return LoadResult(*load_apache(sources, includes))
@@ -163,9 +161,7 @@ def _sniff_nginx(text: str) -> bool:
     return looks_like_nginx(text)
 
 
-def _load_nginx(
-    sources: Sequence[Source], includes: Includes, options: LoadOptions
-) -> LoadResult:
+def _load_nginx(sources: Sequence[Source], includes: Includes, options: LoadOptions) -> LoadResult:
     from tcommlint.loaders.nginx.loader import load_nginx
 
     return load_nginx(sources, includes, plus=options.nginx_plus)
