@@ -49,16 +49,15 @@ def _terminal_columns() -> int:
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The command line of SPEC §4; with ``only``, the arguments of that command alone (the
-    others listed by name and help): building all of them costs a run more than parsing."""
+    """The command line of SPEC §4; with ``only``, that command alone: building every command
+    costs a run more than parsing its own."""
     parser = _Parser(prog="tcommlint", description="Lint TComm Proxy / Chat Proxy deployments.")
     parser.add_argument("--version", action="version", version=f"tcommlint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (summary, add_arguments) in _SUBCOMMANDS.items():
-        command = commands.add_parser(name, help=summary)
         if only in (None, name):
-            add_arguments(command)
+            add_arguments(commands.add_parser(name, help=summary))
     return parser
 
 

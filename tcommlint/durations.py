@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from tcommlint.patterns import LazyPattern
+
 MINUTE = 60
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
@@ -37,12 +39,12 @@ _WHOLE_UNITS = ("d", "h", "m", "s")  # largest first: how durations are written 
 _COLON_FACTORS = (1, MINUTE, HOUR, DAY)  # s, m:s, h:m:s, d:h:m:s
 _INT64_MAX = (1 << 63) - 1
 
-_COLON = re.compile(r"[0-9]+(?::[0-9]+){1,3}")
+_COLON = LazyPattern(r"[0-9]+(?::[0-9]+){1,3}")
 _HAPROXY = re.compile(r"([0-9]+)(us|ms|s|m|h|d)?")
 _MANIFEST = re.compile(r"\s*([0-9]+)\s*(ms|s|m|h|d)?\s*")
-_F5 = re.compile(r"[0-9]+(?::[0-9]+){0,3}")
-_NGINX = re.compile(r"(?:[0-9]+(?:ms|[smhdwMy])?\s*)+")
-_NGINX_PART = re.compile(r"([0-9]+)(ms|[smhdwMy])?")
+_F5 = LazyPattern(r"[0-9]+(?::[0-9]+){0,3}")
+_NGINX = LazyPattern(r"(?:[0-9]+(?:ms|[smhdwMy])?\s*)+")
+_NGINX_PART = LazyPattern(r"([0-9]+)(ms|[smhdwMy])?")
 
 
 def colon_seconds(text: str) -> int | None:
@@ -131,8 +133,8 @@ def human_duration(seconds: int) -> str:
     return "".join(parts)
 
 
-_WRITTEN = re.compile(r"[0-9]+[smhd]?|([0-9]+:){1,3}[0-9]+")  # the manifest's spelling
-_SPOKEN = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)")
+_WRITTEN = LazyPattern(r"[0-9]+[smhd]?|([0-9]+:){1,3}[0-9]+")  # the manifest's spelling
+_SPOKEN = LazyPattern(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)")
 _UNIT_WORDS = {
     word: UNIT_MICROSECONDS[unit] // SECOND_US
     for unit, words in (

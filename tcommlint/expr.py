@@ -24,6 +24,7 @@ from typing import Any
 from tcommlint import expr_cost
 from tcommlint.durations import human_duration, manifest_seconds
 from tcommlint.expr_cost import CostExceeded, distance_within, edit_distance
+from tcommlint.patterns import LazyPattern
 from tcommlint.redact import redact_value
 
 VARIABLES = ("deployment", "item")
@@ -273,7 +274,7 @@ def _keep_none_alive() -> None:
     ctypes.c_ssize_t.from_address(id(None)).value += 1 << 48
 
 
-_POSITION = re.compile(r"<input>:(\d+):(\d+): (.*?)(?:\n|$)")
+_POSITION = LazyPattern(r"<input>:(\d+):(\d+): (.*?)(?:\n|$)")
 
 
 class Compiled:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from tcommlint.errors import UsageError
+from tcommlint.patterns import LazyPattern
 
 MAX_FILE_BYTES = 8 * 2**20
 # HAR captures hold response bodies: tens of MiB are ordinary.
@@ -32,7 +33,7 @@ UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 SIZE_KEY = "max_file_size"
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20}
 _UNITS["gib"] = 2**30
-_SIZE = re.compile(r"([0-9]{1,12})\s*([kmg]i?b|b)?", re.IGNORECASE)
+_SIZE = LazyPattern(r"([0-9]{1,12})\s*([kmg]i?b|b)?", re.IGNORECASE)
 MAX_SETTABLE_BYTES = 2**30
 
 _limit = MAX_FILE_BYTES

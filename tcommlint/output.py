@@ -11,13 +11,15 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from tcommlint.patterns import LazyPattern
+
 if TYPE_CHECKING:
     from tcommlint.redact import Redactor
 
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_NOT_ASCII = LazyPattern(r"[^\x00-\x7f]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 _SURROGATE_ESCAPES = range(0xDC80, 0xDD00)  # the bytes of a file name that is not UTF-8
-_JSON_UNSAFE = re.compile(r"[^\x00-\x7e]")
+_JSON_UNSAFE = LazyPattern(r"[^\x00-\x7e]")
 
 
 def printable(text: str) -> str:

@@ -16,9 +16,10 @@ from tcommlint.facts import deployment_span
 from tcommlint.findings import SEVERITIES, Edit
 from tcommlint.inputs import MAX_FILE_BYTES
 from tcommlint.model import Deployment
+from tcommlint.patterns import LazyPattern
 from tcommlint.source import Span
 
-_LOCATION = re.compile(r"(.*):([0-9]{1,12}):([0-9]{1,12})", re.DOTALL)
+_LOCATION = LazyPattern(r"(.*):([0-9]{1,12}):([0-9]{1,12})", re.DOTALL)
 _RELATED_KEYS = frozenset({"at", "message"})
 _EDIT_KEYS = frozenset({"at", "old", "new", "exact"})
 _SHOWN = 60

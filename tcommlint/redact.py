@@ -32,6 +32,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from tcommlint.patterns import LazyPattern
+
 if TYPE_CHECKING:
     from tcommlint.findings import Finding, Related
     from tcommlint.run import RunResult
@@ -73,7 +75,7 @@ NOT_SECRETS = frozenset(
     | {"disabled", "default", "required", "optional", "basic", "digest", "bearer", "ntlm"}
 )
 
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_WORD = LazyPattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _KEY = r"[\w.\-]+"
 _VALUE_END = r"[^\s\"',;&<>}\]]+"
 

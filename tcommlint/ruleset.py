@@ -13,6 +13,7 @@ from tcommlint.digest import sha256_hex
 from tcommlint.errors import UsageError
 from tcommlint.expr import Compiled, ExpressionError, Template
 from tcommlint.inputs import MAX_FILE_BYTES, read_input
+from tcommlint.patterns import LazyPattern
 from tcommlint.resources import compiled_rules, rules_dir, schema
 from tcommlint.yamlread import read_yaml, validate
 
@@ -163,7 +164,7 @@ def _listed(names: frozenset[str] | None) -> list[str] | None:
     return None if names is None else sorted(names)
 
 
-_DEPLOYMENT = re.compile(r"\bdeployment\b(\s*\.\s*([A-Za-z_]\w*))?")
+_DEPLOYMENT = LazyPattern(r"\bdeployment\b(\s*\.\s*([A-Za-z_]\w*))?")
 # A selector that starts with a comprehension over a fact that walks all of it (``filter``,
 # ``map``), as ``deployment.entries.filter(e, ...)``: the fact is evaluated first, whatever
 # follows, and the comprehension takes one iteration per item of the list (or key of the map).

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from tcommlint.includes import Includes
 from tcommlint.model import ParseError, Suppression
+from tcommlint.patterns import LazyPattern
 from tcommlint.pipeline.model import LoadBalancer
 
 Source = tuple[str, str]  # (display path, text)
@@ -115,7 +116,7 @@ def _load_tmsh(sources: Sequence[Source], includes: Includes, options: LoadOptio
 
 # --- F5 AS3 ---------------------------------------------------------------------------------------
 
-_AS3_CLASS = re.compile(r'"class"\s*:\s*"(?:AS3|ADC)"')
+_AS3_CLASS = LazyPattern(r'"class"\s*:\s*"(?:AS3|ADC)"')
 
 
 def _sniff_as3(text: str) -> bool:

@@ -9,7 +9,6 @@ default, marked inherited.
 
 import os
 import posixpath
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -17,6 +16,7 @@ from tcommlint import cache
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
 from tcommlint.loaders.generic.xmlconf import XmlSource, element_text, local_name, parse_xml
 from tcommlint.model import CaptchaFile, ParseError, Suppression, TomcatConf
+from tcommlint.patterns import LazyPattern
 from tcommlint.source import Located, Span
 
 if TYPE_CHECKING:
@@ -280,7 +280,7 @@ def _read_server(doc: _Doc, settings: _Settings) -> None:
 
 
 _JAVA_TRIMMED = "".join(map(chr, range(33)))
-_JAVA_INT = re.compile(r"[+-]?\d{1,10}")  # \d: any decimal digit, as Integer.parseInt reads
+_JAVA_INT = LazyPattern(r"[+-]?\d{1,10}")  # \d: any decimal digit, as Integer.parseInt reads
 
 
 def _java_int(text: str) -> int | None:

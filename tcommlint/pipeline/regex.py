@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import warnings
 
+from tcommlint.patterns import LazyPattern
+
 # A group repeated without bound whose body repeats or alternates: the shapes that backtrack
 # exponentially. Conservative: it also catches some patterns that would run fast.
-_NESTED = re.compile(r"\((?:[^()\\]|\\.)*[*+|}](?:[^()\\]|\\.)*\)(?:[*+]|\{\d*,)")
+_NESTED = LazyPattern(r"\((?:[^()\\]|\\.)*[*+|}](?:[^()\\]|\\.)*\)(?:[*+]|\{\d*,)")
 MAX_LENGTH = 512
 
 

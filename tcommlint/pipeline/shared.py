@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from tcommlint.patterns import LazyPattern
 from tcommlint.pipeline.model import Pool, Service, Table
 from tcommlint.pipeline.outcome import Outcome
 from tcommlint.pipeline.scenarios import AppModel
@@ -39,7 +40,7 @@ from tcommlint.pipeline.world import World, reachable
 from tcommlint.source import Span
 
 _MARK = "\x00"  # opens and closes a token; the path of a placeholder position
-_TOKEN = re.compile("\x00[\x01\x02]+\x00")
+_TOKEN = LazyPattern("\x00[\x01\x02]+\x00")
 _BITS = str.maketrans("01", "\x01\x02")
 _SCALARS = frozenset({int, float, bool, type(None)})
 

@@ -17,12 +17,13 @@ from typing import NamedTuple
 
 from tcommlint.loaders.generic.suppressions import suppression_from_comment
 from tcommlint.model import Entry, ParseError, Suppression
+from tcommlint.patterns import LazyPattern
 from tcommlint.source import Located, Span
 
 _WHITESPACE = " \t\f"
 _SEPARATORS = "=:"
 _NATURAL_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
-_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+_SURROGATE_PAIR = LazyPattern("[\ud800-\udbff][\udc00-\udfff]")
 _SIMPLE_ESCAPES = {"t": "\t", "r": "\r", "n": "\n", "f": "\f"}
 _HEX = frozenset("0123456789abcdefABCDEF")
 # A natural line (with its line end) that is read the same way without the careful reader: no

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from tcommlint.model import Suppression
+from tcommlint.patterns import LazyPattern
 from tcommlint.source import Span
 
 _DIRECTIVE = re.compile(
@@ -19,8 +20,8 @@ _DIRECTIVE = re.compile(
     r"(?:\s+--?(?:\s+(?P<reason>.*))?)?\s*$",
     re.DOTALL,
 )
-_BLANK = re.compile(r"\s*")
-_BLANK_TO_LINE_END = re.compile(r"[^\S\n]*(?:\n|\Z)")
+_BLANK = LazyPattern(r"\s*")
+_BLANK_TO_LINE_END = LazyPattern(r"[^\S\n]*(?:\n|\Z)")
 
 
 def parse_directive(comment: str) -> tuple[tuple[str, ...], str] | None:

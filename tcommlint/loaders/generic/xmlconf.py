@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any
 from tcommlint.loaders.generic.properties import KeyValueDocument
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
 from tcommlint.model import Entry, ParseError
+from tcommlint.patterns import LazyPattern
 from tcommlint.source import Located, Span
 
 if TYPE_CHECKING:
     from lxml.etree import XMLParser, _Element
 
-_MASK_OPENER = re.compile(r"<!--|<!\[CDATA\[|<\?")
+_MASK_OPENER = LazyPattern(r"<!--|<!\[CDATA\[|<\?")
 _MASK_CLOSER = {"<!--": "-->", "<![CDATA[": "]]>", "<?": "?>"}
-_TAG_REST = re.compile(r"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
-_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_TAG_REST = LazyPattern(r"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_ENCODING = LazyPattern(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _SNIFF_LIMIT = 65536
 
 

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import re
 
+from tcommlint.patterns import LazyPattern
+
 ALWAYS = "always"
 NEVER = "never"
 UNKNOWN = "unknown"
 MIN_VERSION = (2, 4)  # the first HAProxy version with conditional blocks
-_TOKEN = re.compile(r"\s*(\|\||&&|!|\(|\)|-?\d+|[A-Za-z_][A-Za-z0-9_]*\((?:[^()]|\([^()]*\))*\))")
-_PREDICATE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\((.*)\)", re.DOTALL)
-_VERSION = re.compile(r"\d+(?:\.\d+)*")
+_TOKEN = LazyPattern(r"\s*(\|\||&&|!|\(|\)|-?\d+|[A-Za-z_][A-Za-z0-9_]*\((?:[^()]|\([^()]*\))*\))")
+_PREDICATE = LazyPattern(r"([A-Za-z_][A-Za-z0-9_]*)\((.*)\)", re.DOTALL)
+_VERSION = LazyPattern(r"\d+(?:\.\d+)*")
 # Set by HAProxy before it reads the configuration, whatever the environment (manual §2.3;
 # HAPROXY_MWORKER only in master-worker mode and only from the first reload: unknown).
 _ALWAYS_DEFINED = frozenset({"HAPROXY_LOCALPEER", "HAPROXY_CFGFILES"})

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from tcommlint.loaders.haproxy.conditions import ALWAYS, NEVER, UNKNOWN, evaluate
 from tcommlint.model import ParseError
+from tcommlint.patterns import LazyPattern
 from tcommlint.source import Span
 
 PROXY_SECTIONS = frozenset({"defaults", "frontend", "backend", "listen"})
@@ -46,7 +47,7 @@ SECTION_KEYWORDS = PROXY_SECTIONS | frozenset(
 # haproxy -c 2.6 refuses the 100th nested ".if": "too many nested '.if', max is 100".
 MAX_IF_NESTING = 100
 _TOO_MANY_IFS = f"too many nested '.if', max is {MAX_IF_NESTING}"
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]*")
 # A line without quotes, escapes or a comment splits at blanks alone: nearly every line.
 _PLAIN_LINE = re.compile(r"[^\\\"'#]*")
 _PLAIN_WORD = re.compile(r"[^ \t]+")

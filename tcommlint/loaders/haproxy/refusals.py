@@ -36,6 +36,7 @@ from tcommlint.durations import is_haproxy_time
 from tcommlint.loaders.haproxy.proxies import Origin, Proxy, resolve_proxies
 from tcommlint.loaders.haproxy.reader import Section, Statement, Word
 from tcommlint.model import ParseError
+from tcommlint.patterns import LazyPattern
 from tcommlint.source import Span
 
 
@@ -191,9 +192,9 @@ _NOT_IN_DEFAULTS = _words(
 _NOT_IN_ANONYMOUS_DEFAULTS = _words(
     "acl http-request http-response http-after-response tcp-request tcp-response"
 )
-_NAME_CHAR = re.compile(r"[A-Za-z0-9_.:-]")
+_NAME_CHAR = LazyPattern(r"[A-Za-z0-9_.:-]")
 _NAME = re.compile(r"[A-Za-z0-9_.:-]*")  # a name of _NAME_CHARs only: nearly every name
-_SAMPLE_IN_FORMAT = re.compile(r"%\[\s*([^\s(,\]]*)")
+_SAMPLE_IN_FORMAT = LazyPattern(r"%\[\s*([^\s(,\]]*)")
 _TRACK_SC = re.compile(r"track-sc\d+")
 
 # Every sample fetch of some supported version (2.6-3.4, optional modules included).

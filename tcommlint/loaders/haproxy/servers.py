@@ -6,17 +6,17 @@ The parameters that decide where a request may go: ``backup``, ``disabled`` (mai
 ``default-server`` lines apply to the servers that follow them, inherited ones first.
 """
 
-import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from tcommlint.loaders.haproxy.proxies import Proxy
 from tcommlint.loaders.haproxy.reader import Statement, Word
+from tcommlint.patterns import LazyPattern
 from tcommlint.pipeline.model import Server
 from tcommlint.source import Located, Span
 
 MAX_TEMPLATE_SERVERS = 1024
-_IP_LITERAL = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}|\*|")  # IPv4, any address, none
+_IP_LITERAL = LazyPattern(r"(?:\d{1,3}\.){3}\d{1,3}|\*|")  # IPv4, any address, none
 _ADDRESS_FAMILIES = ("ipv4@", "ipv6@", "tcp@", "tcp4@", "tcp6@")
 _FLAGS = frozenset(
     {
