@@ -22,6 +22,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from tcommlint import expr_cost
+from tcommlint.digest import sha256_hex
 from tcommlint.durations import human_duration, manifest_seconds
 from tcommlint.expr_cost import CostExceeded, distance_within, edit_distance
 from tcommlint.patterns import LazyPattern
@@ -174,64 +175,32 @@ _ENVIRONMENTS: dict[tuple[str, ...], Any] = {}
 
 
 def _function_decls(cel: Any) -> list[Any]:
-    t = cel.Type
-    string_list = t.List(t.STRING)
-
-    def overload(name: str, ret: Any, params: list[Any], impl: Callable[..., Any]) -> Any:
-        signature = "_".join([name, *(param.name().lower() for param in params)])
-        return cel.FunctionDecl(name, [cel.Overload(signature, ret, params, impl=impl)])
-
-    return [
-        overload("edit_distance", t.INT, [t.STRING, t.STRING], _kept(edit_distance)),
-        overload("equals_ignore_case", t.BOOL, [t.STRING, t.STRING], equals_ignore_case),
-        overload("lower", t.STRING, [t.STRING], str.lower),
-        overload("seconds", t.INT, [t.STRING], manifest_seconds),
-        overload("human_duration", t.STRING, [t.INT], human_duration),
-        overload("closest", t.STRING, [t.STRING, string_list], _kept(closest)),
-        overload("closest_within", t.STRING, [t.STRING, string_list, t.INT], closest_within),
-        overload("path_covers", t.BOOL, [t.STRING, t.STRING], path_covers),
-        overload("redacted", t.STRING, [t.STRING, t.STRING], redact_value),
-        *_string_methods(cel),
-    ]
-
-
-def _string_methods(cel: Any) -> list[Any]:
-    """CEL's strings-extension methods, with bounded results (``expr_cost``)."""
-    t = cel.Type
-    s, i = t.STRING, t.INT
-
-    def method(name: str, ret: Any, *signatures: tuple[list[Any], Callable[..., Any]]) -> Any:
-        overloads = [
+    """CEL's declarations of ``DECLARATIONS``: one per name, with all its overloads."""
+    overloads: dict[str, list[Any]] = {}
+    for name, result, parameters, member, implementation in DECLARATIONS:
+        overloads.setdefault(name, []).append(
             cel.Overload(
-                "_".join([name, *(param.name().lower() for param in params)]),
-                ret,
-                params,
-                is_member=True,
-                impl=impl,
+                "_".join([name, *(p.replace("<", "_").rstrip(">") for p in parameters)]),
+                _cel_type(cel, result),
+                [_cel_type(cel, parameter) for parameter in parameters],
+                is_member=member,
+                impl=implementation,
             )
-            for params, impl in signatures
-        ]
-        return cel.FunctionDecl(name, overloads)
+        )
+    return [cel.FunctionDecl(name, declared) for name, declared in overloads.items()]
 
-    strings = t.List(s)
-    join, replace, split = (_kept(f) for f in (expr_cost.join, expr_cost.replace, expr_cost.split))
-    return [
-        method("charAt", s, ([s, i], expr_cost.char_at)),
-        method("indexOf", i, ([s, s], expr_cost.index_of), ([s, s, i], expr_cost.index_of)),
-        method(
-            "lastIndexOf",
-            i,
-            ([s, s], expr_cost.last_index_of),
-            ([s, s, i], expr_cost.last_index_of),
-        ),
-        method("join", s, ([strings], join), ([strings, s], join)),
-        method("lowerAscii", s, ([s], _lower_ascii)),
-        method("upperAscii", s, ([s], _upper_ascii)),
-        method("replace", s, ([s, s, s], replace), ([s, s, s, i], replace)),
-        method("split", strings, ([s, s], split), ([s, s, i], split)),
-        method("substring", s, ([s, i], expr_cost.substring), ([s, i, i], expr_cost.substring)),
-        method("trim", s, ([s], str.strip)),
-    ]
+
+def _cel_type(cel: Any, name: str) -> Any:
+    if name.startswith("list<"):
+        return cel.Type.List(_cel_type(cel, name[5:-1]))
+    return getattr(cel.Type, name.upper())
+
+
+def environment_signature() -> str:
+    """A digest of what programs are checked against: the variables and ``DECLARATIONS``. A
+    serialized program is read back only in an environment of the same signature."""
+    declared = [declaration[:4] for declaration in DECLARATIONS]
+    return sha256_hex(repr((VARIABLES, declared)).encode())
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -244,6 +213,39 @@ def _lower_ascii(text: str) -> str:
 
 def _upper_ascii(text: str) -> str:
     return text.translate(_ASCII_UPPER)
+
+
+_JOIN, _REPLACE, _SPLIT = (_kept(f) for f in (expr_cost.join, expr_cost.replace, expr_cost.split))
+# What CEL expressions may call besides CEL's own: (name, result, parameters, called as a
+# method of its first parameter, implementation). Types: "string", "int", "bool",
+# "list<string>". The methods are those of CEL's strings extension, with bounded results.
+DECLARATIONS: tuple[tuple[str, str, tuple[str, ...], bool, Callable[..., Any]], ...] = (
+    ("edit_distance", "int", ("string", "string"), False, _kept(edit_distance)),
+    ("equals_ignore_case", "bool", ("string", "string"), False, equals_ignore_case),
+    ("lower", "string", ("string",), False, str.lower),
+    ("seconds", "int", ("string",), False, manifest_seconds),
+    ("human_duration", "string", ("int",), False, human_duration),
+    ("closest", "string", ("string", "list<string>"), False, _kept(closest)),
+    ("closest_within", "string", ("string", "list<string>", "int"), False, closest_within),
+    ("path_covers", "bool", ("string", "string"), False, path_covers),
+    ("redacted", "string", ("string", "string"), False, redact_value),
+    ("charAt", "string", ("string", "int"), True, expr_cost.char_at),
+    ("indexOf", "int", ("string", "string"), True, expr_cost.index_of),
+    ("indexOf", "int", ("string", "string", "int"), True, expr_cost.index_of),
+    ("lastIndexOf", "int", ("string", "string"), True, expr_cost.last_index_of),
+    ("lastIndexOf", "int", ("string", "string", "int"), True, expr_cost.last_index_of),
+    ("join", "string", ("list<string>",), True, _JOIN),
+    ("join", "string", ("list<string>", "string"), True, _JOIN),
+    ("lowerAscii", "string", ("string",), True, _lower_ascii),
+    ("upperAscii", "string", ("string",), True, _upper_ascii),
+    ("replace", "string", ("string", "string", "string"), True, _REPLACE),
+    ("replace", "string", ("string", "string", "string", "int"), True, _REPLACE),
+    ("split", "list<string>", ("string", "string"), True, _SPLIT),
+    ("split", "list<string>", ("string", "string", "int"), True, _SPLIT),
+    ("substring", "string", ("string", "int"), True, expr_cost.substring),
+    ("substring", "string", ("string", "int", "int"), True, expr_cost.substring),
+    ("trim", "string", ("string",), True, str.strip),
+)
 
 
 def environment(variables: Sequence[str] = VARIABLES) -> Any:
@@ -305,15 +307,25 @@ class Compiled:
 
     def _compile(self) -> Any:
         if self._program is None and self._serialized:
-            program = binascii.a2b_base64(self._serialized)
-            self._program = environment(self._variables).deserialize(program)
-        elif self._program is None:
+            self._program = self._read_back()
+        if self._program is None:
             _check_encodable(self.source)
             try:
                 self._program = environment(self._variables).compile(self.source)
             except RuntimeError as error:
                 raise _compile_error(str(error)) from None
         return self._program
+
+    def _read_back(self) -> Any:
+        """The serialized program, or None when this library cannot read it: then it is
+        compiled again from its source."""
+        try:
+            program = environment(self._variables).deserialize(
+                binascii.a2b_base64(self._serialized)
+            )
+        except (RuntimeError, ValueError):  # ValueError: not base64
+            return None
+        return program
 
     def serialized(self) -> str:
         """The checked program in CEL's serialized form, for the rule cache."""

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from tcommlint import cache
 from tcommlint.digest import sha256_hex
 from tcommlint.errors import UsageError
-from tcommlint.expr import Compiled, ExpressionError, Template
+from tcommlint.expr import Compiled, ExpressionError, Template, environment_signature
 from tcommlint.inputs import MAX_FILE_BYTES, read_input
 from tcommlint.patterns import LazyPattern
 from tcommlint.resources import compiled_rules, rules_dir, schema
@@ -288,18 +288,18 @@ def _bundled(files: list[Path]) -> list[Rule]:
     """The bundled rule set, cached as one entry: a run reads one cache file instead of one
     per rule, and no rule file, since the entry is keyed by each file's name, size and
     modification time (as Python knows a module's source unchanged). With an empty cache the
-    rules come from the artefact shipped in the package, so no rule file is parsed or
-    validated at run time."""
+    entries come from the artefact shipped in the package, so no rule file is parsed or
+    validated and no expression compiled at run time."""
     stamp = _stamp(files)
-    cached = cache.get("ruleset", stamp)
-    if cached is not None:
-        return [Rule.from_cache_entry(entry) for entry in cached]
-    contents = [(f"rules/{file.name}", file.read_bytes()) for file in files]
-    rules = _shipped(_ruleset_key(contents)) or [
-        _load_rule_file(file, name) for file, (name, _) in zip(files, contents, strict=True)
-    ]
-    cache.put("ruleset", stamp, [rule.cache_entry() for rule in rules])
-    return rules
+    entries = cache.get("ruleset", stamp)
+    if entries is None:
+        contents = [(f"rules/{file.name}", file.read_bytes()) for file in files]
+        entries = _shipped(_ruleset_key(contents)) or [
+            _load_rule_file(file, name).cache_entry()
+            for file, (name, _) in zip(files, contents, strict=True)
+        ]
+        cache.put("ruleset", stamp, entries)
+    return [Rule.from_cache_entry(entry) for entry in entries]
 
 
 def _stamp(files: list[Path]) -> bytes:
@@ -314,21 +314,31 @@ def _ruleset_key(contents: list[tuple[str, bytes]]) -> bytes:
     return b"\0".join(name.encode() + b"\0" + content for name, content in contents)
 
 
-def _shipped(key: bytes) -> list[Rule] | None:
-    """The rules of the shipped artefact when it was built from exactly these files, else None
-    (a checkout whose rule files changed since ``scripts/compile_rules.py`` last ran)."""
+def _shipped(key: bytes) -> list[dict[str, Any]] | None:
+    """The rule entries of the shipped artefact when it was built from exactly these files
+    and for these expression helpers, else None (a checkout whose rule files changed since
+    ``scripts/compile_rules.py`` last ran)."""
     artefact = compiled_rules()
     if artefact is None or artefact.get("digest") != sha256_hex(key):
         return None
-    return [Rule(e["path"], e["data"], e["lines"], verified=True) for e in artefact["rules"]]
+    if artefact.get("environment") != environment_signature():
+        return None
+    entries: list[dict[str, Any]] = artefact["rules"]
+    return entries
 
 
 def compile_bundled() -> dict[str, Any]:
-    """The artefact of the bundled rules (``tcommlint/_rules_compiled.json``): every rule
-    file's validated data and field lines, and the digest of the files it was built from."""
+    """The artefact of the bundled rules (``tcommlint/_rules_compiled.json``): the digest of
+    the rule files it was built from, the signature of the expression helpers, and each
+    rule's ``cache_entry``: its validated data and field lines, the facts it reads and its
+    compiled selector (whose bytes differ from one build to the next: CEL writes maps in no
+    fixed order)."""
     files = sorted(rules_dir().glob("*.yaml"))
     contents = [(f"rules/{file.name}", file.read_bytes()) for file in files]
     with cache.disabled():
         rules = [_load_rule_file(file, f"rules/{file.name}") for file in files]
-    entries = [{"path": r.path, "data": r.data, "lines": r.lines} for r in rules]
-    return {"digest": sha256_hex(_ruleset_key(contents)), "rules": entries}
+    return {
+        "digest": sha256_hex(_ruleset_key(contents)),
+        "environment": environment_signature(),
+        "rules": [rule.cache_entry() for rule in rules],
+    }

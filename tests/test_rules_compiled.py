@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,9 +12,70 @@ from tcommlint import cache, resources, ruleset
 from tcommlint.ruleset import compile_bundled, load_rules
 
 
+def _without_programs(artefact: dict[str, Any] | None) -> dict[str, Any]:
+    """The artefact less its programs' bytes, which differ from one build to the next."""
+    assert artefact is not None
+    rules = [{k: v for k, v in entry.items() if k != "selector"} for entry in artefact["rules"]]
+    return {**artefact, "rules": rules}
+
+
 def test_artefact_matches_the_rule_files() -> None:
-    """Stale after an edit of rules/*.yaml: run ``python scripts/compile_rules.py``."""
-    assert resources.compiled_rules() == compile_bundled()
+    """Stale after an edit of rules/*.yaml or of the expression helpers: run
+    ``python scripts/compile_rules.py``."""
+    assert _without_programs(resources.compiled_rules()) == _without_programs(compile_bundled())
+
+
+def test_shipped_programs_decide_as_programs_compiled_now() -> None:
+    """Each shipped selector, read back, selects what its source compiled now selects, on
+    the facts of every example deployment."""
+    from tcommlint.discover import planned
+    from tcommlint.expr import Compiled
+    from tcommlint.facts import deployment_facts
+    from tcommlint.load import load_deployment
+
+    artefact = resources.compiled_rules()
+    assert artefact is not None
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    views = [
+        deployment_facts(load_deployment(plan, manifest, examples))
+        for name in sorted(p.name for p in examples.iterdir())
+        for plan, manifest in planned([name], examples, None)
+    ]
+    with cache.disabled():
+        rules = {rule.path: rule for rule in load_rules()}
+    for entry in artefact["rules"]:
+        rule = rules[entry["path"]]
+        if rule.facts != "deployment":
+            continue
+        shipped = Compiled(rule.selector.source, ("deployment",), serialized=entry["selector"])
+        fresh = Compiled(rule.selector.source, ("deployment",))
+        for view in views:
+            assert _decision(shipped, view) == _decision(fresh, view), rule.id
+
+
+def _decision(program: Any, view: dict[str, Any]) -> object:
+    """What a selector selects, or the error it stops on (a second pass's fact is absent)."""
+    from tcommlint.expr import ExpressionError
+
+    try:
+        return program.evaluate({"deployment": view})
+    except ExpressionError as error:
+        return str(error)
+
+
+def test_an_artefact_for_other_helpers_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    artefact = resources.compiled_rules()
+    assert artefact is not None
+    other = {**artefact, "environment": "0" * 64, "rules": []}
+    monkeypatch.setattr(ruleset, "compiled_rules", lambda: other)
+    with cache.disabled():
+        assert len(load_rules()) == len(artefact["rules"])
+
+
+def test_a_program_this_library_cannot_read_is_compiled_again() -> None:
+    from tcommlint.expr import Compiled
+
+    assert Compiled("1 + 1", ("deployment",), serialized="bm90IGEgcHJvZ3JhbQ==").evaluate() == 2
 
 
 def test_rules_from_the_artefact_equal_rules_read_from_their_files() -> None:
