@@ -16,7 +16,7 @@ from tcommlint.facts import DEFERRABLE, PARTS, deployment_facts, fact_lengths
 from tcommlint.findings import Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
 from tcommlint.outputs import OutputError, Scope, edits, location, related, severity
-from tcommlint.ruleset import Rule
+from tcommlint.ruleset import Findings, Rule
 from tcommlint.source import Span, loc
 
 PART_NAMES = {
@@ -196,25 +196,28 @@ def _findings(
     items = rule.selector.evaluate(bindings=bindings)
     if not isinstance(items, list):
         raise ExpressionError(f"for_each must give a list, not {type(items).__name__}")
+    if not items:
+        return []
     view = _deployment_view(rule, facts)
+    parts = rule.findings()
     found = []
     for item in items:
         data = {"deployment": view, rule.variable: item}
-        default = severity(rule.severity_when.evaluate(data)) if rule.severity_when else None
-        span = location(rule.at.evaluate(data), "at", scope)
-        changes = edits(rule.fix_edits.evaluate(data), scope) if rule.fix_edits else ()
+        default = severity(parts.severity_when.evaluate(data)) if parts.severity_when else None
+        span = location(parts.at.evaluate(data), "at", scope)
+        changes = edits(parts.fix_edits.evaluate(data), scope) if parts.fix_edits else ()
         found.append(
             Finding(
                 rule=rule.id,
                 name=rule.name,
                 severity=selection.severity_of(rule.id, default or rule.severity),
                 deployment=scope.name,
-                message=rule.message.render(data),
+                message=parts.message.render(data),
                 span=span,
-                related=_related(rule, data, span, scope),
-                key=rule.key.render(data) if rule.key else "",
+                related=_related(parts, data, span, scope),
+                key=parts.key.render(data) if parts.key else "",
                 edits=changes,
-                fix=rule.fix_description.render(data) if rule.fix_description else "",
+                fix=parts.fix_description.render(data) if parts.fix_description else "",
                 # A fix that edits another file than the finding's changes what another team owns.
                 unsafe_fix=rule.fix_unsafe or any(e.span.path != span.path for e in changes),
             )
@@ -268,12 +271,14 @@ def _lengths(facts: dict[str, Any]) -> dict[str, int]:
     return {name: len(value) for name, value in facts.items() if isinstance(value, (list, dict))}
 
 
-def _related(rule: Rule, data: dict[str, Any], primary: Span, scope: Scope) -> tuple[Related, ...]:
+def _related(
+    parts: Findings, data: dict[str, Any], primary: Span, scope: Scope
+) -> tuple[Related, ...]:
     """The related lines, without the primary line itself and without repeats."""
-    if rule.related is None:
+    if parts.related is None:
         return ()
     found: dict[tuple[str, int], Related] = {}
-    for span, message in related(rule.related.evaluate(data), scope):
+    for span, message in related(parts.related.evaluate(data), scope):
         if (span.path, span.line) != (primary.path, primary.line):
             found.setdefault((span.path, span.line), Related(span, message))
     return tuple(sorted(found.values()))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from tcommlint import cache
 from tcommlint.digest import sha256_hex
@@ -17,10 +17,20 @@ from tcommlint.patterns import LazyPattern
 from tcommlint.resources import compiled_rules, rules_dir, schema
 from tcommlint.yamlread import read_yaml, validate
 
-# ``for_each`` and ``when`` are compiled together, as the rule's selector.
-EXPRESSION_FIELDS = ("at", "severity_when", "related")
-TEMPLATE_FIELDS = ("message", "key")
 T = TypeVar("T")
+
+
+class Findings(NamedTuple):
+    """A rule's expressions for each element its selector picks: where the finding is, its
+    message and key, its severity, related locations and fix."""
+
+    at: Compiled
+    message: Template
+    key: Template | None
+    severity_when: Compiled | None
+    related: Compiled | None
+    fix_edits: Compiled | None
+    fix_description: Template | None
 
 
 class Rule:
@@ -28,26 +38,21 @@ class Rule:
 
     __slots__ = (
         "_facts_read",
-        "at",
+        "_findings",
         "data",
         "facts",
-        "fix_description",
-        "fix_edits",
         "fix_unsafe",
         "id",
-        "key",
         "lines",
         "log_signatures",
-        "message",
         "name",
         "path",
-        "related",
         "requires",
         "selector",
         "severity",
-        "severity_when",
         "summary",
         "variable",
+        "verified",
         "walked_fact",
     )
 
@@ -74,39 +79,27 @@ class Rule:
         # Ids in rules/logs/signatures.yaml; checked when logs are read (tcommlint.logs).
         self.log_signatures: tuple[str, ...] = tuple(data.get("log_signatures", ()))
         self.variable: str = data.get("as", "item")
-        variables = ("deployment", self.variable)
-        verified = verified or bool(selector)
-        compiled = {
-            field: _expression(path, lines, field, data[field], variables, verified)
-            for field in EXPRESSION_FIELDS
-            if field in data
-        }
-        templates = {
-            field: _template(path, lines, field, data[field], variables, verified)
-            for field in TEMPLATE_FIELDS
-            if field in data
-        }
-        self.selector = _selector(path, lines, data, self.variable, selector, verified)
-        self.at: Compiled = compiled["at"]
-        self.severity_when: Compiled | None = compiled.get("severity_when")
-        self.related: Compiled | None = compiled.get("related")
-        self.message: Template = templates["message"]
-        self.key: Template | None = templates.get("key")
+        # Compiled cleanly before (a cache entry, a bundled rule): its expressions compile
+        # when first evaluated, and those of findings only when it finds something.
+        self.verified = verified or bool(selector)
+        self.selector = _selector(path, lines, data, self.variable, selector, self.verified)
         fix = data.get("fix")
-        self.fix_edits: Compiled | None = None
-        self.fix_description: Template | None = None
         self.fix_unsafe: bool = fix is not None and fix.get("safety") == "unsafe"
         self._facts_read: dict[bool, frozenset[str] | None] = {}
         # The fact the selector walks first, item by item (``deployment.entries.filter(…)``).
         walk = _WALK.match(self.selector.source)
         self.walked_fact: str = walk.group(1) if walk else ""
-        if fix is not None:
-            self.fix_edits = _expression(
-                path, lines, "fix/edits", fix["edits"], variables, verified
+        self._findings: Findings | None = None
+        if not self.verified:  # errors are reported when the rule file is read
+            self.findings()
+
+    def findings(self) -> Findings:
+        """The expressions of each finding, compiled (lazily for a verified rule)."""
+        if self._findings is None:
+            self._findings = _findings(
+                self.path, self.lines, self.data, self.variable, self.verified
             )
-            self.fix_description = _template(
-                path, lines, "fix/description", fix["description"], variables, verified
-            )
+        return self._findings
 
     @property
     def docs(self) -> dict[str, Any]:
@@ -132,10 +125,11 @@ class Rule:
     def _sources(self, with_selector: bool) -> list[str]:
         """The CEL text of the rule's expressions and message placeholders."""
         sources = [self.selector.source] if with_selector else []
-        for field in (self.at, self.severity_when, self.related, self.fix_edits):
+        parts = self.findings()
+        for field in (parts.at, parts.severity_when, parts.related, parts.fix_edits):
             if field is not None:
                 sources.append(field.source)
-        for template in (self.message, self.key, self.fix_description):
+        for template in (parts.message, parts.key, parts.fix_description):
             if template is not None:
                 sources.extend(template.expressions)
         return sources
@@ -162,6 +156,33 @@ class Rule:
 
 def _listed(names: frozenset[str] | None) -> list[str] | None:
     return None if names is None else sorted(names)
+
+
+def _findings(
+    path: str, lines: dict[str, int], data: dict[str, Any], variable: str, verified: bool
+) -> Findings:
+    variables = ("deployment", variable)
+
+    def expression(field: str, source: str | None) -> Compiled | None:
+        if source is None:
+            return None
+        return _expression(path, lines, field, source, variables, verified)
+
+    def template(field: str, source: str | None) -> Template | None:
+        if source is None:
+            return None
+        return _template(path, lines, field, source, variables, verified)
+
+    fix = data.get("fix") or {}
+    return Findings(
+        at=_expression(path, lines, "at", data["at"], variables, verified),
+        message=_template(path, lines, "message", data["message"], variables, verified),
+        key=template("key", data.get("key")),
+        severity_when=expression("severity_when", data.get("severity_when")),
+        related=expression("related", data.get("related")),
+        fix_edits=expression("fix/edits", fix.get("edits")),
+        fix_description=template("fix/description", fix.get("description")),
+    )
 
 
 _DEPLOYMENT = LazyPattern(r"\bdeployment\b(\s*\.\s*([A-Za-z_]\w*))?")
