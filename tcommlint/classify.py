@@ -8,7 +8,6 @@ whose content cannot be read as text still has the part its name or place gives 
 is reported (TC001) rather than dropped.
 """
 
-import fnmatch
 import re
 from functools import cache
 from pathlib import Path
@@ -21,15 +20,16 @@ from tcommlint.resources import known_keys
 TOMCAT_ROOTS = {"Server": "server.xml", "Context": "context.xml", "web-app": "web.xml"}
 NO_CONTENT_READ = "holds no known proxy or server key and no load-balancer configuration"
 
-# File names that say what a file is meant to be: (glob on the lower-cased name, role).
+# File names that say what a file is meant to be: (the lower-cased name's start, its end,
+# role), as the glob ``haproxy*.cfg``.
 _NAMED_ROLES = (
-    ("haproxy*.cfg", "haproxy"),
-    ("bigip*.conf", "f5-tmsh"),
-    ("nginx*.conf", "nginx"),
-    ("httpd*.conf", "apache"),
-    ("apache2*.conf", "apache"),
-    ("rconfig*", "server"),
-    ("proxy*.properties", "proxy"),
+    ("haproxy", ".cfg", "haproxy"),
+    ("bigip", ".conf", "f5-tmsh"),
+    ("nginx", ".conf", "nginx"),
+    ("httpd", ".conf", "apache"),
+    ("apache2", ".conf", "apache"),
+    ("rconfig", "", "server"),
+    ("proxy", ".properties", "proxy"),
 )
 KEYVALUE_ROLES = ("proxy", "server")
 ROLE_PARTS = {role: "lb" for role in registry.BY_ROLE} | {role: role for role in KEYVALUE_ROLES}
@@ -72,8 +72,8 @@ def text_of(data: bytes) -> str:
 def named_role(file: Path) -> str | None:
     """The role a file's name or place claims (``haproxy.cfg``, ``conf/config/*.properties``)."""
     name = file.name.lower()
-    for pattern, role in _NAMED_ROLES:
-        if fnmatch.fnmatchcase(name, pattern):
+    for start, end, role in _NAMED_ROLES:
+        if name.startswith(start) and name.endswith(end) and len(name) >= len(start + end):
             return role
     if file.suffix == ".properties" and file.parent.name == "config":
         return "proxy" if file.parent.parent.name == "conf" else None

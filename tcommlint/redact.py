@@ -273,6 +273,8 @@ def redact_result(result: RunResult) -> RunResult:
     """The run with every secret masked in what reporters and baselines print: messages,
     related messages, log evidence, fix descriptions and the findings' keys (which make
     fingerprints and baseline entries)."""
+    if not result.findings:
+        return result
     redactor = Redactor.of_result(result)
     return result._replace(findings=[_finding(f, redactor) for f in result.findings])
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tcommlint import discover
+from tcommlint.classify import named_role
 
 from conftest import run_cli, run_json, write_tree
 
@@ -320,3 +321,26 @@ def test_discovery_counts_each_file_as_the_loader_reads_it(in_tmp: Path) -> None
     counted = {f"d/{relative}": part_of(in_tmp / "d" / relative) for relative in ONE_OF_EACH}
     assert counted == {**dict.fromkeys(skipped), **read}
     assert read["d/proxy-1/conf/server.xml"] == "tomcat"  # discovery said "unparsed" before
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("haproxy.cfg", "haproxy"),
+        ("HAProxy-edge.cfg", "haproxy"),
+        ("haproxy.cfg.bak", None),
+        ("old-haproxy.cfg", None),
+        ("bigip_base.conf", "f5-tmsh"),
+        ("nginx.conf", "nginx"),
+        ("httpd-ssl.conf", "apache"),
+        ("apache2.conf", "apache"),
+        ("rconfig", "server"),
+        ("rconfig.properties", "server"),
+        ("proxy.properties", "proxy"),
+        ("proxy", None),
+    ],
+)
+def test_a_name_claims_a_role_as_its_glob_says(name: str, role: str | None) -> None:
+    """``haproxy*.cfg``, ``bigip*.conf``, ``nginx*.conf``, ``httpd*.conf``, ``apache2*.conf``,
+    ``rconfig*``, ``proxy*.properties``, in any case."""
+    assert named_role(Path("deployment") / name) == role
