@@ -63,15 +63,6 @@ def _decision(program: Any, view: dict[str, Any]) -> object:
         return str(error)
 
 
-def test_an_artefact_for_other_helpers_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    artefact = resources.compiled_rules()
-    assert artefact is not None
-    other = {**artefact, "environment": "0" * 64, "rules": []}
-    monkeypatch.setattr(ruleset, "compiled_rules", lambda: other)
-    with cache.disabled():
-        assert len(load_rules()) == len(artefact["rules"])
-
-
 def test_a_program_this_library_cannot_read_is_compiled_again() -> None:
     from tcommlint.expr import Compiled
 
@@ -90,10 +81,13 @@ def test_rules_from_the_artefact_equal_rules_read_from_their_files() -> None:
     assert [r.selector.source for r in shipped] == [r.selector.source for r in parsed]
 
 
-def test_a_stale_artefact_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("field", ["digest", "environment"], ids=["other files", "other helpers"])
+def test_a_stale_artefact_is_not_used(field: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built from other rule files, or for other expression helpers: the rules are read from
+    their files."""
     artefact = resources.compiled_rules()
     assert artefact is not None
-    stale = {**artefact, "digest": "0" * 64, "rules": []}
+    stale = {**artefact, field: "0" * 64, "rules": []}
     monkeypatch.setattr(ruleset, "compiled_rules", lambda: stale)
     with cache.disabled():
         assert len(load_rules()) == len(artefact["rules"])
