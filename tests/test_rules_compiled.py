@@ -139,3 +139,28 @@ def test_an_edited_rule_file_is_not_read_from_the_cache(
     stamp = source.stat().st_mtime_ns + 1_000_000_000
     os.utime(copy, ns=(stamp, stamp))
     assert [rule.severity for rule in load_rules()] == ["info"]
+
+
+def test_a_rebuild_keeps_the_programs_of_unchanged_selectors() -> None:
+    """``scripts/compile_rules.py`` rewrites only the programs whose selector changed."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "compile_rules.py"
+    spec = importlib.util.spec_from_file_location("compile_rules", script)
+    assert spec is not None and spec.loader is not None
+    compile_rules = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compile_rules)
+
+    def entry(path: str, when: str, program: str) -> dict[str, Any]:
+        return {
+            "path": path,
+            "data": {"for_each": "deployment.x", "when": when},
+            "selector": program,
+        }
+
+    old = {"environment": "e", "rules": [entry("a", "true", "A"), entry("b", "true", "B")]}
+    new = {"environment": "e", "rules": [entry("a", "true", "A2"), entry("b", "false", "B2")]}
+    kept = compile_rules._keeping_programs(new, old)
+    assert [rule["selector"] for rule in kept["rules"]] == ["A", "B2"]
+    other_helpers = compile_rules._keeping_programs(new, {**old, "environment": "f"})
+    assert [rule["selector"] for rule in other_helpers["rules"]] == ["A2", "B2"]
