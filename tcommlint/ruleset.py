@@ -63,7 +63,6 @@ class Rule:
         lines: dict[str, int],
         *,
         selector: str = "",
-        verified: bool = False,
     ) -> None:
         self.path = path
         self.lines = lines
@@ -79,10 +78,10 @@ class Rule:
         # Ids in rules/logs/signatures.yaml; checked when logs are read (tcommlint.logs).
         self.log_signatures: tuple[str, ...] = tuple(data.get("log_signatures", ()))
         self.variable: str = data.get("as", "item")
-        # Compiled cleanly before (a cache entry, a bundled rule): its expressions compile
-        # when first evaluated, and those of findings only when it finds something.
-        self.verified = verified or bool(selector)
-        self.selector = _selector(path, lines, data, self.variable, selector, self.verified)
+        # Compiled cleanly before (``selector`` is its program, from the rule cache or the
+        # shipped artefact): its per-finding expressions compile when it first finds something.
+        self.verified = bool(selector)
+        self.selector = _selector(path, lines, data, self.variable, selector)
         fix = data.get("fix")
         self.fix_unsafe: bool = fix is not None and fix.get("safety") == "unsafe"
         self._facts_read: dict[bool, frozenset[str] | None] = {}
@@ -211,19 +210,17 @@ def _selector(
     data: dict[str, Any],
     variable: str,
     serialized: str,
-    verified: bool = False,
 ) -> Compiled:
     """``for_each`` and ``when`` as one program over ``deployment`` alone: the elements that fire.
 
     Every rule's selector binds the same single variable, so one conversion of the deployment
     to CEL values serves all rules. When it does not compile, the two fields are compiled on
-    their own so that the error names the field and its position.
+    their own so that the error names the field and its position. ``serialized``: the program
+    as the rule cache or the shipped artefact keeps it, read back on first use.
     """
     source = f"({data.get('for_each', '[null]')}).filter({variable}, {data['when']})"
     if serialized:
         return Compiled(source, ("deployment",), serialized=serialized)
-    if verified:  # a bundled rule: the test suite compiles every field of it
-        return Compiled(source, ("deployment",))
     try:
         return Compiled(source, ("deployment",))
     except ExpressionError as error:
