@@ -197,10 +197,10 @@ def _cel_type(cel: Any, name: str) -> Any:
 
 
 def environment_signature() -> str:
-    """A digest of what programs are checked against: the variables and ``DECLARATIONS``. A
-    serialized program is read back only in an environment of the same signature."""
+    """A digest of the helpers a program is checked against (``DECLARATIONS``; every variable
+    is dynamic): a serialized program is read back only where the signature is the same."""
     declared = [declaration[:4] for declaration in DECLARATIONS]
-    return sha256_hex(repr((VARIABLES, declared)).encode())
+    return sha256_hex(repr(declared).encode())
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
