@@ -413,7 +413,7 @@ class Run:
         valid = [i for i in ids if i in known]
         created = False
         if not ids:
-            session_id = self._new_id(server)
+            session_id = self._new_id(server, session.index)
             known.add(session_id)
             created = True
         elif not valid:
@@ -423,7 +423,7 @@ class Run:
             session_id = valid[0]
         if login and not created:
             known.discard(session_id)
-            session_id = self._new_id(server)
+            session_id = self._new_id(server, session.index)
             known.add(session_id)
         if created or login:
             cookie = f"{self.app.session_cookie}={session_id}; Path={self.app.cookie_path}"
@@ -438,9 +438,11 @@ class Run:
             return [value]
         return [value for cookie, value in request.cookies() if cookie == name]
 
-    def _new_id(self, server: Server) -> str:
+    def _new_id(self, server: Server, session: int) -> str:
         serial = next(self.serial)
-        body = f"{serial * 2654435761 % (16**8):08X}" * 4
+        prefixes = self.scenario.id_prefixes
+        prefix = prefixes[session] if session < len(prefixes) else ""
+        body = prefix + f"{serial * 2654435761 % (16**8):08X}" * 4
         route = self.app.route_of(self.world.node_order.get(node_of(server), 0))
         if not route and self.app.assume_member_routes and server.route is not None:
             route = server.route.value

@@ -1,14 +1,17 @@
 """The application as the simulation plays it, and the scenarios of the canonical chat session.
 
 Every scenario is what a chat client really does; the numbers are the smallest that show the
-failure (three sessions are enough to show a table key shared by sessions, two a pause,
-four requests reach every endpoint and come back to the first).
+failure (two sessions are enough to show a pause, four requests reach every endpoint and
+come back to the first).
 Concurrent sessions are played at most ``MAX_CONCURRENT`` at a time, the persistence tables
 shrunk in proportion (``table_scale``), so that a table smaller than the deployment's
 ``concurrent_sessions`` overflows in the simulation exactly when it would in production,
-at a cost that does not grow with the number of sessions.
+at a cost that does not grow with the number of sessions. Their session ids are as alike as
+the most alike of that many random ids (``typical_id_prefixes``), so that a table key that
+keeps too little of an id falls together exactly when production's would.
 """
 
+import math
 from typing import NamedTuple
 
 from tcommlint.source import Span
@@ -83,6 +86,7 @@ class Scenario(NamedTuple):
     login_at: int = 0
     id_in_url: bool = False
     table_scale: float = 1.0
+    id_prefixes: tuple[str, ...] = ()  # how the ids of session 0, 1, ... start (hex digits)
 
 
 def scenarios(app: AppModel) -> list[Scenario]:
@@ -91,7 +95,9 @@ def scenarios(app: AppModel) -> list[Scenario]:
     if app.concurrent_sessions > 1:
         count = min(app.concurrent_sessions, MAX_CONCURRENT)
         scale = count / app.concurrent_sessions
-        found.append(Scenario("concurrent", count, interleaved=True, table_scale=scale))
+        prefixes = typical_id_prefixes(count, app.concurrent_sessions, app.id_length)
+        concurrent = Scenario("concurrent", count, interleaved=True, table_scale=scale)
+        found.append(concurrent._replace(id_prefixes=prefixes))
     found.append(
         Scenario(
             "pause",
@@ -114,3 +120,29 @@ def scenarios(app: AppModel) -> list[Scenario]:
     if app.id_in_url:  # every session carries its id in the URL
         found = [scenario._replace(id_in_url=True) for scenario in found]
     return found
+
+
+def typical_id_prefixes(count: int, population: int, id_length: int) -> tuple[str, ...]:
+    """How the ids of ``count`` simulated sessions start, for ``population`` concurrent ones.
+
+    Tomcat's ids are random hex. Among ``population`` of them, the two most alike share their
+    first L characters, for the largest L at which that is more likely than not (the birthday
+    bound: as many pairs as ln 2 times 16^L); and from five ids on, two more likely than not
+    start with a letter, so that a key cast to an integer, which keeps the leading decimal
+    digits, is 0 for both. Sessions 0 and 1 (created one after the other, so balanced apart)
+    are that alike; every other session starts with a digit of its own. A table key that keeps
+    fewer characters of the id falls together in the simulation exactly when production's
+    would, and one that keeps more does not.
+    """
+    pairs = population * (population - 1) / 2
+    shared = 0
+    while shared < id_length - 1 and pairs >= math.log(2) * 16 ** (shared + 1):
+        shared += 1
+    if shared:
+        common = "A" + "0" * (shared - 1)
+        alike = (common + "1", common + "2")
+    else:
+        alike = ("A", "B") if population >= 5 else ("1", "2")
+    others = tuple(str(digit) for digit in range(3, 10))
+    return (alike + others)[:count]
+

@@ -36,6 +36,9 @@ ID_IN_PATH = SIX._replace(id_in_path=True)
 PAUSE_ONCE = Scenario(sessions=6, requests=4, pause_seconds=2.0, pause_before=3)
 # 30 sessions: hex ids cast to integers collide across both nodes in all but ~1 run in 4000
 MANY = Scenario(sessions=30, requests=2)
+# 20 concurrent sessions: 190 pairs of random ids. More than 16 ids: two certainly share their
+# first character; two share their first four with odds of 190 / 16^4 (0.3 %).
+TWENTY = Scenario(sessions=20, requests=6)
 
 # The local peer of st-table-peers listens on this unix socket (haproxy binds a unix socket by
 # renaming over the path, so concurrent runs do not collide; the file outlives haproxy).
@@ -167,6 +170,32 @@ def _stick_tables() -> list[Entry]:
             learning(table("type integer size 10k expire 30m") + MATCH + LEARN),
             False,
             scenario=MANY,
+        ),
+        case(
+            "st-type-integer-three-nodes",
+            "type integer, three nodes, 20 concurrent sessions (a blind trial's shape)",
+            learning(
+                table("type integer size 100k expire 30m") + MATCH + LEARN, servers=node_lines(3)
+            ),
+            False,
+            servers=3,
+            scenario=TWENTY,
+            note="§7.3.1: a string cast to an integer keeps its leading digits; an id starting "
+            "with a letter is 0. Three of eight ids do: 20 sessions share keys across nodes",
+        ),
+        case(
+            "st-len-1-id-interleaved",
+            "len 1 on the session id, 20 concurrent sessions: 16 keys for 20 ids",
+            learning(table("type string len 1 size 10k expire 30m") + MATCH + LEARN),
+            False,
+            scenario=TWENTY,
+        ),
+        case(
+            "st-len-4-id-interleaved",
+            "len 4 on the session id, 20 concurrent sessions: 65,536 keys, a 0.3 % chance",
+            learning(table("type string len 4 size 10k expire 30m") + MATCH + LEARN),
+            True,
+            scenario=TWENTY,
         ),
         case(
             "st-type-integer-route",
