@@ -90,6 +90,10 @@ def lb_cookie(path: str, proxy: Proxy) -> LbCookie | None:
         dynamic="dynamic" in flags,
         secure=_flag(path, proxy, origin, flags, "secure"),
         httponly=_flag(path, proxy, origin, flags, "httponly"),
+        # HAProxy writes the cookie's dates in 4-second units, rounded up (http_ana.c:
+        # ``s30tob64((date.tv_sec+3) >> 2)``): a cookie idle for maxidle to maxidle + 3 s may
+        # still be accepted, as the date was written. Like every chance, the simulation takes
+        # the one against the session: the limit is maxidle (a date written on the unit).
         max_idle=_seconds(path, proxy, origin, values.get("maxidle")),
         max_life=_seconds(path, proxy, origin, values.get("maxlife")),
         max_age=_max_age(path, proxy, origin, attrs),
