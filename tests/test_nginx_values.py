@@ -79,7 +79,10 @@ def test_other_blocks_count_their_entries(tmp_path: Path, block: str, expected: 
         ("proxy_next_upstream ERROR Off;", []),  # ngx_strcasecmp
         ("proxy_next_upstream bogus;", ['invalid value "bogus"']),
         ("proxy_next_upstream_tries 3;", []),
-        ("proxy_next_upstream_tries three;", ['"proxy_next_upstream_tries" directive invalid number']),
+        (
+            "proxy_next_upstream_tries three;",
+            ['"proxy_next_upstream_tries" directive invalid number'],
+        ),
         ("proxy_next_upstream_tries -1;", ['"proxy_next_upstream_tries" directive invalid number']),
         ("proxy_read_timeout 1m30s;", []),
         ("proxy_read_timeout 500ms;", []),
@@ -93,10 +96,16 @@ def test_other_blocks_count_their_entries(tmp_path: Path, block: str, expected: 
         ("proxy_buffer_size 8g;", ['"proxy_buffer_size" directive invalid value']),
         ("client_max_body_size 1g;", []),  # ngx_conf_set_off_slot
         ("client_max_body_size 1t;", ['"client_max_body_size" directive invalid value']),
-        ("proxy_buffering yes;", ['invalid value "yes" in "proxy_buffering" directive, it must be "on" or "off"']),
+        (
+            "proxy_buffering yes;",
+            ['invalid value "yes" in "proxy_buffering" directive, it must be "on" or "off"'],
+        ),
         ("proxy_http_version 1.1;", []),  # ngx_conf_set_enum_slot
         ("proxy_http_version 2.0;", ['invalid value "2.0"']),
-        ("proxy_next_upstream_tries $tries;", ['"proxy_next_upstream_tries" directive invalid number']),
+        (
+            "proxy_next_upstream_tries $tries;",
+            ['"proxy_next_upstream_tries" directive invalid number'],
+        ),
     ],
 )
 def test_slot_values_are_checked_as_nginx_checks_them(
