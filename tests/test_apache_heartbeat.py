@@ -24,8 +24,10 @@ def test_blind_07_heartbeat_is_not_evaluable(
 ) -> None:
     write_tree(tmp_path, {"lb/httpd.conf": FIXTURE.read_text(), "tcommlint.yaml": MANIFEST})
     _, report = run_json(["check", str(tmp_path), "--fail-on", "never"], capsys)
-    found = [(f["rule"], f["location"]["line"], f["location"]["column"]) for f in report["findings"]]
-    assert ("TC008", 19, 14) in found
+    found = [
+        (f["rule"], f["location"]["line"], f["location"]["column"]) for f in report["findings"]
+    ]
+    assert ("TC008", 20, 14) in found
     message = next(f["message"] for f in report["findings"] if f["rule"] == "TC008")
     assert "heartbeat" in message and "mod_heartmonitor" in message
 
