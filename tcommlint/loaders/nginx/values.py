@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tcommlint.durations import SECOND_US, UNIT_MICROSECONDS
 from tcommlint.loaders.nginx.table import Definition
 
 MAX_INT = 2**63 - 1  # NGX_MAX_INT_T_VALUE, NGX_MAX_SIZE_T_VALUE, NGX_MAX_OFF_T_VALUE (64 bits)
@@ -71,9 +72,10 @@ def _offset(text: str) -> int | None:
     return _scaled(text, _OFFSET_UNITS)
 
 
-# ngx_parse_time's steps, in the order they may follow one another, with their seconds.
-_STEPS = {"y": (1, 31536000), "M": (2, 2592000), "w": (3, 604800), "d": (4, 86400)}
-_STEPS.update({"h": (5, 3600), "m": (6, 60), "s": (7, 1)})
+# ngx_parse_time's units in the order they may follow one another (step 1 … 7); their lengths
+# are durations.py's.
+_ORDER = ("y", "M", "w", "d", "h", "m", "s")
+_STEPS = {unit: (step, UNIT_MICROSECONDS[unit] // SECOND_US) for step, unit in enumerate(_ORDER, 1)}
 _MSEC, _LAST = 8, 9
 
 
