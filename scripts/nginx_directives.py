@@ -9,6 +9,13 @@ many arguments it takes, with the module that defines it. The module list is Deb
 directives come from nginx.org's documentation (they are not in the open source tree) and are
 listed below by hand, marked ``plus``.
 
+For the directives whose handler is one of nginx's own slot functions (``ngx_conf_set_flag_slot``,
+``…_num_slot``, ``…_size_slot``, ``…_off_slot``, ``…_msec_slot``, ``…_sec_slot``,
+``…_enum_slot``, ``…_bitmask_slot`` of ``src/core/ngx_conf_file.c``), the entry records the
+slot's kind (``slot``) and, for an enum or a bitmask, the names of the ``ngx_conf_enum_t`` /
+``ngx_conf_bitmask_t`` array the command's ``post`` points to (``values``): what
+``nginx -t`` checks of the values. Another handler checks its values its own way: not recorded.
+
 The variables are those the modules register (their ``ngx_http_variable_t`` /
 ``ngx_stream_variable_t`` arrays and the names they pass to ``ngx_http_add_variable``), each
 with the shared object that must be loaded, and the prefixes (``NGX_HTTP_VAR_PREFIX``:
@@ -87,6 +94,22 @@ _ARGS = {
     "NGX_CONF_BLOCK": "block",
 }
 _COMMAND = re.compile(r'\{\s*ngx_string\("([a-z0-9_]+)"\),\s*([A-Z0-9_|\s]+?),', re.S)
+# The whole command: its handler and its ``post`` (the offset may hold commas: ``offsetof``).
+_HANDLER = re.compile(
+    r'\{\s*ngx_string\("([a-z0-9_]+)"\),\s*[A-Z0-9_|\s]+?,\s*(\w+),[^{}]*?,\s*(&?\w+)\s*\}', re.S
+)
+_SLOTS = {
+    "ngx_conf_set_flag_slot": "flag",
+    "ngx_conf_set_num_slot": "num",
+    "ngx_conf_set_size_slot": "size",
+    "ngx_conf_set_off_slot": "off",
+    "ngx_conf_set_msec_slot": "msec",
+    "ngx_conf_set_sec_slot": "sec",
+    "ngx_conf_set_enum_slot": "enum",
+    "ngx_conf_set_bitmask_slot": "bitmask",
+}
+_NAMES = re.compile(r"ngx_conf_(?:enum|bitmask)_t\s+(\w+)\[\]\s*=\s*\{(.*?)ngx_null_string", re.S)
+_NAME = re.compile(r'ngx_string\("([^"]*)"\)')
 
 H, S, L, U = "http", "server", "location", "upstream"
 SIF, LIF, LMT = "if-server", "if-location", "limit_except"
@@ -209,19 +232,37 @@ def variables(git_dir: str, tag: str) -> dict[str, dict[str, str]]:
     return {kind: dict(sorted(names.items())) for kind, names in found.items()}
 
 
+def value_lists(texts: dict[str, str]) -> dict[str, list[str]]:
+    """Every ``ngx_conf_enum_t``/``ngx_conf_bitmask_t`` array of the sources → its names."""
+    found: dict[str, list[str]] = {}
+    for text in texts.values():
+        for ident, body in _NAMES.findall(text):
+            found[ident] = _NAME.findall(body)
+    return found
+
+
+def _slot(text: str, name: str, lists: dict[str, list[str]]) -> dict[str, object]:
+    """What a command's handler checks of its values, when it is one of nginx's slots."""
+    for found, handler, post in _HANDLER.findall(text):
+        if found != name or handler not in _SLOTS:
+            continue
+        kind = _SLOTS[handler]
+        if kind in ("enum", "bitmask"):
+            return {"slot": kind, "values": lists[post.lstrip("&")]}
+        return {"slot": kind}
+    return {}
+
+
 def generate(git_dir: str, tag: str) -> dict[str, list[dict[str, object]]]:
     """Every directive name → its definitions (one per module that defines it)."""
     table: dict[str, list[dict[str, object]]] = {}
-    for path in _files(git_dir, tag):
-        text = subprocess.run(
-            ["git", f"--git-dir={git_dir}", "show", f"{tag}:{path}"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+    texts = {path: _show(git_dir, tag, path) for path in _files(git_dir, tag)}
+    lists = value_lists(texts)
+    for path, text in texts.items():
         for name, flags in _COMMAND.findall(text):
             entry = _entry(flags, _module(path), path)
             if entry["contexts"] and entry["args"]:  # not a variable or an SSI parameter
+                entry.update(_slot(text, name, lists))
                 table.setdefault(name, []).append(entry)
     for name, contexts, args in _PLUS:
         entry = {"contexts": sorted(contexts), "args": args, "load_module": "", "plus": True}

@@ -1579,6 +1579,49 @@ def _refused() -> list[Entry]:
     ]
 
 
+def _heartbeat() -> list[Entry]:
+    """Blind trial na2, file 07: ``lbmethod=heartbeat`` with routes and stickysession. Nothing
+    sends heartbeats (Tomcat runs no mod_heartbeat): the error log says AH02282 "No slotmem
+    from mod_heartmonitor", then per request AH01213 "Unable to read heartbeats" and AH01170
+    "All workers are in error state"; every first request is a 503. mod_heartmonitor listening
+    (mod_watchdog is built into Debian's apache2) changes nothing: nobody sends heartbeats."""
+    monitor = (
+        f"LoadModule status_module {MODULES_DIR}/mod_status.so\n"
+        f"LoadModule heartmonitor_module {MODULES_DIR}/mod_heartmonitor.so\n"
+        "HeartbeatListen 239.0.0.1:27999\n"
+    )
+    return [
+        entry(
+            "heartbeat-proxyset",
+            "ProxySet lbmethod=heartbeat, routes and stickysession, no mod_heartmonitor",
+            preamble("lbmethod_heartbeat")
+            + proxy(body="    ProxySet lbmethod=heartbeat\n")
+            + f"ProxyPass /api {CHAT}/api stickysession={BOTH}\n",
+            False,
+            outside_model=True,
+        ),
+        entry(
+            "heartbeat-proxypass",
+            "ProxyPass ... lbmethod=heartbeat stickysession=..., no mod_heartmonitor",
+            sticky_site(
+                f"lbmethod=heartbeat stickysession={BOTH}", modules=("lbmethod_heartbeat",)
+            ),
+            False,
+            outside_model=True,
+        ),
+        entry(
+            "heartbeat-monitor-listening",
+            "lbmethod=heartbeat with mod_heartmonitor listening (HeartbeatListen): no heartbeats",
+            preamble("lbmethod_heartbeat")
+            + monitor
+            + proxy(body="    ProxySet lbmethod=heartbeat\n")
+            + f"ProxyPass /api {CHAT}/api stickysession={BOTH}\n",
+            False,
+            outside_model=True,
+        ),
+    ]
+
+
 ENTRIES: tuple[Entry, ...] = tuple(
     [
         *_no_stickysession(),
@@ -1618,5 +1661,6 @@ ENTRIES: tuple[Entry, ...] = tuple(
         *_rewrite_maps(),
         *_dead_member(),
         *_mapping(),
+        *_heartbeat(),
     ]
 )

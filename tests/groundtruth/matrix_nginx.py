@@ -1908,6 +1908,64 @@ def _refused() -> list[Entry]:
     ]
 
 
+# Blind trial na2 (files 11, 14, 16): a misspelt value of a bitmask directive, a map regex cut
+# by an unquoted ";" and the same map quoted. The key of 16 is the session id once the client
+# has a cookie and the client's address before: ketama places the id on any node.
+SESSION_KEY_MAP = (
+    "    map $http_cookie $sticky_key {{\n"
+    "        {regex}  $sid;\n"
+    "        default                    $remote_addr;\n"
+    "    }}\n"
+)
+KEYED = (
+    "    upstream tomcat {\n        hash $sticky_key consistent;\n"
+    + members(2)
+    + "        server 127.0.0.1:@S3@ down;\n        server 127.0.0.1:@S3@;\n    }\n\n"
+)
+
+
+def _blind_na2() -> list[Entry]:
+    next_upstream = "            proxy_next_upstream error timeout http_404 non_idempotant;\n"
+    return [
+        Entry(
+            "bad-next-upstream-misspelt-value",
+            "proxy_next_upstream error timeout http_404 non_idempotant; (invalid value)",
+            conf(upstream("tomcat", count=3) + site(api("http://tomcat", next_upstream))),
+            False,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "bad-map-regex-unquoted-semicolon",
+            "map entry ~JSESSIONID=(?<sid>[^;]+) $sid; (the ; ends the entry: one parameter)",
+            conf(
+                SESSION_KEY_MAP.format(regex="~JSESSIONID=(?<sid>[^;]+)")
+                + KEYED
+                + site(api("http://tomcat"))
+            ),
+            False,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "map-regex-quoted-session-key",
+            'map "~JSESSIONID=(?<sid>[^;]+)" $sid, default $remote_addr; hash $key consistent',
+            conf(
+                SESSION_KEY_MAP.format(regex='"~JSESSIONID=(?<sid>[^;]+)"')
+                + KEYED
+                + site(api("http://tomcat"))
+            ),
+            False,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=False,
+            outside_model=True,
+        ),
+    ]
+
+
 ENTRIES: tuple[Entry, ...] = tuple(
     _no_persistence()
     + _ip_hash()
@@ -1937,4 +1995,5 @@ ENTRIES: tuple[Entry, ...] = tuple(
     + _cookie_flags()
     + _sequential()
     + _refused()
+    + _blind_na2()
 )

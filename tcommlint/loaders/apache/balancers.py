@@ -9,6 +9,11 @@ looked at first). A route no usable member has is balanced again, unless ``nofai
 and a member has that route (503). ``status=+H`` (hot standby) and ``+R`` (hot spare) take
 traffic only when the others cannot; ``+D``, ``+S``, ``+E``, ``+C`` are not usable; ``+N``
 (drain) takes only requests routed to it. ``lbset`` groups members, the lowest set first.
+
+``lbmethod=heartbeat`` (mod_lbmethod_heartbeat) chooses by the heartbeats mod_heartmonitor
+records (``HeartbeatListen``) from mod_heartbeat, an httpd module each origin server must run;
+Tomcat sends none, and with no heartbeat data the real apache2 answers every request the
+method has to place 503 (AH01213, "All workers are in error state"): that choice is ``Opaque``.
 """
 
 from collections.abc import Iterable
@@ -16,10 +21,15 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from tcommlint.loaders.apache.reader import Node, Word
-from tcommlint.pipeline.model import Balance, IdRoute, Persistence, Pool, Server
+from tcommlint.pipeline.model import Balance, IdRoute, Opaque, Persistence, Pool, Server
 from tcommlint.source import Located, Span
 
 BALANCER = "balancer://"
+HEARTBEAT = (
+    "lbmethod=heartbeat places a request by the heartbeats mod_heartmonitor records from "
+    "mod_heartbeat on each origin server; Tomcat sends none, and without them apache2 answers "
+    '503 ("All workers are in error state"): the balancer\'s choice is outside the model'
+)
 
 
 class Member(NamedTuple):
@@ -97,6 +107,9 @@ def pool_of(decl: BalancerDecl) -> Pool:
         if method is not None
         else Located("byrequests", decl.span, True, "mod_proxy_balancer default: byrequests")
     )
+    opaque: tuple[Opaque, ...] = ()
+    if method is not None and algorithm.value == "heartbeat":
+        opaque = (Opaque(HEARTBEAT, method.span, method.text),)
     notes = []
     if any(server.backup for server in servers):
         notes.append("hot standby members (status=+H) take traffic only when no other can")
@@ -109,6 +122,7 @@ def pool_of(decl: BalancerDecl) -> Pool:
         all_backups=True,
         min_active_members=1 if len(lbsets) > 1 else 0,
         notes=tuple(notes),
+        request_steps=opaque,
     )
 
 

@@ -2,13 +2,15 @@
 ``proxy_pass`` may carry a URI (ngx_http_core_location, ngx_http_proxy_pass), a main file
 without ``events``, a ``listen … ssl`` without a certificate (ngx_http_ssl_init), two default
 servers for one address (ngx_http_add_addresses), a ``${name`` without its ``}``
-(ngx_http_script_compile: ``${cookie_srv-id}`` is refused, the name stops at the dash)."""
+(ngx_http_script_compile: ``${cookie_srv-id}`` is refused, the name stops at the dash), the
+entries of ``map``/``geo``/``charset_map``/``types`` (``entries``)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 
+from tcommlint.loaders.nginx.entries import entry_refusals
 from tcommlint.loaders.nginx.locations import location_of
 from tcommlint.loaders.nginx.tree import Node
 from tcommlint.loaders.nginx.upstreams import error_at
@@ -35,6 +37,7 @@ def refusals(path: str, context: str, nodes: Sequence[Node]) -> list[ParseError]
         found.extend(_certificates(http))
         found.extend(_default_servers(http))
     found.extend(_brackets(nodes))
+    found.extend(entry_refusals(nodes))
     return sorted(found, key=lambda e: (e.span.path, e.span.line, e.span.column))
 
 

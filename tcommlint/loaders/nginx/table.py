@@ -1,5 +1,5 @@
 """nginx 1.22's directives as Debian builds them, with NGINX Plus's: where each is allowed and
-how many arguments it takes.
+how many arguments it takes, and what nginx's own slot handler checks of its values.
 
 The data (``directives.json``) is generated from the ``ngx_command_t`` arrays of the nginx
 sources by ``scripts/nginx_directives.py``; a directive of a dynamic module (``stream``,
@@ -19,6 +19,8 @@ class Definition(NamedTuple):
     args: frozenset[str]  # "0".."7" counts, "flag", "any", "1more", "2more", "block"
     load_module: str  # the shared object that must be loaded ("" when built in)
     plus: bool  # NGINX Plus only
+    slot: str = ""  # nginx's slot handler: "flag", "num", "size", "off", "msec", "sec", "enum"…
+    values: tuple[str, ...] = ()  # an "enum" or "bitmask" slot's names
 
 
 @cache
@@ -40,6 +42,8 @@ def definitions() -> dict[str, tuple[Definition, ...]]:
                 frozenset(_counts(entry["args"])),
                 entry.get("load_module", ""),
                 bool(entry.get("plus", False)),
+                entry.get("slot", ""),
+                tuple(entry.get("values", ())),
             )
             for entry in entries
         )

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from tcommlint.includes import Includes
 from tcommlint.loaders.nginx.reader import MAX_DEPTH, Directive, ReadError, read_nginx
 from tcommlint.loaders.nginx.table import Definition, arguments_fit, definitions
+from tcommlint.loaders.nginx.values import value_error
 from tcommlint.memo import IdentityMemo
 from tcommlint.model import ParseError
 from tcommlint.source import Span
@@ -170,6 +171,10 @@ class _Walk:
         """A known directive in a context that allows it: its shape, then its block."""
         name = directive.name.text
         if not self.shape_fits(directive, definition):
+            return None
+        refused = value_error(name, definition, directive.values)
+        if refused is not None and "flag" not in definition.args:  # a flag: shape_fits's
+            self.error(directive, refused)
             return None
         if definition.plus:
             self.notes.append(f"{directive.span}: '{name}' is an NGINX Plus directive")
