@@ -7,8 +7,9 @@ The syntaxes differ because the products differ; the units and the colon arithme
 * :func:`haproxy_seconds` — HAProxy's time format: digits, then ``us ms s m h d`` or nothing
   (the keyword's default unit), rounded up to whole seconds.
 * :func:`f5_seconds` — BIG-IP (tmsh and iRules): seconds, or ``[[[d:]h:]m:]s``.
-* :func:`nginx_seconds` — nginx's ``ngx_parse_time``: numbers with ``ms s m h d w M y`` or none
-  (seconds), one after another (``1h30m``), rounded up to whole seconds.
+* :func:`nginx_time` — nginx's ``ngx_parse_time``: numbers with ``y M w d h m s ms`` or none
+  (seconds), in that order (``1h 30m``), in seconds or milliseconds as the directive reads it;
+  :func:`nginx_seconds` for the directives that read seconds.
 
 :func:`human_duration` writes seconds back (``5400`` → ``1h30m``); :func:`duration_hint`
 suggests the manifest's spelling of a duration written in words.
@@ -43,8 +44,6 @@ _COLON = LazyPattern(r"[0-9]+(?::[0-9]+){1,3}")
 _HAPROXY = re.compile(r"([0-9]+)(us|ms|s|m|h|d)?")
 _MANIFEST = re.compile(r"\s*([0-9]+)\s*(ms|s|m|h|d)?\s*")
 _F5 = LazyPattern(r"[0-9]+(?::[0-9]+){0,3}")
-_NGINX = LazyPattern(r"(?:[0-9]+(?:ms|[smhdwMy])?\s*)+")
-_NGINX_PART = LazyPattern(r"([0-9]+)(ms|[smhdwMy])?")
 
 
 def colon_seconds(text: str) -> int | None:
@@ -113,12 +112,56 @@ def f5_seconds(text: str) -> int | None:
 
 
 def nginx_seconds(text: str) -> int | None:
-    """An nginx time (``10m``, ``1h30m``, ``500ms``, ``30``) in whole seconds, rounded up;
-    None if not a time."""
-    if not text or not _NGINX.fullmatch(text):
+    """An nginx time where the directive reads seconds (``fail_timeout=``, ``expires=``), in
+    seconds; None where nginx refuses it."""
+    return nginx_time(text, seconds=True)
+
+
+# ngx_parse_time's units, in the order they may follow one another (steps 1 to 7, then ms).
+_NGINX_ORDER = {unit: step for step, unit in enumerate(("y", "M", "w", "d", "h", "m", "s"), 1)}
+_NGINX_MS, _NGINX_BLANK = 8, 9
+
+
+def nginx_time(text: str, *, seconds: bool) -> int | None:
+    """nginx's ``ngx_parse_time`` (``src/core/ngx_parse.c``): in seconds when the directive
+    reads seconds (no ``ms`` then), else in milliseconds (no years or months then); a bare
+    number is seconds; a blank may end a number only before the next (``"1m 30"``); None where
+    nginx says "invalid value"."""
+    step = 0 if seconds else _NGINX_ORDER["M"]
+    scale_of = SECOND_US if seconds else 1000
+    valid, value, total, at = False, 0, 0, 0
+    while at < len(text):
+        char = text[at]
+        at += 1
+        if "0" <= char <= "9":
+            value, valid = value * 10 + int(char), True
+            if value > _INT64_MAX:
+                return None
+            continue
+        if char == "m" and text[at : at + 1] == "s":
+            if seconds or step >= _NGINX_MS:
+                return None
+            at, step, unit = at + 1, _NGINX_MS, "ms"
+        elif char in _NGINX_ORDER:
+            if step >= _NGINX_ORDER[char]:
+                return None
+            step, unit = _NGINX_ORDER[char], char
+        elif char == " ":
+            if step >= _NGINX_ORDER["s"]:
+                return None
+            step, unit = _NGINX_BLANK, "s"
+        else:
+            return None
+        scale = UNIT_MICROSECONDS[unit] // scale_of
+        if value > _INT64_MAX // scale or total > _INT64_MAX - value * scale:
+            return None
+        total, value = total + value * scale, 0
+        while text[at : at + 1] == " ":
+            at += 1
+    if not valid:
         return None
-    parts = _NGINX_PART.findall(text)
-    return _seconds_up(sum(in_microseconds(int(count), unit or "s") for count, unit in parts))
+    value *= SECOND_US // scale_of
+    return total + value if value <= _INT64_MAX - total else None
 
 
 def human_duration(seconds: int) -> str:

@@ -139,15 +139,26 @@ def test_no_second_unit_table_or_colon_arithmetic() -> None:
 
 
 def test_nginx_times() -> None:
-    from tcommlint.durations import nginx_seconds
+    """ngx_parse_time: units in the order y M w d h m s ms, each once; where a directive reads
+    seconds, no ms (real nginx 1.22 refuses ``fail_timeout=500ms`` and ``fail_timeout=30m1h``);
+    where it reads milliseconds, no years or months."""
+    from tcommlint.durations import nginx_seconds, nginx_time
 
-    assert [nginx_seconds(t) for t in ("10m", "1h30m", "500ms", "30", "1w", "1M", "1y")] == [
+    assert [nginx_seconds(t) for t in ("10m", "1h30m", "1h 30m", "30", "1w", "1M", "1y")] == [
         600,
         5400,
-        1,
+        5400,
         30,
         604800,
         2592000,
         31536000,
     ]
-    assert nginx_seconds("max") is None and nginx_seconds("") is None
+    assert nginx_seconds("1m 30s") == 90  # one word: nginx -t accepts "1m 30s" quoted
+    assert [nginx_seconds(t) for t in ("500ms", "30m1h", "max", "", "1 h")] == [None] * 5
+    assert [nginx_time(t, seconds=False) for t in ("500ms", "1s 500ms", "1m 30", "30")] == [
+        500,
+        1500,
+        90000,
+        30000,
+    ]
+    assert [nginx_time(t, seconds=False) for t in ("1y", "1M", "30 s", "ms")] == [None] * 4

@@ -3,7 +3,7 @@
 ``ngx_conf_set_num_slot`` takes ``ngx_atoi`` (digits only: no sign, no variable);
 ``…_size_slot`` ``ngx_parse_size`` (digits, then ``k`` or ``m``); ``…_off_slot``
 ``ngx_parse_offset`` (``k``, ``m`` or ``g``); ``…_msec_slot`` and ``…_sec_slot``
-``ngx_parse_time`` (``src/core/ngx_parse.c``); ``…_enum_slot`` one name of the module's
+``ngx_parse_time`` (``durations.nginx_time``); ``…_enum_slot`` one name of the module's
 ``ngx_conf_enum_t`` array and ``…_bitmask_slot`` names of its ``ngx_conf_bitmask_t`` array,
 both matched without regard to case. No slot expands variables: nginx refuses a ``$name`` in
 these values as it refuses any other word (``proxy_next_upstream_tries $n;`` is "invalid
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tcommlint.durations import SECOND_US, UNIT_MICROSECONDS
+from tcommlint.durations import nginx_time
 from tcommlint.loaders.nginx.table import Definition
 
 MAX_INT = 2**63 - 1  # NGX_MAX_INT_T_VALUE, NGX_MAX_SIZE_T_VALUE, NGX_MAX_OFF_T_VALUE (64 bits)
@@ -72,58 +72,12 @@ def _offset(text: str) -> int | None:
     return _scaled(text, _OFFSET_UNITS)
 
 
-# ngx_parse_time's units in the order they may follow one another (step 1 … 7); their lengths
-# are durations.py's.
-_ORDER = ("y", "M", "w", "d", "h", "m", "s")
-_STEPS = {unit: (step, UNIT_MICROSECONDS[unit] // SECOND_US) for step, unit in enumerate(_ORDER, 1)}
-_MSEC, _LAST = 8, 9
-
-
-def parse_time(text: str, is_sec: bool) -> int | None:
-    """``ngx_parse_time``: ``1h 30m``, ``500ms``, a bare number (seconds); in milliseconds
-    unless ``is_sec``; None where nginx says "invalid value"."""
-    step = 0 if is_sec else 2  # a time in milliseconds takes no years or months
-    valid, value, total, at = False, 0, 0, 0
-    while at < len(text):
-        char = text[at]
-        at += 1
-        if "0" <= char <= "9":
-            value, valid = value * 10 + int(char), True
-            if value > MAX_INT:
-                return None
-            continue
-        if char == "m" and text[at : at + 1] == "s":
-            if is_sec or step >= _MSEC:
-                return None
-            at, step, scale = at + 1, _MSEC, 1
-        elif char in _STEPS:
-            order, seconds = _STEPS[char]
-            if step >= order:
-                return None
-            step, scale = order, seconds * (1 if is_sec else 1000)
-        elif char == " ":
-            if step >= _STEPS["s"][0]:
-                return None
-            step, scale = _LAST, 1 if is_sec else 1000
-        else:
-            return None
-        if value > MAX_INT // scale or total > MAX_INT - value * scale:
-            return None
-        total, value = total + value * scale, 0
-        while text[at : at + 1] == " ":
-            at += 1
-    if not valid:
-        return None
-    value *= 1 if is_sec else 1000
-    return total + value if value <= MAX_INT and total <= MAX_INT - value else None
-
-
 def _msec(text: str) -> int | None:
-    return parse_time(text, False)
+    return nginx_time(text, seconds=False)
 
 
 def _sec(text: str) -> int | None:
-    return parse_time(text, True)
+    return nginx_time(text, seconds=True)
 
 
 _PARSERS = {"size": _size, "off": _offset, "msec": _msec, "sec": _sec}
