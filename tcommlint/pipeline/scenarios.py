@@ -145,4 +145,3 @@ def typical_id_prefixes(count: int, population: int, id_length: int) -> tuple[st
         alike = ("A", "B") if population >= 5 else ("1", "2")
     others = tuple(str(digit) for digit in range(3, 10))
     return (alike + others)[:count]
-
