@@ -205,10 +205,11 @@ class _Compiler:
             if mapped:
                 steps.extend(cache_steps(levels, when))
                 return [*routes, *mapped]
-            why = "the upstream is computed from variables"
-            if self.tree.context != "main" and "$" not in proxy.args[0]:
-                why = "the upstream is defined outside this file"
-            steps.append(_opaque(proxy, why, when))
+            if mapped is None:
+                why = "the upstream is computed from variables"
+                if self.tree.context != "main" and "$" not in proxy.args[0]:
+                    why = "the upstream is defined outside this file"
+                steps.append(_opaque(proxy, why, when))
             # the location still serves the app path: the route makes the session meet the step
             return [UsePool("", span_of(node), route_text, when, "location", (proxy.args[0],))]
         pool_name = self._handled(pool_name, location, levels, uri, proxy)
@@ -254,16 +255,16 @@ class _Compiler:
         levels: list[Node],
         when: Condition,
         steps: list[Step],
-    ) -> list[UsePool]:
+    ) -> list[UsePool] | None:
         """``proxy_pass http://$var`` where a map gives ``$var`` the name of an upstream: one
         route per entry, in the map's order of precedence (nginx: "the server name is searched
         among the described server groups"). Where the model cannot follow the map, an
-        ``Opaque`` step at its line, and no route."""
+        ``Opaque`` step at its line, and no route; None where no map gives ``$var``."""
         match = _MAPPED.fullmatch(proxy.args[0])
         found = self.maps.get((match.group(1) or match.group(2)).lower()) if match else None
         if found is None:
-            return []
-        problem, node = found.problem, found.node
+            return None
+        problem, node = found.problem, found.at or found.node
         if found.variable in self.assigned:
             problem = f"'set ${found.variable}' changes the value the map gives"
         for entry in () if problem else found.entries:

@@ -49,6 +49,7 @@ class VariableMap(NamedTuple):
     node: Node
     entries: tuple[MapEntry, ...]
     problem: str = ""
+    at: Node | None = None  # the entry the problem is in (None: the map itself)
 
 
 def pcre_reads_alike(pattern: str) -> bool:
@@ -70,7 +71,7 @@ def _map(node: Node, variable: str) -> VariableMap:
     sample = single_sample(node.args[0])
     if sample is None:
         return VariableMap(variable, node, (), f"its source '{node.args[0]}' is outside the model")
-    exact: list[MapEntry] = []
+    exact: dict[str, tuple[list[str], Node]] = {}  # by value: its keys, its first entry
     regexes: list[MapEntry] = []
     default: MapEntry | None = None
     for entry in node.children:
@@ -78,27 +79,39 @@ def _map(node: Node, variable: str) -> VariableMap:
         if key in ("hostnames", "include") or len(values) != 1:
             if key == "volatile" and not values:
                 continue
-            return VariableMap(variable, node, (), f"'{entry.directive.text}' is not modelled")
+            return VariableMap(
+                variable, node, (), f"'{entry.directive.text}' is not modelled", entry
+            )
         value = values[0]
         if "$" in value or variables_in(value):
             reason = f"'{entry.directive.text}': the value is computed"
-            return VariableMap(variable, node, (), reason)
+            return VariableMap(variable, node, (), reason, entry)
         if key == "default":
             default = default or MapEntry((), value, entry)
         elif key.startswith("~"):
             terms = _regex_terms(key, sample, entry)
             if terms is None:
                 reason = f"'{entry.directive.text}': nginx's PCRE may read this regex otherwise"
-                return VariableMap(variable, node, (), reason)
+                return VariableMap(variable, node, (), reason, entry)
             regexes.append(MapEntry(terms, value, entry))
         else:
-            key = key[1:] if key.startswith("\\") else key
-            test = Test(
-                "sample", "exact", values=(key,), case_sensitive=False, text=key, sample=sample
-            )
-            exact.append(MapEntry((Term((test,)),), value, entry))
+            exact.setdefault(value, ([], entry))[0].append(key[1:] if key[:1] == "\\" else key)
     default = default or MapEntry((), "", node)
-    return VariableMap(variable, node, (*exact, *regexes, default))
+    return VariableMap(variable, node, (*_exact(exact, sample), *regexes, default))
+
+
+def _exact(exact: dict[str, tuple[list[str], Node]], sample: Sample) -> list[MapEntry]:
+    """The exact entries, one test per value: nginx tries them before any regex, and no two
+    keys are equal ignoring case (``nginx -t``: "conflicting parameter"), so their order does
+    not matter."""
+    entries = []
+    for value, (keys, node) in exact.items():
+        text = keys[0] if len(keys) == 1 else f"{keys[0]} (and {len(keys) - 1} more keys)"
+        test = Test(
+            "sample", "exact", values=tuple(keys), case_sensitive=False, text=text, sample=sample
+        )
+        entries.append(MapEntry((Term((test,)),), value, node))
+    return entries
 
 
 def _regex_terms(key: str, sample: Sample, entry: Node) -> tuple[Term, ...] | None:
