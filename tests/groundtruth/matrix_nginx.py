@@ -1706,7 +1706,6 @@ def _real_world() -> list[Entry]:
             debian_site("", "$pool", ROUTE_MAP),
             True,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "real-debian-ip-hash-sequential",
@@ -1784,7 +1783,6 @@ def _sequential() -> list[Entry]:
             True,
             scenario=one_by_one,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "seq-locations",
