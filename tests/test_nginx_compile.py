@@ -416,3 +416,114 @@ def test_retrying_on_404_is_the_pools_retry(tmp_path: Path) -> None:
     assert found is not None and (found.non_idempotent, found.tries) == (False, 0)
     found = retry("proxy_next_upstream http_404 non_idempotent; proxy_next_upstream_tries 1;")
     assert found is not None and (found.non_idempotent, found.tries) == (True, 1)
+
+
+# --- the jvmRoute recipes: maps and ifs that name an upstream --------------------------------
+
+NODES = "".join(f"upstream node{n} {{ server 10.0.0.1{n}:8080; }}\n" for n in (1, 2))
+
+
+def _routes(lb: LoadBalancer) -> list[tuple[str, int]]:
+    return [(rule.pool.split(" ")[0], rule.span.line) for rule in lb.services[0].routes]
+
+
+def _routed(lb: LoadBalancer, cookie: str) -> str:
+    request = Request("GET", "/api/chat", "198.51.100.1", False)
+    if cookie:
+        request.add("cookie", f"JSESSIONID={cookie}")
+    rule = next(r for r in lb.services[0].routes if condition_holds(r.when, request, None, {}))
+    return rule.pool
+
+
+def _mapped(
+    tmp_path: Path, entries: str, extra: str = "", url: str = "http://$route"
+) -> LoadBalancer:
+    block = "map $cookie_JSESSIONID $route {\n" + entries + "}\n"
+    server = f"server {{ location /api/ {{ {extra} proxy_pass {url}; }} }}\n"
+    return _lb(tmp_path, block + UPSTREAM % "" + NODES + server)
+
+
+def test_a_map_naming_upstreams_is_one_route_per_entry_in_nginx_s_order(tmp_path: Path) -> None:
+    entries = "default chat;\n~\\.p1$ node1;\n~*\\.P2$ node2;\nA.P2 node1;\nb.p2 node1;\n"
+    lb = _mapped(tmp_path, entries)
+    # exact keys (one test per value) before the regexes in order, the default last
+    assert _routes(lb) == [("node1", 7), ("node1", 5), ("node2", 6), ("chat", 4)]
+    assert not any(isinstance(s, Opaque) for s in lb.services[0].request_steps)
+    assert _routed(lb, "ABC.p1") == "node1"
+    assert _routed(lb, "ABC.p2") == "node2"  # ~* ignores case
+    assert _routed(lb, "a.p2") == "node1"  # an exact key ignores case, and wins over regexes
+    assert _routed(lb, "ABC.P1") == "chat"  # ~ does not ignore case
+    assert _routed(lb, "") == "chat"
+
+
+def test_a_map_regex_is_not_tried_on_an_empty_value(tmp_path: Path) -> None:
+    lb = _mapped(tmp_path, "default chat;\n~^$ node1;\n")
+    request = Request("GET", "/api/chat", "198.51.100.1", False)
+    request.add("cookie", "JSESSIONID=")
+    rule = next(r for r in lb.services[0].routes if condition_holds(r.when, request, None, {}))
+    assert rule.pool == "chat"
+
+
+def _outside(lb: LoadBalancer) -> tuple[str, int]:
+    (opaque,) = [s for s in lb.services[0].request_steps if isinstance(s, Opaque)]
+    return opaque.reason, opaque.span.line
+
+
+def test_what_the_model_cannot_follow_in_a_map_stays_outside_at_its_line(tmp_path: Path) -> None:
+    reason, line = _outside(_mapped(tmp_path, "default nowhere;\n~\\.p1$ node1;\n"))
+    assert line == 4 and "'nowhere' names no upstream" in reason
+    reason, line = _outside(_mapped(tmp_path, "~\\.p1$ node1;\n"))  # no default: empty value
+    assert line == 3 and "an empty value names no upstream" in reason
+    reason, line = _outside(_mapped(tmp_path, "default chat;\n~\\.p1\\z node1;\n"))
+    assert line == 5 and "PCRE" in reason  # Python's re has no \z
+    reason, line = _outside(_mapped(tmp_path, "default chat;\n~\\.(?<r>p1)$ $r;\n"))
+    assert line == 5 and "computed" in reason
+    reason, line = _outside(_mapped(tmp_path, "hostnames;\ndefault chat;\n"))
+    assert line == 4 and "hostnames" in reason
+    reason, line = _outside(_mapped(tmp_path, "default chat;\n", "set $route node1;"))
+    assert line == 3 and "'set $route'" in reason
+    reason, _ = _outside(_mapped(tmp_path, "default chat;\n", url="http://$route/"))
+    assert "computed from variables" in reason  # a URI part replaces the request's
+
+
+def test_ifs_that_each_proxy_pass_to_an_upstream_are_routes(tmp_path: Path) -> None:
+    server = """server { location /api/ {
+    if ($cookie_JSESSIONID ~ "\\.p1$") { proxy_pass http://node1; }
+    if ($http_cookie ~ "JSESSIONID=[^;]*\\.p2(;|$)") { proxy_pass http://node2; }
+    proxy_pass http://chat;
+} }"""
+    lb = _lb(tmp_path, UPSTREAM % "" + NODES + server)
+    assert lb.services[0].request_steps == ()
+    assert _routes(lb) == [("node2", 12), ("node1", 11), ("chat", 10)]  # the last if holding wins
+    assert _routed(lb, "A.p1") == "node1"
+    assert _routed(lb, "A.p2") == "node2"  # the regex keeps its own ")"
+    assert _routed(lb, "A") == "chat"
+
+
+def test_ifs_without_the_location_s_proxy_pass_answer_the_other_requests(tmp_path: Path) -> None:
+    server = """server { location /api/ {
+    if ($cookie_JSESSIONID ~ "\\.p1$") { proxy_pass http://node1; }
+} }"""
+    lb = _lb(tmp_path, UPSTREAM % "" + NODES + server)
+    (answer,) = lb.services[0].request_steps
+    assert isinstance(answer, Answer) and answer.status == 404
+    with_route = Request("GET", "/api/chat", "198.51.100.1", False)
+    with_route.add("cookie", "JSESSIONID=A.p1")
+    assert not condition_holds(answer.when, with_route, None, {})
+    assert condition_holds(
+        answer.when, Request("GET", "/api/chat", "198.51.100.1", False), None, {}
+    )
+
+
+def test_an_if_that_does_more_than_route_keeps_the_location_outside(tmp_path: Path) -> None:
+    server = """server { location /api/ {
+    if ($cookie_JSESSIONID ~ "\\.p1$") { proxy_pass http://node1; }
+    if ($arg_debug) { rewrite ^ /debug; }
+    proxy_pass http://chat;
+} }"""
+    lb = _lb(tmp_path, UPSTREAM % "" + NODES + server)
+    steps = lb.services[0].request_steps
+    assert [s.text for s in steps if isinstance(s, Opaque)] == [
+        "proxy_pass http://node1",
+        "rewrite ^ /debug",
+    ]

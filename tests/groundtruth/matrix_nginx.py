@@ -996,7 +996,6 @@ def _if_blocks() -> list[Entry]:
             True,
             scenario=QUICK,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "if-cookie-lowercase",
@@ -1005,7 +1004,6 @@ def _if_blocks() -> list[Entry]:
             True,
             scenario=QUICK,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "if-cookie-wrong-pattern",
@@ -1014,7 +1012,6 @@ def _if_blocks() -> list[Entry]:
             False,
             scenario=QUICK,
             predicted_sticky=False,
-            outside_model=True,
         ),
         Entry(
             "if-set-pool",
@@ -1049,7 +1046,6 @@ def _maps() -> list[Entry]:
             conf(ROUTE_MAP + pools + via_pool),
             True,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "map-cookie-lowercase",
@@ -1058,7 +1054,6 @@ def _maps() -> list[Entry]:
             True,
             scenario=QUICK,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "map-cookie-uppercase-app-lowercase",
@@ -1068,7 +1063,6 @@ def _maps() -> list[Entry]:
             app_cookie="jsessionid",
             scenario=QUICK,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "map-capture-route",
@@ -1420,7 +1414,6 @@ def _pauses() -> list[Entry]:
             True,
             scenario=PAUSE,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "pause-srv-cookie-max-age-1",
@@ -1460,7 +1453,6 @@ def _login() -> list[Entry]:
             True,
             scenario=LOGIN,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "login-hash-cookie-one-server",
@@ -1513,7 +1505,6 @@ def _id_in_url() -> list[Entry]:
             False,
             scenario=IN_URL,
             predicted_sticky=False,
-            outside_model=True,
         ),
         Entry(
             "url-map-uri",
@@ -1522,7 +1513,6 @@ def _id_in_url() -> list[Entry]:
             True,
             scenario=IN_URL,
             predicted_sticky=True,
-            outside_model=True,
         ),
     ]
 
@@ -1716,7 +1706,6 @@ def _real_world() -> list[Entry]:
             debian_site("", "$pool", ROUTE_MAP),
             True,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "real-debian-ip-hash-sequential",
@@ -1794,7 +1783,6 @@ def _sequential() -> list[Entry]:
             True,
             scenario=one_by_one,
             predicted_sticky=True,
-            outside_model=True,
         ),
         Entry(
             "seq-locations",
@@ -1908,6 +1896,180 @@ def _refused() -> list[Entry]:
     ]
 
 
+# --- the jvmRoute recipes of open-source nginx (blind trial nginx2, files 05 and 06) ----------
+
+SEQUENTIAL = Scenario(sessions=20, requests=6, interleaved=False)
+TOMCAT_POOLS = upstream("tomcat", count=3) + "".join(
+    f"    upstream node{n} {{\n        server 127.0.0.1:@S{n}@;\n    }}\n" for n in (1, 2, 3)
+)
+
+
+def route_map(entries: str, default: str = "tomcat") -> str:
+    """``map $cookie_JSESSIONID $route { default <default>; <entries> }`` (entries: lines)."""
+    return (
+        f"    map $cookie_JSESSIONID $route {{\n        default    {default};\n{entries}    }}\n\n"
+    )
+
+
+def suffix_entries(key: str = "~\\.p{n}$", value: str = "node{n}") -> str:
+    """One map line per node: ``key`` and ``value`` formatted with the node's number."""
+    return "".join(f"        {key.format(n=n)}    {value.format(n=n)};\n" for n in (1, 2, 3))
+
+
+def map_recipe(entries: str = "", default: str = "tomcat") -> str:
+    """The map recipe: the route suffix of JSESSIONID names an upstream, proxy_pass to it."""
+    return conf(
+        route_map(entries or suffix_entries(), default) + TOMCAT_POOLS + site(api("http://$route"))
+    )
+
+
+def if_recipe(
+    variable: str = "$cookie_JSESSIONID", pattern: str = "\\.p{n}$", own: bool = True
+) -> str:
+    """The if recipe: ``if (<variable> ~ "<pattern>") { proxy_pass http://nodeN; }`` per node,
+    then (``own``) the location's own ``proxy_pass http://tomcat;``."""
+    ifs = "".join(
+        f'            if ({variable} ~ "{pattern.format(n=n)}") {{\n'
+        f"                proxy_pass http://node{n};\n            }}\n"
+        for n in (1, 2, 3)
+    )
+    tail = "            proxy_pass http://tomcat;\n" if own else ""
+    return conf(TOMCAT_POOLS + site(f"        location /api/ {{\n{ifs}{tail}        }}\n"))
+
+
+def _jvm_route_recipes() -> list[Entry]:
+    return [
+        Entry(
+            "jvm-map-recipe",
+            "map $cookie_JSESSIONID $route { default tomcat; ~\\.pN$ nodeN; } proxy_pass http://$route",
+            map_recipe(),
+            True,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "jvm-map-recipe-sequential",
+            "as jvm-map-recipe, sessions one after another",
+            map_recipe(),
+            True,
+            servers=3,
+            scenario=SEQUENTIAL,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "jvm-map-recipe-login",
+            "as jvm-map-recipe, the id changes at login (its route suffix stays)",
+            map_recipe(),
+            True,
+            servers=3,
+            scenario=LOGIN,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "jvm-map-nocase",
+            "map with ~*\\.PN$ (case-insensitive regex) on ids ending .pN",
+            map_recipe(suffix_entries("~*\\.P{n}$")),
+            True,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "jvm-map-case-mismatch",
+            "map with ~\\.PN$ (case-sensitive) on ids ending .pN: never matches",
+            map_recipe(suffix_entries("~\\.P{n}$")),
+            False,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "jvm-map-exact-only",
+            "map $cookie_JSESSIONID with exact entries p1, p2, p3 (never equal to a real id)",
+            map_recipe(suffix_entries("p{n}")),
+            False,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "jvm-map-other-route",
+            "map on the suffix .nodeN while the nodes' jvmRoute is pN: never matches",
+            map_recipe(suffix_entries("~\\.node{n}$")),
+            False,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "jvm-map-default-missing",
+            "map default names no upstream (nowhere): no resolver, the first request fails",
+            map_recipe(default="nowhere"),
+            False,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=False,
+            outside_model=True,
+        ),
+        Entry(
+            "jvm-map-pcre-only",
+            "map with ~\\.pN\\z (PCRE's end of subject; Python's re has no \\z)",
+            map_recipe(suffix_entries("~\\.p{n}\\z")),
+            True,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=True,
+            outside_model=True,
+        ),
+        Entry(
+            "jvm-if-recipe",
+            'if ($cookie_JSESSIONID ~ "\\.pN$") { proxy_pass http://nodeN; } proxy_pass http://tomcat',
+            if_recipe(),
+            True,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "jvm-if-recipe-sequential",
+            "as jvm-if-recipe, sessions one after another",
+            if_recipe(),
+            True,
+            servers=3,
+            scenario=SEQUENTIAL,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "jvm-if-recipe-login",
+            "as jvm-if-recipe, the id changes at login (its route suffix stays)",
+            if_recipe(),
+            True,
+            servers=3,
+            scenario=LOGIN,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "jvm-if-no-own-pass",
+            "the if recipe without the location's own proxy_pass: no cookie, no handler (404)",
+            if_recipe(own=False),
+            False,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "jvm-if-http-cookie",
+            'if ($http_cookie ~ "JSESSIONID=[^;]*\\.pN(;|$)") { proxy_pass http://nodeN; }',
+            if_recipe("$http_cookie", "JSESSIONID=[^;]*\\.p{n}(;|$)"),
+            True,
+            servers=3,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+    ]
+
+
 # Blind trial na2 (files 11, 14, 16): a misspelt value of a bitmask directive, a map regex cut
 # by an unquoted ";" and the same map quoted. The key of 16 is the session id once the client
 # has a cookie and the client's address before: ketama places the id on any node.
@@ -1996,4 +2158,5 @@ ENTRIES: tuple[Entry, ...] = tuple(
     + _sequential()
     + _refused()
     + _blind_na2()
+    + _jvm_route_recipes()
 )

@@ -21,13 +21,14 @@ from collections.abc import Sequence
 
 from tcommlint.loaders.nginx.cache import cache_steps
 from tcommlint.loaders.nginx.families import OTHER_HANDLERS, OUTSIDE
-from tcommlint.loaders.nginx.ifs import if_steps
+from tcommlint.loaders.nginx.ifs import RoutingIf, all_of, if_steps, none_of, routing_ifs
 from tcommlint.loaders.nginx.locations import (
     Location,
     all_locations,
     conditions,
     location_text,
 )
+from tcommlint.loaders.nginx.maps import VariableMap, maps_by_variable
 from tcommlint.loaders.nginx.reader import Directive, Word
 from tcommlint.loaders.nginx.refusals import refusals
 from tcommlint.loaders.nginx.rewrites import breaks as _breaks
@@ -57,6 +58,7 @@ from tcommlint.pipeline.model import (
 )
 from tcommlint.source import Located, Span
 
+_MAPPED = re.compile(r"https?://\$(?:\{(\w+)\}|(\w+))", re.IGNORECASE)
 _URL = re.compile(
     r"^(?P<scheme>[A-Za-z]+)://(?P<host>\[[^\]]*\]|[^/:$]*|\$\{?\w+\}?)(?::(?P<port>\d+))?(?P<uri>.*)$"
 )
@@ -73,12 +75,16 @@ class _Compiler:
         self.upstreams: dict[str, str] = {}  # lower-cased name → name
         self.http: list[Node] = []
         self.http_levels: dict[str, Node] = {}  # the http level, by the file of a server
+        self.maps: dict[str, VariableMap] = {}  # by the variable each defines
+        self.assigned: set[str] = set()  # the variables a ``set`` assigns
 
     def compile(self) -> LoadBalancer:
         self.http = _http_level(self.tree)
         for node in self.http:
             if node.name == "upstream" and node.args:
                 self._upstream(node)
+        self.maps = maps_by_variable(self.http)
+        self.assigned = _assigned(self.tree.nodes)
         services = [
             self._service(node, index)
             for index, node in enumerate(self.http)
@@ -139,15 +145,13 @@ class _Compiler:
         for location, when in chosen:
             if location.modifier == "@":
                 continue
-            steps.extend(_rewrite_phase(location.node, when))
+            steps.extend(_rewrite_phase(location.node, when, self._routing_ifs(location.node)))
             target = _fallback(location, named, when, steps)
             if target is None:
                 continue
             if target is not location:
-                steps.extend(_rewrite_phase(target.node, when))
-            route = self._location(server, target, when, steps)
-            if route is not None:
-                routes.append(route)
+                steps.extend(_rewrite_phase(target.node, when, self._routing_ifs(target.node)))
+            routes.extend(self._location(server, target, when, steps))
         return Service(
             name=title,
             span=span_of(server),
@@ -160,12 +164,14 @@ class _Compiler:
 
     def _location(
         self, server: Node, location: Location, when: Condition, steps: list[Step]
-    ) -> UsePool | None:
+    ) -> list[UsePool]:
         node = location.node
         levels = [*self._levels(server), *location.parents, node]
         text = location_text(location)
         passes = node.all("proxy_pass")
         handler = next((c for c in node.children if c.name in OTHER_HANDLERS), None)
+        ifs = self._routing_ifs(node)
+        otherwise = none_of(when, tuple(routing.term for routing in ifs))
         if not passes:
             if not node.all("return"):
                 what = f"'{handler.name}'" if handler else "its own files (no proxy_pass)"
@@ -175,33 +181,114 @@ class _Compiler:
                         404 if handler is None else 200,
                         span_of(node),
                         f"{text}: nginx answers with {what}",
-                        when,
+                        otherwise,
                     )
                 )
-            return None
+            routes = self._if_routes(ifs, location, levels, when)
+            if routes:
+                # nginx answers the other requests itself (the step above); this route, which
+                # names no pool, only tells the simulation that the location serves the app
+                routes.append(UsePool("", span_of(node), text, otherwise, "location", (text,)))
+            return routes
         proxy = passes[-1]
         if "internal" in {c.name for c in node.children}:
             steps.append(Answer("internal", 404, span_of(node), f"{text} is internal", when))
-            return None
+            return []
         target = self._target(proxy, location)
         if target is None:
-            return None
+            return []
         pool_name, uri = target
         route_text = f"{text} {{ {proxy.directive.text} }}"
+        routes = self._if_routes(ifs, location, levels, when)
         if pool_name == "":
-            why = "the upstream is computed from variables"
-            if self.tree.context != "main" and "$" not in proxy.args[0]:
-                why = "the upstream is defined outside this file"
-            steps.append(_opaque(proxy, why, when))
+            mapped = self._map_routes(proxy, location, levels, otherwise, steps)
+            if mapped:
+                steps.extend(cache_steps(levels, when))
+                return [*routes, *mapped]
+            if mapped is None:
+                why = "the upstream is computed from variables"
+                if self.tree.context != "main" and "$" not in proxy.args[0]:
+                    why = "the upstream is defined outside this file"
+                steps.append(_opaque(proxy, why, when))
             # the location still serves the app path: the route makes the session meet the step
-            return UsePool("", span_of(node), route_text, when, "location", (proxy.args[0],))
+            return [UsePool("", span_of(node), route_text, when, "location", (proxy.args[0],))]
+        pool_name = self._handled(pool_name, location, levels, uri, proxy)
+        steps.extend(cache_steps(levels, when))
+        return [*routes, UsePool(pool_name, span_of(node), route_text, otherwise, "location")]
+
+    def _handled(
+        self, pool_name: str, location: Location, levels: list[Node], uri: str, proxy: Node
+    ) -> str:
+        """The pool a location's proxy_pass sends to, with the location's edits and retries."""
+        node = location.node
         edits = [*_breaks(node), *_request_edits(levels, location, uri, proxy)]
         responses = _response_edits(levels)
-        steps.extend(cache_steps(levels, when))
         retry = _retry(levels)
         if edits or responses or retry:
+            text = location_text(location)
             pool_name = self._variant(pool_name, text, node, edits, responses, retry)
-        return UsePool(pool_name, span_of(node), route_text, when, "location")
+        return pool_name
+
+    # -- routes computed per request: ``if`` blocks and maps (the jvmRoute recipes)
+
+    def _routing_ifs(self, node: Node) -> list[RoutingIf]:
+        return routing_ifs(node, lambda name: name.lower() in self.upstreams)
+
+    def _if_routes(
+        self, ifs: list[RoutingIf], location: Location, levels: list[Node], when: Condition
+    ) -> list[UsePool]:
+        """The routes of a location's ifs: the last one whose condition holds serves."""
+        routes: list[UsePool] = []
+        for routing in reversed(ifs):
+            upstream = self.upstreams[routing.upstream.lower()]
+            inner = [*levels, routing.node]
+            pool = self._handled(upstream, location, inner, "", routing.proxy)
+            text = f"{location_text(location)} {{ {routing.node.directive.text} {{ … }} }}"
+            condition = all_of(when, (routing.term,))
+            routes.append(UsePool(pool, span_of(routing.proxy), text, condition, "location"))
+        return routes
+
+    def _map_routes(
+        self,
+        proxy: Node,
+        location: Location,
+        levels: list[Node],
+        when: Condition,
+        steps: list[Step],
+    ) -> list[UsePool] | None:
+        """``proxy_pass http://$var`` where a map gives ``$var`` the name of an upstream: one
+        route per entry, in the map's order of precedence (nginx: "the server name is searched
+        among the described server groups"). Where the model cannot follow the map, an
+        ``Opaque`` step at its line, and no route; None where no map gives ``$var``."""
+        match = _MAPPED.fullmatch(proxy.args[0])
+        found = self.maps.get((match.group(1) or match.group(2)).lower()) if match else None
+        if found is None:
+            return None
+        problem, node = found.problem, found.at or found.node
+        if found.variable in self.assigned:
+            problem = f"'set ${found.variable}' changes the value the map gives"
+        for entry in () if problem else found.entries:
+            if entry.value.lower() not in self.upstreams:
+                named = f"'{entry.value}' names" if entry.value else "an empty value names"
+                problem = (
+                    f"{named} no upstream: nginx resolves it as a host at run time (with a "
+                    "'resolver'), outside the model"
+                )
+                node = entry.node
+                break
+        if problem:
+            steps.append(_opaque(node, problem, when))
+            return []
+        routes: list[UsePool] = []
+        for entry in found.entries:
+            upstream = self.upstreams[entry.value.lower()]
+            pool = self._handled(upstream, location, levels, "", proxy)
+            where = f"{location_text(location)} {{ {proxy.directive.text} }}"
+            text = f"{where} ({entry.node.directive.text})"
+            routes.append(
+                UsePool(pool, span_of(entry.node), text, all_of(when, entry.terms), "location")
+            )
+        return routes
 
     def _levels(self, server: Node) -> list[Node]:
         path = server.directive.path
@@ -308,12 +395,26 @@ def _resolvable(host: str) -> bool:
     return True
 
 
+def _assigned(nodes: Sequence[Node]) -> set[str]:
+    """The variables (lower case, without ``$``) some ``set`` assigns, anywhere."""
+    found: set[str] = set()
+    pending = list(nodes)
+    while pending:
+        node = pending.pop()
+        if node.name == "set" and node.args:
+            found.add(node.args[0].removeprefix("$").strip("{}").lower())
+        pending.extend(node.children)
+    return found
+
+
 def _opaque(node: Node, why: str, when: Condition) -> Opaque:
     return Opaque(f"'{node.directive.text}': {why}", span_of(node), node.directive.text, when)
 
 
-def _rewrite_phase(level: Node, when: Condition) -> list[Step]:
-    """A server's or location's rewrite-phase directives and third-party directives."""
+def _rewrite_phase(level: Node, when: Condition, routing: Sequence[RoutingIf] = ()) -> list[Step]:
+    """A server's or location's rewrite-phase directives and third-party directives;
+    ``routing``: the location's ifs that are routes."""
+    routes = {id(item.node) for item in routing}
     steps: list[Step] = []
     for node in level.children:
         if node.name == "return":
@@ -323,7 +424,7 @@ def _rewrite_phase(level: Node, when: Condition) -> list[Step]:
             if step is not None:
                 steps.append(step)
         elif node.name == "if":
-            steps.extend(if_steps(node, when))
+            steps.extend(if_steps(node, when, id(node) in routes))
         elif node.name in OUTSIDE:
             steps.append(_opaque(node, OUTSIDE[node.name], when))
         elif node.foreign:

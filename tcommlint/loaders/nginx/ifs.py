@@ -7,11 +7,24 @@ and the file tests are tried both ways. The block's ``return`` answers under the
 ``set``, ``break`` and the directives ignored on purpose do nothing to the session; anything
 else in the block (``proxy_pass``, ``rewrite``, header edits…) makes the location outside the
 model, whatever the condition.
+
+Except the jvmRoute recipe: where every ``if`` of a location holds one ``proxy_pass`` to an
+``upstream`` (no URI part, nothing else but the harmless directives) and tests a value the
+model reads, the ifs are routes (``routing_ifs``, compiled in ``compile.py``). An ``if`` whose
+condition holds makes its block the request's configuration (ngx_http_rewrite_module's
+``ngx_http_script_if_code`` sets ``r->loc_conf``), so when several hold the last one's
+``proxy_pass`` serves; the block inherits the location's other proxy directives
+(``ngx_http_proxy_merge_loc_conf``); when none holds, the location's own handler serves.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
 from tcommlint.loaders.nginx.locations import python_regex
+from tcommlint.loaders.nginx.maps import pcre_reads_alike
 from tcommlint.loaders.nginx.tree import Node
 from tcommlint.loaders.nginx.variables import single_sample
 from tcommlint.pipeline.model import Answer, Condition, Opaque, Step, Term, Test
@@ -21,8 +34,49 @@ _HARMLESS_INSIDE = frozenset(
 )
 
 
-def if_steps(node: Node, when: Condition) -> list[Step]:
-    """The steps of one ``if`` block, under the location's condition ``when``."""
+_STATIC_UPSTREAM = re.compile(r"https?://([A-Za-z0-9_.-]+)", re.IGNORECASE)
+
+
+class RoutingIf(NamedTuple):
+    """An ``if`` of a location that sends the request to an upstream when its term holds."""
+
+    node: Node
+    term: Term
+    proxy: Node
+    upstream: str  # the name as written in ``proxy_pass``
+
+
+def routing_ifs(location: Node, is_upstream: Callable[[str], bool]) -> list[RoutingIf]:
+    """The ifs of a location, in order, when every one of them routes (else none)."""
+    found: list[RoutingIf] = []
+    for node in location.children:
+        if node.name != "if":
+            continue
+        routing = _routing_if(node, is_upstream)
+        if routing is None:
+            return []
+        found.append(routing)
+    return found
+
+
+def _routing_if(node: Node, is_upstream: Callable[[str], bool]) -> RoutingIf | None:
+    passes = node.all("proxy_pass")
+    others = [c for c in node.children if c.name != "proxy_pass" and c.name not in _HARMLESS_INSIDE]
+    if len(passes) != 1 or others or not passes[0].args:
+        return None
+    match = _STATIC_UPSTREAM.fullmatch(passes[0].args[0])
+    if match is None or not is_upstream(match.group(1)):
+        return None
+    term = _term(node)
+    for test in term.tests:
+        if test.subject == "env" or (test.op == "regex" and not pcre_reads_alike(test.values[0])):
+            return None
+    return RoutingIf(node, term, passes[0], match.group(1))
+
+
+def if_steps(node: Node, when: Condition, routes: bool = False) -> list[Step]:
+    """The steps of one ``if`` block, under the location's condition ``when``; ``routes``:
+    the block's ``proxy_pass`` is a route of the location (``routing_ifs``), not a step."""
     term = _term(node)
     condition = _and(when, term)
     steps: list[Step] = []
@@ -34,7 +88,7 @@ def if_steps(node: Node, when: Condition) -> list[Step]:
             steps.append(
                 Answer(kind, status, child.directive.span, child.directive.text, condition)
             )
-        elif (
+        elif (routes and child.name == "proxy_pass") or (
             child.name == "add_header" and child.args[:1] and child.args[0].lower() != "set-cookie"
         ):
             continue
@@ -48,8 +102,20 @@ def if_steps(node: Node, when: Condition) -> list[Step]:
 
 
 def _and(when: Condition, term: Term) -> Condition:
+    return all_of(when, (term,))
+
+
+def all_of(when: Condition, terms: tuple[Term, ...]) -> Condition:
+    """``when`` and every one of ``terms``."""
+    if not terms:
+        return when
     branches = when.branches or ((),)
-    return Condition(tuple((*branch, term) for branch in branches), text=when.text)
+    return Condition(tuple((*branch, *terms) for branch in branches), text=when.text)
+
+
+def none_of(when: Condition, terms: tuple[Term, ...]) -> Condition:
+    """``when`` and none of ``terms``."""
+    return all_of(when, tuple(term._replace(negate=not term.negate) for term in terms))
 
 
 def _term(node: Node) -> Term:
@@ -57,7 +123,10 @@ def _term(node: Node) -> Term:
     text = node.directive.text
     if words:
         words[0] = words[0].removeprefix("(")
-        words[-1] = words[-1].removesuffix(")")
+        if not node.directive.args[-1].quoted:
+            # nginx drops the condition's last ")"; after a quoted word the reader has already
+            # consumed it (``if ($c ~ "(;|$)")``: the regex keeps its own ")")
+            words[-1] = words[-1].removesuffix(")")
     words = [w for w in words if w]
     unknown = Term((Test("env", "found", text=text),))
     if len(words) == 1:
