@@ -145,13 +145,15 @@ class _Compiler:
         for location, when in chosen:
             if location.modifier == "@":
                 continue
-            steps.extend(_rewrite_phase(location.node, when, self._routing_ifs(location.node)))
+            ifs = self._routing_ifs(location.node)
+            steps.extend(_rewrite_phase(location.node, when, ifs))
             target = _fallback(location, named, when, steps)
             if target is None:
                 continue
             if target is not location:
-                steps.extend(_rewrite_phase(target.node, when, self._routing_ifs(target.node)))
-            routes.extend(self._location(server, target, when, steps))
+                ifs = self._routing_ifs(target.node)
+                steps.extend(_rewrite_phase(target.node, when, ifs))
+            routes.extend(self._location(server, target, when, steps, ifs))
         return Service(
             name=title,
             span=span_of(server),
@@ -163,14 +165,19 @@ class _Compiler:
         )
 
     def _location(
-        self, server: Node, location: Location, when: Condition, steps: list[Step]
+        self,
+        server: Node,
+        location: Location,
+        when: Condition,
+        steps: list[Step],
+        ifs: list[RoutingIf],
     ) -> list[UsePool]:
+        """The routes of a location, its routing ``ifs`` first."""
         node = location.node
         levels = [*self._levels(server), *location.parents, node]
         text = location_text(location)
         passes = node.all("proxy_pass")
         handler = next((c for c in node.children if c.name in OTHER_HANDLERS), None)
-        ifs = self._routing_ifs(node)
         otherwise = none_of(when, tuple(routing.term for routing in ifs))
         if not passes:
             if not node.all("return"):
@@ -232,7 +239,16 @@ class _Compiler:
     # -- routes computed per request: ``if`` blocks and maps (the jvmRoute recipes)
 
     def _routing_ifs(self, node: Node) -> list[RoutingIf]:
-        return routing_ifs(node, lambda name: name.lower() in self.upstreams)
+        return routing_ifs(node, self._upstream_named)
+
+    def _upstream_named(self, url: str) -> str | None:
+        """The upstream a ``proxy_pass`` URL names with no port and no URI part, else None."""
+        match = _URL.match(url)
+        if match is None or match.group("scheme").lower() not in ("http", "https"):
+            return None
+        if match.group("port") is not None or match.group("uri"):
+            return None
+        return self.upstreams.get(match.group("host").lower())
 
     def _if_routes(
         self, ifs: list[RoutingIf], location: Location, levels: list[Node], when: Condition
@@ -240,9 +256,8 @@ class _Compiler:
         """The routes of a location's ifs: the last one whose condition holds serves."""
         routes: list[UsePool] = []
         for routing in reversed(ifs):
-            upstream = self.upstreams[routing.upstream.lower()]
             inner = [*levels, routing.node]
-            pool = self._handled(upstream, location, inner, "", routing.proxy)
+            pool = self._handled(routing.upstream, location, inner, "", routing.proxy)
             text = f"{location_text(location)} {{ {routing.node.directive.text} {{ … }} }}"
             condition = all_of(when, (routing.term,))
             routes.append(UsePool(pool, span_of(routing.proxy), text, condition, "location"))

@@ -19,7 +19,6 @@ condition holds makes its block the request's configuration (ngx_http_rewrite_mo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -34,44 +33,42 @@ _HARMLESS_INSIDE = frozenset(
 )
 
 
-_STATIC_UPSTREAM = re.compile(r"https?://([A-Za-z0-9_.-]+)", re.IGNORECASE)
-
-
 class RoutingIf(NamedTuple):
     """An ``if`` of a location that sends the request to an upstream when its term holds."""
 
     node: Node
     term: Term
     proxy: Node
-    upstream: str  # the name as written in ``proxy_pass``
+    upstream: str  # the upstream's name as its ``upstream`` block writes it
 
 
-def routing_ifs(location: Node, is_upstream: Callable[[str], bool]) -> list[RoutingIf]:
-    """The ifs of a location, in order, when every one of them routes (else none)."""
+def routing_ifs(location: Node, upstream_named: Callable[[str], str | None]) -> list[RoutingIf]:
+    """The ifs of a location, in order, when every one of them routes (else none);
+    ``upstream_named``: the upstream a ``proxy_pass`` URL names with no port and no URI."""
     found: list[RoutingIf] = []
     for node in location.children:
         if node.name != "if":
             continue
-        routing = _routing_if(node, is_upstream)
+        routing = _routing_if(node, upstream_named)
         if routing is None:
             return []
         found.append(routing)
     return found
 
 
-def _routing_if(node: Node, is_upstream: Callable[[str], bool]) -> RoutingIf | None:
+def _routing_if(node: Node, upstream_named: Callable[[str], str | None]) -> RoutingIf | None:
     passes = node.all("proxy_pass")
     others = [c for c in node.children if c.name != "proxy_pass" and c.name not in _HARMLESS_INSIDE]
     if len(passes) != 1 or others or not passes[0].args:
         return None
-    match = _STATIC_UPSTREAM.fullmatch(passes[0].args[0])
-    if match is None or not is_upstream(match.group(1)):
+    upstream = upstream_named(passes[0].args[0])
+    if upstream is None:
         return None
     term = _term(node)
     for test in term.tests:
         if test.subject == "env" or (test.op == "regex" and not pcre_reads_alike(test.values[0])):
             return None
-    return RoutingIf(node, term, passes[0], match.group(1))
+    return RoutingIf(node, term, passes[0], upstream)
 
 
 def if_steps(node: Node, when: Condition, routes: bool = False) -> list[Step]:
