@@ -311,11 +311,7 @@ def _bundled(files: list[Path]) -> list[Rule]:
     stamp = _stamp(files)
     entries = cache.get("ruleset", stamp)
     if entries is None:
-        contents = [(f"rules/{file.name}", file.read_bytes()) for file in files]
-        entries = _shipped(_ruleset_key(contents)) or [
-            _load_rule_file(file, name).cache_entry()
-            for file, (name, _) in zip(files, contents, strict=True)
-        ]
+        entries = _shipped(_ruleset_key(files)) or _parsed(files)
         cache.put("ruleset", stamp, entries)
     return [Rule.from_cache_entry(entry) for entry in entries]
 
@@ -328,8 +324,14 @@ def _stamp(files: list[Path]) -> bytes:
     return "\0".join(stamps).encode()
 
 
-def _ruleset_key(contents: list[tuple[str, bytes]]) -> bytes:
-    return b"\0".join(name.encode() + b"\0" + content for name, content in contents)
+def _ruleset_key(files: list[Path]) -> bytes:
+    """The bundled rule files' names and contents, as the artefact's digest covers them."""
+    return b"\0".join(f"rules/{f.name}".encode() + b"\0" + f.read_bytes() for f in files)
+
+
+def _parsed(files: list[Path]) -> list[dict[str, Any]]:
+    """Each bundled rule file read, validated and compiled, as its cache entry."""
+    return [_load_rule_file(file, f"rules/{file.name}").cache_entry() for file in files]
 
 
 def _shipped(key: bytes) -> list[dict[str, Any]] | None:
@@ -352,11 +354,10 @@ def compile_bundled() -> dict[str, Any]:
     compiled selector (whose bytes differ from one build to the next: CEL writes maps in no
     fixed order)."""
     files = sorted(rules_dir().glob("*.yaml"))
-    contents = [(f"rules/{file.name}", file.read_bytes()) for file in files]
     with cache.disabled():
-        rules = [_load_rule_file(file, f"rules/{file.name}") for file in files]
+        entries = _parsed(files)
     return {
-        "digest": sha256_hex(_ruleset_key(contents)),
+        "digest": sha256_hex(_ruleset_key(files)),
         "environment": environment_signature(),
-        "rules": [rule.cache_entry() for rule in rules],
+        "rules": entries,
     }
