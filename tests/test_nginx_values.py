@@ -120,3 +120,21 @@ def test_keepalive_timeout_is_a_handler_of_its_own(tmp_path: Path) -> None:
     assert all(not d.values for d in definitions()["keepalive_timeout"])
     assert definitions()["proxy_next_upstream"][0].slot == "bitmask"
     assert "non_idempotent" in definitions()["proxy_next_upstream"][0].values
+
+
+@pytest.mark.parametrize(
+    ("directive", "expected"),
+    [
+        # NGX_CONF_FLAG only counts one argument; ssl_ocsp's slot is an enum: off, on, leaf
+        ("ssl_ocsp leaf;", []),
+        ("ssl_ocsp bogus;", ['invalid value "bogus"']),
+        # ``ssl`` has a handler of its own, which reads on/off as ngx_conf_set_flag_slot does
+        ("ssl bogus;", ['invalid value "bogus" in "ssl" directive, it must be "on" or "off"']),
+    ],
+)
+def test_a_flag_directive_reads_the_values_of_its_slot(
+    tmp_path: Path, directive: str, expected: list[str]
+) -> None:
+    """As nginx -t 1.22 answers each of them."""
+    http = f"server {{\n listen 80;\n {directive}\n location / {{\n  return 200;\n }}\n}}"
+    assert [e.split(": ", 1)[1] for e in _http(tmp_path, http)] == expected

@@ -173,7 +173,7 @@ class _Walk:
         if not self.shape_fits(directive, definition):
             return None
         refused = value_error(name, definition, directive.values)
-        if refused is not None and "flag" not in definition.args:  # a flag: shape_fits's
+        if refused is not None:
             self.error(directive, refused)
             return None
         if definition.plus:
@@ -207,7 +207,8 @@ class _Walk:
         return None
 
     def shape_fits(self, directive: Directive, definition: Definition) -> bool:
-        """Block or ``;``, the number of arguments, ``on``/``off`` (``ngx_conf_handler``)."""
+        """Block or ``;`` and the number of arguments (``ngx_conf_handler``); the values are
+        the slot's (``values.value_error``)."""
         name = directive.name.text
         block = "block" in definition.args
         if block and directive.block is None:
@@ -218,13 +219,6 @@ class _Walk:
             return False
         if not arguments_fit(definition, len(directive.args)):
             self.error(directive, f'invalid number of arguments in "{name}" directive')
-            return False
-        if "flag" in definition.args and directive.args[0].text.lower() not in ("on", "off"):
-            value = directive.args[0].text
-            self.error(
-                directive,
-                f'invalid value "{value}" in "{name}" directive, it must be "on" or "off"',
-            )
             return False
         return True
 

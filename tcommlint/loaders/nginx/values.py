@@ -24,7 +24,9 @@ _OFFSET_UNITS = {**_SIZE_UNITS, "g": 1024**3}
 
 def value_error(name: str, definition: Definition, args: Sequence[str]) -> str | None:
     """nginx's refusal of a directive's values, or None when its slot accepts them."""
-    slot = definition.slot
+    # A one-argument (NGX_CONF_FLAG) directive whose handler is its own (``ssl``) hands the
+    # value to ngx_conf_set_flag_slot; one with another slot (``ssl_ocsp``: an enum) does not.
+    slot = definition.slot or ("flag" if "flag" in definition.args else "")
     if not slot or not args:
         return None
     if slot == "bitmask":
