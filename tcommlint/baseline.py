@@ -10,16 +10,19 @@ Entries written before ``path`` existed (tcommlint 0.x baselines) are still read
 ``key`` is the finding's key, or for a finding without one its path.
 """
 
+from __future__ import annotations
+
 import datetime
 import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint.errors import UsageError
 from tcommlint.findings import Finding
 from tcommlint.inputs import read_input
+from tcommlint.records import NamedTuple
 from tcommlint.run import RunResult
 
 FORMAT_VERSION = 1

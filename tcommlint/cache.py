@@ -73,7 +73,8 @@ def put(kind: str, content: bytes, value: Any) -> None:
         temporary = target.with_name(f"{target.name}.{os.getpid()}.{id(value):x}.tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(value, handle)
+            # ``dumps``, not ``dump``: only the one-shot encoder is the C one, three times faster.
+            handle.write(json.dumps(value))
         os.replace(temporary, target)
     except OSError:
         pass

@@ -8,13 +8,16 @@ whose content cannot be read as text still has the part its name or place gives 
 is reported (TC001) rather than dropped.
 """
 
+from __future__ import annotations
+
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint.inputs import UTF16_MARKS, has_config_extension, read_content
 from tcommlint.loaders import registry
+from tcommlint.records import NamedTuple
 from tcommlint.resources import known_keys
 
 TOMCAT_ROOTS = {"Server": "server.xml", "Context": "context.xml", "web-app": "web.xml"}

@@ -2,7 +2,9 @@
 goes with (§5.1.4), shared by the HAR reader, the simulation's browser and the probe's cookie
 jar; each gives the attributes its own meaning."""
 
-from typing import NamedTuple
+from __future__ import annotations
+
+from tcommlint.records import NamedTuple
 
 
 class SetCookieParts(NamedTuple):

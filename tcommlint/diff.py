@@ -11,11 +11,13 @@ cookie or lifetime changes; toggling a queueing flag changes routing; members an
 decide where sessions go.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import os
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint import output
 from tcommlint.engine import Selection
@@ -23,6 +25,7 @@ from tcommlint.errors import UsageError
 from tcommlint.facts import deployment_facts
 from tcommlint.findings import Finding, within
 from tcommlint.model import Deployment
+from tcommlint.records import NamedTuple
 from tcommlint.redact import Redactor, redact_result
 from tcommlint.run import Settings, check, configure
 

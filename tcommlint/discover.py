@@ -9,14 +9,16 @@ manifest, else the smallest enclosing directory holding a complete deployment, e
 directory; never the working directory merely because the command ran there.
 """
 
+from __future__ import annotations
+
 import fnmatch
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 from tcommlint.classify import part_of
 from tcommlint.errors import UsageError
+from tcommlint.records import NamedTuple
 from tcommlint.settings import MANIFEST_NAME, ConfigFile, read_config
 from tcommlint.temporaries import is_temporary
 

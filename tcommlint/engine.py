@@ -1,7 +1,9 @@
 """Rules x deployment -> findings, with pass / fail / not-evaluable for every rule."""
 
+from __future__ import annotations
+
 from collections.abc import Collection
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint.errors import UsageError
 from tcommlint.expr import (
@@ -16,6 +18,7 @@ from tcommlint.facts import DEFERRABLE, PARTS, deployment_facts, fact_lengths
 from tcommlint.findings import Finding, Related, RuleStatus
 from tcommlint.model import Deployment, Suppression
 from tcommlint.outputs import OutputError, Scope, edits, location, related, severity
+from tcommlint.records import NamedTuple
 from tcommlint.ruleset import Findings, Rule
 from tcommlint.source import Span, loc
 

@@ -1,9 +1,11 @@
 """Findings: the immutable result of a rule firing, and the per-rule status of a run."""
 
+from __future__ import annotations
+
 import re
-from typing import NamedTuple
 
 from tcommlint.digest import sha256_hex
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 SEVERITIES = ("error", "warning", "info")

@@ -19,15 +19,18 @@ original intact, and at most a temporary file of ours (:mod:`tcommlint.temporari
 discovery never reads and the next ``--fix`` of that file removes.
 """
 
+from __future__ import annotations
+
 import os
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from tcommlint.edits import apply_edits
 from tcommlint.errors import UsageError
 from tcommlint.findings import Edit, Finding
 from tcommlint.output import printable
+from tcommlint.records import NamedTuple
 from tcommlint.temporaries import temporary_name, temporary_of
 
 if TYPE_CHECKING:
@@ -97,7 +100,7 @@ def _lines(text: str) -> list[str]:
     return lines if lines[-1] else lines[:-1]
 
 
-def unified_diff(patches: list[FilePatch], redactor: "Redactor | None" = None) -> str:
+def unified_diff(patches: list[FilePatch], redactor: Redactor | None = None) -> str:
     """The patches as one unified diff (``a/`` and ``b/`` prefixes, like git), to be read:
     every credential masked (the values ``redactor`` knows, those of the patched files, and
     whatever follows a credential key) and control characters escaped, except the tabs and a
@@ -122,7 +125,7 @@ def unified_diff(patches: list[FilePatch], redactor: "Redactor | None" = None) -
     return "".join(chunks)
 
 
-def _shown(line: str, redactor: "Redactor") -> str:
+def _shown(line: str, redactor: Redactor) -> str:
     """One line of the diff as it may be printed; its line end kept."""
     body = line.rstrip("\r\n")
     end = line[len(body) :]

@@ -7,19 +7,22 @@ lowercase ``jsessionid``, a cookie path that misses the app path, 404 "No Sessio
 Cookie values are never printed in full: a short prefix identifies them.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import re
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 from tcommlint import output
 from tcommlint.cookie_syntax import cookie_pairs, set_cookie_parts
 from tcommlint.errors import UsageError
 from tcommlint.inputs import MAX_CAPTURE_BYTES, read_input
+from tcommlint.records import NamedTuple
 from tcommlint.redact import Redactor
 
 PREFIX_CHARS = 6

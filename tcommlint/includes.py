@@ -6,12 +6,14 @@ limit, text decoded as the loaders decode it, and at most ``MAX_INCLUDED`` files
 deployment so that an include cycle or a glob over a large tree stays bounded.
 """
 
+from __future__ import annotations
+
 import fnmatch
 import os
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
 
 from tcommlint.inputs import read_content
+from tcommlint.records import NamedTuple
 from tcommlint.settings import display_path
 
 MAX_INCLUDED = 2000

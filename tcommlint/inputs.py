@@ -11,14 +11,17 @@ A refusal is never silent: a configuration file becomes TC001 at that file (``re
 any other input a one-line usage error, exit 2 (``read_input``).
 """
 
+from __future__ import annotations
+
 import os
 import re
 import stat
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 from tcommlint.errors import UsageError
 from tcommlint.patterns import LazyPattern
+from tcommlint.records import NamedTuple
 
 MAX_FILE_BYTES = 8 * 2**20
 # HAR captures hold response bodies: tens of MiB are ordinary.

@@ -6,9 +6,11 @@ of one vendor's files at once; this module knows no vendor. Loaders are imported
 their kind appears, so a run pays only for the formats it meets.
 """
 
+from __future__ import annotations
+
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint.classify import (
     NO_CONTENT_READ,
@@ -36,6 +38,7 @@ from tcommlint.model import (
 )
 from tcommlint.output import printable
 from tcommlint.pipeline.model import LoadBalancer
+from tcommlint.records import NamedTuple
 from tcommlint.redact import is_sensitive, secret_values
 from tcommlint.settings import ConfigFile, display_path, manifest_of
 from tcommlint.source import Span

@@ -10,6 +10,8 @@ session id are on the same line. Session ids are recognised in the shapes TComm 
 whatever its shape.
 """
 
+from __future__ import annotations
+
 import argparse
 import gzip
 import re
@@ -17,11 +19,12 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from tcommlint import cache, output
 from tcommlint.errors import UsageError
 from tcommlint.inputs import MAX_LOG_BYTES, MAX_LOG_LINES, describe_size, open_regular
+from tcommlint.records import NamedTuple
 from tcommlint.redact import Redactor, redact_line
 
 if TYPE_CHECKING:
@@ -60,7 +63,7 @@ class Signature(NamedTuple):
 # --- the signatures, from rules/logs/signatures.yaml ------------------------------------------
 
 
-def load_signatures(rules: "Iterable[Rule]") -> tuple[Signature, ...]:
+def load_signatures(rules: Iterable[Rule]) -> tuple[Signature, ...]:
     """The declared signatures, each with the rules that name it in ``log_signatures``."""
     declared = _declared()
     known = {entry["id"] for entry in declared}
@@ -569,7 +572,7 @@ def excerpt(text: str) -> str:
     return message[: EXCERPT_CHARS - 1].rstrip() + "…"
 
 
-def attach_evidence(result: "RunResult", log_dir: str) -> "RunResult":
+def attach_evidence(result: RunResult, log_dir: str) -> RunResult:
     """The result with log evidence on every finding whose rule a found signature confirms."""
     reports, _ = scan(log_files(log_dir), load_signatures(result.rules))
     by_rule: dict[str, list[str]] = {}

@@ -7,13 +7,10 @@ load-balancer vendor is a new loader that compiles into it. Rules read everythin
 ``facts.py`` and never see vendor syntax.
 """
 
-# No ``from __future__ import annotations``: ``typing.NamedTuple`` compiles every annotation
-# written as a string, and these records are built at every start (a third of this
-# module's import time).
-
-from typing import NamedTuple
+from __future__ import annotations
 
 from tcommlint.pipeline.model import LoadBalancer
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 # --- files and problems -----------------------------------------------------------------

@@ -8,8 +8,10 @@ the run with a one-line reason that names the rule (``OutputError``), so that no
 quotes, and no ``--fix`` ever writes, a file outside the deployment.
 """
 
+from __future__ import annotations
+
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint.expr import cel_safe
 from tcommlint.facts import deployment_span
@@ -17,6 +19,7 @@ from tcommlint.findings import SEVERITIES, Edit
 from tcommlint.inputs import MAX_FILE_BYTES
 from tcommlint.model import Deployment
 from tcommlint.patterns import LazyPattern
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 _LOCATION = LazyPattern(r"(.*):([0-9]{1,12}):([0-9]{1,12})", re.DOTALL)
@@ -45,7 +48,7 @@ class Scope(NamedTuple):
     writable: frozenset[str]
 
     @classmethod
-    def of(cls, deployment: Deployment) -> "Scope":
+    def of(cls, deployment: Deployment) -> Scope:
         """The files of ``deployment``, its manifest and the place its own findings point at,
         named as rules see them (``cel_safe``: a name that is not UTF-8 holds U+FFFD)."""
         extents = {cel_safe(file.path): (file.lines, file.size + 1) for file in deployment.files}

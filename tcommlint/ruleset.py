@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from tcommlint import cache
 from tcommlint.digest import sha256_hex
@@ -14,6 +14,7 @@ from tcommlint.errors import UsageError
 from tcommlint.expr import Compiled, ExpressionError, Template, environment_signature
 from tcommlint.inputs import MAX_FILE_BYTES, read_input
 from tcommlint.patterns import LazyPattern
+from tcommlint.records import NamedTuple
 from tcommlint.resources import compiled_rules, rules_dir, schema
 from tcommlint.yamlread import read_yaml, validate
 

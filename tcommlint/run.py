@@ -1,9 +1,10 @@
 """One ``check`` run: plan deployments, load them, evaluate the rules, collect the results."""
 
+from __future__ import annotations
+
 import contextlib
 import gc
 from pathlib import Path
-from typing import NamedTuple
 
 from tcommlint.discover import DeploymentPlan, planned
 from tcommlint.engine import Outcome, Selection, evaluate
@@ -11,6 +12,7 @@ from tcommlint.errors import UsageError
 from tcommlint.findings import Finding, RuleStatus, sorted_findings
 from tcommlint.load import load_deployment
 from tcommlint.model import Deployment
+from tcommlint.records import NamedTuple
 from tcommlint.ruleset import Rule, load_rules
 from tcommlint.settings import ConfigFile
 

@@ -1,10 +1,12 @@
 """Find, read and validate ``tcommlint.yaml`` and ``[tool.tcommlint]``; merge them with the CLI."""
 
+from __future__ import annotations
+
 import functools
 import re
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint import cache
 from tcommlint.durations import duration_hint, manifest_seconds
@@ -19,6 +21,7 @@ from tcommlint.inputs import (
     read_input,
 )
 from tcommlint.model import Manifest, ProxyAddress
+from tcommlint.records import NamedTuple
 from tcommlint.resources import schema
 from tcommlint.source import Span
 from tcommlint.yamlread import YamlDocument, read_yaml, validate

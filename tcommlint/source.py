@@ -1,6 +1,10 @@
 """Positions: every value in the model knows the file, line and column it came from."""
 
-from typing import Generic, NamedTuple, TypeVar
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from tcommlint.records import NamedTuple
 
 T = TypeVar("T")
 
@@ -16,7 +20,7 @@ class Span(NamedTuple):
         return f"{self.path}:{self.line}:{self.column}"
 
     @classmethod
-    def parse(cls, text: str) -> "Span":
+    def parse(cls, text: str) -> Span:
         """Read back the ``path:line:col`` form produced by ``str()``."""
         path, line, column = text.rsplit(":", 2)
         return cls(path, int(line), int(column))

@@ -7,8 +7,10 @@ configuration (jvmRoute, session-timeout). A cause ``no-persistence`` becomes
 the app path never reaches (TC206 rather than TC201).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple, overload
+from typing import overload
 
 from tcommlint.durations import MINUTE
 from tcommlint.model import Deployment
@@ -18,6 +20,7 @@ from tcommlint.pipeline.model import LoadBalancer, Pool, Service
 from tcommlint.pipeline.outcome import Cause, Outcome
 from tcommlint.pipeline.scenarios import AppModel
 from tcommlint.pipeline.simulate import simulate
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 

@@ -1,11 +1,14 @@
 """Read tcommlint's own YAML files (rules, manifests) into plain data with line numbers."""
 
+from __future__ import annotations
+
 import re
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint.errors import UsageError
 from tcommlint.nesting import MAX_DEPTH, NESTED_TOO_DEEP
+from tcommlint.records import NamedTuple
 
 
 class YamlDocument(NamedTuple):
@@ -39,7 +42,7 @@ def read_yaml(path: str, text: str) -> YamlDocument:
         raise UsageError("invalid YAML: a tag on a value of the wrong kind", path) from None
 
 
-def yaml_error(error: Exception, text: str) -> "Excess":
+def yaml_error(error: Exception, text: str) -> Excess:
     """A YAML library error as one line, at its 1-based line and column (0 when unknown).
 
     The library's own text spans lines (the reason, then ``in "<unicode string>", line 3``);

@@ -10,14 +10,16 @@ The dispatcher (``load.py``) knows no vendor: it asks the registry, in order, wh
 claims a file. A new vendor is a new package with a loader here, not a change elsewhere.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 from tcommlint.includes import Includes
 from tcommlint.model import ParseError, Suppression
 from tcommlint.patterns import LazyPattern
 from tcommlint.pipeline.model import LoadBalancer
+from tcommlint.records import NamedTuple
 
 Source = tuple[str, str]  # (display path, text)
 TEXT, JSON, MARKUP = "text", "json", "markup"  # what a text opens as (``kind_of``)

@@ -7,16 +7,19 @@ server.xml wins over the defaults in ``conf/context.xml``. What no file sets hol
 default, marked inherited.
 """
 
+from __future__ import annotations
+
 import os
 import posixpath
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from tcommlint import cache
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
 from tcommlint.loaders.generic.xmlconf import XmlSource, element_text, local_name, parse_xml
 from tcommlint.model import CaptchaFile, ParseError, Suppression, TomcatConf
 from tcommlint.patterns import LazyPattern
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 if TYPE_CHECKING:
@@ -31,11 +34,11 @@ _DEFAULT_TIMEOUT = 30
 class _Doc(NamedTuple):
     """One parsed conf file: its root, its text (for columns) and start-tag offsets."""
 
-    root: "_Element"
+    root: _Element
     source: XmlSource
-    offsets: "dict[_Element, int]"
+    offsets: dict[_Element, int]
 
-    def attribute(self, element: "_Element", name: str) -> Located[str] | None:
+    def attribute(self, element: _Element, name: str) -> Located[str] | None:
         """An attribute's value with the span of the value text."""
         value = element.get(name)
         if value is None:
@@ -43,7 +46,7 @@ class _Doc(NamedTuple):
         offset = self.source.attribute_value(self.offsets[element], name)
         return Located(value, self.source.span(offset))
 
-    def text(self, element: "_Element") -> Located[str]:
+    def text(self, element: _Element) -> Located[str]:
         """An element's text, trimmed, with the span where its content starts."""
         offset = self.source.content_start(self.offsets[element])
         raw = element_text(element)
@@ -239,7 +242,7 @@ def _load(
     return _Doc(root, source, source.tag_offsets(root))
 
 
-def _read_context(doc: _Doc, context: "_Element", settings: _Settings) -> None:
+def _read_context(doc: _Doc, context: _Element, settings: _Settings) -> None:
     """Context attributes; called for conf/context.xml, then for a server.xml Context."""
     if local_name(context) != "Context":
         return
@@ -255,7 +258,7 @@ def _read_context(doc: _Doc, context: "_Element", settings: _Settings) -> None:
     _read_id_length(doc, context, settings)
 
 
-def _read_id_length(doc: _Doc, context: "_Element", settings: _Settings) -> None:
+def _read_id_length(doc: _Doc, context: _Element, settings: _Settings) -> None:
     """``<SessionIdGenerator sessionIdLength>`` (Tomcat 8+) or ``<Manager sessionIdLength>``
     (Tomcat 7) inside the Context: the session id's length in bytes (16 by default, written
     as twice as many hex digits)."""
@@ -384,18 +387,18 @@ def _captcha_files(conf_dir: Path, root: str) -> tuple[CaptchaFile, ...]:
     return tuple(found)
 
 
-def _descendants(element: "_Element", name: str) -> "list[_Element]":
+def _descendants(element: _Element, name: str) -> list[_Element]:
     """Descendant elements with that local name, in document order."""
     return [child for child in element.iter() if local_name(child) == name]
 
 
-def _first(element: "_Element", name: str) -> "_Element | None":
+def _first(element: _Element, name: str) -> _Element | None:
     """The first descendant-or-self element with that local name."""
     found = _descendants(element, name)
     return found[0] if found else None
 
 
-def _child_text(doc: _Doc, element: "_Element", name: str) -> Located[str] | None:
+def _child_text(doc: _Doc, element: _Element, name: str) -> Located[str] | None:
     """The trimmed text of the first direct child with that local name."""
     for child in element:
         if local_name(child) == name:

@@ -5,11 +5,13 @@ Cookie and Set-Cookie headers parsed as RFC 6265 says), the status. Header names
 lower case; cookie names are case-sensitive.
 """
 
+from __future__ import annotations
+
 import functools
 import re
-from typing import NamedTuple
 
 from tcommlint.cookie_syntax import cookie_pairs, default_path, path_matches, set_cookie_parts
+from tcommlint.records import NamedTuple
 
 
 class Message:
@@ -102,7 +104,7 @@ class Response(Message):
         self.status = status
         self.served_by = served_by
 
-    def set_cookies(self) -> "list[SetCookie]":
+    def set_cookies(self) -> list[SetCookie]:
         """Every Set-Cookie header, parsed."""
         return [parse_set_cookie(value) for value in self.values("set-cookie")]
 

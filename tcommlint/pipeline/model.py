@@ -16,12 +16,9 @@ The order a request takes (HAProxy's, which the other vendors map onto):
    ``response_steps``, the load balancer's cookie written last.
 """
 
-# No ``from __future__ import annotations``: ``typing.NamedTuple`` compiles every annotation
-# written as a string, and these records are built at every start (a third of this
-# module's import time).
+from __future__ import annotations
 
-from typing import NamedTuple
-
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 # --- samples ------------------------------------------------------------------------------

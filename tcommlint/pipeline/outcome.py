@@ -1,8 +1,9 @@
 """What a simulation finds: the verdict on a service, its breaks and their causes, the trace."""
 
-from typing import NamedTuple
+from __future__ import annotations
 
 from tcommlint.pipeline.model import Opaque, Service
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 

@@ -1,9 +1,10 @@
 """One scenario played through the pipeline of one service: sessions, requests, the
 application behind the servers, the response; what each request saw and why it broke."""
 
+from __future__ import annotations
+
 import itertools
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
 
 from tcommlint.pipeline.branches import answers
 from tcommlint.pipeline.causes import (
@@ -46,6 +47,7 @@ from tcommlint.pipeline.rewrite import (
 from tcommlint.pipeline.scenarios import AppModel, Scenario
 from tcommlint.pipeline.state import Tables
 from tcommlint.pipeline.world import World, node_of, route
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 UNEXPLAINED = "session-breaks"

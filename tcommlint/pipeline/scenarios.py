@@ -11,9 +11,11 @@ the most alike of that many random ids (``typical_id_prefixes``), so that a tabl
 keeps too little of an id falls together exactly when production's would.
 """
 
-import math
-from typing import NamedTuple
+from __future__ import annotations
 
+import math
+
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 MAX_CONCURRENT = 6

@@ -28,15 +28,18 @@ when a routing rule computes the pool's name (it can reach any pool), when route
 is of a type this module does not know.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint.patterns import LazyPattern
 from tcommlint.pipeline.model import Pool, Service, Table
 from tcommlint.pipeline.outcome import Outcome
 from tcommlint.pipeline.scenarios import AppModel
 from tcommlint.pipeline.world import World, reachable
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 _MARK = "\x00"  # opens and closes a token; the path of a placeholder position
@@ -95,7 +98,7 @@ class Sharing:
             found = self.outcomes[key] = simulated(seen, key[0])
         return None if found is None else relabel.outcome(found, service)
 
-    def _canonical(self, service: Service) -> "tuple[tuple[Any, ...], _Relabel] | None":
+    def _canonical(self, service: Service) -> tuple[tuple[Any, ...], _Relabel] | None:
         """The canonical form of a service, its reachable pools and their tables, and how to
         turn a canonical outcome back."""
         if any(rule.template for rule in service.routes):

@@ -7,10 +7,12 @@ the entry touched longest ago makes room (HAProxy purges the oldest), unless ``n
 refuses the new entry. Each key remembers what happened to it, so a miss can say why.
 """
 
+from __future__ import annotations
+
 import math
-from typing import NamedTuple
 
 from tcommlint.pipeline.model import StickRule, Table
+from tcommlint.records import NamedTuple
 
 DEFAULT_KEY_LENGTH = 32
 

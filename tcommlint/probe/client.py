@@ -4,15 +4,17 @@ balances every request), TLS with ``--cacert`` or ``--insecure``, the ``HTTP(S)_
 only on the same origin. Bodies are read (bounded) only to look for "No Session Found" and the
 captcha switch; they are never kept or logged."""
 
+from __future__ import annotations
+
 import http.client
 import os
 import ssl
-from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from tcommlint.errors import UsageError
 from tcommlint.probe.jar import CookieJar
 from tcommlint.probe.options import MAX_REDIRECTS, Options
+from tcommlint.records import NamedTuple
 
 MAX_BODY = 64 * 1024  # bytes of a body read to look for the markers below
 NO_SESSION = "no session found"

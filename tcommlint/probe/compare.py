@@ -2,8 +2,12 @@
 observed one. A disagreement means the files do not describe what runs (another config is
 deployed, a node is down, a device in between), or a mechanism the model misreads."""
 
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+from tcommlint.records import NamedTuple
 
 # The rules whose error means "sessions will not stay on their node" (SPEC §3); TC205 only
 # when the probe pauses (without a pause no persistence lifetime is crossed).

@@ -2,14 +2,16 @@
 time, every request start spaced by the rate limit, the whole probe bounded by the time limit
 (sessions not finished by then are reported as cut short, not dropped)."""
 
+from __future__ import annotations
+
 import threading
 import time
 from collections.abc import Callable
-from typing import NamedTuple
 
 from tcommlint.probe.client import Client, Exchange
 from tcommlint.probe.jar import CookieJar
 from tcommlint.probe.options import Options
+from tcommlint.records import NamedTuple
 
 
 class SessionRun(NamedTuple):

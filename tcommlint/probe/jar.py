@@ -8,14 +8,16 @@ set (what current browsers do) and never sent. ``ignore`` names cookies never st
 that does not take the session cookie). ``clock`` is injectable for tests.
 """
 
+from __future__ import annotations
+
 import math
 import re
 import time
 from collections.abc import Callable, Collection
 from email.utils import parsedate_to_datetime
-from typing import NamedTuple
 
 from tcommlint.cookie_syntax import default_path, path_matches, set_cookie_parts
+from tcommlint.records import NamedTuple
 
 _DELTA_SECONDS = re.compile(r"-?[0-9]+")  # §5.2.2: ASCII digits only
 _IPV4 = re.compile(r"[0-9]+(\.[0-9]+){3}")

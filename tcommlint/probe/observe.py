@@ -10,14 +10,17 @@ Locations are ``<target>:<session>:<request>``: a finding points at the session 
 No cookie value appears in any fact: values are compared, never copied.
 """
 
+from __future__ import annotations
+
 from collections import Counter
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint.cookie_syntax import set_cookie_parts
 from tcommlint.har import covers, default_cookie_path, route_of
 from tcommlint.probe.client import Exchange
 from tcommlint.probe.driver import SessionRun
 from tcommlint.probe.options import Options
+from tcommlint.records import NamedTuple
 
 LB_COOKIE_NAMES = ("SERVERID", "SRV")
 LB_COOKIE_PREFIXES = ("BIGipServer",)

@@ -1,12 +1,14 @@
 """The probe's options and their hard bounds: a probe is traffic on a production load balancer,
 so every count and rate has a small default and a ceiling no flag can pass."""
 
+from __future__ import annotations
+
 import argparse
 import re
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from tcommlint.errors import UsageError
+from tcommlint.records import NamedTuple
 
 DEFAULT_SESSIONS, MAX_SESSIONS = 10, 100
 DEFAULT_REQUESTS, MAX_REQUESTS = 5, 50

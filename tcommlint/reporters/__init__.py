@@ -6,9 +6,13 @@ wrote the rule. Each reporter escapes control characters its own way (``printabl
 GitHub, JUnit and HTML; JSON escapes for JSON, SARIF and GitLab).
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from importlib import import_module
-from typing import Any, NamedTuple
+from typing import Any
+
+from tcommlint.records import NamedTuple
 
 
 class Format(NamedTuple):

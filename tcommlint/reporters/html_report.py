@@ -5,11 +5,13 @@ can be attached to a ticket or a change request and opened anywhere. The output 
 deterministic (no timestamps): the same run gives byte-identical HTML.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 from html import escape
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint import __version__
 from tcommlint.findings import Finding, Related
@@ -17,6 +19,7 @@ from tcommlint.model import Deployment
 from tcommlint.output import printable
 from tcommlint.pipeline.describe import describe_persistence
 from tcommlint.pipeline.model import LoadBalancer, Pool, Server, Service, Table
+from tcommlint.records import NamedTuple
 from tcommlint.redact import Redactor
 from tcommlint.run import DeploymentResult, RunResult
 from tcommlint.source import Span
@@ -96,7 +99,7 @@ def render(result: RunResult, **_: Any) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _sections(result: RunResult, names: dict[str, str], sources: "_Sources") -> list[str]:
+def _sections(result: RunResult, names: dict[str, str], sources: _Sources) -> list[str]:
     """One section per deployment with its own findings; findings of no deployment last."""
     by_deployment: dict[str, list[Finding]] = {}
     for finding in result.findings:
@@ -158,7 +161,7 @@ def _e(value: object) -> str:
 
 
 def _deployment(
-    result: DeploymentResult, names: dict[str, str], findings: list[Finding], sources: "_Sources"
+    result: DeploymentResult, names: dict[str, str], findings: list[Finding], sources: _Sources
 ) -> str:
     deployment = result.deployment
     manifest = deployment.manifest

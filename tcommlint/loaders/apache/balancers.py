@@ -16,12 +16,14 @@ Tomcat sends none, and with no heartbeat data the real apache2 answers every req
 method has to place 503 (AH01213, "All workers are in error state"): that choice is ``Opaque``.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from tcommlint.loaders.apache.reader import Node, Word
 from tcommlint.pipeline.model import Balance, IdRoute, Opaque, Persistence, Pool, Server
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 BALANCER = "balancer://"

@@ -9,8 +9,11 @@ module declares; one inside a false ``<IfModule>`` is never read). Those that ca
 request (mod_jk's ``JkMount``, mod_cluster) are outside the model.
 """
 
+from __future__ import annotations
+
 from functools import cache
-from typing import NamedTuple
+
+from tcommlint.records import NamedTuple
 
 # Context flags of include/http_config.h.
 OR_LIMIT, OR_OPTIONS, OR_FILEINFO, OR_AUTHCFG, OR_INDEXES = 1, 2, 4, 8, 16

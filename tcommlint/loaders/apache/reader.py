@@ -12,12 +12,15 @@ Everything is bounded: a file is read once per include, at most ``Includes.MAX_I
 files, nesting at most ``MAX_DEPTH`` sections deep.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from tcommlint.model import ParseError
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 if TYPE_CHECKING:
@@ -50,7 +53,7 @@ class Node(NamedTuple):
     args: tuple[Word, ...]
     span: Span
     raw: str  # the argument text as written (RAW_ARGS directives read it)
-    children: "tuple[Node, ...] | None" = None
+    children: tuple[Node, ...] | None = None
     defines: tuple[tuple[str, str], ...] = ()  # the Defines in force here (for Use/macros)
 
     @property
@@ -162,7 +165,7 @@ class _Frame(NamedTuple):
 class Reader:
     """Reads one top file and what it includes into a tree of nodes."""
 
-    def __init__(self, includes: "Includes | None", full: bool, defines: dict[str, str]) -> None:
+    def __init__(self, includes: Includes | None, full: bool, defines: dict[str, str]) -> None:
         self.includes = includes
         self.full = full
         self.defines = dict(defines)
@@ -522,7 +525,7 @@ def _version_holds(args: list[str]) -> bool:
 
 
 def read_config(
-    path: str, text: str, includes: "Includes | None", full: bool, defines: dict[str, str]
+    path: str, text: str, includes: Includes | None, full: bool, defines: dict[str, str]
 ) -> ReadResult:
     """Read one top-level configuration file and everything it includes."""
     return Reader(includes, full, defines).read(path, text)

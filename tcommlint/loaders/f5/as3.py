@@ -15,10 +15,12 @@ Services, pools, persistence, policies and iRules are then compiled as the tmsh 
 position inside it is the position of its ``iRule`` value.
 """
 
+from __future__ import annotations
+
 import base64
 import binascii
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from tcommlint.loaders.f5.bigip import F5Result
 from tcommlint.loaders.f5.compile import (
@@ -62,6 +64,7 @@ from tcommlint.pipeline.model import (
     Table,
     Term,
 )
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 __all__ = ["bigip_cookie_name", "load_as3", "looks_like_as3"]

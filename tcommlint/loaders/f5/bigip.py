@@ -22,7 +22,7 @@ virtual's reference to a built-in profile) and is marked ``inherited`` with a no
 the parent.
 """
 
-from typing import NamedTuple
+from __future__ import annotations
 
 from tcommlint.durations import f5_seconds
 from tcommlint.loaders.f5.compile import (
@@ -60,6 +60,7 @@ from tcommlint.pipeline.model import (
     Table,
     Term,
 )
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 __all__ = ["F5Result", "bigip_cookie_name", "load_f5_tmsh"]

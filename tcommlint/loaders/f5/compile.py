@@ -27,10 +27,11 @@ them per virtual server unless ``match-across-virtuals``/``-services`` is enable
 the member by its address and port, as BIG-IP's persistence records do.
 """
 
+from __future__ import annotations
+
 import fnmatch
 import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 from tcommlint.durations import f5_seconds
 from tcommlint.loaders.f5.irules import Command, Guard, literal, scan_commands
@@ -54,6 +55,7 @@ from tcommlint.pipeline.model import (
     UsePool,
 )
 from tcommlint.pipeline.regex import bounded
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 NO_CUT = 1 << 16  # BIG-IP does not cut persistence keys; the simulator's default would

@@ -23,11 +23,13 @@ the blocks around a command costs its depth). :func:`all_cookie_mentions` lists 
 cookie name written, for fixes.
 """
 
+from __future__ import annotations
+
 import re
 from bisect import bisect_left, bisect_right
-from typing import NamedTuple
 
 from tcommlint.loaders.f5.tmsh import tcl_block_end
+from tcommlint.records import NamedTuple
 
 
 class IRuleEvent(NamedTuple):

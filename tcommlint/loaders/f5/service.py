@@ -5,11 +5,13 @@ after the policies), the policies' forwards, then the iRules' ``CLIENT_ACCEPTED`
 Request steps: the policies', the iRules', the front end's own, then those persistence needs.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from tcommlint.loaders.f5.compile import CompiledPolicy, IRuleCompiler, PersistenceBuilder
 from tcommlint.pipeline.model import Inert, Service, Step, Table
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 

@@ -16,11 +16,13 @@ its 1-based line and column. Nothing here knows what an object means;
 :mod:`tcommlint.loaders.f5.bigip` builds the model from the objects.
 """
 
+from __future__ import annotations
+
 import re
-from typing import NamedTuple
 
 from tcommlint.model import ParseError
 from tcommlint.nesting import MAX_DEPTH, NESTED_TOO_DEEP
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 # Objects whose whole body is a script, and item keys whose block is one.
@@ -65,7 +67,7 @@ class Item(NamedTuple):
     """One line of a body: its words and the block or script that may end it."""
 
     words: tuple[Token, ...]
-    block: "Block | None" = None
+    block: Block | None = None
     raw: RawText | None = None
 
     @property

@@ -8,16 +8,18 @@ whitespace of the value is kept. Every key and value keeps the line and column w
 starts.
 """
 
+from __future__ import annotations
+
 import operator
 import re
 from bisect import bisect_right
 from functools import partial
 from itertools import compress, repeat
-from typing import NamedTuple
 
 from tcommlint.loaders.generic.suppressions import suppression_from_comment
 from tcommlint.model import Entry, ParseError, Suppression
 from tcommlint.patterns import LazyPattern
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 _WHITESPACE = " \t\f"

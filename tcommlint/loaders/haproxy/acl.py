@@ -9,12 +9,14 @@ header, the client address, TLS, ACL files, numeric comparisons) is an ``env`` t
 the simulator tries both values.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
 
 from tcommlint.loaders.haproxy.samples import call, parse_sample, split_top
 from tcommlint.pipeline.model import ALWAYS, Condition, Sample, Term, Test
 from tcommlint.pipeline.regex import bounded
+from tcommlint.records import NamedTuple
 
 _SUFFIXES = {
     "beg": "prefix",

@@ -7,8 +7,9 @@ once per combination of undecidable ``.if`` branches (``variants``); ``refusals`
 and no load balancer: findings on a half-read configuration would mislead.
 """
 
+from __future__ import annotations
+
 import re
-from typing import NamedTuple
 
 from tcommlint.loaders.generic.suppressions import find_suppressions
 from tcommlint.loaders.haproxy.proxies import resolve_proxies
@@ -17,6 +18,7 @@ from tcommlint.loaders.haproxy.refusals import missing_final_newline, refusals
 from tcommlint.loaders.haproxy.variants import compile_variants
 from tcommlint.model import ParseError, Suppression
 from tcommlint.pipeline.model import LoadBalancer
+from tcommlint.records import NamedTuple
 
 _HEADER = re.compile(
     r"^[ \t]*(?:global|defaults(?:[ \t]+[\w.:-]+)*|(?:frontend|backend|listen)[ \t]+[\w.:-]+"

@@ -8,10 +8,13 @@ earlier one when it runs whenever the earlier one does). Branches the reader dec
 already resolved: only undecidable ones are recorded on statements.
 """
 
-from typing import NamedTuple, TypeVar
+from __future__ import annotations
+
+from typing import TypeVar
 
 from tcommlint.loaders.haproxy.reader import Block, Section, Statement, Word
 from tcommlint.model import ParseError
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 INHERITED_OPTIONS = frozenset({"allbackups", "persist", "redispatch"})

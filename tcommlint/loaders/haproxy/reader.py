@@ -11,12 +11,14 @@ statement in an undecidable branch records that block and the condition it needs
 builder can analyse every branch and say so.
 """
 
+from __future__ import annotations
+
 import re
-from typing import NamedTuple
 
 from tcommlint.loaders.haproxy.conditions import ALWAYS, NEVER, UNKNOWN, evaluate
 from tcommlint.model import ParseError
 from tcommlint.patterns import LazyPattern
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 PROXY_SECTIONS = frozenset({"defaults", "frontend", "backend", "listen"})

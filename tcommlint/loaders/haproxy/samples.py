@@ -7,11 +7,12 @@ Set-Cookie, the deprecated ``cookie()``/``hdr()`` read whichever message the rul
 and a reason: the directive using it is outside the model.
 """
 
-from typing import NamedTuple
+from __future__ import annotations
 
 from tcommlint.pipeline.evaluate import CONVERTERS
 from tcommlint.pipeline.model import Sample, Template
 from tcommlint.pipeline.regex import bounded
+from tcommlint.records import NamedTuple
 
 _REQUEST_COOKIE = frozenset({"req.cook", "cook", "req.cook_val", "cook_val"})
 _RESPONSE_COOKIE = frozenset({"res.cook", "scook", "res.cook_val", "scook_val"})

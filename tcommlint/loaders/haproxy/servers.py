@@ -6,13 +6,15 @@ The parameters that decide where a request may go: ``backup``, ``disabled`` (mai
 ``default-server`` lines apply to the servers that follow them, inherited ones first.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from tcommlint.loaders.haproxy.proxies import Proxy
 from tcommlint.loaders.haproxy.reader import Statement, Word
 from tcommlint.patterns import LazyPattern
 from tcommlint.pipeline.model import Server
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 MAX_TEMPLATE_SERVERS = 1024

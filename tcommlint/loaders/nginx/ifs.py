@@ -20,13 +20,13 @@ condition holds makes its block the request's configuration (ngx_http_rewrite_mo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 from tcommlint.loaders.nginx.locations import python_regex
 from tcommlint.loaders.nginx.maps import pcre_reads_alike
 from tcommlint.loaders.nginx.tree import Node
 from tcommlint.loaders.nginx.variables import single_sample
 from tcommlint.pipeline.model import Answer, Condition, Opaque, Step, Term, Test
+from tcommlint.records import NamedTuple
 
 _HARMLESS_INSIDE = frozenset(
     {"set", "break", "access_log", "expires", "limit_rate", "limit_rate_after", "root"}

@@ -14,11 +14,13 @@ URI (decoded, slashes merged); ``;jsessionid=…`` stays in it. Named locations 
 never matched.
 """
 
+from __future__ import annotations
+
 import re
-from typing import NamedTuple
 
 from tcommlint.loaders.nginx.tree import Node
 from tcommlint.pipeline.model import Condition, PlaceSearch, Term, Test
+from tcommlint.records import NamedTuple
 
 
 class Location(NamedTuple):

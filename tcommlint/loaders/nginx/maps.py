@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from tcommlint.loaders.nginx.locations import python_regex
 from tcommlint.loaders.nginx.tree import Node
 from tcommlint.loaders.nginx.variables import single_sample, variables_in
 from tcommlint.pipeline.model import Sample, Term, Test
 from tcommlint.pipeline.regex import bounded
+from tcommlint.records import NamedTuple
 
 # PCRE syntax Python's ``re`` refuses or reads otherwise: \z \Z \G \K \R \h \H \v \V \X \p \P
 # \Q…\E \e \c \o{ \x{ \N \g \k, possessive quantifiers, (?| (*VERB) recursion, POSIX classes.

@@ -9,8 +9,9 @@ Lua blocks (``content_by_lua_block { … }`` and the other ``*_by_lua_block``) h
 directives: their text is skipped up to the matching brace, as the lua module's reader does.
 """
 
-from typing import NamedTuple
+from __future__ import annotations
 
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 MAX_DEPTH = 64  # nested blocks; nginx has no limit, a deeper file is refused as malformed
@@ -30,7 +31,7 @@ class Directive(NamedTuple):
 
     name: Word
     args: tuple[Word, ...]
-    block: "tuple[Directive, ...] | None"
+    block: tuple[Directive, ...] | None
     path: str
     end_line: int  # the line of its ``;`` or ``{`` (where nginx reports most errors)
 

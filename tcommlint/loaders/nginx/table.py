@@ -6,10 +6,14 @@ sources by ``scripts/nginx_directives.py``; a directive of a dynamic module (``s
 ``mail``, geoip, perl…) counts only when a ``load_module`` names its shared object.
 """
 
+from __future__ import annotations
+
 import json
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any
+
+from tcommlint.records import NamedTuple
 
 
 class Definition(NamedTuple):

@@ -10,9 +10,10 @@ included inside ``http``; one holding ``location``/``listen`` is a ``server``-le
 A fragment's main file is unknown, so a dynamic or third-party module may be loaded there.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from tcommlint.includes import Includes
 from tcommlint.loaders.nginx.reader import MAX_DEPTH, Directive, ReadError, read_nginx
@@ -20,6 +21,7 @@ from tcommlint.loaders.nginx.table import Definition, arguments_fit, definitions
 from tcommlint.loaders.nginx.values import value_error
 from tcommlint.memo import IdentityMemo
 from tcommlint.model import ParseError
+from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
 MAX_INCLUDE_DEPTH = 16
@@ -66,7 +68,7 @@ class Node(NamedTuple):
 
     directive: Directive
     context: str
-    children: "tuple[Node, ...]"
+    children: tuple[Node, ...]
     plus: bool = False  # an NGINX Plus directive
     foreign: bool = False  # a directive of a third-party module (load_module)
 
@@ -80,7 +82,7 @@ class Node(NamedTuple):
         """The arguments' texts."""
         return self.directive.values
 
-    def all(self, name: str) -> "list[Node]":
+    def all(self, name: str) -> list[Node]:
         """The child directives of that name, in order."""
         return [child for child in self.children if child.name == name]
 
