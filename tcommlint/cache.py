@@ -20,7 +20,7 @@ from tcommlint import __version__
 from tcommlint.digest import sha256_hex
 
 # Bump when the shape of cached entries changes.
-FORMAT = 4
+FORMAT = 5
 
 _enabled = True
 

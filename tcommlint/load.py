@@ -8,6 +8,7 @@ their kind appears, so a run pays only for the formats it meets.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from tcommlint.inputs import limit_of
 from tcommlint.loaders import registry
 from tcommlint.model import (
     Deployment,
+    Entry,
     KeyValueConfig,
     ParseError,
     SkippedFile,
@@ -39,7 +41,7 @@ from tcommlint.model import (
 from tcommlint.output import printable
 from tcommlint.pipeline.model import LoadBalancer
 from tcommlint.records import NamedTuple
-from tcommlint.redact import is_sensitive, secret_values
+from tcommlint.redact import Secrets
 from tcommlint.settings import ConfigFile, display_path, manifest_of
 from tcommlint.source import Span
 
@@ -59,7 +61,8 @@ class _Parts:
         self.skipped: list[SkippedFile] = []
         self.lb_sources: dict[str, list[tuple[str, str]]] = {}  # loader role → its files
         self.loose_tomcat: list[tuple[_Input, str]] = []  # Tomcat files outside a conf/ tree
-        self.secrets: set[str] = set()  # credential values, for the output to mask
+        self.texts: list[str] = []  # every file's text, where output finds the secrets to mask
+        self.keyed: list[tuple[Entry, ...]] = []  # key-value entries, some keyed by credentials
         self.limit = 0  # bytes: the deployment's max_file_size
 
 
@@ -107,8 +110,12 @@ def load_deployment(plan: DeploymentPlan, config: ConfigFile | None, cwd: Path) 
         load_balancers=tuple(parts.balancers),
         suppressions=tuple(sorted(set(parts.suppressions))),
         skipped=tuple(sorted(parts.skipped)),
-        secrets=tuple(sorted(parts.secrets)),
+        secrets=Secrets(parts.texts, _pairs(parts.keyed)),
     )
+
+
+def _pairs(documents: list[tuple[Entry, ...]]) -> Iterator[tuple[str, str]]:
+    return ((e.key.value, e.value.value) for entries in documents for e in entries)
 
 
 def _one_line(error: ParseError) -> ParseError:
@@ -151,7 +158,7 @@ def _tomcat_roots(plan: DeploymentPlan, patterns: list[str]) -> set[Path]:
 def _record(parts: _Parts, source: _Input, role: str) -> None:
     digest = sha256_hex(source.data)
     text = text_of(source.data)
-    parts.secrets.update(secret_values(text))
+    parts.texts.append(text)
     size, lines = len(source.data), _line_bound(source.data, text)
     parts.files.append(SourceFile(source.display, role, digest, size, lines))
 
@@ -216,7 +223,7 @@ def _add_keyvalue(source: _Input, fmt: str, document: Any, parts: _Parts, role: 
         parts.skipped.append(SkippedFile(source.display, f"read as {fmt}: {NO_KNOWN_KEY}"))
         return
     _record(parts, source, part)
-    parts.secrets.update(e.value.value for e in document.entries if is_sensitive(e.key.value))
+    parts.keyed.append(document.entries)
     header = Span(source.display, 1, 1)
     parts.configs.append(KeyValueConfig(source.display, part, fmt, document.entries, header))
 

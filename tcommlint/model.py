@@ -9,6 +9,8 @@ load-balancer vendor is a new loader that compiles into it. Rules read everythin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tcommlint.pipeline.model import LoadBalancer
 from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
@@ -158,4 +160,6 @@ class Deployment(NamedTuple):
     load_balancers: tuple[LoadBalancer, ...]
     suppressions: tuple[Suppression, ...] = ()
     skipped: tuple[SkippedFile, ...] = ()
-    secrets: tuple[str, ...] = ()  # credential values read from its files: never printed
+    secrets: Iterable[
+        str
+    ] = ()  # credential values read from its files (redact.Secrets): never printed

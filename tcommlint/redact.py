@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from tcommlint.patterns import LazyPattern
@@ -83,30 +83,30 @@ _VALUE_END = r"[^\s\"',;&<>}\]]+"
 # credential. Lines: properties, YAML (also list items and comments), tmsh; anywhere on a line:
 # JSON, XML attributes and elements, Java properties XML, HAProxy, key=value in messages.
 _PATTERNS = (
-    re.compile(
+    LazyPattern(
         rf'"(?P<key>{_KEY})"\s*:\s*(?P<value>"(?:[^"\\]|\\.)*"|{_VALUE_END})', re.IGNORECASE
     ),
-    re.compile(
+    LazyPattern(
         r"<entry\s+key\s*=\s*[\"'](?P<key>[^\"'<>]*)[\"']\s*>(?P<value>[^<]*)(?=</entry>)",
         re.IGNORECASE,
     ),
-    re.compile(rf"<(?P<key>{_KEY})(?:\s[^<>]*)?>(?P<value>[^<]*)(?=</(?P=key)\s*>)"),
-    re.compile(
+    LazyPattern(rf"<(?P<key>{_KEY})(?:\s[^<>]*)?>(?P<value>[^<]*)(?=</(?P=key)\s*>)"),
+    LazyPattern(
         rf"^(?:\s*[#!;]+)?\s*(?:-\s+)?(?P<key>{_KEY})(?:\s*[=:]\s*|\s+)(?P<value>\S.*)$",
         re.MULTILINE,
     ),
-    re.compile(
+    LazyPattern(
         r"(?<![\w.\-])(?P<key>password|insecure-password|passphrase|stats\s+auth)\s+"
         r"(?P<value>\"[^\"]*\"|[^\s\"]+)",
         re.IGNORECASE,
     ),
-    re.compile(
+    LazyPattern(
         rf"(?<![\w.\-])(?P<key>{_KEY})[\"']?\s*[=:]\s*(?P<value>\"[^\"]*\"|'[^']*'|{_VALUE_END})"
     ),
 )
-_URL_PASSWORD = re.compile(r"(?P<key>[a-z][a-z0-9+.\-]*://[^\s/:@]*:)(?P<value>[^\s/@]+)(?=@)")
+_URL_PASSWORD = LazyPattern(r"(?P<key>[a-z][a-z0-9+.\-]*://[^\s/:@]*:)(?P<value>[^\s/@]+)(?=@)")
 # Searched in lowercased text: an IGNORECASE search is several times slower on large files.
-_LOOKS_SECRET = re.compile(
+_LOOKS_SECRET = LazyPattern(
     rf"pass|pwd|secret|token|credential|auth|(?:{'|'.join(sorted(KEY_QUALIFIERS))})[\W_]?key|://"
 )
 
@@ -116,7 +116,7 @@ _LOOKS_SECRET = re.compile(
 # before that word end. Anchored at the key's end, the test never searches the key.
 _SECRET_ENDINGS = "|".join(word[::-1] for word in sorted(SECRET_WORDS))
 _QUALIFIER_ENDINGS = "|".join(word[::-1] for word in sorted(KEY_QUALIFIERS))
-_MAYBE_SECRET_BACKWARDS = re.compile(
+_MAYBE_SECRET_BACKWARDS = LazyPattern(
     rf"(?ai)[^a-z]*+(?:{_SECRET_ENDINGS}|yek[^a-z]*+(?:{_QUALIFIER_ENDINGS}))"
 )
 
@@ -175,10 +175,10 @@ def secret_values(text: str) -> set[str]:
 # ``_LOOKS_SECRET`` in two searches, for a whole file: the alternation tried at every character
 # of a large file costs ten times more than a search for its words (which starts from their
 # first letters) and one for a qualified ``key`` (from each "key", looking behind it).
-_SECRET_WORD = re.compile(r"pass|pwd|secret|token|credential|auth|://")
+_SECRET_WORD = LazyPattern(r"pass|pwd|secret|token|credential|auth|://")
 _QUALIFIER_LAST = "".join(sorted({word[-1] for word in KEY_QUALIFIERS}))
 _BEHIND_KEY = [rf"(?<={word}key)|(?<={word}[\W_]key)" for word in sorted(KEY_QUALIFIERS)]
-_QUALIFIED_KEY = re.compile(
+_QUALIFIED_KEY = LazyPattern(
     rf"key(?:(?<=[{_QUALIFIER_LAST}]key)|(?<=[{_QUALIFIER_LAST}][\W_]key))"
     rf"(?:{'|'.join(_BEHIND_KEY)})"
 )
@@ -187,9 +187,55 @@ _QUALIFIED_KEY = re.compile(
 def _lines_that_may_hold_one(text: str) -> list[str]:
     """The lines with a word that a credential key holds."""
     lowered = text.lower()
-    if not _SECRET_WORD.search(lowered) and not _QUALIFIED_KEY.search(lowered):
+    if not _SECRET_WORD.search(lowered) and not (
+        "key" in lowered and _QUALIFIED_KEY.search(lowered)
+    ):
         return []
     return [line for line in text.splitlines() if _LOOKS_SECRET.search(line.lower())]
+
+
+class Secrets:
+    """A deployment's credential values: those after credential keys in its files' texts
+    and its entries whose key names a credential, found when output first needs them. A run
+    without findings prints none of them and never looks (the search compiles a dozen
+    patterns at every start). Iterating gives the values, sorted; a pickled copy (a worker's
+    result) carries only the values."""
+
+    __slots__ = ("_found", "_keyed", "_texts")
+
+    def __init__(
+        self,
+        texts: Iterable[str] = (),
+        keyed: Iterable[tuple[str, str]] = (),
+        found: tuple[str, ...] | None = None,
+    ) -> None:
+        self._texts = texts
+        self._keyed = keyed
+        self._found = found
+
+    def values(self) -> tuple[str, ...]:
+        """Every secret value, sorted."""
+        if self._found is None:
+            found = {value for text in self._texts for value in secret_values(text)}
+            found.update(value for key, value in self._keyed if is_sensitive(key))
+            self._found = tuple(sorted(found))
+            self._texts = self._keyed = ()
+        return self._found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secrets) and self.values() == other.values()
+
+    def __hash__(self) -> int:
+        return hash(self.values())
+
+    def __repr__(self) -> str:
+        return f"Secrets({len(self.values())} values)"
+
+    def __reduce__(self) -> tuple[type[Secrets], tuple[tuple[()], tuple[()], tuple[str, ...]]]:
+        return (Secrets, ((), (), self.values()))
 
 
 def _forms(value: str) -> set[str]:

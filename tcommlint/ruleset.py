@@ -304,17 +304,37 @@ def load_rules(extra_dirs: list[str] | None = None) -> list[Rule]:
 
 
 def _bundled(files: list[Path]) -> list[Rule]:
-    """The bundled rule set, cached as one entry: a run reads one cache file instead of one
-    per rule, and no rule file, since the entry is keyed by each file's name, size and
-    modification time (as Python knows a module's source unchanged). With an empty cache the
-    entries come from the artefact shipped in the package, so no rule file is parsed or
-    validated and no expression compiled at run time."""
+    """The bundled rule set, found by one cache entry keyed by each rule file's name, size
+    and modification time (as Python knows a module's source unchanged): a run reads no rule
+    file. The entry names the shipped artefact when the files are those it was built from
+    (then no rule file is parsed or validated and no expression compiled, even with an empty
+    cache), else holds the rules read from the files (a checkout whose rules changed)."""
     stamp = _stamp(files)
-    entries = cache.get("ruleset", stamp)
+    entries = _entries(cache.get("ruleset", stamp))
     if entries is None:
-        entries = _shipped(_ruleset_key(files)) or _parsed(files)
-        cache.put("ruleset", stamp, entries)
+        key = _ruleset_key(files)
+        entries = _shipped(key)
+        if entries is not None:
+            cache.put("ruleset", stamp, {"artefact": sha256_hex(key)})
+        else:
+            entries = _parsed(files)
+            cache.put("ruleset", stamp, {"rules": entries})
     return [Rule.from_cache_entry(entry) for entry in entries]
+
+
+def _entries(cached: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+    """The rule entries a ruleset cache entry holds or names; None when it names an artefact
+    other than the one installed now."""
+    if cached is None:
+        return None
+    if "rules" in cached:
+        held: list[dict[str, Any]] = cached["rules"]
+        return held
+    artefact = compiled_rules()
+    if artefact is None or artefact.get("digest") != cached.get("artefact"):
+        return None
+    rules: list[dict[str, Any]] = artefact["rules"]
+    return rules
 
 
 def _stamp(files: list[Path]) -> bytes:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
-from tcommlint.redact import MASK, is_sensitive, redact_line, redact_value
+from tcommlint.redact import MASK, Secrets, is_sensitive, redact_line, redact_value
 
 from conftest import run_cli, write_tree
 
@@ -92,3 +93,33 @@ def test_no_format_leaks_a_duplicated_password(
     assert code == 1, err
     assert "TC004" in out or "duplicate-key" in out
     assert SECRET not in out and SECRET not in err
+
+
+def test_secrets_are_found_when_first_asked_and_travel_as_values() -> None:
+    texts = [f"TCommServerPassword={SECRET}\nAutoCallQueue=true\n", "plain=text\n"]
+    secrets = Secrets(texts, iter([("db.password", "hunter2-x"), ("name", "chat")]))
+    assert list(secrets) == sorted([SECRET, "hunter2-x"]) and list(secrets) == list(secrets)
+    copied = pickle.loads(pickle.dumps(secrets))
+    assert copied == secrets and list(copied) == list(secrets)
+    assert b"AutoCallQueue" not in pickle.dumps(Secrets(texts))
+    assert list(Secrets()) == [] and Secrets() != secrets
+
+
+def test_a_worker_process_masks_what_the_parent_prints(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--jobs``: each deployment's result comes back pickled; its secrets come with it."""
+    for name in ("east", "west"):
+        write_tree(
+            in_tmp / "fleet" / name,
+            {
+                "tcommlint.yaml": f"deployment:\n  name: {name}\n",
+                "proxy/proxy.properties": (
+                    f"AutoCallQueue=true\nTCommServerPassword=old-{SECRET}\n"
+                    f"TCommServerPassword={SECRET}\n"
+                ),
+            },
+        )
+    code, out, err = run_cli(["check", "fleet", "--jobs", "2", "--format", "json"], capsys)
+    assert code == 1, err
+    assert out.count("TC004") >= 2 and SECRET not in out and SECRET not in err

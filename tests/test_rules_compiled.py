@@ -164,3 +164,28 @@ def test_a_rebuild_keeps_the_programs_of_unchanged_selectors() -> None:
     assert [rule["selector"] for rule in kept["rules"]] == ["A", "B2"]
     other_helpers = compile_rules._keeping_programs(new, {**old, "environment": "f"})
     assert [rule["selector"] for rule in other_helpers["rules"]] == ["A2", "B2"]
+
+
+def test_a_cache_entry_naming_another_artefact_is_not_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The entry of unchanged rule files names the artefact they matched; a package upgraded
+    in place (another artefact, same rule files) reads its own."""
+    _cached_run(monkeypatch, tmp_path)
+    count = len(load_rules())  # the entry names the installed artefact
+    artefact = resources.compiled_rules()
+    assert artefact is not None
+    other = {**artefact, "digest": "f" * 64, "rules": []}
+    monkeypatch.setattr(ruleset, "compiled_rules", lambda: other)
+    assert len(load_rules()) == count  # read from the files, not the other artefact's []
+
+
+def test_rules_read_from_changed_files_are_cached_whole(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _cached_run(monkeypatch, tmp_path)
+    monkeypatch.setattr(ruleset, "compiled_rules", lambda: None)
+    fresh = load_rules()
+    monkeypatch.setattr(ruleset, "_parsed", lambda files: pytest.fail("parsed again"))
+    cached = load_rules()
+    assert [(r.path, r.data) for r in cached] == [(r.path, r.data) for r in fresh]

@@ -88,3 +88,20 @@ def test_digest_is_sha256() -> None:
 
     for data in (b"", b"abc", bytes(range(256)) * 100):
         assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_a_run_without_findings_never_searches_for_secrets(tmp_path: Path) -> None:
+    """Secrets are looked for only to mask output: a clean check compiles none of the
+    redaction patterns; one with findings masks them (tests/test_redact.py)."""
+    probe = (
+        "import sys\n"
+        "from tcommlint import cli, redact\n"
+        "code = cli.main(['check', 'examples/chat-fixed'])\n"
+        "patterns = [*redact._PATTERNS, redact._URL_PASSWORD, redact._LOOKS_SECRET]\n"
+        "print(code, sum(p._compiled is not None for p in patterns))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.split()[-2:] == ["0", "0"], result.stderr[-2000:]
