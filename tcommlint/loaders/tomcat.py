@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tcommlint import cache
+from tcommlint.loaders.generic import xmltree
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
 from tcommlint.loaders.generic.xmlconf import XmlSource
 from tcommlint.model import CaptchaFile, ParseError, Suppression, TomcatConf
@@ -29,7 +30,6 @@ _ROOT_ELEMENTS = frozenset({"Server", "Context", "web-app"})
 _FILES = ("server.xml", "context.xml", "web.xml")
 _DEFAULT_COOKIE = "JSESSIONID"
 _DEFAULT_TIMEOUT = 30
-_READER = b"expat\0"
 
 
 class _Doc(NamedTuple):
@@ -115,12 +115,16 @@ def load_tomcat_conf(
             error = ParseError(Span(display, 1, 1), f"cannot read file: {content.problem}")
             return _resolved(_Settings(), Span(display, 1, 1), display_root, conf_dir, [error], [])
     # What the files say is cached by their content, so that a run on unchanged files
-    # (pre-commit) neither imports the XML parser nor parses. The reader's name is part of
-    # the key: entries written by the lxml reader hold libxml2's error wording.
-    key = _READER + b"\0".join(
-        part
-        for name, display, data in inputs
-        for part in (name.encode(), display.encode(), data or b"")
+    # (pre-commit) neither imports the XML parser nor parses. The reader's version is part
+    # of the key: entries written by the lxml reader hold libxml2's error wording.
+    key = (
+        xmltree.VERSION
+        + b"\0"
+        + b"\0".join(
+            part
+            for name, display, data in inputs
+            for part in (name.encode(), display.encode(), data or b"")
+        )
     )
     cached = cache.get("tomcat", key)
     if cached is not None:

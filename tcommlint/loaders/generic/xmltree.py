@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+# Part of cache keys of what a read gives (loaders/tomcat.py): bump when a reason changes.
+VERSION = b"expat 2"
 MAX_DEPTH = 256  # libxml2's limit without XML_PARSE_HUGE: deeper documents are refused
 _END_TAG = re.compile(r"</([^\s>]*)")
 _ENTITY_REF = re.compile(r"&[^\s;&<]*;?")
@@ -173,7 +175,7 @@ class _Builder:
         if message == errors.XML_ERROR_INVALID_TOKEN and self.text[offset - 1 : offset] in "&<":
             offset, column = offset - 1, column - 1  # expat points past a bare '&' or '<'
         at, reason = self._reason(message, offset)
-        return XmlSyntaxError(line, column + at - offset, reason or message)
+        return XmlSyntaxError(line, column + at - offset, reason or _MESSAGES.get(message, message))
 
     def _reason(self, message: str, offset: int) -> tuple[int, str | None]:
         """The offending token's offset and a reason for expat's ``message`` there."""
@@ -181,7 +183,8 @@ class _Builder:
 
         if message == errors.XML_ERROR_NO_ELEMENTS:
             if not self.stack:
-                return offset, "no root element"
+                empty = not self.text.strip()
+                return offset, "no root element: the document is empty" if empty else None
             open_ = self.stack[-1]
             return offset, f"document ends inside <{open_.name}> opened at line {open_.line}"
         if message == errors.XML_ERROR_TAG_MISMATCH:
@@ -222,6 +225,7 @@ _UNCLOSED = (
     ("<?", "processing instruction <? is never closed by ?>"),
     ("<!", "declaration <! is never closed by >"),
 )
+_MESSAGES = {"no element found": "no root element"}  # expat's wording where it is unclear
 _ENTITY_DECL = re.compile(r"<!ENTITY\s+(?:%\s+)?([^\s\"'>]+)")
 _CHAR_REF = re.compile(r"&#[^;<\s]*;?")
 _NAME = re.compile(r"[^\s=/>\"']+")
