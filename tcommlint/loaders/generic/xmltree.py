@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 # Part of cache keys of what a read gives (loaders/tomcat.py): bump when a reason changes.
-VERSION = b"expat 2"
+VERSION = b"expat 3"
 MAX_DEPTH = 256  # libxml2's limit without XML_PARSE_HUGE: deeper documents are refused
 _END_TAG = re.compile(r"</([^\s>]*)")
 _ENTITY_REF = re.compile(r"&[^\s;&<]*;?")
@@ -172,7 +172,8 @@ class _Builder:
         message = errors.messages[parser.ErrorCode]
         line, column = parser.ErrorLineNumber, parser.ErrorColumnNumber + 1
         offset = self._offset(line, column)
-        if message == errors.XML_ERROR_INVALID_TOKEN and self.text[offset - 1 : offset] in "&<":
+        stepped = offset > 0 and self.text[offset - 1] in "&<"
+        if message == errors.XML_ERROR_INVALID_TOKEN and stepped:
             offset, column = offset - 1, column - 1  # expat points past a bare '&' or '<'
         at, reason = self._reason(message, offset)
         return XmlSyntaxError(line, column + at - offset, reason or _MESSAGES.get(message, message))
@@ -251,6 +252,9 @@ def _token_reason(message: str, text: str, offset: int) -> str | None:
     char = text[offset]
     if char == "&":
         return "'&' that starts no entity reference (write &amp;)"
+    if text.startswith("</", offset):
+        found = _END_TAG.match(text, offset)
+        return f"end tag {found.group() if found else '</'}> closes no open element"
     if char == "<":
         return "'<' where no tag may start (write &lt;)"
     if text[:offset].rstrip().endswith("="):
