@@ -15,21 +15,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tcommlint import cache
-from tcommlint.loaders.generic import xmltree
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
-from tcommlint.loaders.generic.xmlconf import XmlSource
 from tcommlint.model import CaptchaFile, ParseError, Suppression, TomcatConf
 from tcommlint.patterns import LazyPattern
 from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 if TYPE_CHECKING:
+    from tcommlint.loaders.generic.xmlconf import XmlSource
     from tcommlint.loaders.generic.xmltree import XmlElement
 
 _ROOT_ELEMENTS = frozenset({"Server", "Context", "web-app"})
 _FILES = ("server.xml", "context.xml", "web.xml")
 _DEFAULT_COOKIE = "JSESSIONID"
 _DEFAULT_TIMEOUT = 30
+# Part of the cache key of what the files say: bump when the XML reader's results or reasons
+# change (loaders/generic/xmltree.py), as entries written by the lxml reader held libxml2's.
+_READER = b"expat 3\0"
 
 
 class _Doc(NamedTuple):
@@ -115,16 +117,11 @@ def load_tomcat_conf(
             error = ParseError(Span(display, 1, 1), f"cannot read file: {content.problem}")
             return _resolved(_Settings(), Span(display, 1, 1), display_root, conf_dir, [error], [])
     # What the files say is cached by their content, so that a run on unchanged files
-    # (pre-commit) neither imports the XML parser nor parses. The reader's version is part
-    # of the key: entries written by the lxml reader hold libxml2's error wording.
-    key = (
-        xmltree.VERSION
-        + b"\0"
-        + b"\0".join(
-            part
-            for name, display, data in inputs
-            for part in (name.encode(), display.encode(), data or b"")
-        )
+    # (pre-commit) neither imports the XML reader nor parses.
+    key = _READER + b"\0".join(
+        part
+        for name, display, data in inputs
+        for part in (name.encode(), display.encode(), data or b"")
     )
     cached = cache.get("tomcat", key)
     if cached is not None:
@@ -237,6 +234,8 @@ def _load(
     data: bytes, display: str, errors: list[ParseError], suppressions: list[Suppression]
 ) -> _Doc | None:
     """Parse one conf file, collecting its error and suppressions."""
+    from tcommlint.loaders.generic.xmlconf import XmlSource
+
     source = XmlSource(display, data)
     root, error = source.parse()
     suppressions.extend(find_xml_suppressions(display, source.text))

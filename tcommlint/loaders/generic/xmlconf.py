@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import TYPE_CHECKING
 
 from tcommlint.loaders.generic.properties import KeyValueDocument
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
-from tcommlint.loaders.generic.xmltree import XmlElement, XmlSyntaxError, parse
 from tcommlint.model import Entry, ParseError
 from tcommlint.patterns import LazyPattern
 from tcommlint.source import Located, Span
+
+if TYPE_CHECKING:
+    from tcommlint.loaders.generic.xmltree import XmlElement
 
 _TAG_REST = LazyPattern(r"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _ENCODING = LazyPattern(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -118,6 +121,8 @@ class XmlSource:
 
     def parse(self) -> tuple[XmlElement | None, ParseError | None]:
         """The root element, or a ParseError with line and column (safe: see xmltree)."""
+        from tcommlint.loaders.generic.xmltree import XmlSyntaxError, parse
+
         problem = _encoding_problem(self._data)
         if problem is not None:
             offset, reason = problem

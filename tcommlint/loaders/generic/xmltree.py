@@ -10,14 +10,13 @@ one can be expanded.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-# Part of cache keys of what a read gives (loaders/tomcat.py): bump when a reason changes.
-VERSION = b"expat 3"
+from tcommlint.patterns import LazyPattern
+
 MAX_DEPTH = 256  # libxml2's limit without XML_PARSE_HUGE: deeper documents are refused
-_END_TAG = re.compile(r"</([^\s>]*)")
-_ENTITY_REF = re.compile(r"&[^\s;&<]*;?")
+_END_TAG = LazyPattern(r"</([^\s>]*)")
+_ENTITY_REF = LazyPattern(r"&[^\s;&<]*;?")
 
 
 class XmlElement:
@@ -227,9 +226,9 @@ _UNCLOSED = (
     ("<!", "declaration <! is never closed by >"),
 )
 _MESSAGES = {"no element found": "no root element"}  # expat's wording where it is unclear
-_ENTITY_DECL = re.compile(r"<!ENTITY\s+(?:%\s+)?([^\s\"'>]+)")
-_CHAR_REF = re.compile(r"&#[^;<\s]*;?")
-_NAME = re.compile(r"[^\s=/>\"']+")
+_ENTITY_DECL = LazyPattern(r"<!ENTITY\s+(?:%\s+)?([^\s\"'>]+)")
+_CHAR_REF = LazyPattern(r"&#[^;<\s]*;?")
+_NAME = LazyPattern(r"[^\s=/>\"']+")
 
 
 def _token_reason(message: str, text: str, offset: int) -> str | None:
