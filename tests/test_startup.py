@@ -10,8 +10,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("jsonschema", "ruamel", "tomllib")
 # Never needed by a plain run: tempfile and shutil (bz2, lzma) come from the cache's writes
-# and argparse's terminal width; referencing/attrs from jsonschema.
-NEVER = ("jsonschema", "tomllib", "tempfile", "shutil", "bz2", "lzma", "referencing", "attr")
+# and argparse's terminal width; referencing/attrs from jsonschema. lxml: XML is read with
+# expat (its import alone cost a cold run about 12 ms).
+NEVER = (
+    "jsonschema",
+    "tomllib",
+    "tempfile",
+    "shutil",
+    "bz2",
+    "lzma",
+    "referencing",
+    "attr",
+    "lxml",
+)
 
 
 def _run_modules(tmp_path: Path, example: str) -> set[str]:
@@ -77,8 +88,16 @@ def _imported_modules(tmp_path: Path) -> set[str]:
 def test_default_path_skips_schema_validation_yaml_and_toml(tmp_path: Path) -> None:
     modules = _imported_modules(tmp_path)
     assert "tcommlint.engine" in modules  # the probe does see our imports
-    loaded_heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    loaded_heavy = sorted(m for m in modules if m.split(".")[0] in (*HEAVY, "lxml"))
     assert loaded_heavy == []
+
+
+def test_an_empty_cache_run_parses_tomcat_xml_with_expat_not_lxml(tmp_path: Path) -> None:
+    """examples/chat-fixed has two Tomcat conf trees: an empty cache parses them."""
+    modules = _run_modules(tmp_path, "examples/chat-fixed")
+    assert "tcommlint.loaders.generic.xmltree" in modules
+    assert "pyexpat" in modules or "xml.parsers.expat" in modules
+    assert sorted(m for m in modules if m.split(".")[0] == "lxml") == []
 
 
 def test_digest_is_sha256() -> None:

@@ -170,20 +170,114 @@ def test_declared_encoding_is_used_and_a_utf8_bom_wins_over_it() -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "at"),
+    ("data", "at", "reason"),
     [
-        (b"<config>\n  <a>1</b>\n</config>", (2, 11)),
-        (b"", (1, 1)),
-        (b"<config>\n<a>", (2, 4)),
+        # at the offending end tag's '<' (libxml2 gave the column after its '>')
+        (
+            b"<config>\n  <a>1</b>\n</config>",
+            (2, 7),
+            "end tag </b> does not match <a> opened at line 2",
+        ),
+        (b"", (1, 1), "no root element: the document is empty"),
+        (b" \n ", (2, 2), "no root element: the document is empty"),
+        (b"<?xml version='1.0'?>\n<!-- x -->\n", (3, 1), "no root element"),
+        (b"<config>\n<a>", (2, 4), "document ends inside <a> opened at line 2"),
+        (
+            b"<config>\n  <a>\n  <c/>\n  </b>\n</config>",
+            (4, 3),
+            "end tag </b> does not match <a> opened at line 2",
+        ),
+        (b"<a/>\n<b/>", (2, 1), "a second root element after <a> (a document has one)"),
+        (b"<a/>junk", (1, 5), "text after the root element <a> ended"),
+        (b"<a></a></a>", (1, 8), "end tag after the root element <a> ended"),
+        (b"hello", (1, 1), "text before the root element (a document starts with a tag)"),
+        (b"<a b=c/>", (1, 6), "an attribute value must be quoted"),
+        (b'<a b="1" b="2"/>', (1, 10), "attribute b is written twice in this tag"),
+        (b"<a>&foo;</a>", (1, 4), "undefined entity &foo; (no DTD is read)"),
+        (b"<a>a & b</a>", (1, 6), "'&' that starts no entity reference (write &amp;)"),
+        (b'<a b="<"/>', (1, 7), "'<' where no tag may start (write &lt;)"),
+        (b"<a>&#0;</a>", (1, 4), "reference to an invalid character: &#0;"),
+        (b"<a>\x01</a>", (1, 4), "not well-formed (invalid token): '\\x01'"),
+        (b"\x01<a/>", (1, 1), "not well-formed (invalid token): '\\x01'"),
+        (b"</a>", (1, 1), "end tag </a> closes no open element"),
+        (b"<a><!-- x</a>", (1, 4), "comment <!-- is never closed by -->"),
+        (b"<config><a b='1", (1, 9), "tag <a is never closed by >"),
+        (b"<x:a/>", (1, 1), "namespace prefix 'x' of x:a is not declared"),
+        (b'<a xmlns:y="u"><b z:k="1"/></a>', (1, 16), "namespace prefix 'z' of z:k of <b>"),
+        (b"<a>\n  caf\xe9</a>", (2, 6), "bytes not valid in the document's encoding UTF-8: 0xE9"),
+        (b"<a>" * 257 + b"</a>" * 257, (1, 769), "elements nested deeper than 256 levels"),
+        # expat's own message where the builder knows no better
+        (b'\n<?xml version="1.0"?><a/>', (2, 1), "XML or text declaration not at start"),
     ],
-    ids=["mismatched-tag", "empty", "truncated"],
+    ids=[
+        "mismatched-tag",
+        "empty",
+        "blank",
+        "comment-only",
+        "truncated",
+        "mismatch-far",
+        "two-roots",
+        "text-after-root",
+        "end-tag-after-root",
+        "text-only",
+        "unquoted-attribute",
+        "duplicate-attribute",
+        "undefined-entity",
+        "bare-ampersand",
+        "lt-in-attribute",
+        "bad-char-ref",
+        "control-char",
+        "control-char-first",
+        "end-tag-first",
+        "unclosed-comment",
+        "unclosed-tag",
+        "unbound-prefix",
+        "unbound-attribute-prefix",
+        "invalid-utf8",
+        "too-deep",
+        "late-declaration",
+    ],
 )
-def test_malformed_xml_is_a_parse_error(data: bytes, at: tuple[int, int]) -> None:
+def test_malformed_xml_is_a_parse_error(data: bytes, at: tuple[int, int], reason: str) -> None:
     document = parse_keyvalue_xml("cfg.xml", data)
     assert document.entries == ()
     assert document.error is not None
     assert (document.error.span.line, document.error.span.column) == at
-    assert document.error.reason
+    assert document.error.reason.startswith(reason)
+    assert "\n" not in document.error.reason
+
+
+def test_namespace_prefixes_declared_on_an_ancestor_are_in_scope() -> None:
+    data = b'<c:config xmlns:c="urn:x"><c:a xml:lang="en">1</c:a></c:config><!-- c:b -->'
+    assert _rows(data) == [("a", "1", 1, 28, 1, 46)]
+
+
+def test_an_unusable_or_misread_encoding_says_which() -> None:
+    unknown = parse_keyvalue_xml("x.xml", DECLARED.format("no-such-codec").encode())
+    misread = parse_keyvalue_xml("x.xml", DECLARED.format("utf-16").encode())
+    assert unknown.error is not None and misread.error is not None
+    assert unknown.error.reason == "unsupported encoding: no-such-codec"
+    assert misread.error.reason.startswith("encoding utf-16 does not fit")
+
+
+def test_bytes_invalid_in_a_declared_encoding_are_refused_where_they_are() -> None:
+    data = '<?xml version="1.0" encoding="ascii"?>\n<a>\xe9</a>'.encode("latin-1")
+    document = parse_keyvalue_xml("x.xml", data)
+    assert document.error is not None
+    assert document.error.span == Span("x.xml", 2, 4)
+    assert document.error.reason == "bytes not valid in the document's encoding ascii: 0xE9"
+
+
+def test_attribute_defaults_of_an_internal_subset_are_not_applied() -> None:
+    data = b'<!DOCTYPE p [<!ATTLIST entry key CDATA "k">]>\n<properties><entry>v</entry>'
+    assert _rows(data + b"</properties>") == []
+
+
+def test_text_content_joins_text_and_cdata_without_comments() -> None:
+    root, error = parse_xml("x.xml", b"<a>1<!-- 2 --><b>3<?p 4?></b><![CDATA[<5>]]>&amp;</a>")
+    assert error is None and root is not None
+    assert element_text(root) == "13<5>&"
+    assert [element.name for element in root.iter()] == ["a", "b"]
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -231,6 +325,18 @@ def test_billion_laughs_is_refused_quickly() -> None:
     assert elapsed < 0.05
     assert document.error is not None
     assert document.entries == ()
+
+
+@pytest.mark.usefixtures("no_network")
+def test_billion_laughs_in_an_attribute_default_is_refused_quickly() -> None:
+    """expat expands an ATTLIST default inside the DTD: refused at the first entity."""
+    bomb = BILLION_LAUGHS.replace(b"]>", b' <!ATTLIST properties a CDATA "&lol9;">\n]>')
+    started = time.perf_counter()
+    document = parse_keyvalue_xml("bomb.xml", bomb)
+    assert time.perf_counter() - started < 0.05
+    assert document.error is not None
+    assert document.error.span == Span("bomb.xml", 2, 1)
+    assert document.error.reason == "the document declares XML entities (lol, lol1, lol2); refused"
 
 
 @pytest.mark.usefixtures("no_network")

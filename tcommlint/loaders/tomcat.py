@@ -16,40 +16,42 @@ from typing import TYPE_CHECKING, Any
 
 from tcommlint import cache
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
-from tcommlint.loaders.generic.xmlconf import XmlSource, element_text, local_name, parse_xml
 from tcommlint.model import CaptchaFile, ParseError, Suppression, TomcatConf
 from tcommlint.patterns import LazyPattern
 from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 if TYPE_CHECKING:
-    from lxml.etree import _Element
+    from tcommlint.loaders.generic.xmlconf import XmlSource
+    from tcommlint.loaders.generic.xmltree import XmlElement
 
 _ROOT_ELEMENTS = frozenset({"Server", "Context", "web-app"})
 _FILES = ("server.xml", "context.xml", "web.xml")
 _DEFAULT_COOKIE = "JSESSIONID"
 _DEFAULT_TIMEOUT = 30
+# Part of the cache key of what the files say: bump when the XML reader's results or reasons
+# change (loaders/generic/xmltree.py), as entries written by the lxml reader held libxml2's.
+_READER = b"expat 3\0"
 
 
 class _Doc(NamedTuple):
-    """One parsed conf file: its root, its text (for columns) and start-tag offsets."""
+    """One parsed conf file: its root and its text (for columns)."""
 
-    root: _Element
+    root: XmlElement
     source: XmlSource
-    offsets: dict[_Element, int]
 
-    def attribute(self, element: _Element, name: str) -> Located[str] | None:
+    def attribute(self, element: XmlElement, name: str) -> Located[str] | None:
         """An attribute's value with the span of the value text."""
         value = element.get(name)
         if value is None:
             return None
-        offset = self.source.attribute_value(self.offsets[element], name)
+        offset = self.source.attribute_value(self.source.start_tag(element), name)
         return Located(value, self.source.span(offset))
 
-    def text(self, element: _Element) -> Located[str]:
+    def text(self, element: XmlElement) -> Located[str]:
         """An element's text, trimmed, with the span where its content starts."""
-        offset = self.source.content_start(self.offsets[element])
-        raw = element_text(element)
+        offset = self.source.content_start(self.source.start_tag(element))
+        raw = element.text()
         lead = len(raw) - len(raw.lstrip())
         return Located(raw.strip(), self.source.span(offset + lead))
 
@@ -114,9 +116,9 @@ def load_tomcat_conf(
         if content.data is None:
             error = ParseError(Span(display, 1, 1), f"cannot read file: {content.problem}")
             return _resolved(_Settings(), Span(display, 1, 1), display_root, conf_dir, [error], [])
-    # Parsing needs lxml, the costliest import of a run: what the files say is cached by
-    # their content, so that a run on unchanged files (pre-commit) never imports it.
-    key = b"\0".join(
+    # What the files say is cached by their content, so that a run on unchanged files
+    # (pre-commit) neither imports the XML reader nor parses.
+    key = _READER + b"\0".join(
         part
         for name, display, data in inputs
         for part in (name.encode(), display.encode(), data or b"")
@@ -164,7 +166,7 @@ def _first_file(display_root: str, conf_dir: Path) -> Span:
 def _read(
     inputs: list[tuple[str, str, bytes | None]],
 ) -> tuple[_Settings, Span | None, list[ParseError], list[Suppression]]:
-    """Parse the conf files (lxml): the settings they set, with their errors and suppressions."""
+    """Parse the conf files (expat): the settings they set, with their errors and suppressions."""
     errors: list[ParseError] = []
     suppressions: list[Suppression] = []
     docs: dict[str, _Doc] = {}
@@ -232,19 +234,21 @@ def _load(
     data: bytes, display: str, errors: list[ParseError], suppressions: list[Suppression]
 ) -> _Doc | None:
     """Parse one conf file, collecting its error and suppressions."""
-    root, error = parse_xml(display, data)
+    from tcommlint.loaders.generic.xmlconf import XmlSource
+
     source = XmlSource(display, data)
+    root, error = source.parse()
     suppressions.extend(find_xml_suppressions(display, source.text))
     if error is not None:
         errors.append(error)
     if root is None:
         return None
-    return _Doc(root, source, source.tag_offsets(root))
+    return _Doc(root, source)
 
 
-def _read_context(doc: _Doc, context: _Element, settings: _Settings) -> None:
+def _read_context(doc: _Doc, context: XmlElement, settings: _Settings) -> None:
     """Context attributes; called for conf/context.xml, then for a server.xml Context."""
-    if local_name(context) != "Context":
+    if context.local != "Context":
         return
     settings.context_path = doc.attribute(context, "path") or settings.context_path
     settings.cookie_name = doc.attribute(context, "sessionCookieName") or settings.cookie_name
@@ -258,7 +262,7 @@ def _read_context(doc: _Doc, context: _Element, settings: _Settings) -> None:
     _read_id_length(doc, context, settings)
 
 
-def _read_id_length(doc: _Doc, context: _Element, settings: _Settings) -> None:
+def _read_id_length(doc: _Doc, context: XmlElement, settings: _Settings) -> None:
     """``<SessionIdGenerator sessionIdLength>`` (Tomcat 8+) or ``<Manager sessionIdLength>``
     (Tomcat 7) inside the Context: the session id's length in bytes (16 by default, written
     as twice as many hex digits)."""
@@ -387,21 +391,21 @@ def _captcha_files(conf_dir: Path, root: str) -> tuple[CaptchaFile, ...]:
     return tuple(found)
 
 
-def _descendants(element: _Element, name: str) -> list[_Element]:
+def _descendants(element: XmlElement, name: str) -> list[XmlElement]:
     """Descendant elements with that local name, in document order."""
-    return [child for child in element.iter() if local_name(child) == name]
+    return [child for child in element.iter() if child.local == name]
 
 
-def _first(element: _Element, name: str) -> _Element | None:
+def _first(element: XmlElement, name: str) -> XmlElement | None:
     """The first descendant-or-self element with that local name."""
     found = _descendants(element, name)
     return found[0] if found else None
 
 
-def _child_text(doc: _Doc, element: _Element, name: str) -> Located[str] | None:
+def _child_text(doc: _Doc, element: XmlElement, name: str) -> Located[str] | None:
     """The trimmed text of the first direct child with that local name."""
     for child in element:
-        if local_name(child) == name:
+        if child.local == name:
             return doc.text(child)
     return None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tcommlint.loaders.generic.properties import KeyValueDocument
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
@@ -19,56 +19,16 @@ from tcommlint.patterns import LazyPattern
 from tcommlint.source import Located, Span
 
 if TYPE_CHECKING:
-    from lxml.etree import XMLParser, _Element
+    from tcommlint.loaders.generic.xmltree import XmlElement
 
-_MASK_OPENER = LazyPattern(r"<!--|<!\[CDATA\[|<\?")
-_MASK_CLOSER = {"<!--": "-->", "<![CDATA[": "]]>", "<?": "?>"}
 _TAG_REST = LazyPattern(r"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _ENCODING = LazyPattern(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _SNIFF_LIMIT = 65536
 
 
-def safe_parser() -> XMLParser:
-    """An lxml parser with no network, no DTD loading, no entity expansion, no huge trees."""
-    from lxml import etree
-
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        attribute_defaults=False,
-        huge_tree=False,
-        remove_blank_text=False,
-    )
-
-
-def parse_xml(path: str, data: bytes) -> tuple[_Element | None, ParseError | None]:
+def parse_xml(path: str, data: bytes) -> tuple[XmlElement | None, ParseError | None]:
     """Parse ``data`` safely: the root element, or a ParseError with line and column."""
-    from lxml import etree
-
-    try:
-        root = etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (1, 1)
-        # libxml2 quotes the offending text, which may span lines: its first line is the reason
-        reason = ((exc.msg or "").split(", line ")[0].splitlines() or ["not well-formed XML"])[0]
-        return None, ParseError(Span(path, max(line, 1), max(column, 1)), reason)
-    if root is None:
-        return None, ParseError(Span(path, 1, 1), "Document is empty")
-    dtd: Any = root.getroottree().docinfo.internalDTD
-    if dtd is not None:
-        names = [entity.name for entity in dtd.iterentities()]
-        if names:
-            line = decode_xml(data)[: _doctype_offset(data)].count("\n") + 1
-            reason = f"the document declares XML entities ({', '.join(names[:3])}); refused"
-            return None, ParseError(Span(path, line, 1), reason)
-    return root, None
-
-
-def _doctype_offset(data: bytes) -> int:
-    """Character offset of ``<!DOCTYPE`` in the decoded document (0 if absent)."""
-    return max(decode_xml(data).find("<!DOCTYPE"), 0)
+    return XmlSource(path, data).parse()
 
 
 def decode_xml(data: bytes) -> str:
@@ -81,7 +41,7 @@ def _decoded(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
     else:
-        # A UTF-8 byte order mark wins over the declaration, as it does for lxml.
+        # A UTF-8 byte order mark wins over the declaration, as the XML spec's appendix F says.
         declared = None if data.startswith(b"\xef\xbb\xbf") else _decode_declared(data)
         text = data.decode("utf-8", errors="replace") if declared is None else declared
     return text.removeprefix("\ufeff")
@@ -94,10 +54,9 @@ def _decode_declared(data: bytes) -> str | None:
     not a text encoding (``bytes.decode`` refuses ``zlib_codec``, ``base64``, ``rot13``
     before decoding anything), failing whatever the error handler (``idna``,
     ``undefined``), or misreading the declaration's own bytes (``utf-16``, EBCDIC). The
-    text is then read as UTF-8, the XML default: it only places columns and finds
-    comments, and lxml, parsing the same bytes, reports such an encoding itself as a parse
-    error at the declaration ("Unsupported encoding: idna"). For the few it knows and
-    Python does not (VISCII), columns after non-ASCII text can be off.
+    text is then read as UTF-8, the XML default, to place columns and find comments, and
+    the document itself is refused with one parse error at the declaration
+    (``_encoding_problem``).
     """
     match = _ENCODING.match(data)
     if match is None:
@@ -146,163 +105,143 @@ def _skip_declaration(text: str, index: int) -> int:
 
 
 class XmlSource:
-    """The text of an XML document, to find columns lxml does not report.
+    """The text of an XML document (line ends as ``\\n``), parsed with positions.
 
-    lxml gives an element's line (that of the ``>`` ending its start tag); the start tag is
-    found by searching forward, in document order, for ``<name`` with comments, CDATA and
-    processing instructions masked out.
+    expat gives each start tag's line and column; the columns of an attribute's value and of
+    where an element's content starts are found in that start tag's text.
     """
 
-    __slots__ = ("_cursor", "_line_starts", "_masked", "_sourcelines_agree", "path", "text")
+    __slots__ = ("_data", "_line_starts", "path", "text")
 
     def __init__(self, path: str, data: bytes) -> None:
         self.path = path
-        decoded = _decoded(data)
-        self.text = decoded.replace("\r\n", "\n").replace("\r", "\n")
-        # libxml2 does not count a "\r" alone as a line end: its sourceline cannot then be
-        # compared with these lines (which do, as XML's own line-end rule says).
-        self._sourcelines_agree = "\r" not in decoded.replace("\r\n", "")
-        self._masked = _mask(self.text)
+        self._data = data
+        self.text = decode_xml(data)
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        self._cursor = 0
+
+    def parse(self) -> tuple[XmlElement | None, ParseError | None]:
+        """The root element, or a ParseError with line and column (safe: see xmltree)."""
+        from tcommlint.loaders.generic.xmltree import XmlSyntaxError, parse
+
+        problem = _encoding_problem(self._data)
+        if problem is not None:
+            offset, reason = problem
+            return None, ParseError(self.span(offset), reason)
+        try:
+            return parse(self.text), None
+        except XmlSyntaxError as error:
+            return None, ParseError(Span(self.path, error.line, error.column), error.reason)
 
     def span(self, offset: int) -> Span:
         """The 1-based line and column of a character offset."""
         line = bisect.bisect_right(self._line_starts, offset)
         return Span(self.path, line, offset - self._line_starts[line - 1] + 1)
 
-    def start_tag(self, element: _Element) -> int:
-        """Offset of the ``<`` of the element's start tag (elements in document order)."""
-        name = _source_name(element)
-        pattern = re.compile("<" + re.escape(name) + r"(?=[\s/>])")
-        match = pattern.search(self._masked, self._cursor)
-        line = element.sourceline if isinstance(element.sourceline, int) else 1
-        if match is None or (self._sourcelines_agree and self.span(match.start()).line > line):
-            offset = self._line_starts[min(line, len(self._line_starts)) - 1]
-            match = pattern.search(self._masked, offset)
-            if match is None:
-                return offset
-        self._cursor = match.end()
-        return match.start()
-
-    def tag_offsets(self, root: _Element) -> dict[_Element, int]:
-        """Start-tag offsets of every element under (and including) ``root``."""
-        return {
-            element: self.start_tag(element)
-            for element in root.iter()
-            if isinstance(element.tag, str)
-        }
+    def start_tag(self, element: XmlElement) -> int:
+        """Offset of the ``<`` of the element's start tag."""
+        return self._line_starts[element.line - 1] + element.column - 1
 
     def content_start(self, tag_offset: int) -> int:
         """Offset right after the ``>`` (or ``/>``) that ends the start tag at ``tag_offset``."""
-        match = _TAG_REST.match(self._masked, tag_offset + 1)
+        match = _TAG_REST.match(self.text, tag_offset + 1)
         return match.end() if match else tag_offset
 
     def attribute_value(self, tag_offset: int, name: str) -> int:
         """Offset of the first character of attribute ``name``'s value in that start tag."""
         end = self.content_start(tag_offset)
         pattern = re.compile(r"\s" + re.escape(name) + r"""\s*=\s*["']""")
-        match = pattern.search(self._masked, tag_offset, end)
+        match = pattern.search(self.text, tag_offset, end)
         return match.end() if match else tag_offset
 
 
-def _mask(text: str) -> str:
-    """``text`` with comments, CDATA sections and processing instructions blanked out.
+def _encoding_problem(data: bytes) -> tuple[int, str] | None:
+    """Why ``data`` cannot be read as text: the offset in ``decode_xml(data)`` and a reason.
 
-    A closer missing after one opener is missing after every later one of its kind, so
-    those are skipped at once: searching for it again from each of thousands of unclosed
-    ``<!--`` (as a lazy regex does) is quadratic.
+    An encoding declared but unusable (see ``_decode_declared``) is refused at the end of
+    the declaration's encoding; bytes invalid in the encoding read, at the first of them.
     """
-    chunks: list[str] = []
-    done = 0
-    unclosed: set[str] = set()
-    opener = _MASK_OPENER.search(text)
-    while opener is not None:
-        closer = _MASK_CLOSER[opener.group()]
-        end = -1 if closer in unclosed else text.find(closer, opener.end())
-        if end < 0:
-            unclosed.add(closer)
-            opener = _MASK_OPENER.search(text, opener.end())
-            continue
-        end += len(closer)
-        chunks += (text[done : opener.start()], _blank(text[opener.start() : end]))
-        done = end
-        opener = _MASK_OPENER.search(text, end)
-    chunks.append(text[done:])
-    return "".join(chunks)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec, body = "UTF-16", data
+    elif data.startswith(b"\xef\xbb\xbf"):
+        codec, body = "UTF-8", data[3:]
+    else:
+        codec, body = "UTF-8", data
+        match = _ENCODING.match(data)
+        if match is not None:
+            codec = match.group(1).decode("ascii")
+            if _decode_declared(data) is None:
+                return len(match.group(0)), _unusable(codec, match.group(0))
+    try:
+        body.decode(codec)
+    except UnicodeDecodeError as error:
+        before = body[: error.start].decode(codec, errors="replace").removeprefix("\ufeff")
+        offset = len(before.replace("\r\n", "\n").replace("\r", "\n"))
+        bad = " ".join(f"0x{byte:02X}" for byte in body[error.start : error.end][:4])
+        return offset, f"bytes not valid in the document's encoding {codec}: {bad}"
+    return None
 
 
-def _blank(text: str) -> str:
-    """Same-length filler keeping newlines, so offsets stay valid."""
-    return re.sub(r"[^\n]", " ", text)
+def _unusable(encoding: str, declaration: bytes) -> str:
+    """Why a declared encoding is not used (``_decode_declared`` returned ``None``)."""
+    try:
+        misread = declaration.decode(encoding) != declaration.decode("latin-1")
+    except UnicodeDecodeError:  # utf-16, utf-32: the ASCII declaration is not even whole
+        misread = True
+    except (LookupError, UnicodeError):
+        misread = False
+    if misread:
+        return f"encoding {encoding} does not fit: the declaration naming it is not written in it"
+    return f"unsupported encoding: {encoding}"
 
 
-def _source_name(element: _Element) -> str:
-    """The element name as written in the source (prefix included)."""
-    from lxml import etree
-
-    local = etree.QName(element).localname
-    return f"{element.prefix}:{local}" if element.prefix else local
+def local_name(element: XmlElement) -> str:
+    """An element's name without namespace prefix."""
+    return element.local
 
 
-def local_name(element: _Element) -> str:
-    """An element's name without namespace (comments and PIs give "")."""
-    from lxml import etree
-
-    if not isinstance(element.tag, str):
-        return ""
-    return etree.QName(element).localname
-
-
-def element_text(element: _Element) -> str:
+def element_text(element: XmlElement) -> str:
     """All text inside an element, as DOM ``getTextContent`` gives it (no comments)."""
-    return "".join(text for text in element.itertext() if isinstance(text, str))
+    return element.text()
 
 
 def parse_keyvalue_xml(path: str, data: bytes) -> KeyValueDocument:
     """Read a Java properties XML or an element-per-key XML file."""
-    root, error = parse_xml(path, data)
     source = XmlSource(path, data)
+    root, error = source.parse()
     suppressions = find_xml_suppressions(path, source.text)
     if root is None:
         return KeyValueDocument((), suppressions, error)
-    if local_name(root) == "properties":
+    if root.local == "properties":
         entries = _java_properties_entries(source, root)
     else:
-        source.start_tag(root)
         entries = _element_entries(source, root, "")
     return KeyValueDocument(tuple(entries), suppressions, None)
 
 
-def _java_properties_entries(source: XmlSource, root: _Element) -> list[Entry]:
+def _java_properties_entries(source: XmlSource, root: XmlElement) -> list[Entry]:
     """``<entry key="k">v</entry>`` elements, as ``Properties.loadFromXML`` reads them."""
     entries: list[Entry] = []
     for element in root.iter():
-        if local_name(element) not in ("properties", "comment", "entry"):
+        key = element.get("key")
+        if element.local != "entry" or key is None:
             continue
         tag = source.start_tag(element)
-        key = element.get("key")
-        if local_name(element) != "entry" or key is None:
-            continue
         key_span = source.span(source.attribute_value(tag, "key"))
         value_span = source.span(source.content_start(tag))
-        entries.append(Entry(Located(key, key_span), Located(element_text(element), value_span)))
+        entries.append(Entry(Located(key, key_span), Located(element.text(), value_span)))
     return entries
 
 
-def _element_entries(source: XmlSource, parent: _Element, prefix: str) -> list[Entry]:
+def _element_entries(source: XmlSource, parent: XmlElement, prefix: str) -> list[Entry]:
     """Leaf elements below ``parent`` as dotted keys, in document order."""
     entries: list[Entry] = []
     for element in parent:
-        name = local_name(element)
-        if not name:
-            continue
         tag = source.start_tag(element)
-        key = f"{prefix}{name}"
-        if any(local_name(child) for child in element):
+        key = f"{prefix}{element.local}"
+        if element.children:
             entries.extend(_element_entries(source, element, key + "."))
             continue
         key_span = source.span(tag + 1)
         value_span = source.span(source.content_start(tag))
-        entries.append(Entry(Located(key, key_span), Located(element_text(element), value_span)))
+        entries.append(Entry(Located(key, key_span), Located(element.text(), value_span)))
     return entries
