@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from tcommlint.loaders.generic.xmlconf import (
-    element_text,
     parse_keyvalue_xml,
     parse_xml,
     sniff_root,
@@ -276,7 +275,7 @@ def test_attribute_defaults_of_an_internal_subset_are_not_applied() -> None:
 def test_text_content_joins_text_and_cdata_without_comments() -> None:
     root, error = parse_xml("x.xml", b"<a>1<!-- 2 --><b>3<?p 4?></b><![CDATA[<5>]]>&amp;</a>")
     assert error is None and root is not None
-    assert element_text(root) == "13<5>&"
+    assert root.text() == "13<5>&"
     assert [element.name for element in root.iter()] == ["a", "b"]
 
 
@@ -358,7 +357,7 @@ def test_external_entities_are_never_resolved(data: bytes) -> None:
     root, error = parse_xml("x.xml", data)
     assert time.perf_counter() - started < 0.05
     if root is not None:
-        text = element_text(root)
+        text = root.text()
         assert "root:" not in text
     else:
         assert error is not None

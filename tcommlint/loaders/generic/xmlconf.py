@@ -194,16 +194,6 @@ def _unusable(encoding: str, declaration: bytes) -> str:
     return f"unsupported encoding: {encoding}"
 
 
-def local_name(element: XmlElement) -> str:
-    """An element's name without namespace prefix."""
-    return element.local
-
-
-def element_text(element: XmlElement) -> str:
-    """All text inside an element, as DOM ``getTextContent`` gives it (no comments)."""
-    return element.text()
-
-
 def parse_keyvalue_xml(path: str, data: bytes) -> KeyValueDocument:
     """Read a Java properties XML or an element-per-key XML file."""
     source = XmlSource(path, data)
