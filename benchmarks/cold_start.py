@@ -4,8 +4,8 @@ Pre-commit runs tcommlint on every commit, so start-up is part of the product. E
 runs in a fresh process, ``--runs`` times (default 15); the table shows the median wall time
 and the ratio to yamllint. tcommlint starts as pre-commit starts it, by its console script (this
 checkout first on ``PYTHONPATH``), as yamllint does by its own. The package's bytecode is
-compiled first, as ``pip install`` does, and one warm-up run fills tcommlint's content-hash
-cache of validated rule files, as the first commit of a day does.
+compiled first, as ``pip install`` does, and one warm-up run fills tcommlint's cache (the rule
+set's entry, the manifest, what the Tomcat files say), as the first commit of a day does.
 
     python benchmarks/cold_start.py [--runs N]
 """
