@@ -42,6 +42,21 @@ class ParseError(NamedTuple):
     reason: str
 
 
+class ReadError(Exception):
+    """A reader's refusal of its input: why, at a 1-based line and column. Readers know no
+    file name; their loader gives the ParseError of the file (``parse_error``)."""
+
+    def __init__(self, line: int, column: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.column = column
+        self.reason = reason
+
+    def parse_error(self, path: str) -> ParseError:
+        """The refusal as the error of the file at ``path``."""
+        return ParseError(Span(path, self.line, self.column), self.reason)
+
+
 class Suppression(NamedTuple):
     """An inline ``tcommlint: disable=ID,... -- reason`` comment.
 

@@ -8,8 +8,9 @@ import pytest
 
 from tcommlint.includes import Includes
 from tcommlint.loaders.nginx.loader import load_nginx
-from tcommlint.loaders.nginx.reader import ReadError, read_nginx
+from tcommlint.loaders.nginx.reader import read_nginx
 from tcommlint.loaders.nginx.table import definitions
+from tcommlint.model import ReadError
 
 
 def test_words_keep_their_positions_quotes_and_escapes() -> None:

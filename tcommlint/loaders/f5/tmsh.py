@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from tcommlint.model import ParseError
+from tcommlint.model import ParseError, ReadError
 from tcommlint.nesting import MAX_DEPTH, NESTED_TOO_DEEP
 from tcommlint.records import NamedTuple
 from tcommlint.source import Span
@@ -129,16 +129,6 @@ class TmshObject:
         return self.span.path
 
 
-class TmshSyntaxError(Exception):
-    """Internal: carries a ParseError out of the reader."""
-
-    def __init__(self, line: int, column: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line = line
-        self.column = column
-        self.reason = reason
-
-
 def read_tmsh(path: str, text: str) -> tuple[list[TmshObject], list[ParseError]]:
     """Read every top-level object of one tmsh file.
 
@@ -151,8 +141,8 @@ def read_tmsh(path: str, text: str) -> tuple[list[TmshObject], list[ParseError]]
     objects: list[TmshObject] = []
     try:
         _read_objects(path, text, objects)
-    except TmshSyntaxError as error:
-        return objects, [ParseError(Span(path, error.line, error.column), error.reason)]
+    except ReadError as error:
+        return objects, [error.parse_error(path)]
     return objects, []
 
 
@@ -172,7 +162,7 @@ def _lone_carriage_return(text: str) -> tuple[int, int] | None:
 
 
 def _read_objects(path: str, text: str, objects: list[TmshObject]) -> None:
-    """Append every object of ``text`` to ``objects``; raises TmshSyntaxError."""
+    """Append every object of ``text`` to ``objects``; raises ReadError."""
     gap = _GAP.match
     length = len(text)
     pos = line = 0
@@ -201,19 +191,17 @@ def _read_header(text: str, start: int, line: int, column: int) -> tuple[tuple[T
             break
         if first == "{":
             if not words:
-                raise TmshSyntaxError(line, column, "'{' without an object header before it")
+                raise ReadError(line, column, "'{' without an object header before it")
             return tuple(words), at
         if first == "}":
-            raise TmshSyntaxError(line, column + at - start, "'}' without a matching '{'")
+            raise ReadError(line, column + at - start, "'}' without a matching '{'")
         if first == '"':
             if len(lexeme) == 1:
-                raise TmshSyntaxError(
-                    line, column + at - start, "unterminated double-quoted string"
-                )
+                raise ReadError(line, column + at - start, "unterminated double-quoted string")
             words.append(Token(_unquote(lexeme), line, column + at - start, True))
         else:
             words.append(Token(lexeme, line, column + at - start))
-    raise TmshSyntaxError(line, column, "object header without a '{ … }' body")
+    raise ReadError(line, column, "object header without a '{ … }' body")
 
 
 def _read_object(
@@ -228,7 +216,7 @@ def _read_object(
     if kind in SCRIPT_OBJECTS:
         end = tcl_block_end(text, brace + 1)
         if end < 0:
-            raise TmshSyntaxError(line, column, _tcl_unclosed(f"{kind} {header[-1].text}"))
+            raise ReadError(line, column, _tcl_unclosed(f"{kind} {header[-1].text}"))
         raw = RawText(text[brace + 1 : end], line, column + 1)
         return TmshObject(header, span, Block((), line, column), raw), end
     block, end = _BlockReader(text, brace, line, column, header[-1].text).read()
@@ -278,7 +266,7 @@ class _BlockReader:
         self.end = -1
 
     def read(self) -> tuple[Block, int]:
-        """The block and the offset of its closing ``}``. Raises TmshSyntaxError for an
+        """The block and the offset of its closing ``}``. Raises ReadError for an
         unclosed brace, an unterminated string or too deep nesting."""
         while self.pos >= 0:
             self.run()
@@ -308,7 +296,7 @@ class _BlockReader:
                     self.at_line_start = False
                     return
                 if len(stack) >= MAX_DEPTH:
-                    raise TmshSyntaxError(line, column, f"blocks {NESTED_TOO_DEEP}")
+                    raise ReadError(line, column, f"blocks {NESTED_TOO_DEEP}")
                 frame = _Frame(line, column)
                 stack.append(frame)
             elif first == "}":
@@ -324,7 +312,7 @@ class _BlockReader:
             elif first == '"':
                 column = start - line_start + 1
                 if len(token) == 1:
-                    raise TmshSyntaxError(line, column, "unterminated double-quoted string")
+                    raise ReadError(line, column, "unterminated double-quoted string")
                 frame.words.append(Token(_unquote(token), line, column, True))
                 if "\n" in token:
                     line += token.count("\n")
@@ -337,7 +325,7 @@ class _BlockReader:
             else:
                 frame.words.append(Token(token, line, start - line_start + 1))
             at_line_start = False
-        raise TmshSyntaxError(frame.line, frame.column, f"'{{' of {self.owner} is never closed")
+        raise ReadError(frame.line, frame.column, f"'{{' of {self.owner} is never closed")
 
     def script(self, frame: _Frame, start: int, column: int) -> None:
         """Capture the Tcl block of a script key (``definition {``) whose body starts at
@@ -346,7 +334,7 @@ class _BlockReader:
         key = frame.words[0]
         end = tcl_block_end(text, start)
         if end < 0:
-            raise TmshSyntaxError(self.line, column, _tcl_unclosed(f"{key.text} of {self.owner}"))
+            raise ReadError(self.line, column, _tcl_unclosed(f"{key.text} of {self.owner}"))
         frame.items.append(Item((key,), None, RawText(text[start:end], self.line, column + 1)))
         frame.words = []
         newlines = text.count("\n", start, end)

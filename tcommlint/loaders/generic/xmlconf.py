@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tcommlint.loaders.generic.properties import KeyValueDocument
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
-from tcommlint.model import Entry, ParseError
+from tcommlint.model import Entry, ParseError, ReadError
 from tcommlint.patterns import LazyPattern
 from tcommlint.source import Located, Span
 
@@ -121,7 +121,7 @@ class XmlSource:
 
     def parse(self) -> tuple[XmlElement | None, ParseError | None]:
         """The root element, or a ParseError with line and column (safe: see xmltree)."""
-        from tcommlint.loaders.generic.xmltree import XmlSyntaxError, parse
+        from tcommlint.loaders.generic.xmltree import parse
 
         problem = _encoding_problem(self._data)
         if problem is not None:
@@ -129,8 +129,8 @@ class XmlSource:
             return None, ParseError(self.span(offset), reason)
         try:
             return parse(self.text), None
-        except XmlSyntaxError as error:
-            return None, ParseError(Span(self.path, error.line, error.column), error.reason)
+        except ReadError as error:
+            return None, error.parse_error(self.path)
 
     def span(self, offset: int) -> Span:
         """The 1-based line and column of a character offset."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tcommlint.model import ReadError
 from tcommlint.patterns import LazyPattern
 
 MAX_DEPTH = 256  # libxml2's limit without XML_PARSE_HUGE: deeper documents are refused
@@ -63,18 +64,8 @@ class XmlElement:
         return "".join(self._chunks[self._first : self._last])
 
 
-class XmlSyntaxError(Exception):
-    """Why a document is not read, at a 1-based line and column."""
-
-    def __init__(self, line: int, column: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line = line
-        self.column = column
-        self.reason = reason
-
-
 def parse(text: str) -> XmlElement:
-    """The root element of ``text`` (line ends already ``\\n``), or raise XmlSyntaxError."""
+    """The root element of ``text`` (line ends already ``\\n``), or raise ReadError."""
     return _Builder(text).run()
 
 
@@ -109,14 +100,14 @@ class _Builder:
         except expat.ExpatError:
             raise self._explained() from None
         if self.root is None:  # expat reports this itself; kept for the type checker
-            raise XmlSyntaxError(1, 1, "no root element")
+            raise ReadError(1, 1, "no root element")
         return self.root
 
     def start(self, name: str, flat: list[str]) -> None:
         parser = self.parser
         line, column = parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
         if len(self.stack) >= MAX_DEPTH:
-            raise XmlSyntaxError(line, column, f"elements nested deeper than {MAX_DEPTH} levels")
+            raise ReadError(line, column, f"elements nested deeper than {MAX_DEPTH} levels")
         attributes = dict(zip(flat[::2], flat[1::2], strict=True))
         element = XmlElement(name, attributes, line, column, self.chunks)
         self._bind(element)
@@ -145,7 +136,7 @@ class _Builder:
             if colon and prefix != "xmlns" and not self.prefixes.get(prefix):
                 where = "" if name == element.name else f" of <{element.name}>"
                 reason = f"namespace prefix {prefix!r} of {name}{where} is not declared"
-                raise XmlSyntaxError(element.line, element.column, reason)
+                raise ReadError(element.line, element.column, reason)
 
     def doctype(self, *args: object) -> None:
         self.doctype_line = self.parser.CurrentLineNumber
@@ -161,9 +152,9 @@ class _Builder:
                 break
             names.append(later.group(1))
         reason = f"the document declares XML entities ({', '.join(names)}); refused"
-        raise XmlSyntaxError(self.doctype_line, 1, reason)
+        raise ReadError(self.doctype_line, 1, reason)
 
-    def _explained(self) -> XmlSyntaxError:
+    def _explained(self) -> ReadError:
         """expat's error at its position, with a clearer reason where this builder knows more."""
         from xml.parsers.expat import errors
 
@@ -175,7 +166,7 @@ class _Builder:
         if message == errors.XML_ERROR_INVALID_TOKEN and stepped:
             offset, column = offset - 1, column - 1  # expat points past a bare '&' or '<'
         at, reason = self._reason(message, offset)
-        return XmlSyntaxError(line, column + at - offset, reason or _MESSAGES.get(message, message))
+        return ReadError(line, column + at - offset, reason or _MESSAGES.get(message, message))
 
     def _reason(self, message: str, offset: int) -> tuple[int, str | None]:
         """The offending token's offset and a reason for expat's ``message`` there."""

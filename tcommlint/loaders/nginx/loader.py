@@ -15,12 +15,11 @@ from collections.abc import Sequence
 from tcommlint.includes import Includes
 from tcommlint.loaders.generic.suppressions import find_suppressions
 from tcommlint.loaders.nginx.compile import compile_tree
-from tcommlint.loaders.nginx.reader import Directive, ReadError, read_nginx
+from tcommlint.loaders.nginx.reader import Directive, read_nginx
 from tcommlint.loaders.nginx.tree import included_paths, read_tree
 from tcommlint.loaders.registry import LoadResult
-from tcommlint.model import ParseError, Suppression
+from tcommlint.model import ParseError, ReadError, Suppression
 from tcommlint.pipeline.model import LoadBalancer
-from tcommlint.source import Span
 
 
 def load_nginx(
@@ -37,7 +36,7 @@ def load_nginx(
         try:
             parsed.append((display, text, read_nginx(display, text)))
         except ReadError as error:
-            errors.append(ParseError(Span(display, error.line, error.column), error.reason))
+            errors.append(error.parse_error(display))
     included: set[object] = set()
     for display, _, directives in parsed:
         included.update(included_paths(display, directives, includes))

@@ -11,6 +11,7 @@ directives: their text is skipped up to the matching brace, as the lua module's 
 
 from __future__ import annotations
 
+from tcommlint.model import ReadError
 from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
@@ -50,16 +51,6 @@ class Directive(NamedTuple):
         """The directive as written (quoted words re-quoted), without its block."""
         words = [self.name, *self.args]
         return " ".join(f'"{w.text}"' if w.quoted or not w.text else w.text for w in words)
-
-
-class ReadError(Exception):
-    """What nginx would say, and where."""
-
-    def __init__(self, line: int, column: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line = line
-        self.column = column
-        self.reason = reason
 
 
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tcommlint.includes import Includes
-from tcommlint.loaders.nginx.reader import MAX_DEPTH, Directive, ReadError, read_nginx
+from tcommlint.loaders.nginx.reader import MAX_DEPTH, Directive, read_nginx
 from tcommlint.loaders.nginx.table import Definition, arguments_fit, definitions
 from tcommlint.loaders.nginx.values import value_error
 from tcommlint.memo import IdentityMemo
-from tcommlint.model import ParseError
+from tcommlint.model import ParseError, ReadError
 from tcommlint.records import NamedTuple
 from tcommlint.source import Span
 
@@ -277,9 +277,7 @@ class _Walk:
         try:
             directives = read_nginx(included.display, included.text)
         except ReadError as error:
-            self.errors.append(
-                ParseError(Span(included.display, error.line, error.column), error.reason)
-            )
+            self.errors.append(error.parse_error(included.display))
             return []
         self.stack.append(path)
         try:
