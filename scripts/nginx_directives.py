@@ -161,6 +161,25 @@ _OWN_ONCE = {
     (f"{_HTTP_MODULES}upstream_keepalive_module.c", "keepalive"): (
         "ngx_http_upstream_keepalive_srv_conf_t.max_cached"
     ),
+    (_CORE, "internal"): "ngx_http_core_loc_conf_t.internal",
+    (_CORE, "aio"): "ngx_http_core_loc_conf_t.aio",
+    (_CORE, "directio"): "ngx_http_core_loc_conf_t.directio",
+    (_CORE, "resolver"): "ngx_http_core_loc_conf_t.resolver",
+    (_CORE, "open_file_cache"): "ngx_http_core_loc_conf_t.open_file_cache",
+    (f"{_HTTP_MODULES}headers_filter_module.c", "expires"): "ngx_http_headers_conf_t.expires",
+    (f"{_HTTP_MODULES}try_files_module.c", "try_files"): "ngx_http_try_files_loc_conf_t.try_files",
+    (f"{_HTTP_MODULES}auth_basic_module.c", "auth_basic_user_file"): (
+        "ngx_http_auth_basic_loc_conf_t.user_file"
+    ),
+    (f"{_HTTP_MODULES}auth_request_module.c", "auth_request"): "ngx_http_auth_request_conf_t.uri",
+    # ngx_http_ssl_enable hands the value to ngx_conf_set_flag_slot first
+    (f"{_HTTP_MODULES}ssl_module.c", "ssl"): "ngx_http_ssl_srv_conf_t.enable",
+    (f"{_HTTP_MODULES}proxy_module.c", "proxy_cache_key"): "ngx_http_proxy_loc_conf_t.cache_key",
+    (f"{_HTTP_MODULES}fastcgi_module.c", "fastcgi_cache_key"): (
+        "ngx_http_fastcgi_loc_conf_t.cache_key"
+    ),
+    (f"{_HTTP_MODULES}uwsgi_module.c", "uwsgi_cache_key"): "ngx_http_uwsgi_loc_conf_t.cache_key",
+    (f"{_HTTP_MODULES}scgi_module.c", "scgi_cache_key"): "ngx_http_scgi_loc_conf_t.cache_key",
 }
 # A command's handler and the field its offset names.
 _FIELD = re.compile(

@@ -210,6 +210,26 @@ CASES = (
         ),
     ),
     Case(
+        "expires-twice-in-a-location",  # handlers of their own, each testing its field
+        conf(location="expires 1h;\nexpires 2h; # refused\n"),
+        dup("expires"),
+    ),
+    Case(
+        "try-files-twice-in-a-server",
+        conf(server="try_files $uri /a;\ntry_files $uri /b; # refused\n"),
+        dup("try_files"),
+    ),
+    Case(
+        "ssl-off-twice-in-a-server",  # ngx_http_ssl_enable: ngx_conf_set_flag_slot first
+        conf(server="ssl off;\nssl off; # refused\n"),
+        dup("ssl"),
+    ),
+    Case(
+        "cache-key-twice-in-http",
+        conf(http="proxy_cache_key $uri;\nproxy_cache_key $host$uri; # refused\n"),
+        dup("proxy_cache_key"),
+    ),
+    Case(
         "worker-connections-twice",
         conf(events="worker_connections 64;\nworker_connections 128; # refused\n"),
         dup("worker_connections"),
