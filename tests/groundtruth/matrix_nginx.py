@@ -2128,6 +2128,89 @@ def _blind_na2() -> list[Entry]:
     ]
 
 
+# A directive set twice in one block: nginx's slot handlers (and keepalive_timeout's, the
+# *_pass ones…) refuse "is duplicate"; a value of an enclosing block is inherited, not a
+# duplicate, and a snippet included in two blocks sets each once.
+TIMEOUTS = "proxy_connect_timeout 5s;\nproxy_read_timeout 60s;\n"
+
+
+def _duplicates() -> list[Entry]:
+    twice_in_if = (
+        "            if ($arg_debug) {\n                proxy_pass http://chat;\n"
+        "                proxy_pass http://chat;\n            }\n"
+    )
+    levels = "            keepalive_timeout 75;\n            proxy_read_timeout 50s;\n"
+    return [
+        Entry(
+            "dup-keepalive-timeout-in-http",
+            "keepalive_timeout 65; keepalive_timeout 70; in http (is duplicate)",
+            conf(
+                "    keepalive_timeout 65;\n    keepalive_timeout 70;\n\n"
+                + upstream("chat", "ip_hash;")
+                + site(api())
+            ),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "dup-proxy-timeout-through-include",
+            "proxy_connect_timeout 2s; then include of a snippet setting it again (is duplicate)",
+            conf(
+                upstream("chat", "ip_hash;")
+                + site(
+                    api(
+                        extra="            proxy_connect_timeout 2s;\n"
+                        "            include snippets/timeouts.conf;\n"
+                    )
+                )
+            ),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+            files=(("snippets/timeouts.conf", TIMEOUTS),),
+        ),
+        Entry(
+            "dup-proxy-pass-twice-in-if",
+            "proxy_pass twice in an if block of the location (is duplicate)",
+            conf(upstream("chat", "ip_hash;") + site(api(extra=twice_in_if))),
+            False,
+            scenario=QUICK,
+            predicted_sticky=False,
+        ),
+        Entry(
+            "dup-none-each-level-sets-its-own",
+            "keepalive_timeout/proxy_read_timeout at http, server and location levels, ip_hash",
+            conf(
+                "    keepalive_timeout 65;\n\n"
+                + upstream("chat", "ip_hash;")
+                + site(
+                    api(extra=levels),
+                    head="        keepalive_timeout 70;\n        proxy_read_timeout 40s;\n",
+                )
+            ),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+        ),
+        Entry(
+            "dup-none-one-snippet-in-two-blocks",
+            "a timeouts snippet included in the server and in its location, ip_hash",
+            conf(
+                upstream("chat", "ip_hash;")
+                + site(
+                    api(extra="            include snippets/timeouts.conf;\n"),
+                    head="        include snippets/timeouts.conf;\n",
+                )
+            ),
+            True,
+            scenario=QUICK,
+            predicted_sticky=True,
+            files=(("snippets/timeouts.conf", TIMEOUTS),),
+        ),
+    ]
+
+
 ENTRIES: tuple[Entry, ...] = tuple(
     _no_persistence()
     + _ip_hash()
@@ -2158,5 +2241,6 @@ ENTRIES: tuple[Entry, ...] = tuple(
     + _sequential()
     + _refused()
     + _blind_na2()
+    + _duplicates()
     + _jvm_route_recipes()
 )

@@ -25,6 +25,8 @@ class Definition(NamedTuple):
     plus: bool  # NGINX Plus only
     slot: str = ""  # nginx's slot handler: "flag", "num", "size", "off", "msec", "sec", "enum"…
     values: tuple[str, ...] = ()  # an "enum" or "bitmask" slot's names
+    # the field its handler refuses to set twice in one block ("is duplicate"), or ""
+    field: str = ""
 
 
 @cache
@@ -48,6 +50,7 @@ def definitions() -> dict[str, tuple[Definition, ...]]:
                 bool(entry.get("plus", False)),
                 entry.get("slot", ""),
                 tuple(entry.get("values", ())),
+                entry.get("field", ""),
             )
             for entry in entries
         )

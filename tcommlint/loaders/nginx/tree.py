@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tcommlint.includes import Includes
+from tcommlint.loaders.nginx.duplicates import BlockFields
 from tcommlint.loaders.nginx.reader import MAX_DEPTH, Directive, read_nginx
 from tcommlint.loaders.nginx.table import Definition, arguments_fit, definitions
 from tcommlint.loaders.nginx.values import value_error
@@ -124,6 +125,7 @@ class _Walk:
         self.stack: list[Path] = []
         self.depth = 0  # blocks open, across included files
         self.fragment = False  # a file meant to be included: its main file is unknown
+        self.fields = BlockFields()  # what each open block has set ("is duplicate")
 
     def error(self, directive: Directive, reason: str) -> None:
         line = directive.end_line
@@ -174,7 +176,10 @@ class _Walk:
         name = directive.name.text
         if not self.shape_fits(directive, definition):
             return None
-        refused = value_error(name, definition, directive.values)
+        # the handler tests its field before it reads the values
+        refused = self.fields.refusal(name, definition.field)
+        if refused is None:
+            refused = value_error(name, definition, directive.values)
         if refused is not None:
             self.error(directive, refused)
             return None
@@ -187,9 +192,11 @@ class _Walk:
             self.error(directive, f"more than {MAX_DEPTH} nested blocks")
             return None
         self.depth += 1
+        self.fields.enter()
         try:
             children = self.nodes(directive.block or (), child_context or context)
         finally:
+            self.fields.leave()
             self.depth -= 1
         return Node(directive, context, children, plus=definition.plus)
 
