@@ -16,6 +16,7 @@ from tcommlint.loaders.generic.properties import KeyValueDocument
 from tcommlint.loaders.generic.suppressions import find_xml_suppressions
 from tcommlint.model import Entry, ParseError, ReadError
 from tcommlint.patterns import LazyPattern
+from tcommlint.records import NamedTuple
 from tcommlint.source import Located, Span
 
 if TYPE_CHECKING:
@@ -38,37 +39,48 @@ def decode_xml(data: bytes) -> str:
 
 def _decoded(data: bytes) -> str:
     """The document as text, line ends as written."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        # A UTF-8 byte order mark wins over the declaration, as the XML spec's appendix F says.
-        declared = None if data.startswith(b"\xef\xbb\xbf") else _decode_declared(data)
-        text = data.decode("utf-8", errors="replace") if declared is None else declared
-    return text.removeprefix("\ufeff")
+    return _reading(data).text
 
 
-def _decode_declared(data: bytes) -> str | None:
-    """``data`` decoded with the encoding its XML declaration names, or ``None``.
+class _Reading(NamedTuple):
+    """How a document's bytes are read: the one decision of its encoding."""
 
-    ``None`` when nothing is declared or the encoding is unusable here: unknown to Python,
-    not a text encoding (``bytes.decode`` refuses ``zlib_codec``, ``base64``, ``rot13``
-    before decoding anything), failing whatever the error handler (``idna``,
-    ``undefined``), or misreading the declaration's own bytes (``utf-16``, EBCDIC). The
-    text is then read as UTF-8, the XML default, to place columns and find comments, and
-    the document itself is refused with one parse error at the declaration
-    (``_encoding_problem``).
+    codec: str  # the declared encoding as written, or UTF-16 / UTF-8
+    body: bytes  # the bytes decoded
+    text: str  # decoded, a replacement character for each invalid sequence
+    unusable: bytes  # the declaration naming an encoding not usable here, else b""
+
+
+def _reading(data: bytes) -> _Reading:
+    """A byte order mark's encoding, else a usable declared encoding, else UTF-8 (the XML
+    default). A UTF-8 mark wins over the declaration, as the XML spec's appendix F says.
+
+    A declared encoding is unusable when Python does not know it, when it is not a text
+    encoding (``bytes.decode`` refuses ``zlib_codec``, ``base64``, ``rot13`` before decoding
+    anything), when it fails whatever the error handler (``idna``, ``undefined``), or when
+    it misreads the declaration's own bytes (``utf-16``, EBCDIC). The text is then read as
+    UTF-8, to place columns and find comments, and the document itself is refused with one
+    parse error at the declaration (``_encoding_problem``).
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _Reading("UTF-16", data, _text(data, "utf-16"), b"")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _Reading("UTF-8", data[3:], _text(data[3:], "utf-8"), b"")
     match = _ENCODING.match(data)
-    if match is None:
-        return None
-    encoding = match.group(1).decode("ascii")
-    declaration = match.group(0)
-    try:
-        if declaration.decode(encoding) != declaration.decode("latin-1"):
-            return None
-        return data.decode(encoding, errors="replace")
-    except (LookupError, UnicodeError):
-        return None
+    if match is not None:
+        encoding, declaration = match.group(1).decode("ascii"), match.group(0)
+        try:
+            if declaration.decode(encoding) == declaration.decode("latin-1"):
+                return _Reading(encoding, data, _text(data, encoding), b"")
+        except (LookupError, UnicodeError):
+            pass
+    unusable = match.group(0) if match is not None else b""
+    return _Reading("UTF-8", data, _text(data, "utf-8"), unusable)
+
+
+def _text(body: bytes, codec: str) -> str:
+    """``body`` decoded, a replacement character for each invalid sequence, no leading BOM."""
+    return body.decode(codec, errors="replace").removeprefix("\ufeff")
 
 
 def sniff_root(data: bytes) -> str | None:
@@ -154,23 +166,25 @@ class XmlSource:
         return match.end() if match else tag_offset
 
 
+def _declared(declaration: bytes) -> str:
+    """The encoding an XML declaration (``_ENCODING``'s match) names."""
+    match = _ENCODING.match(declaration)
+    return match.group(1).decode("ascii") if match is not None else ""
+
+
 def _encoding_problem(data: bytes) -> tuple[int, str] | None:
     """Why ``data`` cannot be read as text: the offset in ``decode_xml(data)`` and a reason.
 
-    An encoding declared but unusable (see ``_decode_declared``) is refused at the end of
-    the declaration's encoding; bytes invalid in the encoding read, at the first of them.
+    An encoding declared but unusable (``_reading``) is refused at the end of the
+    declaration's encoding; bytes invalid in the encoding read, at the first of them.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        codec, body = "UTF-16", data
-    elif data.startswith(b"\xef\xbb\xbf"):
-        codec, body = "UTF-8", data[3:]
-    else:
-        codec, body = "UTF-8", data
-        match = _ENCODING.match(data)
-        if match is not None:
-            codec = match.group(1).decode("ascii")
-            if _decode_declared(data) is None:
-                return len(match.group(0)), _unusable(codec, match.group(0))
+    reading = _reading(data)
+    if reading.unusable:
+        declared = _declared(reading.unusable)
+        return len(reading.unusable), _unusable(declared, reading.unusable)
+    if "\ufffd" not in reading.text:
+        return None  # every sequence was valid: nothing was replaced
+    codec, body = reading.codec, reading.body
     try:
         body.decode(codec)
     except UnicodeDecodeError as error:
@@ -182,7 +196,7 @@ def _encoding_problem(data: bytes) -> tuple[int, str] | None:
 
 
 def _unusable(encoding: str, declaration: bytes) -> str:
-    """Why a declared encoding is not used (``_decode_declared`` returned ``None``)."""
+    """Why a declared encoding is not used (``_reading``)."""
     try:
         misread = declaration.decode(encoding) != declaration.decode("latin-1")
     except UnicodeDecodeError:  # utf-16, utf-32: the ASCII declaration is not even whole
