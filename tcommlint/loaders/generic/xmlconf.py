@@ -34,12 +34,12 @@ def parse_xml(path: str, data: bytes) -> tuple[XmlElement | None, ParseError | N
 
 def decode_xml(data: bytes) -> str:
     """The document as text (BOM, usable declared encoding, else UTF-8), line ends as ``\\n``."""
-    return _decoded(data).replace("\r\n", "\n").replace("\r", "\n")
+    return _one_line_end(_reading(data).text)
 
 
-def _decoded(data: bytes) -> str:
-    """The document as text, line ends as written."""
-    return _reading(data).text
+def _one_line_end(text: str) -> str:
+    """XML's line-end rule: ``\\r\\n`` and a lone ``\\r`` read as ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class _Reading(NamedTuple):
@@ -123,19 +123,19 @@ class XmlSource:
     where an element's content starts are found in that start tag's text.
     """
 
-    __slots__ = ("_data", "_line_starts", "path", "text")
+    __slots__ = ("_line_starts", "_reading", "path", "text")
 
     def __init__(self, path: str, data: bytes) -> None:
         self.path = path
-        self._data = data
-        self.text = decode_xml(data)
+        self._reading = _reading(data)
+        self.text = _one_line_end(self._reading.text)
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
 
     def parse(self) -> tuple[XmlElement | None, ParseError | None]:
         """The root element, or a ParseError with line and column (safe: see xmltree)."""
         from tcommlint.loaders.generic.xmltree import parse
 
-        problem = _encoding_problem(self._data)
+        problem = _encoding_problem(self._reading)
         if problem is not None:
             offset, reason = problem
             return None, ParseError(self.span(offset), reason)
@@ -172,13 +172,13 @@ def _declared(declaration: bytes) -> str:
     return match.group(1).decode("ascii") if match is not None else ""
 
 
-def _encoding_problem(data: bytes) -> tuple[int, str] | None:
-    """Why ``data`` cannot be read as text: the offset in ``decode_xml(data)`` and a reason.
+def _encoding_problem(reading: _Reading) -> tuple[int, str] | None:
+    """Why a document cannot be read as text: the offset in its text (line ends as ``\\n``)
+    and a reason.
 
     An encoding declared but unusable (``_reading``) is refused at the end of the
     declaration's encoding; bytes invalid in the encoding read, at the first of them.
     """
-    reading = _reading(data)
     if reading.unusable:
         declared = _declared(reading.unusable)
         return len(reading.unusable), _unusable(declared, reading.unusable)
@@ -189,7 +189,7 @@ def _encoding_problem(data: bytes) -> tuple[int, str] | None:
         body.decode(codec)
     except UnicodeDecodeError as error:
         before = body[: error.start].decode(codec, errors="replace").removeprefix("\ufeff")
-        offset = len(before.replace("\r\n", "\n").replace("\r", "\n"))
+        offset = len(_one_line_end(before))
         bad = " ".join(f"0x{byte:02X}" for byte in body[error.start : error.end][:4])
         return offset, f"bytes not valid in the document's encoding {codec}: {bad}"
     return None
