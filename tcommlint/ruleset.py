@@ -312,10 +312,10 @@ def _bundled(files: list[Path]) -> list[Rule]:
     stamp = _stamp(files)
     entries = _entries(cache.get("ruleset", stamp))
     if entries is None:
-        key = _ruleset_key(files)
-        entries = _shipped(key)
+        digest = sha256_hex(_ruleset_key(files))
+        entries = _shipped(digest)
         if entries is not None:
-            cache.put("ruleset", stamp, {"artefact": sha256_hex(key)})
+            cache.put("ruleset", stamp, {"artefact": digest})
         else:
             entries = _parsed(files)
             cache.put("ruleset", stamp, {"rules": entries})
@@ -330,11 +330,7 @@ def _entries(cached: dict[str, Any] | None) -> list[dict[str, Any]] | None:
     if "rules" in cached:
         held: list[dict[str, Any]] = cached["rules"]
         return held
-    artefact = compiled_rules()
-    if artefact is None or artefact.get("digest") != cached.get("artefact"):
-        return None
-    rules: list[dict[str, Any]] = artefact["rules"]
-    return rules
+    return _shipped(cached.get("artefact", ""))
 
 
 def _stamp(files: list[Path]) -> bytes:
@@ -355,12 +351,12 @@ def _parsed(files: list[Path]) -> list[dict[str, Any]]:
     return [_load_rule_file(file, f"rules/{file.name}").cache_entry() for file in files]
 
 
-def _shipped(key: bytes) -> list[dict[str, Any]] | None:
-    """The rule entries of the shipped artefact when it was built from exactly these files
-    and for these expression helpers, else None (a checkout whose rule files changed since
-    ``scripts/compile_rules.py`` last ran)."""
+def _shipped(digest: str) -> list[dict[str, Any]] | None:
+    """The rule entries of the shipped artefact when it was built from the rule files of
+    this ``digest`` (``_ruleset_key``) and for these expression helpers, else None (a
+    checkout whose rule files changed since ``scripts/compile_rules.py`` last ran)."""
     artefact = compiled_rules()
-    if artefact is None or artefact.get("digest") != sha256_hex(key):
+    if artefact is None or artefact.get("digest") != digest:
         return None
     if artefact.get("environment") != environment_signature():
         return None
