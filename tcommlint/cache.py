@@ -19,8 +19,9 @@ from typing import Any
 from tcommlint import __version__
 from tcommlint.digest import sha256_hex
 
-# Bump when the shape of cached entries changes.
-FORMAT = 5
+# Bump when the shape of cached entries changes, or what a loader puts in them for the same
+# bytes (a reader's results or reasons: 6, XML read by expat, not libxml2).
+FORMAT = 6
 
 _enabled = True
 

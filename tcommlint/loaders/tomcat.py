@@ -29,9 +29,6 @@ _ROOT_ELEMENTS = frozenset({"Server", "Context", "web-app"})
 _FILES = ("server.xml", "context.xml", "web.xml")
 _DEFAULT_COOKIE = "JSESSIONID"
 _DEFAULT_TIMEOUT = 30
-# Part of the cache key of what the files say: bump when the XML reader's results or reasons
-# change (loaders/generic/xmltree.py), as entries written by the lxml reader held libxml2's.
-_READER = b"expat 3\0"
 
 
 class _Doc(NamedTuple):
@@ -118,7 +115,7 @@ def load_tomcat_conf(
             return _resolved(_Settings(), Span(display, 1, 1), display_root, conf_dir, [error], [])
     # What the files say is cached by their content, so that a run on unchanged files
     # (pre-commit) neither imports the XML reader nor parses.
-    key = _READER + b"\0".join(
+    key = b"\0".join(
         part
         for name, display, data in inputs
         for part in (name.encode(), display.encode(), data or b"")
