@@ -19,6 +19,7 @@ from tcommlint.includes import Includes
 from tcommlint.loaders.nginx.loader import load_nginx
 from tcommlint.loaders.nginx.table import definitions
 from tcommlint.records import NamedTuple
+from tests.groundtruth import harness
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 needs_nginx = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
@@ -286,7 +287,7 @@ def test_nginx_refuses_the_same_line_with_the_same_words(case: Case, tmp_path: P
     assert NGINX is not None
     main = _write(tmp_path, case)
     proc = subprocess.run(
-        [NGINX, "-t", "-q", "-p", f"{tmp_path}/", "-c", str(main)],
+        [NGINX, *harness.NGINX.check(main)],
         capture_output=True,
         text=True,
         timeout=60,
